@@ -1,0 +1,46 @@
+"""The web application factory.
+
+``create_app`` reads the settings once, opens the ``KnowledgeBase`` once (it holds the embedded store: one
+process, one instance) and keeps it in ``app.extensions["kennisbank"]``; it is closed at process exit, never
+per request. Tests pass their own ``kb`` (and close it themselves).
+"""
+
+from __future__ import annotations
+
+import atexit
+from typing import Any, Mapping
+
+from flask import Flask
+
+from kennisbank.settings import Settings
+from webui import document_pages, render, search_pages, templating
+from webui.state import EXTENSION
+
+
+def create_app(
+    settings: Settings | None = None, kb: Any = None, test_config: Mapping[str, Any] | None = None
+) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # the site takes no uploads; refuse large bodies early
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+
+    settings = settings if settings is not None else Settings.load()
+    app.config["KENNISBANK_SETTINGS"] = settings
+    if kb is None:
+        from search.service import KnowledgeBase  # imported here: loading it pulls in the whole search stack
+
+        kb = KnowledgeBase.open(settings)
+        atexit.register(kb.close)
+    app.extensions[EXTENSION] = kb
+
+    templating.init_app(app)
+    render.init_app(app)
+    app.register_blueprint(search_pages.bp)
+    app.register_blueprint(document_pages.bp)
+    return app

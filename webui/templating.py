@@ -1,0 +1,40 @@
+"""Jinja filters for citation data: years, pages, highlighted passages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from webui.highlight import highlight
+
+
+def year_label(document: dict[str, Any]) -> str:
+    """``2016``, ``ca. 2025`` when approximate, ``z.d.`` (zonder datum) when unknown."""
+    year = document.get("year")
+    if year in (None, ""):
+        return "z.d."
+    return f"ca. {year}" if document.get("year_approximate") else str(year)
+
+
+def page_label(page: int | None) -> str:
+    return "" if page is None else f"p. {page}"
+
+
+def page_anchor(page: int | None) -> str:
+    return "tekst" if page is None else f"p-{page}"
+
+
+def http_url(url: str | None) -> str:
+    """The URL if it is http(s), else empty: metadata never puts ``javascript:`` links on a page."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.autoescape = True  # also for templates that do not end in .html
+    app.add_template_filter(year_label)
+    app.add_template_filter(page_label)
+    app.add_template_filter(page_anchor)
+    app.add_template_filter(highlight)
+    app.add_template_filter(http_url)
