@@ -1,0 +1,282 @@
+"""Keeps the index in step with the publications: add, replace, skip unchanged, remove, recover.
+
+Per publication: hash the file and the metadata; unchanged -> nothing is written. Otherwise run the indexing
+pipeline, then
+
+1. stage the new version in the catalog (state ``pending``: hidden from searches) with its page texts,
+2. write its points to the store,
+3. publish: one catalog transaction retires the old version and makes the new one current,
+4. delete the old version's points, then forget it.
+
+A search therefore sees the old version until step 3 and the new one after it: never neither, never both.
+An interrupted run leaves only pending or retired versions behind, which `recover()` removes on next open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kennisbank.catalog import DocumentRecord
+from ingest.sources import Source
+from search.schema import DOCUMENT_FIELDS, ChunkPoint, chunk_id, point_id
+from search.store import iter_batches
+
+log = logging.getLogger(__name__)
+
+WRITE_BATCH = 256
+
+
+@dataclass
+class Outcome:
+    source: str
+    doc_id: str
+    status: str  # added | unchanged | replaced | updated | failed
+    reason: str = ""
+    message: str = ""
+    pages: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary(self) -> dict[str, int]:
+        return {s: self.count(s) for s in ("added", "unchanged", "replaced", "updated", "failed")}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary(),
+            "seconds": round(self.seconds, 2),
+            "documents": [o.__dict__ for o in self.outcomes],
+        }
+
+
+class Indexer:
+    def __init__(self, kb):
+        self.kb = kb
+        self.settings = kb.settings
+        self.store = kb.store
+        self.catalog = kb.catalog
+        self._pipeline = None
+
+    @property
+    def pipeline(self):
+        if self._pipeline is None:
+            from ingest.pipeline import indexing_pipeline
+
+            self._pipeline = indexing_pipeline(self.settings)
+            self._pipeline.warm_up()
+        return self._pipeline
+
+    # -- maintenance --------------------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Remove what an interrupted run left: points of pending and retired versions."""
+        leftovers = self.catalog.versions_in_state("pending", "retired")
+        for doc_id, version in leftovers:
+            self.store.delete_version(doc_id, version)
+            self.catalog.forget_version(doc_id, version)
+        if leftovers:
+            self.store.flush()
+            log.warning("Removed %d unfinished document version(s) left by an interrupted run", len(leftovers))
+        return len(leftovers)
+
+    def remove(self, doc_id: str) -> bool:
+        version = self.catalog.retire_document(doc_id)
+        if version is None:
+            return False
+        self.store.delete_version(doc_id, version)
+        self.catalog.forget_version(doc_id, version)
+        self.store.flush()
+        return True
+
+    # -- ingest -------------------------------------------------------------------------------------------
+    def ingest(self, sources: list[Source], progress: bool = False) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(sources), unit="doc", desc="Indexeren", leave=True)
+        try:
+            for source in sources:
+                if bar is not None:
+                    bar.set_postfix_str(source.path.name[:40])
+                outcome = self.ingest_one(source)
+                report.outcomes.append(outcome)
+                if outcome.status == "failed":
+                    log.warning("%s: %s (%s)", source.path, outcome.message, outcome.reason)
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+            self.store.flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def ingest_one(self, source: Source) -> Outcome:
+        started = time.perf_counter()
+        outcome = Outcome(source=str(source.path), doc_id=source.id, status="failed")
+        try:
+            content_hash = source.content_hash()
+        except OSError as exc:
+            outcome.reason, outcome.message = "unreadable", f"cannot read the file: {exc.strerror or exc}"
+            return outcome
+        meta_hash = source.meta_hash()
+        existing = self.catalog.get(source.id)
+        duplicate = next(
+            (r for r in self.catalog.all() if r.content_hash == content_hash and r.id != source.id), None
+        )
+        if duplicate is not None:
+            outcome.reason = "duplicate"
+            outcome.message = f"the same file is already in the knowledge base as {duplicate.id!r}"
+            return outcome
+        if existing and existing.content_hash == content_hash:
+            outcome.pages, outcome.chunks = existing.page_count, existing.chunk_count
+            if existing.meta_hash == meta_hash and existing.source_path == str(source.path):
+                outcome.status = "unchanged"
+                return outcome
+            record = self._record(source, content_hash, meta_hash, existing.version, existing)
+            self.store.set_payload(source.id, existing.version, self._doc_payload(record))
+            self.catalog.update_metadata(record)
+            outcome.status = "updated"
+            outcome.seconds = time.perf_counter() - started
+            return outcome
+
+        result = self.pipeline.run(
+            {"converter": {"sources": [source.path], "meta": [{"doc_id": source.id}]}},
+            include_outputs_from={"converter", "cleaner"},
+        )
+        failures = result["converter"].get("failures", [])
+        if failures or not result["cleaner"]["documents"]:
+            failure = failures[0] if failures else {"reason": "empty", "message": "no text found"}
+            outcome.reason, outcome.message = failure["reason"], failure["message"]
+            return outcome
+        cleaned = result["cleaner"]["documents"][0]
+        chunks = result["sparse"]["documents"]
+        if not chunks:
+            outcome.reason, outcome.message = "empty", "the file has no text to index"
+            return outcome
+        paginated = bool(cleaned.meta.get("paginated"))
+        page_texts = (cleaned.content or "").split("\f")
+        version = hashlib.sha256(f"{source.id}\n{content_hash}".encode()).hexdigest()[:16]
+        record = DocumentRecord(
+            **self._record(source, content_hash, meta_hash, version, None).__dict__
+            | {
+                "format": cleaned.meta.get("format", ""),
+                "paginated": paginated,
+                "page_count": len(page_texts),
+                "chunk_count": len(chunks),
+                "warnings": list(cleaned.meta.get("warnings", [])),
+            }
+        )
+        self._write(record, page_texts, chunks)
+        outcome.status = "replaced" if existing else "added"
+        outcome.pages, outcome.chunks, outcome.warnings = len(page_texts), len(chunks), record.warnings
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def _record(self, source: Source, content_hash: str, meta_hash: str, version: str, existing) -> DocumentRecord:
+        base = existing.__dict__ if existing is not None else {
+            "format": "", "paginated": False, "page_count": 0, "chunk_count": 0, "warnings": []
+        }
+        return DocumentRecord(
+            id=source.id,
+            source_path=str(source.path),
+            content_hash=content_hash,
+            meta_hash=meta_hash,
+            version=version,
+            format=base["format"],
+            paginated=base["paginated"],
+            page_count=base["page_count"],
+            chunk_count=base["chunk_count"],
+            warnings=base["warnings"],
+            **{name: source.meta[name] for name in DOCUMENT_FIELDS},
+        )
+
+    @staticmethod
+    def _doc_payload(record: DocumentRecord) -> dict[str, Any]:
+        return {"doc_id": record.id, "doc_version": record.version, **record.metadata()}
+
+    def _write(self, record: DocumentRecord, page_texts: list[str], chunks) -> None:
+        doc_payload = self._doc_payload(record)
+        offsets, points = [], []
+        for chunk in chunks:
+            split = int(chunk.meta["split_id"])
+            page = chunk.meta.get("page_number")
+            offsets.append((split, page or 1, int(chunk.meta["start"]), int(chunk.meta["end"])))
+            sparse = chunk.sparse_embedding
+            points.append(
+                ChunkPoint(
+                    id=point_id(record.id, record.version, split),
+                    dense=chunk.embedding,
+                    sparse_indices=list(sparse.indices),
+                    sparse_values=list(sparse.values),
+                    payload={
+                        **doc_payload,
+                        "text": chunk.content,
+                        "page": page if record.paginated else None,
+                        "start": int(chunk.meta["start"]),
+                        "end": int(chunk.meta["end"]),
+                        "split_id": split,
+                        "chunk_id": chunk_id(record.id, split),
+                    },
+                )
+            )
+        self.catalog.stage(record.id, record.version, list(enumerate(page_texts, start=1)), offsets)
+        for batch in iter_batches(points, WRITE_BATCH):
+            self.store.upsert(batch)
+        self.store.flush()
+        old = self.catalog.publish(record)
+        if old:
+            self.store.delete_version(record.id, old)
+            self.catalog.forget_version(record.id, old)
+
+
+def added_sources(settings) -> dict[str, Source]:
+    """Publications added with `kennisbank add`: the kept file and its metadata sidecar in DATA_DIR/files."""
+    import json
+
+    found = {}
+    for sidecar in sorted(settings.files_dir.glob("*.json")) if settings.files_dir.exists() else []:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        found[data["id"]] = Source(id=data["id"], path=settings.files_dir / data["file"], meta=data["meta"])
+    return found
+
+
+def rebuild(settings, extra: list[Source], progress: bool = False) -> IngestReport:
+    """Build the index anew (after a change of model or chunking) from every known publication's source file.
+
+    The sources are the catalog's publications, the files kept in DATA_DIR/files and `extra`; the old index is
+    dropped first, so searches find nothing until the rebuild is done (a side-by-side rebuild is future work).
+    """
+    from kennisbank.catalog import Catalog
+    from search.service import KnowledgeBase
+    from search.store import drop_index
+
+    catalog = Catalog(settings.catalog_path)
+    sources = {r.id: Source(id=r.id, path=Path(r.source_path), meta=r.metadata()) for r in catalog.all()}
+    sources.update(added_sources(settings))
+    sources.update({s.id: s for s in extra})
+    drop_index(settings)
+    catalog.clear()
+    catalog.close()
+    with KnowledgeBase.open(settings) as kb:
+        return kb.indexer().ingest(list(sources.values()), progress=progress)

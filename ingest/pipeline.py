@@ -1,0 +1,37 @@
+"""The Haystack indexing pipeline: file -> pages -> cleaned pages -> chunks -> dense + BM25 vectors.
+
+Writing to the store is not a pipeline step: `ingest.indexer.Indexer` runs this pipeline per publication and
+then stages, writes and publishes the result, so that a replaced publication is never missing or doubled.
+"""
+
+from __future__ import annotations
+
+from haystack import Pipeline
+
+from ingest.chunking import StructureSplitter
+from ingest.cleaning import DutchTextCleaner
+from ingest.converters import PublicationConverter
+from search.embedders import BM25DocumentEmbedder, dense_document_embedder
+
+
+def chunking_settings(settings) -> dict:
+    """What of the chunking shapes the index (recorded in its fingerprint)."""
+    return {"splitter": "structure-v1", "max_chars": settings.chunk_max_chars, "min_chars": settings.chunk_min_chars}
+
+
+def indexing_pipeline(settings) -> Pipeline:
+    pipeline = Pipeline()
+    pipeline.add_component("converter", PublicationConverter())
+    pipeline.add_component("cleaner", DutchTextCleaner())
+    pipeline.add_component(
+        "splitter", StructureSplitter(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
+    )
+    pipeline.add_component(
+        "dense", dense_document_embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
+    )
+    pipeline.add_component("sparse", BM25DocumentEmbedder())
+    pipeline.connect("converter.documents", "cleaner.documents")
+    pipeline.connect("cleaner.documents", "splitter.documents")
+    pipeline.connect("splitter.documents", "dense.documents")
+    pipeline.connect("dense.documents", "sparse.documents")
+    return pipeline

@@ -1,0 +1,240 @@
+"""The `kennisbank` command: ingest, add, search, serve, eval.
+
+The data directory comes from --data-dir or KENNISBANK_DATA (default ./data); every other setting from
+KENNISBANK_* variables (`kennisbank --help-settings` lists them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+# The product never downloads models nor phones home.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from kennisbank.errors import KennisbankError  # noqa: E402
+from kennisbank.settings import Settings  # noqa: E402
+
+DEFAULT_CORPUS = Path("corpus")
+
+
+def _settings(args) -> Settings:
+    return Settings.load({"data_dir": args.data_dir})
+
+
+def _open(settings: Settings):
+    from search.service import KnowledgeBase
+
+    return KnowledgeBase.open(settings)
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    summary = report.summary()
+    print(
+        f"Klaar in {report.seconds:.1f} s: {summary['added']} toegevoegd, {summary['unchanged']} ongewijzigd, "
+        f"{summary['replaced']} vervangen, {summary['updated']} metadata bijgewerkt, {summary['failed']} mislukt."
+    )
+    for outcome in report.outcomes:
+        if outcome.status == "failed":
+            print(f"  MISLUKT  {outcome.source}: {outcome.message} [{outcome.reason}]")
+        elif outcome.status in ("added", "replaced"):
+            print(f"  {outcome.status:<9}{outcome.doc_id}: {outcome.pages} pagina's, {outcome.chunks} passages")
+        for warning in outcome.warnings:
+            print(f"           waarschuwing: {warning}")
+
+
+def cmd_ingest(args) -> int:
+    from ingest.sources import resolve
+
+    settings = _settings(args)
+    sources = resolve([Path(p) for p in (args.paths or [DEFAULT_CORPUS])])
+    if args.rebuild:
+        from ingest.indexer import rebuild
+
+        report = rebuild(settings, sources, progress=not args.json)
+    else:
+        with _open(settings) as kb:
+            report = kb.indexer().ingest(sources, progress=not args.json and sys.stderr.isatty())
+    _print_report(report, args.json)
+    return 1 if report.failed and not args.allow_failures else 0
+
+
+def cmd_add(args) -> int:
+    from ingest.sources import Source, check_id, normalise_meta, slug
+
+    settings = _settings(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise KennisbankError(f"{path}: no such file", status=400)
+    if path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
+        raise KennisbankError(f"{path}: larger than {settings.max_upload_mb} MiB", status=413)
+    meta = normalise_meta(
+        {
+            "title": args.title, "organisation": args.organisation or "", "year": args.year,
+            "year_approximate": args.year_approximate, "kind": args.kind or "", "language": args.language,
+            "sectors": args.sectors or [], "url": args.url or "",
+        },
+        "add",
+    )
+    doc_id = check_id(args.id or slug(args.title), "add")
+    # Keep the file in the data directory under a name we choose (id + content hash: a new version never
+    # overwrites the file of the version that is still being served), with its metadata beside it.
+    import hashlib
+
+    settings.files_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    suffix = path.suffix.lower() if path.suffix.lower() in (".pdf", ".txt", ".md", ".markdown") else ".bin"
+    kept = settings.files_dir / f"{doc_id}-{digest}{suffix}"
+    shutil.copyfile(path, kept)
+    with _open(settings) as kb:
+        report = kb.indexer().ingest([Source(id=doc_id, path=kept, meta=meta)])
+    outcome = report.outcomes[0]
+    sidecar = settings.files_dir / f"{doc_id}.json"
+    if outcome.status == "failed":
+        if not sidecar.exists() or json.loads(sidecar.read_text())["file"] != kept.name:
+            kept.unlink(missing_ok=True)
+    else:
+        if sidecar.exists():
+            previous = settings.files_dir / json.loads(sidecar.read_text())["file"]
+            if previous != kept:
+                previous.unlink(missing_ok=True)
+        record = {"id": doc_id, "file": kept.name, "meta": meta, "original_name": path.name}
+        sidecar.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    _print_report(report, args.json)
+    return 1 if outcome.status == "failed" else 0
+
+
+def cmd_search(args) -> int:
+    settings = _settings(args)
+    with _open(settings) as kb:
+        response = kb.search(
+            args.query, k=args.k, kinds=args.kind, organisations=args.organisation,
+            year_from=args.year_from, year_to=args.year_to, mode=args.mode,
+        )
+    if args.json:
+        print(json.dumps(response, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(response['results'])} resultaten voor “{response['query']}” ({response['took_ms']:.0f} ms)\n")
+    for result in response["results"]:
+        print(f"{result['rank']}. {result['citation']}")
+        print("   " + " ".join(result["text"].split())[:400])
+        print()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from webui.app import create_app
+
+    settings = _settings(args)
+    kb = _open(settings)
+    app = create_app(settings=settings, kb=kb)
+    print(f"Kennisbank op http://{args.host}:{args.port}/ (Ctrl+C stopt)", flush=True)
+    try:
+        from werkzeug.serving import run_simple
+
+        run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        kb.close()
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from evaluation.metrics import DEFAULT_QUESTIONS, MODES, evaluate, format_table, load_questions
+
+    settings = _settings(args)
+    questions = load_questions(Path(args.questions) if args.questions else DEFAULT_QUESTIONS)
+    if args.split:
+        questions = [q for q in questions if q.split == args.split]
+    with _open(settings) as kb:
+        result = evaluate(kb, questions, modes=args.modes or MODES)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(f"{len(questions)} vragen, model {settings.embedding_model}\n")
+        print(format_table(result["table"]))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kennisbank", description="Kennisbank Samen Opleiden & Professionaliseren")
+    parser.add_argument("--data-dir", help="data directory (default: $KENNISBANK_DATA or ./data)")
+    parser.add_argument("--help-settings", action="store_true", help="list every setting and exit")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("ingest", help="index publications (default: corpus/); unchanged ones are skipped")
+    p.add_argument("paths", nargs="*", help="folders (with publications.toml) or files")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it anew (new model/chunking)")
+    p.add_argument("--allow-failures", action="store_true", help="exit 0 even when some files failed")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("add", help="add one publication; the file is kept in the data directory")
+    p.add_argument("file")
+    p.add_argument("--title", required=True)
+    p.add_argument("--organisation", required=True)
+    p.add_argument("--year", type=int)
+    p.add_argument("--year-approximate", action="store_true")
+    p.add_argument("--kind", required=True)
+    p.add_argument("--language", default="nl")
+    p.add_argument("--sectors", nargs="*")
+    p.add_argument("--url")
+    p.add_argument("--id", help="document id (default: made from the title)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("search", help="search the knowledge base")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    p.add_argument("--kind", action="append")
+    p.add_argument("--organisation", action="append")
+    p.add_argument("--year-from", type=int)
+    p.add_argument("--year-to", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="serve the web UI and JSON API")
+    p.add_argument("--host", default=os.environ.get("KENNISBANK_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("KENNISBANK_PORT", "5000")))
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="evaluate retrieval on a question file")
+    p.add_argument("questions", nargs="?", help="JSONL question file (default: evaluation/dev-questions.jsonl)")
+    p.add_argument("--split", help="only questions of this split (e.g. heldout)")
+    p.add_argument("--modes", nargs="*", choices=["bm25", "dense", "hybrid"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.help_settings:
+        print("Settings (environment variables; KENNISBANK_DATA is short for KENNISBANK_DATA_DIR):\n")
+        for name, help_text, default in Settings.describe():
+            print(f"{name}  (default: {default!s})\n    {help_text}\n")
+        return 0
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except KennisbankError as exc:
+        print(f"kennisbank: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The index schema, owned here and nowhere else.
+
+A point is one chunk of one version of one publication:
+
+- vectors: ``dense`` (cosine, size of the embedding model) and ``bm25`` (sparse, IDF modifier: Qdrant computes
+  the inverse document frequency from the collection, we store term frequencies).
+- payload: the chunk (``text``, ``page``, ``start``, ``end``, ``split_id``, ``chunk_id``), its publication
+  (``doc_id``, ``doc_version``, ``title``, ``organisation``, ``year``, ``year_approximate``, ``kind``,
+  ``language``, ``sectors``, ``url``).
+- payload indexes on the fields that filters use.
+
+Both back ends (Qdrant Edge in-process, qdrant-client for a server) build their collection from this module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+DENSE = "dense"
+SPARSE = "bm25"
+
+# field -> index type ("keyword" or "integer")
+PAYLOAD_INDEXES: dict[str, str] = {
+    "doc_id": "keyword",
+    "doc_version": "keyword",
+    "kind": "keyword",
+    "organisation": "keyword",
+    "language": "keyword",
+    "sectors": "keyword",
+    "year": "integer",
+}
+
+# Payload fields copied from a publication's metadata onto each of its chunks.
+DOCUMENT_FIELDS = ("title", "organisation", "year", "year_approximate", "kind", "language", "sectors", "url")
+
+_POINT_NAMESPACE = uuid.UUID("6f1d3c2e-7a51-4d0b-9a53-51b1c7f0e2a4")
+
+
+def point_id(doc_id: str, version: str, split_id: int) -> str:
+    """Deterministic point id of a chunk: the same chunk of the same version always gets the same id."""
+    return str(uuid.uuid5(_POINT_NAMESPACE, f"{doc_id}/{version}/{split_id}"))
+
+
+def chunk_id(doc_id: str, split_id: int) -> str:
+    """Public id of a chunk, used in links and anchors (``waarde-en-randvoorwaarden.c12``)."""
+    return f"{doc_id}.c{split_id}"
+
+
+@dataclass
+class ChunkPoint:
+    """What the store writes for one chunk."""
+
+    id: str
+    dense: list[float]
+    sparse_indices: list[int]
+    sparse_values: list[float]
+    payload: dict[str, Any]
+
+
+@dataclass
+class SearchFilter:
+    """Filters a search may apply. Empty lists and None mean "no restriction"."""
+
+    kinds: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    # versions that must not be seen: being written, or being replaced/deleted (see ingest.indexer)
+    hidden_versions: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kinds,
+            "organisation": self.organisations,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+        }
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    payload: dict[str, Any]
+
+
+def index_fingerprint(embedding_model: str, dim: int, chunking: dict[str, Any], bm25: dict[str, Any]) -> dict:
+    """What shapes the index. Opening an index whose fingerprint differs is refused (no silent drift)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "embedding_model": embedding_model,
+        "dim": dim,
+        "chunking": chunking,
+        "bm25": bm25,
+    }

@@ -1,0 +1,392 @@
+"""The vector store: Qdrant, embedded by default, a server or cluster when one machine is not enough.
+
+Two back ends behind one API (`open_store`):
+
+- `EdgeStore`: Qdrant Edge (`qdrant_edge`), Qdrant's in-process engine, persisted in ``DATA_DIR/index/edge``.
+  The index fingerprint (model, chunking, BM25 settings) is kept beside it in ``DATA_DIR/index/index.json``.
+- `ClientStore`: `qdrant-client` against a Qdrant server (``qdrant_url`` = http(s)://...), or its in-process
+  mode (``:memory:``) which the tests use to exercise this code path; the fingerprint is the collection's
+  metadata.
+
+Both build the same schema (`search.schema`), take the same sparse BM25 vectors (computed by us, so the
+engines see identical input) and fuse dense and BM25 candidates with Qdrant's query API (RRF).
+Both lock their folder to one process; a second process gets `StoreLocked`, not a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any, Iterable
+
+from kennisbank.errors import IndexMismatch, KennisbankError, StoreLocked
+from search.schema import DENSE, PAYLOAD_INDEXES, SPARSE, ChunkPoint, Hit, SearchFilter
+
+MODES = ("hybrid", "dense", "bm25")
+
+_LOCKED_HELP = (
+    "The index in {path} is in use by another kennisbank process (for example `kennisbank serve`). "
+    "Only one process can open the embedded store: stop the other process first, or use the web API of the "
+    "running server, or move the index to a Qdrant server (KENNISBANK_QDRANT_URL) to share it."
+)
+
+
+def check_fingerprint(stored: dict | None, wanted: dict, where: str) -> None:
+    if stored is None or stored == wanted:
+        return
+    differences = [
+        f"{key}: index has {stored.get(key)!r}, settings ask for {wanted.get(key)!r}"
+        for key in sorted(set(stored) | set(wanted))
+        if stored.get(key) != wanted.get(key)
+    ]
+    raise IndexMismatch(
+        f"The index in {where} was built differently from what the current settings ask for "
+        f"({'; '.join(differences)}). Re-index to use the new settings: `kennisbank ingest --rebuild`, "
+        "or go back to the settings the index was built with."
+    )
+
+
+class EdgeStore:
+    """Qdrant Edge shard in a folder."""
+
+    backend = "edge"
+
+    def __init__(self, index_dir: Path, fingerprint: dict):
+        import qdrant_edge as qe
+
+        self._qe = qe
+        self.index_dir = Path(index_dir)
+        self.shard_dir = self.index_dir / "edge"
+        self.meta_path = self.index_dir / "index.json"
+        self.fingerprint = fingerprint
+        self._lock = threading.RLock()
+        stored = json.loads(self.meta_path.read_text()) if self.meta_path.exists() else None
+        check_fingerprint(stored, fingerprint, str(self.index_dir))
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            if (self.shard_dir / "edge_config.json").exists():
+                self._shard = qe.EdgeShard.load(str(self.shard_dir))
+            else:
+                self._shard = qe.EdgeShard.create(str(self.shard_dir), self._config(fingerprint["dim"]))
+                for name, kind in PAYLOAD_INDEXES.items():
+                    self._shard.update(qe.UpdateOperation.create_field_index(name, self._index_params(kind)))
+        except Exception as exc:  # the engine raises a bare Exception with the OS error in its text
+            if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
+                raise StoreLocked(_LOCKED_HELP.format(path=self.index_dir)) from exc
+            raise KennisbankError(f"Cannot open the index in {self.index_dir}: {exc}") from exc
+        if stored is None:
+            self.meta_path.write_text(json.dumps(fingerprint, indent=2, sort_keys=True))
+
+    def _config(self, dim: int):
+        qe = self._qe
+        return qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+
+    def _index_params(self, kind: str):
+        qe = self._qe
+        if kind == "integer":
+            return qe.IntegerIndexParams(lookup=True, range=True)
+        return qe.KeywordIndexParams()
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def upsert(self, points: list[ChunkPoint]) -> None:
+        qe = self._qe
+        if not points:
+            return
+        converted = [
+            qe.Point(
+                id=p.id,
+                vector={DENSE: list(p.dense), SPARSE: qe.SparseVector(p.sparse_indices, p.sparse_values)},
+                payload=p.payload,
+            )
+            for p in points
+        ]
+        with self._lock:
+            self._shard.update(qe.UpdateOperation.upsert_points(converted))
+
+    def delete_version(self, doc_id: str, version: str) -> None:
+        qe = self._qe
+        flt = qe.Filter(
+            must=[
+                qe.FieldCondition(key="doc_id", match=qe.MatchValue(doc_id)),
+                qe.FieldCondition(key="doc_version", match=qe.MatchValue(version)),
+            ]
+        )
+        with self._lock:
+            self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+
+    def set_payload(self, doc_id: str, version: str, payload: dict[str, Any]) -> None:
+        qe = self._qe
+        flt = qe.Filter(
+            must=[
+                qe.FieldCondition(key="doc_id", match=qe.MatchValue(doc_id)),
+                qe.FieldCondition(key="doc_version", match=qe.MatchValue(version)),
+            ]
+        )
+        with self._lock:
+            self._shard.update(qe.UpdateOperation.set_payload_by_filter(flt, payload))
+
+    def flush(self) -> None:
+        with self._lock:
+            self._shard.flush()
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def count(self) -> int:
+        with self._lock:
+            return self._shard.info().points_count
+
+    def versions(self) -> set[tuple[str, str]]:
+        """Every (doc_id, doc_version) that has points: used to clean up after an interrupted run."""
+        qe = self._qe
+        found: set[tuple[str, str]] = set()
+        offset = None
+        with self._lock:
+            while True:
+                records, offset = self._shard.scroll(
+                    qe.ScrollRequest(
+                        offset=offset,
+                        limit=1000,
+                        with_payload=qe.PayloadSelector.Include(["doc_id", "doc_version"]),
+                        with_vector=False,
+                    )
+                )
+                found.update((r.payload["doc_id"], r.payload["doc_version"]) for r in records)
+                if offset is None:
+                    return found
+
+    def _filter(self, flt: SearchFilter):
+        qe = self._qe
+        must, must_not = [], []
+        if flt.kinds:
+            must.append(qe.FieldCondition(key="kind", match=qe.MatchAny(list(flt.kinds))))
+        if flt.organisations:
+            must.append(qe.FieldCondition(key="organisation", match=qe.MatchAny(list(flt.organisations))))
+        if flt.year_from is not None or flt.year_to is not None:
+            must.append(
+                qe.FieldCondition(
+                    key="year",
+                    range=qe.RangeFloat(
+                        gte=None if flt.year_from is None else float(flt.year_from),
+                        lte=None if flt.year_to is None else float(flt.year_to),
+                    ),
+                )
+            )
+        if flt.hidden_versions:
+            must_not.append(qe.FieldCondition(key="doc_version", match=qe.MatchAny(list(flt.hidden_versions))))
+        if not must and not must_not:
+            return None
+        return qe.Filter(must=must or None, must_not=must_not or None)
+
+    def query(
+        self,
+        *,
+        dense: list[float] | None,
+        sparse: tuple[list[int], list[float]] | None,
+        mode: str,
+        limit: int,
+        flt: SearchFilter,
+        prefetch_limit: int,
+        rrf_k: int,
+    ) -> list[Hit]:
+        qe = self._qe
+        q_filter = self._filter(flt)
+        dense_q = qe.Query.Nearest(list(dense), using=DENSE) if dense is not None else None
+        sparse_q = qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE) if sparse is not None else None
+        if mode == "hybrid":
+            request = qe.QueryRequest(
+                limit=limit,
+                prefetches=[
+                    qe.Prefetch(limit=prefetch_limit, query=dense_q, filter=q_filter),
+                    qe.Prefetch(limit=prefetch_limit, query=sparse_q, filter=q_filter),
+                ],
+                query=qe.Fusion.Rrf(k=rrf_k),
+                filter=q_filter,
+                with_payload=True,
+            )
+        else:
+            request = qe.QueryRequest(
+                limit=limit, query=dense_q if mode == "dense" else sparse_q, filter=q_filter, with_payload=True
+            )
+        with self._lock:
+            points = self._shard.query(request)
+        return [Hit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {})) for p in points]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shard is not None:
+                self._shard.flush()
+                self._shard.close()
+                self._shard = None
+
+
+class ClientStore:
+    """The same index through qdrant-client: a Qdrant server/cluster, or in-process (':memory:' or a folder)."""
+
+    backend = "server"
+
+    def __init__(self, location: str, api_key: str, collection: str, fingerprint: dict):
+        from qdrant_client import QdrantClient, models
+
+        self._m = models
+        self.collection = collection
+        self.fingerprint = fingerprint
+        self.location = location
+        try:
+            if location.startswith(("http://", "https://")):
+                self._client = QdrantClient(url=location, api_key=api_key or None, timeout=30)
+            elif location == ":memory:":
+                self._client = QdrantClient(location=":memory:")
+            else:
+                self._client = QdrantClient(path=location)
+        except RuntimeError as exc:
+            if "already accessed" in str(exc):
+                raise StoreLocked(_LOCKED_HELP.format(path=location)) from exc
+            raise
+        if self._client.collection_exists(collection):
+            info = self._client.get_collection(collection)
+            check_fingerprint(info.config.metadata or None, fingerprint, f"collection {collection!r} at {location}")
+        else:
+            self._create(fingerprint)
+
+    def _create(self, fingerprint: dict) -> None:
+        m = self._m
+        self._client.create_collection(
+            self.collection,
+            vectors_config={DENSE: m.VectorParams(size=fingerprint["dim"], distance=m.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
+            metadata=fingerprint,
+        )
+        for name, kind in PAYLOAD_INDEXES.items():
+            schema = m.PayloadSchemaType.INTEGER if kind == "integer" else m.PayloadSchemaType.KEYWORD
+            self._client.create_payload_index(self.collection, name, field_schema=schema)
+
+    def upsert(self, points: list[ChunkPoint]) -> None:
+        m = self._m
+        if not points:
+            return
+        self._client.upsert(
+            self.collection,
+            points=[
+                m.PointStruct(
+                    id=p.id,
+                    vector={DENSE: list(p.dense), SPARSE: m.SparseVector(indices=p.sparse_indices, values=p.sparse_values)},
+                    payload=p.payload,
+                )
+                for p in points
+            ],
+            wait=True,
+        )
+
+    def _version_filter(self, doc_id: str, version: str):
+        m = self._m
+        return m.Filter(
+            must=[
+                m.FieldCondition(key="doc_id", match=m.MatchValue(value=doc_id)),
+                m.FieldCondition(key="doc_version", match=m.MatchValue(value=version)),
+            ]
+        )
+
+    def delete_version(self, doc_id: str, version: str) -> None:
+        m = self._m
+        self._client.delete(
+            self.collection, points_selector=m.FilterSelector(filter=self._version_filter(doc_id, version)), wait=True
+        )
+
+    def set_payload(self, doc_id: str, version: str, payload: dict[str, Any]) -> None:
+        self._client.set_payload(self.collection, payload=payload, points=self._version_filter(doc_id, version), wait=True)
+
+    def flush(self) -> None:  # the server persists by itself
+        return None
+
+    def count(self) -> int:
+        return self._client.count(self.collection, exact=True).count
+
+    def versions(self) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        offset = None
+        while True:
+            records, offset = self._client.scroll(
+                self.collection, limit=1000, offset=offset, with_payload=["doc_id", "doc_version"], with_vectors=False
+            )
+            found.update((r.payload["doc_id"], r.payload["doc_version"]) for r in records)
+            if offset is None:
+                return found
+
+    def _filter(self, flt: SearchFilter):
+        m = self._m
+        must, must_not = [], []
+        if flt.kinds:
+            must.append(m.FieldCondition(key="kind", match=m.MatchAny(any=list(flt.kinds))))
+        if flt.organisations:
+            must.append(m.FieldCondition(key="organisation", match=m.MatchAny(any=list(flt.organisations))))
+        if flt.year_from is not None or flt.year_to is not None:
+            must.append(m.FieldCondition(key="year", range=m.Range(gte=flt.year_from, lte=flt.year_to)))
+        if flt.hidden_versions:
+            must_not.append(m.FieldCondition(key="doc_version", match=m.MatchAny(any=list(flt.hidden_versions))))
+        if not must and not must_not:
+            return None
+        return m.Filter(must=must or None, must_not=must_not or None)
+
+    def query(self, *, dense, sparse, mode, limit, flt, prefetch_limit, rrf_k) -> list[Hit]:
+        m = self._m
+        q_filter = self._filter(flt)
+        sparse_vec = m.SparseVector(indices=sparse[0], values=sparse[1]) if sparse is not None else None
+        if mode == "hybrid":
+            response = self._client.query_points(
+                self.collection,
+                prefetch=[
+                    m.Prefetch(query=list(dense), using=DENSE, limit=prefetch_limit, filter=q_filter),
+                    m.Prefetch(query=sparse_vec, using=SPARSE, limit=prefetch_limit, filter=q_filter),
+                ],
+                query=m.RrfQuery(rrf=m.Rrf(k=rrf_k)),
+                query_filter=q_filter,
+                limit=limit,
+                with_payload=True,
+            )
+        else:
+            response = self._client.query_points(
+                self.collection,
+                query=list(dense) if mode == "dense" else sparse_vec,
+                using=DENSE if mode == "dense" else SPARSE,
+                query_filter=q_filter,
+                limit=limit,
+                with_payload=True,
+            )
+        return [Hit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {})) for p in response.points]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def open_store(settings, fingerprint: dict) -> EdgeStore | ClientStore:
+    """The store the settings ask for: Qdrant Edge in DATA_DIR/index unless a Qdrant URL is set."""
+    if settings.qdrant_url:
+        return ClientStore(settings.qdrant_url, settings.qdrant_api_key, settings.collection, fingerprint)
+    return EdgeStore(settings.index_dir, fingerprint)
+
+
+def drop_index(settings) -> None:
+    """Delete the index the settings point at (the catalog is not touched)."""
+    if settings.qdrant_url:
+        from qdrant_client import QdrantClient
+
+        if settings.qdrant_url.startswith(("http://", "https://")):
+            client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key or None)
+        else:
+            client = QdrantClient(path=settings.qdrant_url)
+        if client.collection_exists(settings.collection):
+            client.delete_collection(settings.collection)
+        client.close()
+        return
+    import shutil
+
+    if settings.index_dir.exists():
+        shutil.rmtree(settings.index_dir)
+
+
+def iter_batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
