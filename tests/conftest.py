@@ -1,0 +1,66 @@
+"""Shared fixtures: a real index of the repo's corpus, built once per test session.
+
+The embedded store locks its folder to one open handle, so every user of the built index gets its own copy:
+`kb` (an open KnowledgeBase shared by the session), `indexed_settings` (Settings of a copy nobody has open,
+for code that opens its own KnowledgeBase, e.g. create_app or a server subprocess) and `fresh_settings`
+(a private copy per test, for tests that change the index).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+
+import pytest  # noqa: E402
+
+from kennisbank.settings import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+PDF_SAMPLES = SHARED / "pdf-samples"
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    return Settings.load({"data_dir": data_dir, **overrides}, environ={})
+
+
+@pytest.fixture(scope="session")
+def built_data_dir(tmp_path_factory) -> Path:
+    """A data directory holding the index of corpus/ (built once, never opened after the build)."""
+    from ingest.sources import load_folder
+    from search.service import KnowledgeBase
+
+    data_dir = tmp_path_factory.mktemp("built") / "data"
+    with KnowledgeBase.open(make_settings(data_dir)) as kb:
+        report = kb.indexer().ingest(load_folder(CORPUS))
+    assert report.summary()["added"] == 4, report.as_dict()
+    return data_dir
+
+
+def _copy(built: Path, target: Path) -> Path:
+    shutil.copytree(built, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(built_data_dir, tmp_path_factory) -> Settings:
+    return make_settings(_copy(built_data_dir, tmp_path_factory.mktemp("indexed") / "data"))
+
+
+@pytest.fixture()
+def fresh_settings(built_data_dir, tmp_path) -> Settings:
+    return make_settings(_copy(built_data_dir, tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def kb(built_data_dir, tmp_path_factory):
+    from search.service import KnowledgeBase
+
+    knowledge_base = KnowledgeBase.open(make_settings(_copy(built_data_dir, tmp_path_factory.mktemp("kb") / "data")))
+    yield knowledge_base
+    knowledge_base.close()
