@@ -1,13 +1,15 @@
-"""A tiny stand-in for ``search.service.KnowledgeBase``, for rendering tests that need text the corpus lacks
-(markup in a passage, a document without a year). Route tests use the real KnowledgeBase."""
+"""Fixtures of the web UI tests: apps on the real index (the `kb` of tests/conftest.py) and on a fake."""
 
 from __future__ import annotations
 
 import re
 import time
 
+import pytest
+
 from kennisbank.errors import BadRequest, NotFound
 
+# Passage text the corpus does not have: markup that must stay text.
 HOSTILE_TEXT = 'Leraren <script>alert("x")</script> & <b>vet</b> leraar "quote" &amp; geïnvesteerd'
 
 
@@ -19,6 +21,8 @@ def _doc(doc_id, title, org, year, approx, kind, url=""):
 
 
 class FakeKnowledgeBase:
+    """A tiny stand-in for search.service.KnowledgeBase, for rendering tests only (route tests use the real one)."""
+
     def __init__(self):
         self.docs = {
             "evil": _doc("evil", "Titel <i>met</i> markup", "Org & Co", None, False, "rapport", "javascript:alert(1)"),
@@ -82,3 +86,26 @@ class FakeKnowledgeBase:
 
     def close(self):
         self.closed = True
+
+
+@pytest.fixture
+def fake_client(tmp_path):
+    """A test client on the fake knowledge base."""
+    from kennisbank.settings import Settings
+    from webui.app import create_app
+
+    settings = Settings.load({"data_dir": tmp_path}, environ={})
+    return create_app(settings, kb=FakeKnowledgeBase(), test_config={"TESTING": True}).test_client()
+
+
+@pytest.fixture(scope="session")
+def app(kb):
+    """The app on the session's real KnowledgeBase (the index of corpus/)."""
+    from webui.app import create_app
+
+    return create_app(kb.settings, kb=kb, test_config={"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
