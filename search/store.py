@@ -259,9 +259,13 @@ class ClientStore:
             sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
             metadata=fingerprint,
         )
-        for name, kind in PAYLOAD_INDEXES.items():
-            schema = m.PayloadSchemaType.INTEGER if kind == "integer" else m.PayloadSchemaType.KEYWORD
-            self._client.create_payload_index(self.collection, name, field_schema=schema)
+        import warnings
+
+        with warnings.catch_warnings():  # in-process mode ignores payload indexes and says so; a server uses them
+            warnings.filterwarnings("ignore", message="Payload indexes have no effect")
+            for name, kind in PAYLOAD_INDEXES.items():
+                schema = m.PayloadSchemaType.INTEGER if kind == "integer" else m.PayloadSchemaType.KEYWORD
+                self._client.create_payload_index(self.collection, name, field_schema=schema)
 
     def upsert(self, points: list[ChunkPoint]) -> None:
         m = self._m
