@@ -1,0 +1,196 @@
+"""The indexer on the real engine: idempotent runs, atomic replacement, failures reported, crash recovery."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from ingest.sources import Source, load_folder
+from search.schema import ChunkPoint, point_id
+from search.service import KnowledgeBase
+from tests.conftest import CORPUS, PDF_SAMPLES
+
+DOC = "partnerschappen-onderwijsregio"
+
+
+def _corpus_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    return folder
+
+
+def _index_files(settings) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(settings.index_dir)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in settings.index_dir.rglob("*")
+        if p.is_file()
+    }
+
+
+def _doc_points(kb, doc_id: str) -> set[tuple[str, str]]:
+    return {v for v in kb.store.versions() if v[0] == doc_id}
+
+
+class TestIdempotence:
+    def test_unchanged_corpus_writes_nothing(self, fresh_settings):
+        before_files = _index_files(fresh_settings)
+        catalog_before = fresh_settings.catalog_path.read_bytes()
+        with KnowledgeBase.open(fresh_settings) as kb:
+            points = kb.store.count()
+            report = kb.indexer().ingest(load_folder(CORPUS))
+            assert report.summary() == {"added": 0, "unchanged": 4, "replaced": 0, "updated": 0, "failed": 0}
+            assert kb.store.count() == points
+        assert _index_files(fresh_settings) == before_files
+        assert fresh_settings.catalog_path.read_bytes() == catalog_before
+
+
+class TestReplacement:
+    def test_changed_document_is_replaced_not_doubled(self, fresh_settings, tmp_path):
+        folder = _corpus_copy(tmp_path)
+        path = folder / "partnerschappen-sop-in-onderwijsregio.txt"
+        path.write_text(path.read_text().replace("circa 130 Partnerschappen", "circa 140 Partnerschappen"))
+        with KnowledgeBase.open(fresh_settings) as kb:
+            old_count = kb.catalog.get(DOC).chunk_count
+            report = kb.indexer().ingest(load_folder(folder))
+            assert report.summary()["replaced"] == 1 and report.summary()["unchanged"] == 3
+            record = kb.catalog.get(DOC)
+            assert _doc_points(kb, DOC) == {(DOC, record.version)}
+            texts = [r["text"] for r in kb.search("hoeveel partnerschappen telt Nederland", k=10)["results"]]
+            assert any("circa 140 Partnerschappen" in t for t in texts)
+            assert not any("circa 130 Partnerschappen" in t for t in texts)
+            assert kb.catalog.hidden_versions() == []
+            assert record.chunk_count >= old_count - 1
+
+    def test_searches_during_replacement_see_exactly_one_version(self, fresh_settings, tmp_path):
+        folder_a, folder_b = _corpus_copy(tmp_path / "a"), _corpus_copy(tmp_path / "b")
+        path = folder_b / "partnerschappen-sop-in-onderwijsregio.txt"
+        path.write_text(path.read_text().replace("netwerkorganisatie", "netwerk-organisatie"))
+        sources_a = [s for s in load_folder(folder_a) if s.id == DOC]
+        sources_b = [s for s in load_folder(folder_b) if s.id == DOC]
+        query = "partnerschappen als netwerkorganisatie in de regio"
+        with KnowledgeBase.open(fresh_settings) as kb:
+            stop = threading.Event()
+            seen: list[set[str]] = []
+            errors: list[BaseException] = []
+
+            def searcher():
+                try:
+                    while not stop.is_set():
+                        results = kb.search(query, k=50, organisations=["Platform Samen Opleiden & Professionaliseren"])
+                        ids = {r["chunk_id"] for r in results["results"] if r["document"]["id"] == DOC}
+                        texts = [r["text"] for r in results["results"] if r["document"]["id"] == DOC]
+                        seen.append(ids)
+                        assert len(texts) == len(ids), "a chunk appeared twice"
+                        assert ids, "the document was missing"
+                except BaseException as exc:  # reported in the main thread
+                    errors.append(exc)
+
+            thread = threading.Thread(target=searcher)
+            thread.start()
+            try:
+                for sources in (sources_b, sources_a, sources_b):
+                    assert kb.indexer().ingest(sources).summary()["replaced"] == 1
+            finally:
+                stop.set()
+                thread.join(timeout=60)
+            assert not errors, errors[0]
+            assert len(seen) > 3
+            # every observed result set belongs to one version: all its chunks exist in that version
+            total = kb.catalog.get(DOC).chunk_count
+            assert all(len(ids) <= total for ids in seen)
+
+    def test_metadata_change_updates_without_reembedding(self, fresh_settings, tmp_path):
+        folder = _corpus_copy(tmp_path)
+        meta = folder / "publications.toml"
+        meta.write_text(meta.read_text().replace(
+            'title = "Partnerschappen Samen Opleiden & Professionaliseren in de onderwijsregiovorming"',
+            'title = "Partnerschappen in de onderwijsregio (herzien)"',
+        ))
+        with KnowledgeBase.open(fresh_settings) as kb:
+            version = kb.catalog.get(DOC).version
+            report = kb.indexer().ingest(load_folder(folder))
+            assert report.summary()["updated"] == 1 and report.summary()["unchanged"] == 3
+            assert kb.catalog.get(DOC).version == version
+            results = kb.search("30.000 studenten", k=3, organisations=["Platform Samen Opleiden & Professionaliseren"])
+            assert results["results"][0]["document"]["title"] == "Partnerschappen in de onderwijsregio (herzien)"
+
+
+class TestFailures:
+    def test_bad_pdfs_are_reported_and_the_rest_goes_on(self, tmp_path):
+        from tests.conftest import make_settings
+
+        folder = tmp_path / "in"
+        folder.mkdir()
+        shutil.copy(PDF_SAMPLES / "libreoffice-writer-password.pdf", folder / "versleuteld.pdf")
+        shutil.copy(PDF_SAMPLES / "imagemagick-images.pdf", folder / "scan.pdf")
+        (folder / "kapot.pdf").write_bytes((PDF_SAMPLES / "minimal-document.pdf").read_bytes()[:300])
+        shutil.copy(PDF_SAMPLES / "pdflatex-4-pages.pdf", folder / "goed.pdf")
+        (folder / "notitie.txt").write_text("Werkplekbegeleiders leren ook van studenten.\n")
+        with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
+            report = kb.indexer().ingest(load_folder(folder))
+            reasons = {Path(o.source).name: o.reason for o in report.failed}
+            assert reasons == {"versleuteld.pdf": "encrypted", "scan.pdf": "no_text_layer", "kapot.pdf": "corrupt"}
+            assert report.summary()["added"] == 2
+            assert all(o.message for o in report.failed)
+            assert {d["id"] for d in kb.documents()} == {"goed", "notitie"}
+            assert kb.document("goed")["document"]["page_count"] == 4
+
+    def test_same_file_under_two_ids_is_refused(self, tmp_path):
+        from tests.conftest import make_settings
+
+        text = CORPUS / "ecbo-conclusies-meerwaarde-sop.txt"
+        with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
+            first = kb.indexer().ingest([Source(id="een", path=text, meta=_meta())])
+            second = kb.indexer().ingest([Source(id="twee", path=text, meta=_meta())])
+        assert first.summary()["added"] == 1
+        assert second.failed[0].reason == "duplicate" and "'een'" in second.failed[0].message
+
+
+def _meta(**changes):
+    return {
+        "title": "T", "organisation": "O", "year": 2020, "year_approximate": False, "kind": "k",
+        "language": "nl", "sectors": [], "url": "",
+    } | changes
+
+
+class TestRecovery:
+    def test_interrupted_write_is_cleaned_up_and_never_visible(self, fresh_settings):
+        with KnowledgeBase.open(fresh_settings) as kb:
+            points = kb.store.count()
+            dense = [0.0] * 511 + [1.0]
+            # A crash after staging and writing, before publishing:
+            kb.catalog.stage("half", "vhalf", [(1, "halve tekst")], [(0, 1, 0, 5)])
+            kb.store.upsert([
+                ChunkPoint(point_id("half", "vhalf", 0), dense, [1], [1.0],
+                           {"doc_id": "half", "doc_version": "vhalf", "text": "halve", "chunk_id": "half.c0",
+                            "page": 1, "start": 0, "end": 5})
+            ])
+            assert all(r["document"]["id"] != "half" for r in kb.search("halve tekst", k=50)["results"])
+        with KnowledgeBase.open(fresh_settings) as kb:  # reopening recovers
+            assert kb.store.count() == points
+            assert kb.catalog.versions_in_state("pending") == []
+
+    def test_remove(self, fresh_settings):
+        with KnowledgeBase.open(fresh_settings) as kb:
+            assert kb.indexer().remove(DOC)
+            assert _doc_points(kb, DOC) == set()
+            assert all(r["document"]["id"] != DOC for r in kb.search("partnerschappen", k=50)["results"])
+            assert not kb.indexer().remove(DOC)
+
+
+@pytest.mark.parametrize("model", ["minilm-l6-v2"])
+def test_other_model_refuses_the_index_then_rebuilds(fresh_settings, model):
+    from ingest.indexer import rebuild
+    from kennisbank.errors import IndexMismatch
+
+    other = fresh_settings.replace(embedding_model=model)
+    with pytest.raises(IndexMismatch, match="re-index|Re-index"):
+        KnowledgeBase.open(other)
+    report = rebuild(other, [])
+    assert report.summary()["added"] == 4
+    with KnowledgeBase.open(other) as kb:
+        assert kb.fingerprint["embedding_model"] == model and kb.fingerprint["dim"] == 384
+        assert kb.search("korte lijnen tussen besturen", k=3)["results"]
