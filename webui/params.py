@@ -42,7 +42,7 @@ def _int(args: MultiDict, name: str, label: str, lo: int, hi: int, default: int 
     raw = args.get(name, "").strip()
     if raw == "":
         return default
-    if not re.fullmatch(r"[+-]?\d{1,9}", raw):
+    if not re.fullmatch(r"[+-]?[0-9]{1,9}", raw):
         raise BadRequest(f"{label} moet een geheel getal zijn, niet “{clean_text(raw)[:40]}”.")
     value = int(raw)
     if not lo <= value <= hi:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +117,106 @@ def app(kb):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class _ElementText(HTMLParser):
+    """Collects the text inside the element with a given id (nested tags included)."""
+
+    VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "area", "base", "col", "embed", "track"}
+
+    def __init__(self, element_id: str):
+        super().__init__(convert_charrefs=True)
+        self.element_id = element_id
+        self.depth = 0
+        self.found = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            if tag not in self.VOID:
+                self.depth += 1
+        elif dict(attrs).get("id") == self.element_id:
+            self.found += 1
+            self.depth = 0 if tag in self.VOID else 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def _element_text(html: str, element_id: str) -> str | None:
+    """The text of the element with ``id=element_id`` in ``html``; None if there is none, error if several."""
+    parser = _ElementText(element_id)
+    parser.feed(html)
+    parser.close()
+    assert parser.found <= 1, f"{parser.found} elements with id {element_id!r}"
+    return "".join(parser.parts) if parser.found else None
+
+
+@pytest.fixture
+def element_text():
+    """``element_text(html, id)``: the text of the element with that id (None if absent)."""
+    return _element_text
+
+
+# -- a real server ------------------------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+SERVER_START_SECONDS = 180
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _kennisbank_command() -> list[str]:
+    script = Path(sys.executable).with_name("kennisbank")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kennisbank.cli"]
+
+
+@pytest.fixture(scope="session")
+def live_server(built_data_dir, tmp_path_factory):
+    """``kennisbank serve`` as a subprocess on a free loopback port, on its own copy of the index.
+
+    Yields the base URL. The server's output goes to a log file whose tail is shown if it does not come up.
+    """
+    workdir = tmp_path_factory.mktemp("live")
+    data_dir = shutil.copytree(built_data_dir, workdir / "data")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
+    env.update(HF_HUB_OFFLINE="1", HAYSTACK_TELEMETRY_ENABLED="False", PYTHONUNBUFFERED="1")
+    log_path = workdir / "server.log"
+    command = _kennisbank_command() + [
+        "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"kennisbank serve exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(base_url + "/api/documents", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"kennisbank serve did not answer in {SERVER_START_SECONDS} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)

@@ -56,6 +56,8 @@ def test_control_characters_become_spaces():
         ({"q": "x", "k": "51"}, "tussen 1 en 50"),
         ({"q": "x", "k": "-3"}, "tussen 1 en 50"),
         ({"q": "x", "k": "9" * 400}, "moet een geheel getal zijn"),
+        ({"q": "x", "k": "٣"}, "moet een geheel getal zijn"),  # an Arabic-Indic digit: int() would take it
+        ({"q": "x", "year_from": "２０２０"}, "moet een geheel getal zijn"),  # full-width 2020
         ({"q": "x", "year_from": "twintig"}, "Het jaar ‘vanaf’ moet een geheel getal zijn"),
         ({"q": "x", "year_to": "99999"}, "tussen 1000 en 9999"),
         ({"q": "x", "year_from": "2024", "year_to": "2020"}, "ligt na het jaar"),
