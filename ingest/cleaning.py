@@ -1,0 +1,396 @@
+"""Clean extracted PDF text page by page, the way a Dutch reader would check it by eye.
+
+Page boundaries are kept: ``clean_pages`` returns exactly one cleaned text per input page. The steps:
+
+1. Characters (``normalize_text`` applies the same to queries): Unicode NFKC (ligatures "ﬁ" -> "fi"),
+   soft hyphens, replacement characters (U+FFFD), zero-width and direction marks, private-use glyphs and
+   control characters removed; odd spaces become a plain space, typographic apostrophes a plain "'";
+   Symbol-font bullets at a line start become "• ".
+2. Running headers and footers: a line among the first ``TOP_ZONE`` (last ``BOTTOM_ZONE``) non-empty lines
+   of at least 3 pages and at least half of the pages is a running line, and so is a bare page number
+   ("7", "- 7 -", "Pagina 7 van 20", "vii") or a short line carrying the page number where the document's
+   printed numbers follow the page order ("8 1.2. METRISCHE RÄUME"). Such lines are removed only where
+   they stand as an unbroken run at the top or bottom of a page. A repeated table header that opens every
+   table page is therefore removed from those pages but kept where it first appears in the middle of a page
+   (under the table's introduction), so a reader still sees the column names once.
+3. Reflow: the lines of a paragraph are joined with spaces, a paragraph becomes one line, paragraphs are
+   separated by a blank line, bullet items ("•", "-", "–", "*", "1.", "1.1", "a)", "(a)") and headings start
+   a new line. Runs of spaces collapse to one.
+
+Line-end hyphenation (``hyphen_join``) is a small heuristic, in this order of precedence:
+
+- the next word starts with a capital or a digit: keep the hyphen ("Noord-\\nHolland" -> "Noord-Holland");
+- the next word is a conjunction (en, of, tot, t/m, cq): a suspended compound, keep "- "
+  ("opleidings-\\nen begeleidings..." -> "opleidings- en begeleidings...");
+- the joined word occurs elsewhere in the same document: join ("samen-\\nwerkende" -> "samenwerkende");
+- the hyphenated word occurs within a line of the document or is a known compound, the first part is a
+  prefix that keeps its hyphen (niet-, zij-, ex-, oud-, co-, mbo-, ...), an abbreviation in capitals, or the
+  parts would clash vowels (zonne-energie): keep the hyphen;
+- otherwise join ("onder-\\nzoek" -> "onderzoek", "opleidings-\\nverantwoordelijkheid").
+
+Words that the PDF split with spaces are joined only with evidence from the same document: the joined word
+occurs elsewhere and either the gap is two or more spaces ("kwaliteits   ontwikkeling") or the first part
+never occurs on its own ("kwaliteits cultuur"). "leraren tekort" stays: "leraren" is a word, and
+"samen werken" must not become "samenwerken".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from haystack import Document, component
+
+TOP_ZONE = 10  # non-empty lines at the top of a page that may be a running header
+BOTTOM_ZONE = 5  # non-empty lines at the bottom of a page that may be a running footer
+PAGE_NUMBER_ZONE = 3  # non-empty lines at either edge where a page number is looked for
+MIN_REPEAT_PAGES = 3
+REPEAT_SHARE = 0.5
+SHORT_LINE = 0.7  # a line shorter than this share of the page's usual width may end a heading
+
+_REMOVE = dict.fromkeys(
+    map(ord, "\u00ad\ufffd\ufffc\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069"),
+    None,
+)
+_REMOVE.update({ord(c): "'" for c in "\u2018\u2019\u201b\u02bc"})
+_REMOVE.update({ord(c): "-" for c in "\u2010\u2011"})
+_REMOVE.update({ord(c): "\n" for c in "\u2028\u2029\x85\x0b\x0c"})
+_GLYPH_BULLET = re.compile(r"^[ \t]*[•▪◦●■►‣⁃∙·○□❖➢➤✓✔\uf0b7\uf0a7\uf0a8\uf0d8\uf076\uf0fc][ \t]*", re.MULTILINE)
+_GARBAGE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff]")
+_ODD_SPACE = re.compile(r"[^\S\n]")
+_SPACES = re.compile(r" {2,}")
+
+_LETTERS = r"[^\W\d_]"
+_WORD = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)*")
+_PLAIN_WORD = re.compile(rf"{_LETTERS}+")
+_LINE_END_FRAGMENT = re.compile(rf"({_LETTERS}+)-$")
+_LEADING_WORD = re.compile(r"\w+")
+_BULLET = re.compile(r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s)")
+_ENDS_SENTENCE = re.compile(r"[.!?:][\'\"”’)]*$")
+_OPENING = "\"“'(‘"
+_FOOTNOTE = re.compile(r"\d{1,2} +[A-Z]")
+_SUSPENDED = re.compile(r"-\s+(?:en|of)\b")
+_PAGE_NUMBER = re.compile(
+    r"[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?"  # 7, - 7 -, (7)
+    r"|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"  # roman: vii
+    r"|(?:pagina|page|blz\.?|pag\.?|p\.)\s*\d{1,4}(?:\s*(?:van|of|/)\s*\d{1,4})?"  # Pagina 7 (van 20)
+    r"|\d{1,4}\s*(?:/|van|of)\s*\d{1,4}"  # 7 / 20
+)
+
+CONJUNCTIONS = frozenset({"en", "of", "tot", "t/m", "cq", "c.q", "and", "or", "und", "oder"})
+KEEP_PREFIXES = frozenset({
+    "niet", "zij", "ex", "oud", "co", "non", "vice", "adjunct", "interim", "e",
+    "mbo", "hbo", "vmbo", "havo", "vwo", "po", "vo", "so", "vso", "wo", "ict", "lio", "tto",
+})
+KNOWN_COMPOUNDS = frozenset({
+    "kern-schil", "zij-instromer", "zij-instromers", "zij-instroom", "co-creatie", "co-teaching",
+    "evidence-informed", "evidence-based", "peer-review", "peer-reviews", "e-learning", "e-mail",
+})
+_VOWEL_CLASH = frozenset({"aa", "ae", "ai", "au", "ee", "ei", "eu", "ie", "oe", "oi", "oo", "ou", "ui", "uu"})
+# Last words after which a line cannot end a heading or a paragraph.
+_FUNCTION_WORDS = frozenset(
+    "de het een van in op met voor en of aan bij te tot om door naar uit over als dat die dit deze zijn is "
+    "wordt worden kan kunnen zowel niet ook maar dan nog er hun haar hij zij ze we wij je ik ons onze".split()
+)
+
+
+def normalize_text(s: str) -> str:
+    """The Unicode normalisation of cleaned pages, on one line: apply it to queries too."""
+    return _SPACES.sub(" ", _normalize_chars(s).replace("\n", " ")).strip()
+
+
+def _normalize_chars(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _GLYPH_BULLET.sub("• ", text.translate(_REMOVE))
+    return _ODD_SPACE.sub(" ", _GARBAGE.sub("", text))
+
+
+# --- Vocabulary of one document: evidence for joining hyphenated and split words -------------------------
+
+
+@dataclass
+class Vocabulary:
+    """Lower-cased words of one document: plain, hyphenated within a line, and pairs of adjacent words."""
+
+    words: Counter = field(default_factory=Counter)
+    hyphenated: set = field(default_factory=set)
+    joinable: Counter = field(default_factory=Counter)  # a -> times a stood before b with a + b a known word
+
+    @classmethod
+    def from_lines(cls, pages: list[list[str]]) -> "Vocabulary":
+        vocab, pairs = cls(), Counter()
+        for lines in pages:
+            tail = False  # the previous line ended with a hyphenated fragment
+            for line in lines:
+                previous = None
+                for match in _WORD.finditer(line):
+                    word, before, after = match.group().lower(), line[: match.start()], line[match.end():]
+                    if after.startswith("-") or before.endswith("-") or (tail and not before.strip()):
+                        previous = None  # a fragment of a line-end or suspended hyphenation
+                        continue
+                    if "-" in word:
+                        vocab.hyphenated.add(word)
+                        previous = None
+                        continue
+                    vocab.words[word] += 1
+                    if previous and not line[previous[1]: match.start()].strip(" "):
+                        pairs[(previous[0], word)] += 1
+                    previous = (word, match.end())
+                tail = bool(_LINE_END_FRAGMENT.search(line.rstrip()))
+        for (a, b), count in pairs.items():
+            if a + b in vocab.words:
+                vocab.joinable[a] += count
+        return vocab
+
+    def is_fragment(self, first: str) -> bool:
+        """True when ``first`` only ever occurs directly before a word it forms a known word with."""
+        return self.joinable[first] > 0 and self.joinable[first] == self.words[first]
+
+
+def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str:
+    """The text that replaces ``before-`` at a line end followed by ``after`` at the next line's start.
+
+    ``before`` and ``after`` are the word parts without the hyphen: ("onder", "zoek") -> "onderzoek",
+    ("Noord", "Holland") -> "Noord-Holland", ("opleidings", "en") -> "opleidings- en".
+    """
+    vocab = vocab or Vocabulary()
+    low_before, low_after = before.lower(), after.lower()
+    keep, join = f"{before}-{after}", before + after
+    if not before or not after or not before[-1].isalpha() or after[0].isupper() or after[0].isdigit():
+        return keep
+    if low_after in CONJUNCTIONS:
+        return before + "ën" if low_after == "en" and low_before + "ën" in vocab.words else f"{before}- {after}"
+    if low_before + low_after in vocab.words:
+        return join
+    trema = {"a": "ä", "e": "ë", "i": "ï", "o": "ö", "u": "ü"}.get(low_after[0])
+    if trema and low_before + trema + low_after[1:] in vocab.words:
+        return before + trema + after[1:]  # the hyphenation dropped the trema: cre-eren -> creëren
+    hyphenated = f"{low_before}-{low_after}"
+    if hyphenated in vocab.hyphenated or hyphenated in KNOWN_COMPOUNDS or low_before in KEEP_PREFIXES:
+        return keep
+    if len(before) >= 2 and before.isupper():
+        return keep  # an abbreviation: PO-raad, SO&P-partnerschap
+    if low_before[-1] + low_after[0] in _VOWEL_CLASH:
+        return keep  # zonne-energie, mede-eigenaar
+    return join
+
+
+def _join_split_words(line: str, vocab: Vocabulary) -> str:
+    """Join words the PDF split with spaces, when the document itself shows the joined word."""
+    words = list(_PLAIN_WORD.finditer(line))
+    parts, pos = [], 0
+    for a, b in zip(words, words[1:]):
+        gap = line[a.end(): b.start()]
+        if gap.strip(" ") or line[a.start() - 1: a.start()] == "-" or line[b.end(): b.end() + 1] == "-":
+            continue
+        first = a.group().lower()
+        if first + b.group().lower() in vocab.words and (len(gap) >= 2 or vocab.is_fragment(first)):
+            parts.append(line[pos: a.end()])
+            pos = b.start()
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+# --- Running headers, footers and page numbers -----------------------------------------------------------
+
+
+def _key(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
+def _page_number_offset(pages: list[list[str]]) -> int | None:
+    """The offset (printed number - page number) that at least 3 pages and 30% of pages agree on, if any."""
+    votes: Counter = Counter()
+    for number, lines in enumerate(pages, start=1):
+        edge = [line for line in lines if line.strip()]
+        edge = edge[:PAGE_NUMBER_ZONE] + edge[-PAGE_NUMBER_ZONE:]
+        votes.update({int(tok) - number for line in edge for tok in _end_tokens(line) if tok.isdigit() and len(tok) < 5})
+    if not votes:
+        return None
+    offset, count = votes.most_common(1)[0]
+    return offset if count >= MIN_REPEAT_PAGES and count >= 0.3 * len(pages) else None
+
+
+def _is_page_number(line: str, number: int, offset: int | None) -> bool:
+    text = line.strip()
+    if _PAGE_NUMBER.fullmatch(text.casefold()) and (not text.isalpha() or text.islower()):
+        return True
+    return offset is not None and len(text) <= 100 and str(number + offset) in _end_tokens(text)
+
+
+def _end_tokens(line: str) -> set[str]:
+    """The first and last token of a line: where headers and footers print the page number."""
+    tokens = line.split()
+    return {tokens[0], tokens[-1]} if tokens else set()
+
+
+def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Remove running headers, footers and page numbers from the edges of each page's lines."""
+    top: Counter = Counter()
+    bottom: Counter = Counter()
+    for lines in pages:
+        keys = [_key(line) for line in lines if line.strip()]
+        top.update(set(keys[:TOP_ZONE]))
+        bottom.update(set(keys[-BOTTOM_ZONE:]))
+    needed = max(MIN_REPEAT_PAGES, math.ceil(REPEAT_SHARE * len(pages)))
+    running_top = {key for key, count in top.items() if count >= needed}
+    running_bottom = {key for key, count in bottom.items() if count >= needed}
+    offset = _page_number_offset(pages)
+
+    result = []
+    for number, lines in enumerate(pages, start=1):
+        start = _edge_run(lines, running_top, TOP_ZONE, number, offset)
+        rest = lines[start:]
+        end = len(rest) - _edge_run(rest[::-1], running_bottom, BOTTOM_ZONE, number, offset)
+        result.append(_drop_bare_numbers(rest[:end]))
+    return result
+
+
+def _drop_bare_numbers(lines: list[str]) -> list[str]:
+    """Remove bare page numbers near the edges also when a link or footnote stands between them and the edge."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    edges = set(filled[:PAGE_NUMBER_ZONE] + filled[-PAGE_NUMBER_ZONE:]) if len(filled) > 1 else set()
+    return [line for i, line in enumerate(lines) if i not in edges or not _is_page_number(line, 0, None)]
+
+
+def _edge_run(lines: list[str], running: set[str], zone: int, number: int, offset: int | None) -> int:
+    """How many lines from the start of ``lines`` are running lines, page numbers or blank."""
+    count = seen = 0
+    for line in lines:
+        if line.strip():
+            seen += 1
+            if seen > zone:
+                break
+            if _key(line) not in running and not (seen <= PAGE_NUMBER_ZONE and _is_page_number(line, number, offset)):
+                break
+        count += 1
+    return count
+
+
+# --- Reflow ----------------------------------------------------------------------------------------------
+
+
+def _reflow(lines: list[str], vocab: Vocabulary) -> str:
+    lines = [_join_split_words(line.strip(), vocab) for line in lines]
+    blocks: list[list[str]] = []  # [separator before, text]
+    gaps = _gaps(lines)
+    double_spaced = gaps.count(1) >= 3 and gaps.count(1) > gaps.count(0)
+    widths = sorted(len(line) for line in lines if " " in line)  # lines without a space are mostly links
+    ref_width = widths[int(0.95 * (len(widths) - 1))] if widths else 0
+    prev, blank_run, marker = "", 0, ""
+    for line in lines:
+        if not line:
+            blank_run += 1
+            continue
+        if line == "•":  # a bullet glyph alone on its line belongs to the next line
+            marker = "• "
+            continue
+        line, marker = marker + line, ""
+        suspended = bool(_SUSPENDED.match(line))
+        bullet = bool(_BULLET.match(line)) and not suspended
+        if not blocks:
+            blocks.append(["", line])
+        elif suspended:
+            blocks[-1][1] = blocks[-1][1].rstrip() + "- " + line[1:].lstrip()
+        elif blank_run:
+            soft = double_spaced and blank_run == 1
+            if soft and _ENDS_SENTENCE.search(prev.rstrip("”")) and (line[0].isupper() or line[0] in _OPENING):
+                blocks.append(["\n", line])
+            elif not bullet and (soft or _continues(prev, line)):
+                blocks[-1][1] = _append(blocks[-1][1], line, vocab)
+            else:
+                blocks.append(["\n" if soft else "\n\n", line])
+        elif bullet or _heading_break(prev, line, ref_width):
+            blocks.append(["\n", line])
+        else:
+            blocks[-1][1] = _append(blocks[-1][1], line, vocab)
+        prev, blank_run = line, 0
+    return "".join(sep + _SPACES.sub(" ", text).strip() for sep, text in blocks).strip()
+
+
+def _gaps(lines: list[str]) -> list[int]:
+    """Number of blank lines between consecutive non-blank lines."""
+    gaps, run, seen = [], 0, False
+    for line in lines:
+        if line:
+            if seen:
+                gaps.append(run)
+            seen, run = True, 0
+        else:
+            run += 1
+    return gaps
+
+
+def _last_word(line: str) -> str:
+    words = line.split()
+    return words[-1].casefold() if words else ""
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Whether ``line`` continues the sentence of ``prev`` across a blank line."""
+    prev = prev.rstrip()
+    if prev.endswith((",", "-", "(", "&")) or _last_word(prev) in _FUNCTION_WORDS:
+        return True
+    return line[0].islower() and not _ENDS_SENTENCE.search(prev)
+
+
+def _heading_break(prev: str, line: str, ref_width: int) -> bool:
+    """Whether a short line without a blank line after it ends a heading or paragraph."""
+    prev = prev.rstrip()
+    if _FOOTNOTE.match(line) and _ENDS_SENTENCE.search(prev):
+        return True
+    if len(prev) >= SHORT_LINE * ref_width or prev.endswith((",", ";", "-", "–", "(", "/", "&")):
+        return False
+    if _last_word(prev) in _FUNCTION_WORDS or _ENDS_SENTENCE.search(prev):
+        return False  # a sentence that ends at a line end usually goes on in the same paragraph
+    return line[0].isupper() or line[0] in "\"“'"
+
+
+def _append(text: str, line: str, vocab: Vocabulary) -> str:
+    text = text.rstrip()
+    fragment = _LINE_END_FRAGMENT.search(text)
+    after = _LEADING_WORD.match(line)
+    if fragment and after:
+        joined = hyphen_join(fragment.group(1), after.group(), vocab)
+        return text[: fragment.start()] + joined + line[after.end():]
+    if text.endswith("-") and not text.endswith(" -"):
+        return text + line  # "2010-" + "2012", "coördinator/-" + "opleider"
+    return f"{text} {line}"
+
+
+# --- API -------------------------------------------------------------------------------------------------
+
+
+def clean_pages(pages: list[str]) -> list[str]:
+    """Clean the pages of one document; returns as many cleaned page texts as it was given."""
+    page_lines = [_normalize_chars(page).split("\n") for page in pages]
+    vocab = Vocabulary.from_lines(page_lines)
+    return [_reflow(lines, vocab) for lines in drop_running_lines(page_lines)]
+
+
+@component
+class DutchTextCleaner:
+    """
+    Cleans documents whose content holds pages separated by form feeds; the page count stays the same.
+
+    :param keep_id: keep each document's id (by default a cleaned document gets the id of its new content).
+    """
+
+    def __init__(self, keep_id: bool = False) -> None:
+        self.keep_id = keep_id
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        cleaned = []
+        for doc in documents:
+            if doc.content is None:
+                cleaned.append(doc)
+                continue
+            content = "\f".join(clean_pages(doc.content.split("\f")))
+            cleaned.append(Document(content=content, meta=dict(doc.meta), id=doc.id if self.keep_id else ""))
+        return {"documents": cleaned}
