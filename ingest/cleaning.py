@@ -61,7 +61,7 @@ _REMOVE.update({ord(c): "'" for c in "\u2018\u2019\u201b\u02bc"})
 _REMOVE.update({ord(c): "-" for c in "\u2010\u2011"})
 _REMOVE.update({ord(c): "\n" for c in "\u2028\u2029\x85\x0b\x0c"})
 _GLYPH_BULLET = re.compile(r"^[ \t]*[•▪◦●■►‣⁃∙·○□❖➢➤✓✔\uf0b7\uf0a7\uf0a8\uf0d8\uf076\uf0fc][ \t]*", re.MULTILINE)
-_GARBAGE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff]")
+_GARBAGE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _ODD_SPACE = re.compile(r"[^\S\n]")
 _SPACES = re.compile(r" {2,}")
 
@@ -188,8 +188,10 @@ def _join_split_words(line: str, vocab: Vocabulary) -> str:
         gap = line[a.end(): b.start()]
         if gap.strip(" ") or line[a.start() - 1: a.start()] == "-" or line[b.end(): b.end() + 1] == "-":
             continue
-        first = a.group().lower()
-        if first + b.group().lower() in vocab.words and (len(gap) >= 2 or vocab.is_fragment(first)):
+        first, second = a.group().lower(), b.group()
+        if not second[0].islower():  # "Martin Thoma" is a name; a compound's second part is lower case
+            continue
+        if first + second.lower() in vocab.words and (len(gap) >= 2 or vocab.is_fragment(first)):
             parts.append(line[pos: a.end()])
             pos = b.start()
     parts.append(line[pos:])
@@ -278,8 +280,7 @@ def _edge_run(lines: list[str], running: set[str], zone: int, number: int, offse
 def _reflow(lines: list[str], vocab: Vocabulary) -> str:
     lines = [_join_split_words(line.strip(), vocab) for line in lines]
     blocks: list[list[str]] = []  # [separator before, text]
-    gaps = _gaps(lines)
-    double_spaced = gaps.count(1) >= 3 and gaps.count(1) > gaps.count(0)
+    double_spaced = _double_spaced(lines)
     widths = sorted(len(line) for line in lines if " " in line)  # lines without a space are mostly links
     ref_width = widths[int(0.95 * (len(widths) - 1))] if widths else 0
     prev, blank_run, marker = "", 0, ""
@@ -300,7 +301,7 @@ def _reflow(lines: list[str], vocab: Vocabulary) -> str:
         elif blank_run:
             soft = double_spaced and blank_run == 1
             if soft and _ENDS_SENTENCE.search(prev.rstrip("”")) and (line[0].isupper() or line[0] in _OPENING):
-                blocks.append(["\n", line])
+                blocks.append(["\n\n", line])
             elif not bullet and (soft or _continues(prev, line)):
                 blocks[-1][1] = _append(blocks[-1][1], line, vocab)
             else:
@@ -313,17 +314,23 @@ def _reflow(lines: list[str], vocab: Vocabulary) -> str:
     return "".join(sep + _SPACES.sub(" ", text).strip() for sep, text in blocks).strip()
 
 
-def _gaps(lines: list[str]) -> list[int]:
-    """Number of blank lines between consecutive non-blank lines."""
-    gaps, run, seen = [], 0, False
+def _double_spaced(lines: list[str]) -> bool:
+    """Whether the extraction put a blank line between the lines of a paragraph (as some PDF writers do).
+
+    Told by the single blank lines that fall in the middle of a sentence: at least 3, and most of them.
+    Paragraphs that are one line each, separated by blank lines, are not double spaced.
+    """
+    single = inside = 0
+    prev, run = "", 0
     for line in lines:
-        if line:
-            if seen:
-                gaps.append(run)
-            seen, run = True, 0
-        else:
+        if not line:
             run += 1
-    return gaps
+            continue
+        if prev and run == 1:
+            single += 1
+            inside += _continues(prev, line)
+        prev, run = line, 0
+    return inside >= 3 and 2 * inside > single
 
 
 def _last_word(line: str) -> str:

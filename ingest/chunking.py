@@ -1,0 +1,211 @@
+"""Split cleaned pages into passages that follow the text's structure, with exact offsets.
+
+Every chunk satisfies ``chunk.text == cleaned_page_text[chunk.start:chunk.end]``: the web UI quotes a passage
+from the stored page text by these offsets, so a citation is always exact.
+
+How a page is cut:
+
+1. Blocks are the non-empty lines of a cleaned page: after ``ingest.cleaning`` a paragraph, a bullet item and
+   a heading each stand on one line.
+2. A block longer than ``max_chars`` is split at sentence boundaries (". ", "? ", "! ", "; "; not after
+   abbreviations such as "o.a." or "bijv."), failing that at whitespace, never inside a word. The cuts aim at
+   pieces of equal size, so no tiny tail is left. Only a single word longer than ``max_chars`` (a long link)
+   makes a chunk longer than ``max_chars``.
+3. Consecutive blocks are packed while the result fits in ``max_chars`` and one of the two is smaller than
+   ``min_chars``. A short heading-like block (no closing punctuation) at the end of a chunk moves to the next
+   chunk when it fits there, so a heading stays with its paragraph.
+
+Chunks never cross a page boundary, are never empty, and start and end on non-whitespace: leading and
+trailing whitespace is left out by the offsets, the text itself is never changed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from haystack import Document, component, logging
+
+logger = logging.getLogger(__name__)
+
+_SENTENCE_END = re.compile(r"[.?!;][\"'”’)\]]*(?=\s)")
+_WHITESPACE = re.compile(r"\s+")
+# Words after which a period does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "o.a bijv bv d.m.v t.b.v m.b.t i.p.v i.s.m c.q cq e.a e.d e.g i.e z.g zgn nl ca vgl resp incl excl al "
+    "dr drs prof mr ir ing ir jl blz p pag nr st etc a.s t.a.v m.u.v v.w.b".split()
+)
+# A block this short without closing punctuation reads as a heading.
+_HEADING_MAX = 120
+
+
+@dataclass
+class Chunk:
+    """One passage: ``text == cleaned_page_text[start:end]``; ``page`` is None for unpaginated documents."""
+
+    page: int | None
+    start: int
+    end: int
+    text: str
+    split_id: int
+
+
+def split_pages(pages: list[str], paginated: bool, max_chars: int = 700, min_chars: int = 200) -> list[Chunk]:
+    """Split the cleaned pages of one document into chunks; ``split_id`` counts them from 0."""
+    _check_sizes(max_chars, min_chars)
+    chunks: list[Chunk] = []
+    for number, page in enumerate(pages, start=1):
+        for start, end in _page_spans(page, max_chars, min_chars):
+            chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks)))
+    return chunks
+
+
+def _check_sizes(max_chars: int, min_chars: int) -> None:
+    if not isinstance(max_chars, int) or max_chars < 1:
+        raise ValueError(f"max_chars must be a positive whole number of characters, got {max_chars!r}")
+    if not isinstance(min_chars, int) or not 0 <= min_chars <= max_chars:
+        raise ValueError(f"min_chars must be between 0 and max_chars ({max_chars}), got {min_chars!r}")
+
+
+def _page_spans(page: str, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    for start, end in _blocks(page):
+        if end - start <= max_chars:
+            pieces.append((start, end))
+        else:
+            pieces.extend(_split_long(page, start, end, max_chars, min_chars))
+    return _pack(page, pieces, max_chars, min_chars)
+
+
+def _blocks(page: str) -> list[tuple[int, int]]:
+    """Offsets of the non-empty lines of a page, without their surrounding whitespace."""
+    spans, offset = [], 0
+    for line in page.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped[0])
+            spans.append((start, start + len(stripped)))
+        offset += len(line) + 1
+    return spans
+
+
+def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    """Cut text[start:end] into pieces of at most max_chars, at sentence ends or else at whitespace."""
+    pieces = []
+    while end - start > max_chars:
+        target = start + (end - start) / math.ceil((end - start) / max_chars)
+        floor = start + min(min_chars, max_chars // 3)
+        cut = _best_cut(_sentence_ends(text, floor, start + max_chars), target)
+        if cut is None:
+            cut = _best_cut([m.start() for m in _WHITESPACE.finditer(text, floor, start + max_chars + 1)], target)
+        if cut is None:
+            cut = _best_cut([m.start() for m in _WHITESPACE.finditer(text, start + 1, start + max_chars + 1)], target)
+        if cut is None:  # one word longer than max_chars: keep it whole
+            match = _WHITESPACE.search(text, start + max_chars, end)
+            if match is None:
+                break
+            cut = match.start()
+        pieces.append((start, _rstrip(text, start, cut)))
+        start = _lstrip(text, cut, end)
+    pieces.append((start, end))
+    return [(s, e) for s, e in pieces if e > s]
+
+
+def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
+    """Positions just after a sentence-ending mark (and closing quotes) within [lo, hi]."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text, lo, hi + 2):  # +2: the lookahead needs the next character
+        if match.end() > hi:
+            break
+        before = text[max(0, match.start() - 20): match.start()].split()
+        word = before[-1].lower().lstrip("(\"'“‘") if before and match.group()[0] == "." else ""
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue  # "o.a.", "bijv.", an initial "J."
+        ends.append(match.end())
+    return ends
+
+
+def _best_cut(candidates: list[int], target: float) -> int | None:
+    return min(candidates, key=lambda pos: (abs(pos - target), pos)) if candidates else None
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _lstrip(text: str, start: int, end: int) -> int:
+    while start < end and text[start].isspace():
+        start += 1
+    return start
+
+
+def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    """Group consecutive pieces into chunks; returns (start, end) of each chunk."""
+    groups: list[list[tuple[int, int]]] = []
+    for piece in pieces:
+        if groups:
+            group = groups[-1]
+            size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
+            if piece[1] - group[0][0] <= max_chars and (size < min_chars or piece_size < min_chars):
+                group.append(piece)
+                continue
+            heading = group[-1]
+            if len(group) > 1 and _is_heading(page, heading) and piece[1] - heading[0] <= max_chars:
+                groups.append([group.pop(), piece])  # keep a heading with the paragraph that follows it
+                continue
+        groups.append([piece])
+    return [(group[0][0], group[-1][1]) for group in groups]
+
+
+def _is_heading(page: str, span: tuple[int, int]) -> bool:
+    text = page[span[0]: span[1]]
+    if len(text) > _HEADING_MAX or text[0] in "•-–*":  # a bullet item is not a heading
+        return False
+    return not re.search(r"[.?!;,][\"'”’)]*$", text)
+
+
+@component
+class StructureSplitter:
+    """
+    Splits cleaned documents (pages separated by form feeds) into chunk Documents with exact page offsets.
+
+    Each chunk's meta is its parent's meta plus ``page_number`` (None when unpaginated), ``start`` and
+    ``end`` (offsets in the cleaned page text), ``split_id`` (0, 1, ... within the document) and
+    ``source_id`` (the parent document's id).
+
+    :param max_chars: largest chunk, in characters (a single longer word is never cut).
+    :param min_chars: blocks shorter than this are packed together with their neighbours.
+    """
+
+    def __init__(self, max_chars: int = 700, min_chars: int = 200) -> None:
+        _check_sizes(max_chars, min_chars)
+        self.max_chars = max_chars
+        self.min_chars = min_chars
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        chunks: list[Document] = []
+        for doc in documents:
+            if not doc.content or not doc.content.strip():
+                logger.warning("Document {doc_id} has no text; it gives no chunks", doc_id=doc.id)
+                continue
+            pages = doc.content.split("\f")
+            paginated = bool(doc.meta.get("paginated", len(pages) > 1))
+            for chunk in split_pages(pages, paginated, self.max_chars, self.min_chars):
+                chunks.append(Document(content=chunk.text, meta=_chunk_meta(doc, chunk)))
+        return {"documents": chunks}
+
+
+def _chunk_meta(doc: Document, chunk: Chunk) -> dict[str, Any]:
+    return {
+        **doc.meta,
+        "page_number": chunk.page,
+        "start": chunk.start,
+        "end": chunk.end,
+        "split_id": chunk.split_id,
+        "source_id": doc.id,
+    }
