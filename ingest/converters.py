@@ -276,10 +276,10 @@ class PublicationConverter:
                 parsed = parse_file(Path(source))
             except ConversionError as exc:
                 logger.warning(
-                    "Could not convert {source} ({reason}): {message}",
+                    "Could not convert {source} ({reason}): {error}",
                     source=str(source),
                     reason=exc.reason,
-                    message=exc.message,
+                    error=exc.message,  # "message" is a reserved name of a log record
                 )
                 failures.append({"source": str(source), "reason": exc.reason, "message": exc.message})
                 continue
