@@ -19,7 +19,7 @@ def test_result_passage_is_escaped_and_highlighted(fake_client):
 def test_result_shows_source_year_page_and_links_to_the_passage(fake_client):
     html = fake_client.get("/zoeken?q=Leeferink").get_data(as_text=True)
     assert '<a href="/documenten/paged#paged.c1">Een gepagineerd rapport</a>' in html
-    assert "<span>ECBO</span>" in html
+    assert '<span class="organisation">ECBO</span>' in html
     assert "<span>ca. 2021</span>" in html
     assert '<span class="page-number">p. 2</span>' in html
     assert 'class="citation-text" id="bron-1">ECBO. (2021). Een gepagineerd rapport. p. 2</p>' in html
