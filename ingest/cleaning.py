@@ -60,7 +60,9 @@ _REMOVE = dict.fromkeys(
 _REMOVE.update({ord(c): "'" for c in "\u2018\u2019\u201b\u02bc"})
 _REMOVE.update({ord(c): "-" for c in "\u2010\u2011"})
 _REMOVE.update({ord(c): "\n" for c in "\u2028\u2029\x85\x0b\x0c"})
-_GLYPH_BULLET = re.compile(r"^[ \t]*[•▪◦●■►‣⁃∙·○□❖➢➤✓✔\uf0b7\uf0a7\uf0a8\uf0d8\uf076\uf0fc][ \t]*", re.MULTILINE)
+# Bullet glyphs, including Symbol/Wingdings bullets that PDFs carry as private-use characters.
+_BULLET_GLYPHS = "•▪◦●■►‣⁃∙·○□❖➢➤✓✔\uf0b7\uf0a7\uf0a8\uf0d8\uf076\uf0fc"
+_GLYPH_BULLET = re.compile(rf"^[ \t]*[{_BULLET_GLYPHS}][ \t]*", re.MULTILINE)
 _GARBAGE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _ODD_SPACE = re.compile(r"[^\S\n]")
 _SPACES = re.compile(r" {2,}")
@@ -70,7 +72,9 @@ _WORD = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)*")
 _PLAIN_WORD = re.compile(rf"{_LETTERS}+")
 _LINE_END_FRAGMENT = re.compile(rf"({_LETTERS}+)-$")
 _LEADING_WORD = re.compile(r"\w+")
-_BULLET = re.compile(r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s)")
+_BULLET = re.compile(  # •, -, –, *, 1., 1.2., 1), 1.2, a), a., (a), (1)
+    r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s)"
+)
 _ENDS_SENTENCE = re.compile(r"[.!?:][\'\"”’)]*$")
 _OPENING = "\"“'(‘"
 _FOOTNOTE = re.compile(r"\d{1,2} +[A-Z]")
@@ -211,7 +215,8 @@ def _page_number_offset(pages: list[list[str]]) -> int | None:
     for number, lines in enumerate(pages, start=1):
         edge = [line for line in lines if line.strip()]
         edge = edge[:PAGE_NUMBER_ZONE] + edge[-PAGE_NUMBER_ZONE:]
-        votes.update({int(tok) - number for line in edge for tok in _end_tokens(line) if tok.isdigit() and len(tok) < 5})
+        printed = {int(tok) for line in edge for tok in _end_tokens(line) if tok.isdigit() and len(tok) < 5}
+        votes.update({value - number for value in printed})
     if not votes:
         return None
     offset, count = votes.most_common(1)[0]
