@@ -72,8 +72,8 @@ _WORD = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)*")
 _PLAIN_WORD = re.compile(rf"{_LETTERS}+")
 _LINE_END_FRAGMENT = re.compile(rf"({_LETTERS}+)-$")
 _LEADING_WORD = re.compile(r"\w+")
-_BULLET = re.compile(  # •, -, –, *, 1., 1.2., 1), 1.2, a), a., (a), (1)
-    r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s)"
+_BULLET = re.compile(  # •, -, –, *, 1., 1.2., 1), 1.2, a), a., (a), (1); Markdown headings and table rows
+    r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s|#{1,6}\s|\|)"
 )
 _ENDS_SENTENCE = re.compile(r"[.!?:][\'\"”’)]*$")
 _OPENING = "\"“'(‘"

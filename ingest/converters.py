@@ -146,7 +146,8 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
                 warnings.append(f"page {number} has no text layer")
         elif count < MIN_PAGE_LETTERS:
             warnings.append(f"page {number} has almost no text ({count} letters); it may be a scanned image")
-    warnings.extend(f"PDF structure was repaired while reading: {msg}" for msg in reader_warnings.messages)
+    if reader_warnings.messages:
+        warnings.append(f"PDF structure was repaired while reading ({'; '.join(reader_warnings.messages)})")
     return ParsedPublication(pages=pages, paginated=True, format="pdf", warnings=warnings)
 
 

@@ -197,6 +197,16 @@ class TestRunningLines:
             "Tekst van de pagina. https://example.org/link"
         )
 
+    def test_real_running_headers(self, pdf_samples):
+        pages = clean_pages(parse_file(pdf_samples / "GeoTopo-komprimiert.pdf").pages)
+        assert len(pages) == 117
+        assert pages[0] == "Einführung in die Geometrie und Topologie\n0. Auflage, 31. Dezember 2016 Martin Thoma"
+        for number in (10, 11, 12):  # printed "7 1.2. METRISCHE RÄUME" .. "9 1.2. METRISCHE RÄUME"
+            assert "METRISCHE RÄUME" not in pages[number - 1], number
+        assert pages[10].startswith("Beispiel 10\nX = R2")
+        assert pages[2].startswith("(a) S2")  # the roman page number "iii" is gone
+        assert pages[5].startswith("1 Topologische Grundbegriffe")  # a chapter title, not a page number
+
     def test_repeated_table_header_kept_once(self, corpus_texts):
         raw = corpus_texts["waarde-en-randvoorwaarden-samen-opleiden"].split("\f")
         pages = clean_pages(raw)
@@ -240,6 +250,12 @@ class TestReflow:
     def test_short_heading_line_ends_a_block(self, corpus_texts):
         ecbo = clean(corpus_texts["ecbo-conclusies-meerwaarde-sop"])
         assert "Meerwaarde van SO&P volgens SO&P partnerschappen\nSO&P verbetert:\n1. de samenwerking" in ecbo
+
+    def test_markdown_structure(self):
+        page = "# Titel\nEerste alinea\nloopt door.\n\n## Kop\n| a | b |\n| 1 | 2 |\n* punt"
+        assert clean(page).split("\n") == [
+            "# Titel", "Eerste alinea loopt door.", "", "## Kop", "| a | b |", "| 1 | 2 |", "* punt"
+        ]
 
     def test_runs_of_spaces_collapse(self):
         assert clean("veel     ruimte   hier") == "veel ruimte hier"

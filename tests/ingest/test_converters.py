@@ -3,6 +3,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 from pathlib import Path
 
 import pypdf
@@ -182,6 +183,14 @@ class TestParsePdf:
 
         monkeypatch.setattr(pypdf.PageObject, "extract_text", broken)
         assert _reason(simple_pdf) == "corrupt"
+
+    def test_repairs_are_reported_as_a_warning(self, simple_pdf):
+        damaged = re.sub(rb"startxref\s+\d+", b"startxref\n12", simple_pdf.read_bytes())
+        parsed = parse_bytes(damaged)
+        assert "Tweede pagina" in parsed.pages[1]
+        assert parsed.warnings == [
+            "PDF structure was repaired while reading (incorrect startxref pointer(1); parsing for Object Streams)"
+        ]
 
     def test_image_only_pdf_has_no_text_layer(self, tmp_path):
         path = make_pdf(tmp_path / "scan.pdf", [[], []])
