@@ -150,10 +150,12 @@ class Indexer:
             return outcome
         if existing and existing.content_hash == content_hash:
             outcome.pages, outcome.chunks = existing.page_count, existing.chunk_count
-            if existing.meta_hash == meta_hash and existing.source_path == str(source.path):
+            record = self._record(source, content_hash, meta_hash, existing.version, existing)
+            if existing.meta_hash == meta_hash:
+                if existing.source_path != str(source.path):  # same file, moved: only our bookkeeping changes
+                    self.catalog.update_metadata(record)
                 outcome.status = "unchanged"
                 return outcome
-            record = self._record(source, content_hash, meta_hash, existing.version, existing)
             self.store.set_payload(source.id, existing.version, self._doc_payload(record))
             self.catalog.update_metadata(record)
             outcome.status = "updated"

@@ -168,7 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kennisbank", description="Kennisbank Samen Opleiden & Professionaliseren")
     parser.add_argument("--data-dir", help="data directory (default: $KENNISBANK_DATA or ./data)")
     parser.add_argument("--help-settings", action="store_true", help="list every setting and exit")
+    # --data-dir is accepted after the subcommand too (`kennisbank serve --data-dir D`)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help="data directory")
     sub = parser.add_subparsers(dest="command")
+    _add = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add(*a, parents=[common], **k)  # type: ignore[method-assign]
 
     p = sub.add_parser("ingest", help="index publications (default: corpus/); unchanged ones are skipped")
     p.add_argument("paths", nargs="*", help="folders (with publications.toml) or files")

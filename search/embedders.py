@@ -14,6 +14,7 @@ components below, which follow the same contract (``warm_up()`` loads, ``run()``
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from haystack import Document, component
@@ -68,11 +69,12 @@ class USEDocumentEmbedder:
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]):
         self.warm_up()
+        documents = list(documents)
         for start in range(0, len(documents), self.batch_size):
             batch = documents[start : start + self.batch_size]
             vectors = self._model.encode([d.content or "" for d in batch])
-            for doc, vector in zip(batch, vectors):
-                doc.embedding = _to_floats(vector)
+            for index, vector in enumerate(vectors, start=start):
+                documents[index] = replace(documents[index], embedding=_to_floats(vector))
         return {"documents": documents}
 
 
@@ -144,10 +146,11 @@ class BM25DocumentEmbedder:
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]):
         self.warm_up()
+        embedded = []
         for doc in documents:
             vec = self._bm25.embed_document(doc.content or "")
-            doc.sparse_embedding = SparseEmbedding(indices=list(vec.indices), values=list(vec.values))
-        return {"documents": documents}
+            embedded.append(replace(doc, sparse_embedding=SparseEmbedding(indices=list(vec.indices), values=list(vec.values))))
+        return {"documents": embedded}
 
 
 @component

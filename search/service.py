@@ -14,7 +14,7 @@ from kennisbank.catalog import Catalog, DocumentRecord
 from kennisbank.errors import BadRequest, NotFound
 from kennisbank.settings import Settings
 from search.citation import apa_in_text, apa_reference
-from search.embedders import BM25_CONFIG, USE_MODEL, BM25TextEmbedder, dense_text_embedder
+from search.embedders import BM25_CONFIG, BM25TextEmbedder, dense_text_embedder
 from search.schema import SearchFilter, index_fingerprint
 from search.store import MODES, open_store
 
@@ -58,10 +58,8 @@ class KnowledgeBase:
         from ingest.pipeline import chunking_settings
 
         text_embedder = dense_text_embedder(settings.embedding_model)
-        dim = 512 if settings.embedding_model == USE_MODEL else None
-        if dim is None:  # a sentence-transformers model: its dimension is known once loaded
-            text_embedder.warm_up()
-            dim = len(text_embedder.run(text="probe")["embedding"])
+        text_embedder.warm_up()  # load the model now: the first query should not pay for it
+        dim = len(text_embedder.run(text="probe")["embedding"])
         fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings), BM25_CONFIG)
         catalog = Catalog(settings.catalog_path)
         store = open_store(settings, fingerprint)

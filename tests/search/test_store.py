@@ -30,7 +30,7 @@ POINTS = [
     _point("a", "a1", 0, [1, 0, 0, 0], {1: 1.0, 2: 1.0}, kind="rapport", organisation="ECBO", year=2021),
     _point("a", "a1", 1, [0.9, 0.1, 0, 0], {2: 2.0}, kind="rapport", organisation="ECBO", year=2021),
     _point("b", "b1", 0, [0, 1, 0, 0], {3: 1.0}, kind="advies", organisation="Onderwijsraad", year=2025),
-    _point("c", "c1", 0, [0, 0, 1, 0], {1: 1.0}, kind="advies", organisation="Platform", year=None),
+    _point("c", "c1", 0, [0, 0, 1, 0], {1: 3.0}, kind="advies", organisation="Platform", year=None),
 ]
 
 
@@ -74,7 +74,7 @@ class TestStore:
     def test_hybrid_fuses_both(self, store):
         hits = _query(store, mode="hybrid", dense=(0, 0, 1, 0), sparse=([1], [1.0]))
         texts = [h.payload["text"] for h in hits]
-        # "c 0" is first in dense and matches term 1: RRF puts it on top
+        # "c 0" is first in dense and first in BM25 (term 1, highest weight): RRF puts it on top
         assert texts[0] == "c 0"
         assert set(texts) >= {"a 0", "c 0"}
 
