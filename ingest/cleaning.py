@@ -41,7 +41,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from haystack import Document, component
 
@@ -132,9 +131,10 @@ class Vocabulary:
             tail = False  # the previous line ended with a hyphenated fragment
             for line in lines:
                 previous = None
-                for match in _WORD.finditer(line):
-                    word, before, after = match.group().lower(), line[: match.start()], line[match.end():]
-                    if after.startswith("-") or before.endswith("-") or (tail and not before.strip()):
+                for index, match in enumerate(_WORD.finditer(line)):
+                    word, start = match.group().lower(), match.start()
+                    fragment = line.startswith("-", match.end()) or (start > 0 and line[start - 1] == "-")
+                    if fragment or (tail and index == 0 and not line[:start].strip()):
                         previous = None  # a fragment of a line-end or suspended hyphenation
                         continue
                     if "-" in word:
@@ -365,7 +365,7 @@ def _heading_break(prev: str, line: str, ref_width: int) -> bool:
 
 def _append(text: str, line: str, vocab: Vocabulary) -> str:
     text = text.rstrip()
-    fragment = _LINE_END_FRAGMENT.search(text)
+    fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
     if fragment and after:
         joined = hyphen_join(fragment.group(1), after.group(), vocab)
