@@ -125,6 +125,7 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
         for number in range(1, page_count + 1):
             try:
                 text = reader.pages[number - 1].extract_text() or ""
+                text = text if text.strip() else ""
             except Exception as exc:  # one bad page must not lose the others
                 failed += 1
                 text = ""
