@@ -5,7 +5,8 @@ Page boundaries are kept: ``clean_pages`` returns exactly one cleaned text per i
 1. Characters (``normalize_text`` applies the same to queries): Unicode NFKC (ligatures "ﬁ" -> "fi"),
    soft hyphens, replacement characters (U+FFFD), zero-width and direction marks, private-use glyphs and
    control characters removed; odd spaces become a plain space, typographic apostrophes a plain "'";
-   Symbol-font bullets at a line start become "• ".
+   Symbol-font bullets at a line start become "• ". A glyph the PDF itself lost (a ligature extracted as
+   U+FFFD, "hee\ufffd" for "heeft") cannot be restored: only the replacement character goes.
 2. Running headers and footers: a line among the first ``TOP_ZONE`` (last ``BOTTOM_ZONE``) non-empty lines
    of at least 3 pages and at least half of the pages is a running line, and so is a bare page number
    ("7", "- 7 -", "Pagina 7 van 20", "vii") or a short line carrying the page number where the document's
@@ -14,8 +15,11 @@ Page boundaries are kept: ``clean_pages`` returns exactly one cleaned text per i
    table page is therefore removed from those pages but kept where it first appears in the middle of a page
    (under the table's introduction), so a reader still sees the column names once.
 3. Reflow: the lines of a paragraph are joined with spaces, a paragraph becomes one line, paragraphs are
-   separated by a blank line, bullet items ("•", "-", "–", "*", "1.", "1.1", "a)", "(a)") and headings start
-   a new line. Runs of spaces collapse to one.
+   separated by a blank line, bullet items ("•", "-", "–", "*", "1.", "1.1", "a)", "(a)"), Markdown headings
+   and short heading lines start a new line. A blank line inside a sentence (the next line starts in lower
+   case, the previous one ends without a full stop) does not end a paragraph, and an extraction that puts a
+   blank line between all lines of a paragraph ("double spaced") is recognised. Runs of spaces collapse.
+   Cleaning is idempotent: cleaning cleaned pages changes nothing.
 
 Line-end hyphenation (``hyphen_join``) is a small heuristic, in this order of precedence:
 
