@@ -81,6 +81,12 @@ def make_pdf(path: Path, pages: list[list[str]], header: str | None = None, page
 
 
 @pytest.fixture()
+def pdf_factory():
+    """``make_pdf`` for tests that need a PDF of their own."""
+    return make_pdf
+
+
+@pytest.fixture()
 def report_pdf(tmp_path) -> Path:
     """A 4-page Dutch report with a running header, page numbers, hyphenation and ligatures."""
     return make_pdf(tmp_path / "rapport.pdf", REPORT_PAGES, header=RUNNING_HEADER, page_numbers=True)
