@@ -39,6 +39,8 @@ _ABBREVIATIONS = frozenset(
 )
 # A block this short without closing punctuation reads as a heading.
 _HEADING_MAX = 120
+_BULLETS = "•-–*"
+_SOURCE_LINE = re.compile(r"^[•\-–*]\s*[^()]{2,80}\(\d{4}\)$")
 
 
 @dataclass
@@ -71,7 +73,7 @@ def _check_sizes(max_chars: int, min_chars: int) -> None:
 
 def _page_spans(page: str, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
-    for start, end in _blocks(page):
+    for start, end in _items(page, _blocks(page), max_chars):
         if end - start <= max_chars:
             pieces.append((start, end))
         else:
@@ -89,6 +91,29 @@ def _blocks(page: str) -> list[tuple[int, int]]:
             spans.append((start, start + len(stripped)))
         offset += len(line) + 1
     return spans
+
+
+def _items(page: str, blocks: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    """Join a short lead-in line with the line that continues it: "• Leeferink (2016)" + "Door de ...".
+
+    A line is a lead-in when it is short and has no closing punctuation, and the next line does not start a
+    new item (no bullet). The two are one item (a finding and its source) as long as they fit in max_chars.
+    """
+    items: list[tuple[int, int]] = []
+    for start, end in blocks:
+        if items:
+            prev_start, prev_end = items[-1]
+            lead_in = page[prev_start:prev_end]
+            if (
+                len(lead_in) <= _HEADING_MAX
+                and not re.search(r"[.?!;:,][\"'”’]*$", lead_in)
+                and page[start] not in _BULLETS
+                and end - prev_start <= max_chars
+            ):
+                items[-1] = (prev_start, end)
+                continue
+        items.append((start, end))
+    return items
 
 
 def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
@@ -163,8 +188,10 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
 
 def _is_heading(page: str, span: tuple[int, int]) -> bool:
     text = page[span[0]: span[1]]
-    if len(text) > _HEADING_MAX or text[0] in "•-–*":  # a bullet item is not a heading
+    if len(text) > _HEADING_MAX:
         return False
+    if text[0] in _BULLETS and not _SOURCE_LINE.match(text):  # a bullet item is not a heading...
+        return False  # ...unless it only names a source, "• Hooge (2024)", which heads the findings below it
     return not re.search(r"[.?!;,][\"'”’)]*$", text)
 
 
