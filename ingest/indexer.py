@@ -8,7 +8,10 @@ pipeline, then
 3. publish: one catalog transaction retires the old version and makes the new one current,
 4. delete the old version's points, then forget it.
 
-A search therefore sees the old version until step 3 and the new one after it: never neither, never both.
+Steps 1-4 hold the KnowledgeBase's write lock, and a search holds its read lock from reading the hidden
+versions to getting its hits: a search sees the old version or the new one, never neither, never both.
+(With a Qdrant server, a second process writing the same index is not covered by the lock: a search there
+could, for a few milliseconds, miss the document being replaced. The embedded default has one process.)
 An interrupted run leaves only pending or retired versions behind, which `recover()` removes on next open.
 """
 
@@ -87,22 +90,24 @@ class Indexer:
     # -- maintenance --------------------------------------------------------------------------------------
     def recover(self) -> int:
         """Remove what an interrupted run left: points of pending and retired versions."""
-        leftovers = self.catalog.versions_in_state("pending", "retired")
-        for doc_id, version in leftovers:
-            self.store.delete_version(doc_id, version)
-            self.catalog.forget_version(doc_id, version)
-        if leftovers:
-            self.store.flush()
+        with self.kb.visibility.write():
+            leftovers = self.catalog.versions_in_state("pending", "retired")
+            for doc_id, version in leftovers:
+                self.store.delete_version(doc_id, version)
+                self.catalog.forget_version(doc_id, version)
+            if leftovers:
+                self.store.flush()
             log.warning("Removed %d unfinished document version(s) left by an interrupted run", len(leftovers))
         return len(leftovers)
 
     def remove(self, doc_id: str) -> bool:
-        version = self.catalog.retire_document(doc_id)
-        if version is None:
-            return False
-        self.store.delete_version(doc_id, version)
-        self.catalog.forget_version(doc_id, version)
-        self.store.flush()
+        with self.kb.visibility.write():
+            version = self.catalog.retire_document(doc_id)
+            if version is None:
+                return False
+            self.store.delete_version(doc_id, version)
+            self.catalog.forget_version(doc_id, version)
+            self.store.flush()
         return True
 
     # -- ingest -------------------------------------------------------------------------------------------
@@ -156,8 +161,9 @@ class Indexer:
                     self.catalog.update_metadata(record)
                 outcome.status = "unchanged"
                 return outcome
-            self.store.set_payload(source.id, existing.version, self._doc_payload(record))
-            self.catalog.update_metadata(record)
+            with self.kb.visibility.write():
+                self.store.set_payload(source.id, existing.version, self._doc_payload(record))
+                self.catalog.update_metadata(record)
             outcome.status = "updated"
             outcome.seconds = time.perf_counter() - started
             return outcome
@@ -242,14 +248,16 @@ class Indexer:
                     },
                 )
             )
-        self.catalog.stage(record.id, record.version, list(enumerate(page_texts, start=1)), offsets)
-        for batch in iter_batches(points, WRITE_BATCH):
-            self.store.upsert(batch)
-        self.store.flush()
-        old = self.catalog.publish(record)
-        if old:
-            self.store.delete_version(record.id, old)
-            self.catalog.forget_version(record.id, old)
+        # Searches wait while the index changes (milliseconds: the embedding is already done).
+        with self.kb.visibility.write():
+            self.catalog.stage(record.id, record.version, list(enumerate(page_texts, start=1)), offsets)
+            for batch in iter_batches(points, WRITE_BATCH):
+                self.store.upsert(batch)
+            self.store.flush()
+            old = self.catalog.publish(record)
+            if old:
+                self.store.delete_version(record.id, old)
+                self.catalog.forget_version(record.id, old)
 
 
 def added_sources(settings) -> dict[str, Source]:

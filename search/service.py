@@ -12,6 +12,7 @@ from typing import Any
 
 from kennisbank.catalog import Catalog, DocumentRecord
 from kennisbank.errors import BadRequest, NotFound
+from kennisbank.rwlock import ReadWriteLock
 from kennisbank.settings import Settings
 from search.citation import apa_in_text, apa_reference
 from search.embedders import BM25_CONFIG, BM25TextEmbedder, dense_text_embedder
@@ -52,6 +53,8 @@ class KnowledgeBase:
         self._sparse = BM25TextEmbedder()
         self._sparse.warm_up()
         self._indexer = None
+        # a search reads the hidden versions, then queries: no index change may fall between (see rwlock)
+        self.visibility = ReadWriteLock()
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeBase":
@@ -105,11 +108,7 @@ class KnowledgeBase:
         if year_from is not None and year_to is not None and year_from > year_to:
             raise BadRequest("Het beginjaar ligt na het eindjaar.")
         flt = SearchFilter(
-            kinds=list(kinds or []),
-            organisations=list(organisations or []),
-            year_from=year_from,
-            year_to=year_to,
-            hidden_versions=self.catalog.hidden_versions(),
+            kinds=list(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to
         )
         text = normalize_query(query)
         dense = self._dense.run(text=text)["embedding"] if mode in ("hybrid", "dense") else None
@@ -123,15 +122,17 @@ class KnowledgeBase:
             hits = []
         else:
             effective = mode if (dense is not None and sparse is not None) or mode != "hybrid" else "dense"
-            hits = self.store.query(
-                dense=dense,
-                sparse=sparse,
-                mode=effective,
-                limit=k,
-                flt=flt,
-                prefetch_limit=max(self.settings.prefetch_limit, k),
-                rrf_k=self.settings.rrf_k,
-            )
+            with self.visibility.read():
+                flt.hidden_versions = self.catalog.hidden_versions()
+                hits = self.store.query(
+                    dense=dense,
+                    sparse=sparse,
+                    mode=effective,
+                    limit=k,
+                    flt=flt,
+                    prefetch_limit=max(self.settings.prefetch_limit, k),
+                    rrf_k=self.settings.rrf_k,
+                )
         results = [self._result(rank, hit) for rank, hit in enumerate(hits, start=1)]
         return {
             "query": query,
