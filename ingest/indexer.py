@@ -97,7 +97,7 @@ class Indexer:
                 self.catalog.forget_version(doc_id, version)
             if leftovers:
                 self.store.flush()
-            log.warning("Removed %d unfinished document version(s) left by an interrupted run", len(leftovers))
+                log.warning("Removed %d unfinished document version(s) left by an interrupted run", len(leftovers))
         return len(leftovers)
 
     def remove(self, doc_id: str) -> bool:
