@@ -189,3 +189,24 @@ def test_other_model_refuses_the_index_then_rebuilds(fresh_settings, model):
     with KnowledgeBase.open(other) as kb:
         assert kb.fingerprint["embedding_model"] == model and kb.fingerprint["dim"] == 384
         assert kb.search("korte lijnen tussen besturen", k=3)["results"]
+
+
+class TestGeneratedDutchPdf:
+    def test_pdf_to_cited_search_result(self, report_pdf, tmp_path):
+        """A generated Dutch PDF, through the real pipeline and engine, to a search result with the right page."""
+        from tests.conftest import make_settings
+
+        with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
+            source = Source(id="rapport", path=report_pdf, meta=_meta(title="Testrapport", organisation="Testbureau"))
+            assert kb.indexer().ingest([source]).summary()["added"] == 1
+            doc = kb.document("rapport")
+            assert doc["document"]["page_count"] == 4 and doc["document"]["format"] == "pdf"
+            text = {p["page"]: p["text"] for p in doc["pages"]}
+            assert "onderzoek" in text[1] and "opleidingsverantwoordelijkheid" in text[1]
+            assert "financiering" in text[1] and "zij-instromers" in text[1] and "Noord-Holland" in text[1]
+            assert "testrapport 2024" not in " ".join(text.values())  # running header dropped
+            hit = kb.search("Is samen opleiden effectief volgens Darling-Hammond?", k=1)["results"][0]
+            assert hit["page"] == 4 and "effectief" in hit["text"]
+            assert hit["citation"] == "Testbureau. (2020). Testrapport (p. 4)."
+            hit = kb.search("opleidingsverantwoordelijkheid delen", k=1, mode="bm25")["results"][0]
+            assert hit["page"] == 1
