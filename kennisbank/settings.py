@@ -53,6 +53,15 @@ class Settings:
     prefetch_limit: int = _help("Candidates each retriever (dense, BM25) hands to the fusion.", default=50)
     embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", default=32)
     max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", default=50)
+    secure_cookies: bool = _help(
+        "Send the staff session cookie only over HTTPS (set to true when the site is served over HTTPS).",
+        default=False,
+    )
+    parse_timeout_s: int = _help(
+        "Seconds a child process may spend parsing one uploaded file before its job fails (0: parse in-process).",
+        default=120,
+    )
+    parse_memory_mb: int = _help("Memory (address space, MiB) a parsing child process may use on top of its start-up.", default=768)
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -100,8 +109,14 @@ class Settings:
 
 
 def _coerce(f: dataclasses.Field, value: Any) -> Any:
-    kind = f.type if isinstance(f.type, type) else {"int": int, "str": str, "Path": Path}.get(str(f.type), str)
+    kind = f.type if isinstance(f.type, type) else {"int": int, "str": str, "Path": Path, "bool": bool}.get(str(f.type), str)
     try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            if str(value).strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+                return str(value).strip().lower() in ("1", "true", "yes", "on")
+            raise ValueError(value)
         if kind is int:
             return int(value)
         if kind is Path:
