@@ -12,7 +12,7 @@ otherwise it is one unpaginated "page" whose page number is shown as null.
 Every failure raises :class:`kennisbank.errors.ConversionError` with one of these reasons:
 
 ``unreadable``     the file cannot be read from disk (missing, a directory, no permission)
-``unsupported``    not a PDF and not UTF-8 text (binary data, Word, images, RTF, HTML, another encoding)
+``unsupported``    not a PDF, Word .docx or UTF-8 text (binary data, old .doc, images, RTF, HTML, another encoding)
 ``encrypted``      a PDF that needs a password (a PDF encrypted with an empty user password opens as usual)
 ``corrupt``        a PDF that pypdf cannot parse
 ``no_text_layer``  a PDF whose pages carry no real text (scans and images without OCR)
@@ -47,7 +47,7 @@ MAX_READER_WARNINGS = 3
 
 # Binary formats that people try to add, for a message that says what the file is.
 _KNOWN_BINARY = (
-    (b"PK\x03\x04", "a ZIP container (for example a Word .docx, PowerPoint .pptx or EPUB file)"),
+    (b"PK\x03\x04", "a ZIP container that is not a Word .docx (for example PowerPoint .pptx or EPUB)"),
     (b"\xd0\xcf\x11\xe0", "a legacy Microsoft Office file (.doc, .xls or .ppt)"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -65,7 +65,7 @@ class ParsedPublication:
 
     pages: list[str]
     paginated: bool
-    format: str  # "pdf", "text" or "markdown"
+    format: str  # "pdf", "docx", "text" or "markdown"
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -92,6 +92,13 @@ def parse_bytes(data: bytes, suffix: str = "") -> ParsedPublication:
     magic_at = data.find(PDF_MAGIC, 0, MAGIC_WINDOW + len(PDF_MAGIC))
     if magic_at >= 0:
         return _parse_pdf(data[magic_at:])
+    from ingest.docx import is_docx, parse_docx
+
+    if is_docx(data):  # by structure: a ZIP archive with a Word document part
+        pages, paginated = parse_docx(data)
+        if not any(page.strip() for page in pages):
+            raise ConversionError("empty", "Word file contains no text")
+        return ParsedPublication(pages=pages, paginated=paginated, format="docx")
     text_format = "markdown" if suffix.lower() in MARKDOWN_SUFFIXES else "text"
     return _parse_text(_decode_text(data), text_format)
 

@@ -18,7 +18,7 @@ from typing import Any
 from kennisbank.errors import ConfigError
 
 METADATA_FILE = "publications.toml"
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".markdown")
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".markdown", ".docx")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _FIELDS = {
     "id": str,
