@@ -17,6 +17,14 @@ from typing import Any, Iterable
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "dev-questions.jsonl"
 MODES = ("bm25", "dense", "hybrid")
+# Retrieval configurations an evaluation can compare: a mode, with or without thesaurus expansion.
+CONFIGS = {
+    "bm25": ("bm25", False),
+    "dense": ("dense", False),
+    "hybrid": ("hybrid", False),
+    "bm25+thesaurus": ("bm25", True),
+    "hybrid+thesaurus": ("hybrid", True),
+}
 DEPTH = 10
 
 _FOLD = re.compile(r"[\W_]+")
@@ -82,13 +90,16 @@ def score_ranking(texts: list[str], anchors: list[str]) -> dict[str, float]:
 
 
 def evaluate(kb, questions: list[Question], modes: Iterable[str] = MODES) -> dict[str, Any]:
-    """Run every question in every mode; return per-question ranks and the mean metrics per (mode, language)."""
+    """Run every question in every configuration (see CONFIGS); return per-question ranks and the mean
+    metrics per (configuration, language)."""
+    modes = list(modes)
     per_question: list[dict[str, Any]] = []
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for mode in modes:
         for question in questions:
-            response = kb.search(question.q, k=DEPTH, mode=mode)
+            search_mode, expand = CONFIGS[mode]
+            response = kb.search(question.q, k=DEPTH, mode=search_mode, expand=expand)
             texts = [r["text"] for r in response["results"]]
             scores = score_ranking(texts, question.anchors)
             rank = first_relevant_rank(texts, question.anchors)
@@ -99,7 +110,7 @@ def evaluate(kb, questions: list[Question], modes: Iterable[str] = MODES) -> dic
                     sums[(mode, group)][name] += value
     table = [
         {"mode": mode, "lang": group, "n": n, **{name: round(total / n, 3) for name, total in sums[(mode, group)].items()}}
-        for (mode, group), n in sorted(counts.items(), key=lambda item: (list(modes).index(item[0][0]), item[0][1]))
+        for (mode, group), n in sorted(counts.items(), key=lambda item: (modes.index(item[0][0]), item[0][1]))
     ]
     return {"table": table, "questions": per_question}
 

@@ -49,7 +49,16 @@ class Settings:
         "Blocks (paragraphs, bullet items) shorter than this are packed together with their neighbours.",
         default=200,
     )
-    rrf_k: int = _help("The k of reciprocal rank fusion when hybrid search fuses dense and BM25.", default=60)
+    rrf_k: int = _help(
+        "The k of reciprocal rank fusion when hybrid search fuses dense and BM25 (small k: the top of each list "
+        "counts most; 5 was best on the tuning questions, see README).",
+        default=5,
+    )
+    query_expansion: bool = _help(
+        "Expand queries with the Dutch terms of the domain thesaurus (search/thesaurus.toml) for BM25, so "
+        "English and synonym queries reach Dutch evidence.",
+        default=True,
+    )
     prefetch_limit: int = _help("Candidates each retriever (dense, BM25) hands to the fusion.", default=50)
     embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", default=32)
     max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", default=50)

@@ -17,6 +17,7 @@ from kennisbank.settings import Settings
 from search.citation import apa_in_text, apa_reference
 from search.embedders import BM25_CONFIG, BM25TextEmbedder, dense_text_embedder
 from search.schema import SearchFilter, index_fingerprint
+from search.thesaurus import default_thesaurus
 from search.store import MODES, open_store
 
 MAX_QUERY_CHARS = 1000
@@ -98,7 +99,9 @@ class KnowledgeBase:
         year_from: int | None = None,
         year_to: int | None = None,
         mode: str = "hybrid",
+        expand: bool | None = None,
     ) -> dict[str, Any]:
+        """Hybrid (or dense, or BM25) search. `expand` adds thesaurus terms to the BM25 query (default: setting)."""
         started = time.perf_counter()
         query = validate_query(query)
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
@@ -111,10 +114,12 @@ class KnowledgeBase:
             kinds=list(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to
         )
         text = normalize_query(query)
+        expand = self.settings.query_expansion if expand is None else expand
+        expansions = default_thesaurus().expansions(text) if expand and mode != "dense" else []
         dense = self._dense.run(text=text)["embedding"] if mode in ("hybrid", "dense") else None
         sparse = None
         if mode in ("hybrid", "bm25"):
-            emb = self._sparse.run(text=text)["sparse_embedding"]
+            emb = self._sparse.run(text=" ".join([text, *expansions]))["sparse_embedding"]
             sparse = (list(emb.indices), list(emb.values))
             if not sparse[0]:  # only stop words: BM25 has nothing to match
                 sparse = None
@@ -137,6 +142,7 @@ class KnowledgeBase:
         return {
             "query": query,
             "mode": mode,
+            "expansions": expansions,
             "k": k,
             "filters": flt.as_dict(),
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
