@@ -155,7 +155,7 @@ def cmd_eval(args) -> int:
     if args.split:
         questions = [q for q in questions if q.split == args.split]
     with _open(settings) as kb:
-        result = evaluate(kb, questions, modes=args.modes or MODES)
+        result = evaluate(kb, questions, modes=args.modes or (*MODES, "hybrid+thesaurus"))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -215,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="evaluate retrieval on a question file")
     p.add_argument("questions", nargs="?", help="JSONL question file (default: evaluation/dev-questions.jsonl)")
     p.add_argument("--split", help="only questions of this split (e.g. heldout)")
-    p.add_argument("--modes", nargs="*", choices=["bm25", "dense", "hybrid"])
+    p.add_argument("--modes", nargs="*", choices=["bm25", "dense", "hybrid", "bm25+thesaurus", "hybrid+thesaurus"],
+                   help="retrieval configurations to compare (default: bm25 dense hybrid hybrid+thesaurus)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
     return parser
