@@ -164,6 +164,13 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    """`kennisbank bench`: ingest and search speed, memory and disk against anchors (see evaluation/bench.py)."""
+    from evaluation.bench import main_from_args
+
+    return main_from_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kennisbank", description="Kennisbank Samen Opleiden & Professionaliseren")
     parser.add_argument("--data-dir", help="data directory (default: $KENNISBANK_DATA or ./data)")
@@ -219,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retrieval configurations to compare (default: bm25 dense hybrid hybrid+thesaurus)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="benchmark ingest throughput, query latency, memory and disk (takes minutes)")
+    from evaluation.bench import add_arguments as add_bench_arguments
+
+    add_bench_arguments(p)
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
