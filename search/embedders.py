@@ -132,6 +132,20 @@ def _bm25():
     return qe.Bm25(qe.Bm25Config(**BM25_CONFIG))
 
 
+def bm25_text(text: str) -> str:
+    """What BM25 sees of a text: the text plus the parts of its compounds (search/compounds.py)."""
+    from search.compounds import default_splitter
+
+    parts = default_splitter().parts(text)
+    return f"{text} {' '.join(parts)}" if parts else text
+
+
+def bm25_fingerprint() -> dict[str, Any]:
+    from search.compounds import default_splitter
+
+    return {**BM25_CONFIG, "compounds": default_splitter().fingerprint()}
+
+
 @component
 class BM25DocumentEmbedder:
     """Adds a BM25 sparse vector (term frequencies; Qdrant applies IDF) to each document."""
@@ -148,7 +162,7 @@ class BM25DocumentEmbedder:
         self.warm_up()
         embedded = []
         for doc in documents:
-            vec = self._bm25.embed_document(doc.content or "")
+            vec = self._bm25.embed_document(bm25_text(doc.content or ""))
             embedded.append(replace(doc, sparse_embedding=SparseEmbedding(indices=list(vec.indices), values=list(vec.values))))
         return {"documents": embedded}
 
@@ -165,7 +179,8 @@ class BM25TextEmbedder:
             self._bm25 = _bm25()
 
     @component.output_types(sparse_embedding=SparseEmbedding)
-    def run(self, text: str):
+    def run(self, text: str, expansions: list[str] | None = None):
+        """`expansions` (thesaurus terms) are added as they are, without compound splitting."""
         self.warm_up()
-        vec = self._bm25.embed_query(text)
+        vec = self._bm25.embed_query(" ".join([bm25_text(text), *(expansions or [])]))
         return {"sparse_embedding": SparseEmbedding(indices=list(vec.indices), values=list(vec.values))}

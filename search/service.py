@@ -15,7 +15,7 @@ from kennisbank.errors import BadRequest, NotFound
 from kennisbank.rwlock import ReadWriteLock
 from kennisbank.settings import Settings
 from search.citation import apa_in_text, apa_reference
-from search.embedders import BM25_CONFIG, BM25TextEmbedder, dense_text_embedder
+from search.embedders import BM25TextEmbedder, bm25_fingerprint, dense_text_embedder
 from search.schema import SearchFilter, index_fingerprint
 from search.thesaurus import default_thesaurus
 from search.store import MODES, open_store
@@ -64,7 +64,7 @@ class KnowledgeBase:
         text_embedder = dense_text_embedder(settings.embedding_model)
         text_embedder.warm_up()  # load the model now: the first query should not pay for it
         dim = len(text_embedder.run(text="probe")["embedding"])
-        fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings), BM25_CONFIG)
+        fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings), bm25_fingerprint())
         catalog = Catalog(settings.catalog_path)
         store = open_store(settings, fingerprint)
         kb = cls(settings, store, catalog, text_embedder, fingerprint)
@@ -119,7 +119,7 @@ class KnowledgeBase:
         dense = self._dense.run(text=text)["embedding"] if mode in ("hybrid", "dense") else None
         sparse = None
         if mode in ("hybrid", "bm25"):
-            emb = self._sparse.run(text=" ".join([text, *expansions]))["sparse_embedding"]
+            emb = self._sparse.run(text=text, expansions=expansions)["sparse_embedding"]
             sparse = (list(emb.indices), list(emb.values))
             if not sparse[0]:  # only stop words: BM25 has nothing to match
                 sparse = None
