@@ -308,14 +308,20 @@ def agreement(engine: list[list[str]], exact: list[list[str]]) -> dict[str, floa
 
 
 # -- per-size phases (each in its own process) ---------------------------------------------------------------
-def _query_vectors(text_embedder, sparse_embedder, queries: list[str]):
+def _query_vectors(text_embedder, sparse_embedder, queries: list[str], timings: dict | None = None):
+    """Dense and BM25 vectors of the queries, as `KnowledgeBase.search` makes them; optionally timed (ms)."""
     from search.service import normalize_query
 
     vectors = []
     for query in queries:
         text = normalize_query(query)
+        begun = time.perf_counter()
         dense = text_embedder.run(text=text)["embedding"]
+        middle = time.perf_counter()
         emb = sparse_embedder.run(text=text)["sparse_embedding"]
+        if timings is not None:
+            timings.setdefault("dense", []).append((middle - begun) * 1000)
+            timings.setdefault("bm25", []).append((time.perf_counter() - middle) * 1000)
         vectors.append((dense, (list(emb.indices), list(emb.values)) if emb.indices else None))
     return vectors
 
@@ -489,6 +495,7 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
 
 def serve_phase(workdir: Path, queries: int, optimize: bool = True) -> dict[str, Any]:
     """Open the index like `kennisbank serve`, then time searches; optionally optimise the shard and re-time."""
+    from search.embedders import USE_MODEL
     from search.schema import SearchFilter
     from search.service import KnowledgeBase
 
@@ -512,7 +519,9 @@ def serve_phase(workdir: Path, queries: int, optimize: bool = True) -> dict[str,
                 latencies[mode].append((time.perf_counter() - begun) * 1000)
         return {mode: percentiles(latencies[mode]) for mode in modes}
 
-    vectors = _query_vectors(kb._dense, kb._sparse, texts)
+    timings: dict[str, list[float]] = {}
+    vectors = _query_vectors(kb._dense, kb._sparse, texts, timings)
+    result["query_embedding"] = {name: percentiles(values) for name, values in timings.items()}
     flt, prefetch = SearchFilter(), max(settings.prefetch_limit, K)
 
     def engine(modes):
@@ -541,6 +550,15 @@ def serve_phase(workdir: Path, queries: int, optimize: bool = True) -> dict[str,
         result["optimized_end_to_end"] = end_to_end(("hybrid",))
         result["optimized_engine"] = engine(MODES)
         result["optimized_peak_rss_mb"] = round(proc_status()["VmHWM"], 1)
+    if settings.embedding_model == USE_MODEL:  # the same query model with one thread instead of the product's two
+        from search.embedders import USETextEmbedder
+
+        single = USETextEmbedder(threads=1)
+        single.warm_up()
+        single.run(text="probe")
+        timings = {}
+        _query_vectors(single, kb._sparse, texts, timings)
+        result["query_embedding_1_thread"] = percentiles(timings["dense"])
     kb.close()
     return result
 
@@ -614,8 +632,12 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     big = _size(result, 100_000)
     if big:
-        value = big["serve"]["end_to_end"]["hybrid"]["p95"]
-        rows.append({"target": "hybrid p95 < 50 ms at 100k chunks (embedded store, end to end)",
+        serve = big["serve"]
+        value = serve["end_to_end"]["hybrid"]["p95"]
+        rows.append({"target": "hybrid p95 < 50 ms at 100k chunks (embedded store, end to end: `KnowledgeBase.search`)",
+                     "value": f"{value:.1f} ms (load avg {_loads(serve)})", "pass": value < TARGET_P95_MS})
+        value = serve["engine"]["hybrid"]["p95"]
+        rows.append({"target": "hybrid p95 < 50 ms at 100k chunks (the store query alone, as written by ingest)",
                      "value": f"{value:.1f} ms", "pass": value < TARGET_P95_MS})
     else:
         rows.append({"target": "hybrid p95 < 50 ms at 100k chunks", "value": "not measured", "pass": None})
@@ -707,8 +729,8 @@ def format_markdown(result: dict[str, Any]) -> str:
             "optimized = after `EdgeShard.optimize()`, which the product does not call)", "",
             "| chunks | Edge write s | index MiB | serve peak RSS MiB | first query ms | optimize s | optimized index MiB "
             "| optimized hybrid e2e p95 | optimized engine p95 hybrid / dense / bm25 | qdrant-client write s | build peak RSS MiB "
-            "| load avg build; serve |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| query embedding p50 / p95 ms (1 thread) | load avg build; serve |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for s in result["sizes"]:
             serve = s["serve"]
@@ -718,7 +740,9 @@ def format_markdown(result: dict[str, Any]) -> str:
                 f"{serve['first_query_ms']} | {serve.get('optimize_s', '-')} | {serve.get('optimized_disk_mb', '-')} | "
                 f"{_ms(serve.get('optimized_end_to_end', {}).get('hybrid'), 'p95')} | "
                 f"{' / '.join(_ms(opt.get(m), 'p95') for m in MODES)} | {s.get('client_write_s', '-')} | "
-                f"{s['build_peak_rss_mb']} | {_loads(s)}; {_loads(serve)} |"
+                f"{s['build_peak_rss_mb']} | {_ms(serve.get('query_embedding', {}).get('dense'))} / "
+                f"{_ms(serve.get('query_embedding', {}).get('dense'), 'p95')} ({_ms(serve.get('query_embedding_1_thread'))} / "
+                f"{_ms(serve.get('query_embedding_1_thread'), 'p95')}) | {_loads(s)}; {_loads(serve)} |"
             )
         capped = [s["size"] for s in result["sizes"] if s.get("client_capped")]
         if capped:
