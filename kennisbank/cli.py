@@ -164,6 +164,27 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_framework(args) -> int:
+    """`kennisbank framework extract`: parse the framework publication into corpus/framework.json."""
+    from ingest.framework import dumps, extract_from_catalog
+    from kennisbank.catalog import Catalog
+
+    settings = _settings(args)
+    catalog = Catalog(settings.catalog_path)
+    try:
+        text = dumps(extract_from_catalog(catalog))
+    finally:
+        catalog.close()
+    target = Path(args.output)
+    if args.check:
+        same = target.is_file() and target.read_text(encoding="utf-8") == text
+        print(f"{target}: {'up to date' if same else 'differs from the publication: run kennisbank framework extract'}")
+        return 0 if same else 1
+    target.write_text(text, encoding="utf-8")
+    print(f"{target} written: review the diff (git diff {target}) before committing.")
+    return 0
+
+
 def cmd_bench(args) -> int:
     """`kennisbank bench`: ingest and search speed, memory and disk against anchors (see evaluation/bench.py)."""
     from evaluation.bench import main_from_args
@@ -219,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("KENNISBANK_PORT", "5000")))
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("framework", help="the framework publication as data (values, preconditions, evidence)")
+    p.add_argument("action", choices=["extract"])
+    p.add_argument("--output", default="corpus/framework.json", help="data file (default: corpus/framework.json)")
+    p.add_argument("--check", action="store_true", help="only compare with the data file; exit 1 if it differs")
+    p.set_defaults(func=cmd_framework)
+
     p = sub.add_parser("eval", help="evaluate retrieval on a question file")
     p.add_argument("questions", nargs="?", help="JSONL question file (default: evaluation/dev-questions.jsonl)")
     p.add_argument("--split", help="only questions of this split (e.g. heldout)")
@@ -232,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_arguments(p)
     p.set_defaults(func=cmd_bench)
+
+    from kennisbank import admin  # users, reindex, backup, restore
+
+    admin.add_commands(sub)
     return parser
 
 
