@@ -357,6 +357,7 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
     import warnings
 
     import numpy as np
+    from haystack import Document
 
     from evaluation.synthetic import make_chunks, make_segments
     from ingest.indexer import WRITE_BATCH
@@ -394,12 +395,12 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
     segment_vectors = _segment_vectors(root, segments, pipeline.get_component("dense"))
     started = time.perf_counter()
     synth_texts, synth_vectors = make_chunks(synthetic, segments, segment_vectors)
-    doc_embedder = BM25DocumentEmbedder()
+    doc_embedder = BM25DocumentEmbedder()  # the pipeline's own component: whatever text analysis it does
     doc_embedder.warm_up()
-    bm25 = doc_embedder._bm25  # the product's BM25 model; skips making 100k Documents
-    for text in synth_texts:
-        vec = bm25.embed_document(text)
-        sparse_rows.append((list(vec.indices), list(vec.values)))
+    for start in range(0, synthetic, 1000):
+        batch = [Document(content=text) for text in synth_texts[start : start + 1000]]
+        for doc in doc_embedder.run(documents=batch)["documents"]:
+            sparse_rows.append((list(doc.sparse_embedding.indices), list(doc.sparse_embedding.values)))
     dense = np.vstack([np.asarray(dense_rows, dtype=np.float32).reshape(real, -1), synth_vectors])
     texts += synth_texts
     for row in range(synthetic):
