@@ -282,12 +282,23 @@ class BruteForce:
         scores = self.matrix[:, columns] @ self.idf[columns]
         return self._top(scores, k, np.flatnonzero(scores))
 
-    def hybrid_top(self, query, terms: list[int], k: int, prefetch: int, rrf_k: int) -> list[int]:
+    def hybrid_fused(self, query, terms: list[int], prefetch: int, rrf_k: int) -> dict[int, float]:
+        """RRF as Qdrant computes it: 1 / (k + rank), rank counted from 0."""
         fused: dict[int, float] = defaultdict(float)
         for ranking in (self.dense_top(query, prefetch), self.bm25_top(terms, prefetch)):
-            for rank, row in enumerate(ranking, start=1):
+            for rank, row in enumerate(ranking):
                 fused[row] += 1.0 / (rrf_k + rank)
+        return fused
+
+    def hybrid_top(self, query, terms: list[int], k: int, prefetch: int, rrf_k: int) -> list[int]:
+        fused = self.hybrid_fused(query, terms, prefetch, rrf_k)
         return sorted(fused, key=lambda row: -fused[row])[:k]
+
+    def hybrid_tied_first(self, query, terms: list[int], prefetch: int, rrf_k: int) -> set[int]:
+        """Rows that share the best fused score (dense #1 and BM25 #1 tie whenever they differ)."""
+        fused = self.hybrid_fused(query, terms, prefetch, rrf_k)
+        best = max(fused.values(), default=0.0)
+        return {row for row, score in fused.items() if abs(score - best) < 1e-9}
 
     def query(self, mode: str, dense, sparse, k: int, prefetch: int, rrf_k: int) -> list[int]:
         if mode == "dense":
@@ -297,13 +308,14 @@ class BruteForce:
         return self.hybrid_top(dense, sparse[0], k, prefetch, rrf_k)
 
 
-def agreement(engine: list[list[str]], exact: list[list[str]]) -> dict[str, float]:
-    """How often the engine's top-1 is the exact top-1, and the mean overlap of the top-10 lists."""
-    pairs = [(e, x) for e, x in zip(engine, exact) if x]
+def agreement(engine: list[list[str]], exact: list[list[str]], tied: list[set[str]] | None = None) -> dict[str, float]:
+    """How often the engine's top-1 is the exact top-1 (or tied with it), and the mean overlap of the top-10 lists."""
+    tied = tied or [set() for _ in exact]
+    pairs = [(e, x, t) for e, x, t in zip(engine, exact, tied) if x]
     if not pairs:
         return {"top1": None, "overlap@10": None}
-    top1 = sum(1 for e, x in pairs if e and e[0] == x[0]) / len(pairs)
-    overlap = sum(len(set(e[:K]) & set(x[:K])) / min(K, len(x)) for e, x in pairs) / len(pairs)
+    top1 = sum(1 for e, x, t in pairs if e and (e[0] == x[0] or e[0] in t)) / len(pairs)
+    overlap = sum(len(set(e[:K]) & set(x[:K])) / min(K, len(x)) for e, x, _ in pairs) / len(pairs)
     return {"top1": round(top1, 3), "overlap@10": round(overlap, 3)}
 
 
@@ -456,6 +468,10 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
     brute = BruteForce(dense, sparse_rows)
     result["numpy"], result["edge_agreement"], result["client"] = {}, {}, {}
     exact = {}
+    tied = [
+        {ids[r] for r in brute.hybrid_tied_first(d, sp[0], prefetch, rrf_k)} if sp is not None else set()
+        for d, sp in vectors
+    ]
     for mode in MODES:
         def run(dense_q, sparse_q, mode=mode):
             if sparse_q is None:
@@ -465,7 +481,7 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
         latencies, exact[mode] = _timed_queries(run, vectors)
         result["numpy"][mode] = percentiles(latencies)
         _, found = _timed_queries(engine_run(store, mode), vectors)
-        result["edge_agreement"][mode] = agreement(found, exact[mode])
+        result["edge_agreement"][mode] = agreement(found, exact[mode], tied if mode == "hybrid" else None)
     kb.close()
     _log(f"{size}: edge written in {result['edge_write_s']} s, numpy anchors done")
 
@@ -485,7 +501,8 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
             run(*capped[0])  # warm-up, not timed
             latencies, found = _timed_queries(run, capped, budget_s=CLIENT_BUDGET_S)
             result["client"][mode] = {**percentiles(latencies),
-                                      **{f"agreement_{k}": v for k, v in agreement(found, exact[mode]).items()}}
+                                      **{f"agreement_{k}": v for k, v in
+                                         agreement(found, exact[mode], tied if mode == "hybrid" else None).items()}}
         local.close()
         result["client_capped"] = size > CLIENT_LARGE
         _log(f"{size}: qdrant-client in-process done")

@@ -49,6 +49,7 @@ class TestBruteForce:
 
     def test_agreement(self):
         assert bench.agreement([["a", "b"], ["c"]], [["a", "b"], ["d"]]) == {"top1": 0.5, "overlap@10": 0.5}
+        assert bench.agreement([["c"]], [["d"]], tied=[{"c", "d"}])["top1"] == 1.0
 
 
 def test_percentiles():
@@ -87,6 +88,7 @@ class TestTinyRun:
         assert size["edge_agreement"]["dense"]["top1"] == 1.0
         assert size["edge_agreement"]["bm25"]["overlap@10"] >= 0.9
         assert size["edge_agreement"]["hybrid"]["overlap@10"] >= 0.8
+        assert size["edge_agreement"]["hybrid"]["top1"] >= 0.9  # RRF as Qdrant computes it, ties counted
         assert size["client"]["dense"]["agreement_top1"] == 1.0
 
     def test_report_renders(self, tiny_run):
