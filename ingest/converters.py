@@ -261,8 +261,13 @@ class PublicationConverter:
     A file that cannot be converted becomes a failure ``{"source", "reason", "message"}``; the batch goes on.
     """
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, timeout_s: int = 0, memory_mb: int = 0) -> None:
+        """
+        :param timeout_s: parse each file in a child process with this time limit (0: parse in this process).
+        :param memory_mb: memory the child may use for parsing (see ingest.sandbox).
+        """
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
 
     @component.output_types(documents=list[Document], failures=list[dict])
     def run(
@@ -282,7 +287,12 @@ class PublicationConverter:
         failures: list[dict] = []
         for source, file_meta in zip(sources, metas):
             try:
-                parsed = parse_file(Path(source))
+                if self.timeout_s:
+                    from ingest.sandbox import parse_in_child
+
+                    parsed = parse_in_child(Path(source), self.timeout_s, self.memory_mb)
+                else:
+                    parsed = parse_file(Path(source))
             except ConversionError as exc:
                 logger.warning(
                     "Could not convert {source} ({reason}): {error}",

@@ -21,7 +21,9 @@ def chunking_settings(settings) -> dict:
 
 def indexing_pipeline(settings) -> Pipeline:
     pipeline = Pipeline()
-    pipeline.add_component("converter", PublicationConverter())
+    pipeline.add_component(
+        "converter", PublicationConverter(timeout_s=settings.parse_timeout_s, memory_mb=settings.parse_memory_mb)
+    )
     pipeline.add_component("cleaner", DutchTextCleaner())
     pipeline.add_component(
         "splitter", StructureSplitter(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)

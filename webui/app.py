@@ -43,4 +43,8 @@ def create_app(
     render.init_app(app)
     app.register_blueprint(search_pages.bp)
     app.register_blueprint(document_pages.bp)
+    from webui import auth, staff_pages  # the staff console: accounts, uploads, jobs, audit log
+
+    auth.init_app(app, settings)
+    staff_pages.init_app(app, settings, kb)
     return app

@@ -245,7 +245,8 @@ class TestPublicationConverter:
     def test_init_is_cheap_and_serialises(self):
         converter = PublicationConverter()
         data = component_to_dict(converter, "converter")
-        assert data == {"type": "ingest.converters.PublicationConverter", "init_parameters": {}}
+        assert data == {"type": "ingest.converters.PublicationConverter",
+                        "init_parameters": {"timeout_s": 0, "memory_mb": 0}}
         assert isinstance(component_from_dict(PublicationConverter, data, "converter"), PublicationConverter)
 
     def test_run_mixes_documents_and_failures(self, tmp_path, simple_pdf):

@@ -1,0 +1,294 @@
+"""The staff console: add, replace, edit and delete publications, follow their jobs, read the audit log.
+
+Every route needs a staff account (see webui.auth): pages redirect to /inloggen, the API answers 401.
+Pages and API share the views; a form gets a redirect, an API call JSON (202 for a queued job).
+
+    GET  /beheer                                   upload form, recent jobs, publications     (.json twin)
+    POST /beheer/documenten       POST /api/documents                   upload -> job (multipart: file, title,
+                                                                         organisation, year, kind, sectors, url)
+    GET  /beheer/documenten/<id>                   edit form (metadata), replace form, delete link
+    POST /beheer/documenten/<id>  PATCH /api/documents/<id>             new metadata -> job (no re-upload)
+    POST /beheer/documenten/<id>/bestand  PUT /api/documents/<id>/file  new version of the file -> job
+    GET  /beheer/documenten/<id>/verwijderen       confirmation page
+    POST /beheer/documenten/<id>/verwijderen  DELETE /api/documents/<id>?confirm=<id>   delete -> job
+    GET  /beheer/taken  /api/jobs                  recent jobs
+    GET  /beheer/taken/<job>  /api/jobs/<job>      one job: state, stage, report (pages, chunks, warnings, reason)
+    POST /beheer/taken/<job>/opnieuw  POST /api/jobs/<job>/retry        retry a failed job
+    GET  /beheer/logboek  /api/audit               audit log: who did what to which publication, when
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
+
+from kennisbank import library
+from kennisbank.errors import BadRequest, ConfigError, KennisbankError, NotFound
+from kennisbank.jobs import JobQueue, worker_for
+from kennisbank.accounts import console_path
+from webui.auth import accounts, staff_required, upload_route
+from webui.params import clean_text
+from webui.render import render, wants_json
+from webui.state import knowledge_base
+
+bp = Blueprint("staff", __name__)
+bp.before_request(staff_required)
+
+JOBS = "kennisbank.jobs"
+_DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_JOB_ID = re.compile(r"^[0-9]{14}-[0-9a-f]{8}$")
+LIMITS = {"title": 300, "organisation": 200, "kind": 100, "url": 500, "sectors": 500, "language": 10}
+
+
+class Conflict(KennisbankError):
+    status = 409
+
+
+def jobs() -> JobQueue:
+    return current_app.extensions[JOBS]
+
+
+def _wake_worker() -> None:
+    worker = current_app.extensions.get(JOBS + ".worker")
+    if worker is not None:
+        worker.wake.set()
+
+
+# -- input ----------------------------------------------------------------------------------------------------
+
+
+def _fields() -> dict[str, Any]:
+    """Form fields (multipart or urlencoded) or a JSON body."""
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise BadRequest("De JSON-body moet een object zijn.")
+        return data
+    return {key: (request.form.getlist(key) if key == "sectors" else request.form.get(key)) for key in request.form}
+
+
+def parse_metadata(fields: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Citation metadata from the submitted fields, on top of ``base`` (the current metadata when editing)."""
+    meta = dict(base or {})
+    for name in ("title", "organisation", "kind", "url", "language"):
+        if name in fields and fields[name] is not None:
+            value = clean_text(str(fields[name])).strip()
+            if len(value) > LIMITS[name]:
+                raise BadRequest(f"Het veld {name} is te lang (maximaal {LIMITS[name]} tekens).")
+            meta[name] = value
+    if "year" in fields and fields["year"] is not None:
+        raw = str(fields["year"]).strip()
+        if raw == "":
+            meta["year"] = None
+        elif not re.fullmatch(r"[0-9]{4}", raw) or not 1800 <= int(raw) <= 2100:
+            raise BadRequest(f"Het jaar moet een getal van vier cijfers tussen 1800 en 2100 zijn, niet “{raw[:20]}”.")
+        else:
+            meta["year"] = int(raw)
+    if "year_approximate" in fields:
+        meta["year_approximate"] = str(fields["year_approximate"]).lower() in ("1", "true", "on", "ja", "yes")
+    if "sectors" in fields and fields["sectors"] is not None:
+        raw = fields["sectors"]
+        values = raw if isinstance(raw, list) else [raw]
+        sectors = [clean_text(str(s)).strip() for v in values for s in str(v).split(",")]
+        if sum(len(s) for s in sectors) > LIMITS["sectors"]:
+            raise BadRequest("Te veel of te lange sectoren.")
+        meta["sectors"] = [s for s in sectors if s]
+    url = meta.get("url") or ""
+    if url and not url.lower().startswith(("https://", "http://")):
+        raise BadRequest("De URL moet met https:// of http:// beginnen.")
+    if meta.get("language", "nl") not in ("nl", "en"):
+        raise BadRequest("De taal moet nl of en zijn.")
+    from ingest.sources import normalise_meta
+
+    try:
+        return normalise_meta({k: v for k, v in meta.items() if v is not None or k == "year"}, "upload")
+    except ConfigError as exc:
+        raise BadRequest("Een publicatie heeft een titel nodig." if "title" in exc.message else exc.message) from None
+
+
+def _doc_or_404(doc_id: str):
+    record = knowledge_base().catalog.get(doc_id) if _DOC_ID.match(doc_id) else None
+    if record is None:
+        raise NotFound(f"Er is geen document met de code “{doc_id[:80]}”.")
+    return record
+
+
+def _new_doc_id(title: str) -> str:
+    from ingest.sources import slug
+
+    base = slug(title)[:70].strip("-") or "document"
+    taken = set(knowledge_base().catalog.iter_ids()) | {j["doc_id"] for j in jobs().open_jobs()}
+    settings = current_app.config["KENNISBANK_SETTINGS"]
+    candidate, number = base, 1
+    while candidate in taken or (settings.files_dir / f"{candidate}.json").exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _receive_file(doc_id_hint: str | None = None):
+    upload = request.files.get("file")
+    if upload is None:
+        raise BadRequest("Kies een bestand om te uploaden (veld “file”).")
+    settings = current_app.config["KENNISBANK_SETTINGS"]
+    original = clean_text(upload.filename or "")[-200:]
+    temp, digest, kind = library.receive(settings, upload.stream, original, settings.max_upload_mb * 1024 * 1024)
+    return temp, digest, kind, original
+
+
+def _check_duplicate(digest: str, temp, doc_id: str | None = None) -> None:
+    same = next((r for r in knowledge_base().catalog.all() if r.content_hash == digest), None)
+    pending = next((j for j in jobs().open_jobs() if j["content_hash"] == digest), None)
+    if same is not None or pending is not None:
+        temp.unlink(missing_ok=True)
+        other = same.id if same is not None else pending["doc_id"]
+        if other == doc_id:
+            raise Conflict("Dit bestand is precies de versie die er al staat; er is niets vervangen.")
+        raise Conflict(f"Dit bestand staat al in de kennisbank als “{other}” (zelfde inhoud); het is niet nog eens toegevoegd.")
+
+
+def _queued(job: dict[str, Any], action: str):
+    accounts().audit(g.user, action, job["doc_id"], job=job["id"], file=job.get("original_name") or "",
+                     title=job["meta"].get("title", ""))
+    _wake_worker()
+    if wants_json():
+        return render("staff_job.html", {"job": job, "links": _job_links(job)}, status=202)
+    return redirect(url_for("staff.job", job_id=job["id"]))
+
+
+def _job_links(job: dict[str, Any]) -> dict[str, str]:
+    return {"self": url_for("staff.api_job", job_id=job["id"]), "page": url_for("staff.job", job_id=job["id"]),
+            "document": url_for("documents.document", doc_id=job["doc_id"])}
+
+
+# -- views ----------------------------------------------------------------------------------------------------
+
+
+@bp.get("/beheer")
+@bp.get("/beheer.json", endpoint="home_json")
+def home():
+    kb = knowledge_base()
+    data = {"user": g.user, "jobs": jobs().recent(20), "documents": kb.documents(),
+            "max_upload_mb": current_app.config["KENNISBANK_SETTINGS"].max_upload_mb}
+    return render("staff_home.html", data)
+
+
+@bp.post("/beheer/documenten")
+@bp.post("/api/documents", endpoint="api_upload")
+@upload_route
+def upload():
+    fields = _fields()
+    meta = parse_metadata(fields)
+    temp, digest, kind, original = _receive_file()
+    _check_duplicate(digest, temp)
+    doc_id = _new_doc_id(meta["title"])
+    name = library.place(current_app.config["KENNISBANK_SETTINGS"], temp, doc_id, digest, kind)
+    job = jobs().enqueue("add", doc_id, g.user, file=name, original_name=original, content_hash=digest, meta=meta)
+    return _queued(job, "upload")
+
+
+@bp.get("/beheer/documenten/<doc_id>")
+def edit(doc_id: str):
+    record = _doc_or_404(doc_id)
+    data = {"document": {"id": record.id, **record.metadata(), "format": record.format,
+                         "page_count": record.page_count, "chunk_count": record.chunk_count},
+            "audit": accounts().audit_log(50, doc_id=record.id)}
+    return render("staff_document.html", data)
+
+
+def _kept_file(record) -> tuple[str, str]:
+    """The publication's original in DATA_DIR/files (copied in if it lives elsewhere) and its original name."""
+    settings = current_app.config["KENNISBANK_SETTINGS"]
+    kept = library.sidecar(settings, record.id)
+    if kept and (settings.files_dir / kept["file"]).exists():
+        return kept["file"], kept.get("original_name", "")
+    from pathlib import Path
+
+    return library.copy_in(settings, Path(record.source_path), record.id), Path(record.source_path).name
+
+
+@bp.post("/beheer/documenten/<doc_id>")
+@bp.patch("/api/documents/<doc_id>", endpoint="api_update")
+def update(doc_id: str):
+    record = _doc_or_404(doc_id)
+    meta = parse_metadata(_fields(), record.metadata())
+    file, original = _kept_file(record)
+    job = jobs().enqueue("update", record.id, g.user, file=file, original_name=original,
+                         content_hash=record.content_hash, meta=meta)
+    return _queued(job, "update")
+
+
+@bp.post("/beheer/documenten/<doc_id>/bestand")
+@bp.put("/api/documents/<doc_id>/file", endpoint="api_replace")
+@upload_route
+def replace(doc_id: str):
+    record = _doc_or_404(doc_id)
+    fields = _fields()
+    fields.pop("file", None)
+    meta = parse_metadata(fields, record.metadata())
+    temp, digest, kind, original = _receive_file()
+    _check_duplicate(digest, temp, record.id)
+    name = library.place(current_app.config["KENNISBANK_SETTINGS"], temp, record.id, digest, kind)
+    job = jobs().enqueue("replace", record.id, g.user, file=name, original_name=original, content_hash=digest,
+                         meta=meta)
+    return _queued(job, "replace")
+
+
+@bp.route("/beheer/documenten/<doc_id>/verwijderen", methods=["GET", "POST"])
+@bp.delete("/api/documents/<doc_id>", endpoint="api_delete")
+def delete(doc_id: str):
+    record = _doc_or_404(doc_id)
+    if request.method == "GET":
+        return render("staff_delete.html", {"document": {"id": record.id, **record.metadata()}})
+    confirm = request.args.get("confirm") or request.form.get("confirm") or ""
+    if confirm != record.id:
+        raise BadRequest(f"Bevestig het verwijderen met confirm={record.id}.")
+    job = jobs().enqueue("delete", record.id, g.user, content_hash=record.content_hash, meta=record.metadata())
+    return _queued(job, "delete")
+
+
+@bp.get("/beheer/taken")
+@bp.get("/api/jobs", endpoint="api_jobs")
+def job_list():
+    return render("staff_jobs.html", {"jobs": jobs().recent(100)})
+
+
+@bp.get("/beheer/taken/<job_id>")
+@bp.get("/api/jobs/<job_id>", endpoint="api_job")
+def job(job_id: str):
+    found = jobs().get(job_id) if _JOB_ID.match(job_id) else None
+    if found is None:
+        raise NotFound("Deze taak bestaat niet.")
+    return render("staff_job.html", {"job": found, "links": _job_links(found)})
+
+
+@bp.post("/beheer/taken/<job_id>/opnieuw")
+@bp.post("/api/jobs/<job_id>/retry", endpoint="api_retry")
+def retry(job_id: str):
+    found = jobs().get(job_id) if _JOB_ID.match(job_id) else None
+    if found is None:
+        raise NotFound("Deze taak bestaat niet.")
+    if not jobs().retry(job_id):
+        raise Conflict("Alleen een mislukte taak kan opnieuw worden gestart.")
+    return _queued(jobs().get(job_id), "retry")
+
+
+@bp.get("/beheer/logboek")
+@bp.get("/api/audit", endpoint="api_audit")
+def audit():
+    return render("staff_audit.html", {"entries": accounts().audit_log(500)})
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask, settings, kb) -> None:
+    app.extensions[JOBS] = JobQueue(console_path(settings))
+    if hasattr(kb, "indexer") and app.config.get("KENNISBANK_JOBS_WORKER", True):
+        app.extensions[JOBS + ".worker"] = worker_for(kb, app.extensions["kennisbank.accounts"])
+    app.register_blueprint(bp)
