@@ -66,6 +66,9 @@ def normalise_meta(raw: dict[str, Any], where: str) -> dict[str, Any]:
     year = raw.get("year")
     if year is not None and not 1800 <= year <= 2100:
         raise ConfigError(f"{where}: year {year} is out of range")
+    url = str(raw.get("url", "")).strip()
+    if url and not re.match(r"^https?://", url, re.IGNORECASE):
+        raise ConfigError(f"{where}: url must start with http:// or https://, got {url!r}")
     return {
         "title": title,
         "organisation": str(raw.get("organisation", "")).strip(),
@@ -74,7 +77,7 @@ def normalise_meta(raw: dict[str, Any], where: str) -> dict[str, Any]:
         "kind": str(raw.get("kind", "")).strip(),
         "language": str(raw.get("language", "nl")).strip() or "nl",
         "sectors": [str(s) for s in raw.get("sectors", [])],
-        "url": str(raw.get("url", "")).strip(),
+        "url": url,
     }
 
 

@@ -1,4 +1,4 @@
-"""Rendering with a fake knowledge base: text the corpus does not have (markup, missing years, bad URLs)."""
+"""Rendering of text the corpus does not have (markup, missing years), on a real index of such documents."""
 
 import pytest
 
@@ -6,8 +6,8 @@ from webui.document_pages import page_segments
 from webui.templating import year_label
 
 
-def test_result_passage_is_escaped_and_highlighted(fake_client):
-    html = fake_client.get("/zoeken?q=leraar+script").get_data(as_text=True)
+def test_result_passage_is_escaped_and_highlighted(odd_client):
+    html = odd_client.get("/zoeken?q=leraar+script&mode=bm25").get_data(as_text=True)
     assert "<script>alert" not in html
     assert '&lt;<mark>script</mark>&gt;alert(&#34;x&#34;)&lt;/<mark>script</mark>&gt;' in html
     assert "<mark>Leraren</mark>" in html and "<mark>leraar</mark>" in html
@@ -16,37 +16,46 @@ def test_result_passage_is_escaped_and_highlighted(fake_client):
     assert "Titel &lt;i&gt;met&lt;/i&gt; markup" in html and "<i>met</i>" not in html
 
 
-def test_result_shows_source_year_page_and_links_to_the_passage(fake_client):
-    html = fake_client.get("/zoeken?q=Leeferink").get_data(as_text=True)
+def test_result_shows_source_year_page_and_links_to_the_passage(odd_client):
+    html = odd_client.get("/zoeken?q=Leeferink&mode=bm25").get_data(as_text=True)
     assert '<a href="/documenten/paged#paged.c1">Een gepagineerd rapport</a>' in html
     assert '<span class="organisation">ECBO</span>' in html
     assert "<span>ca. 2021</span>" in html
     assert '<span class="page-number">p. 2</span>' in html
-    assert 'class="citation-text" id="bron-1">ECBO. (2021). Een gepagineerd rapport. p. 2</p>' in html
+    assert 'class="citation-text" id="bron-1">ECBO. (ca. 2021). Een gepagineerd rapport (p. 2).</p>' in html
     assert 'data-copy="bron-1" hidden>Kopieer bronvermelding</button>' in html
 
 
-def test_unknown_year_reads_zd_and_no_page_label(fake_client):
-    html = fake_client.get("/zoeken?q=script").get_data(as_text=True)
+def test_unknown_year_reads_zd_and_no_page_label(odd_client):
+    html = odd_client.get("/zoeken?q=script&mode=bm25").get_data(as_text=True)
     assert "<span>z.d.</span>" in html
     assert "page-number" not in html
 
 
-def test_no_results_is_an_answer_not_an_error(fake_client):
-    response = fake_client.get("/zoeken?q=kwantumfysica")
+def test_no_results_is_an_answer_not_an_error(odd_client):
+    response = odd_client.get("/zoeken?q=kwantumfysica&mode=bm25")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Geen passages gevonden voor “kwantumfysica”" in html
 
 
-def test_javascript_url_in_metadata_is_not_linked(fake_client):
-    html = fake_client.get("/documenten/evil").get_data(as_text=True)
-    assert "javascript:" not in html
-    assert "Originele publicatie" not in html
+def test_javascript_url_in_metadata_is_not_linked():
+    from webui.templating import http_url
+
+    assert http_url("javascript:alert(1)") == "" and http_url(" JavaScript:alert(1)") == ""
+    assert http_url("https://example.org/r.pdf") == "https://example.org/r.pdf"
 
 
-def test_unpaginated_document_has_text_anchor_and_escaped_passage(fake_client):
-    html = fake_client.get("/documenten/evil").get_data(as_text=True)
+def test_ingest_refuses_a_url_that_is_not_http():
+    from ingest.sources import normalise_meta
+    from kennisbank.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="http"):
+        normalise_meta({"title": "T", "url": "javascript:alert(1)"}, "test")
+
+
+def test_unpaginated_document_has_text_anchor_and_escaped_passage(odd_client):
+    html = odd_client.get("/documenten/evil").get_data(as_text=True)
     assert '<section class="page" id="tekst"' in html
     assert '<span class="passage-span" id="evil.c0">Intro. Leraren &lt;script&gt;' in html
 
