@@ -77,6 +77,7 @@ class Indexer:
         self.store = kb.store
         self.catalog = kb.catalog
         self._pipeline = None
+        self._tagger = None
 
     @property
     def pipeline(self):
@@ -86,6 +87,19 @@ class Indexer:
             self._pipeline = indexing_pipeline(self.settings)
             self._pipeline.warm_up()
         return self._pipeline
+
+    @property
+    def tagger(self):
+        """Framework value ids per chunk (ingest.values); built once, from corpus/framework.json."""
+        if self._tagger is None:
+            from ingest.values import ValueClassifier, ValueTagger
+            from search.framework import FRAMEWORK_FILE, Framework
+
+            framework = Framework.load() if FRAMEWORK_FILE.is_file() else None
+            embed = lambda text: self.kb._dense.run(text=text)["embedding"]  # noqa: E731
+            classifier = ValueClassifier(framework, embed) if framework is not None else None
+            self._tagger = ValueTagger(framework, classifier)
+        return self._tagger
 
     # -- maintenance --------------------------------------------------------------------------------------
     def recover(self) -> int:
@@ -226,7 +240,8 @@ class Indexer:
     def _write(self, record: DocumentRecord, page_texts: list[str], chunks) -> None:
         doc_payload = self._doc_payload(record)
         offsets, points = [], []
-        for chunk in chunks:
+        tags = self.tagger.tag(record.id, page_texts, chunks)
+        for chunk, values in zip(chunks, tags):
             split = int(chunk.meta["split_id"])
             page = chunk.meta.get("page_number")
             offsets.append((split, page or 1, int(chunk.meta["start"]), int(chunk.meta["end"])))
@@ -245,6 +260,7 @@ class Indexer:
                         "end": int(chunk.meta["end"]),
                         "split_id": split,
                         "chunk_id": chunk_id(record.id, split),
+                        "values": values,
                     },
                 )
             )

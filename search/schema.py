@@ -6,7 +6,7 @@ A point is one chunk of one version of one publication:
   the inverse document frequency from the collection, we store term frequencies).
 - payload: the chunk (``text``, ``page``, ``start``, ``end``, ``split_id``, ``chunk_id``), its publication
   (``doc_id``, ``doc_version``, ``title``, ``organisation``, ``year``, ``year_approximate``, ``kind``,
-  ``language``, ``sectors``, ``url``).
+  ``language``, ``sectors``, ``url``), and ``values``: the ids of the framework values it bears on.
 - payload indexes on the fields that filters use.
 
 Both back ends (Qdrant Edge in-process, qdrant-client for a server) build their collection from this module.
@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: chunk payload "values" (framework value ids) with a keyword index
 DENSE = "dense"
 SPARSE = "bm25"
 
@@ -31,6 +31,7 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "language": "keyword",
     "sectors": "keyword",
     "year": "integer",
+    "values": "keyword",
 }
 
 # Payload fields copied from a publication's metadata onto each of its chunks.
@@ -68,6 +69,7 @@ class SearchFilter:
     organisations: list[str] = field(default_factory=list)
     year_from: int | None = None
     year_to: int | None = None
+    values: list[str] = field(default_factory=list)  # framework value ids ("1.3"): any of them
     # versions that must not be seen: being written, or being replaced/deleted (see ingest.indexer)
     hidden_versions: list[str] = field(default_factory=list)
 
@@ -77,6 +79,7 @@ class SearchFilter:
             "organisation": self.organisations,
             "year_from": self.year_from,
             "year_to": self.year_to,
+            "values": self.values,
         }
 
 

@@ -40,6 +40,13 @@ def validate_query(query: Any) -> str:
     return query.strip()
 
 
+def framework_value_ids() -> list[str]:
+    """The framework's value ids (the `values` filter), from the reviewed data file; none if it is missing."""
+    from search.framework import FRAMEWORK_FILE, Framework
+
+    return Framework.load().value_ids if FRAMEWORK_FILE.is_file() else []
+
+
 def document_dict(record: DocumentRecord) -> dict[str, Any]:
     return {"id": record.id, **record.metadata()}
 
@@ -100,6 +107,7 @@ class KnowledgeBase:
         year_to: int | None = None,
         mode: str = "hybrid",
         expand: bool | None = None,
+        values: list[str] | None = None,
     ) -> dict[str, Any]:
         """Hybrid (or dense, or BM25) search. `expand` adds thesaurus terms to the BM25 query (default: setting)."""
         started = time.perf_counter()
@@ -111,7 +119,8 @@ class KnowledgeBase:
         if year_from is not None and year_to is not None and year_from > year_to:
             raise BadRequest("Het beginjaar ligt na het eindjaar.")
         flt = SearchFilter(
-            kinds=list(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to
+            kinds=list(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to,
+            values=list(values or []),
         )
         text = normalize_query(query)
         expand = self.settings.query_expansion if expand is None else expand
@@ -169,6 +178,7 @@ class KnowledgeBase:
             "text": p["text"],
             "page": page,
             "chunk_id": p["chunk_id"],
+            "values": p.get("values", []),
             "start": p["start"],
             "end": p["end"],
             "document": document,
@@ -219,6 +229,7 @@ class KnowledgeBase:
             "kinds": sorted({r.kind for r in records if r.kind}),
             "organisations": sorted({r.organisation for r in records if r.organisation}),
             "years": [min(years), max(years)] if years else [],
+            "values": framework_value_ids(),
         }
 
     def stats(self) -> dict[str, Any]:

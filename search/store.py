@@ -164,6 +164,8 @@ class EdgeStore:
             must.append(qe.FieldCondition(key="kind", match=qe.MatchAny(list(flt.kinds))))
         if flt.organisations:
             must.append(qe.FieldCondition(key="organisation", match=qe.MatchAny(list(flt.organisations))))
+        if flt.values:
+            must.append(qe.FieldCondition(key="values", match=qe.MatchAny(list(flt.values))))
         if flt.year_from is not None or flt.year_to is not None:
             must.append(
                 qe.FieldCondition(
@@ -326,6 +328,8 @@ class ClientStore:
             must.append(m.FieldCondition(key="kind", match=m.MatchAny(any=list(flt.kinds))))
         if flt.organisations:
             must.append(m.FieldCondition(key="organisation", match=m.MatchAny(any=list(flt.organisations))))
+        if flt.values:
+            must.append(m.FieldCondition(key="values", match=m.MatchAny(any=list(flt.values))))
         if flt.year_from is not None or flt.year_to is not None:
             must.append(m.FieldCondition(key="year", range=m.Range(gte=flt.year_from, lte=flt.year_to)))
         if flt.hidden_versions:
