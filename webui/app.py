@@ -43,6 +43,9 @@ def create_app(
     render.init_app(app)
     app.register_blueprint(search_pages.bp)
     app.register_blueprint(document_pages.bp)
+    from webui import framework_pages  # the framework: values, evidence, cited sources, reference downloads
+
+    app.register_blueprint(framework_pages.bp)
     from webui import auth, staff_pages  # the staff console: accounts, uploads, jobs, audit log
 
     auth.init_app(app, settings)

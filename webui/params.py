@@ -85,6 +85,8 @@ def parse_search(args: MultiDict, facets: Mapping[str, Any]) -> dict[str, Any]:
         "year_from": year_from,
         "year_to": year_to,
         "mode": mode,
+        # only when asked: front ends without the framework keep their search signature
+        **({"values": values} if (values := _choices(args, "waarde", "waarde", list(facets.get("values") or []))) else {}),
     }
 
 
@@ -102,4 +104,5 @@ def form_state(args) -> dict[str, Any]:
         "year_to": one("year_to", 12),
         "k": one("k", 12),
         "mode": one("mode", 20),
+        "waarde": [clean_text(v) for v in args.getlist("waarde")][:50],
     }
