@@ -1,255 +1,27 @@
-"""Turn a publication file (PDF, plain text or Markdown) into raw text, page by page.
+"""The Haystack component that turns publication files into Documents (pages joined by form feeds).
 
-The format is recognised by content, never by name alone: a file is a PDF when it carries the ``%PDF-``
-magic within its first 1024 bytes (real readers tolerate a little leading garbage too), otherwise it must be
-UTF-8 text (a BOM is allowed; UTF-16 with a BOM is decoded as well). Only for text does the suffix matter:
-``.md``/``.markdown`` make it Markdown.
-
-Pages keep their true numbers: page N of a PDF is ``pages[N - 1]`` even when that page has no text. A text
-file is paginated only when it contains form feeds (``\\f``, the page-break convention of ``pdftotext``);
-otherwise it is one unpaginated "page" whose page number is shown as null.
-
-Every failure raises :class:`kennisbank.errors.ConversionError` with one of these reasons:
-
-``unreadable``     the file cannot be read from disk (missing, a directory, no permission)
-``unsupported``    not a PDF, Word .docx or UTF-8 text (binary data, old .doc, images, RTF, HTML, another encoding)
-``encrypted``      a PDF that needs a password (a PDF encrypted with an empty user password opens as usual)
-``corrupt``        a PDF that pypdf cannot parse
-``no_text_layer``  a PDF whose pages carry no real text (scans and images without OCR)
-``empty``          a file without any text (or a PDF without pages)
+Parsing itself lives in ingest.parsing (no Haystack there, so the sandboxed child starts fast); this
+module wraps it as a component and, when a time limit is set, parses each file in a limited child process
+(ingest.sandbox).
 """
 
 from __future__ import annotations
 
-import codecs
-import io
-import logging as std_logging
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from haystack import Document, component, logging
 
 from kennisbank.errors import ConversionError
+from ingest.parsing import (  # noqa: F401  (re-exported: the parsing API is used through this module too)
+    MAGIC_WINDOW,
+    PDF_MAGIC,
+    ParsedPublication,
+    parse_bytes,
+    parse_file,
+)
 
 logger = logging.getLogger(__name__)
-
-PDF_MAGIC = b"%PDF-"
-# How far into the file the PDF magic may start (the PDF reference allows leading bytes; readers look ~1 KiB).
-MAGIC_WINDOW = 1024
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-# A page with fewer letters than this has no real text layer: ImageMagick writes a hidden "Background" label
-# under each image, scanners stamp a page number. A PDF in which every page is like that is image-only.
-MIN_PAGE_LETTERS = 20
-# At most this many distinct pypdf repair messages are kept as warnings of one file.
-MAX_READER_WARNINGS = 3
-
-# Binary formats that people try to add, for a message that says what the file is.
-_KNOWN_BINARY = (
-    (b"PK\x03\x04", "a ZIP container that is not a Word .docx (for example PowerPoint .pptx or EPUB)"),
-    (b"\xd0\xcf\x11\xe0", "a legacy Microsoft Office file (.doc, .xls or .ppt)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-)
-_HTML_START = re.compile(r"\A\s*<(?:!doctype\s+html|html)\b", re.IGNORECASE)
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-@dataclass
-class ParsedPublication:
-    """Raw text of one file. ``pages[i]`` is page ``i + 1``; ``paginated`` is False for one-page text files."""
-
-    pages: list[str]
-    paginated: bool
-    format: str  # "pdf", "docx", "text" or "markdown"
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def page_count(self) -> int:
-        return len(self.pages)
-
-
-def parse_file(path: Path) -> ParsedPublication:
-    """Read a PDF, text or Markdown file into pages. Raises ``ConversionError`` when that is impossible."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ConversionError("unreadable", f"File not found: {path}") from exc
-    except IsADirectoryError as exc:
-        raise ConversionError("unreadable", f"{path} is a directory, not a file") from exc
-    except OSError as exc:
-        raise ConversionError("unreadable", f"Cannot read {path}: {exc.strerror or exc}") from exc
-    return parse_bytes(data, suffix=path.suffix)
-
-
-def parse_bytes(data: bytes, suffix: str = "") -> ParsedPublication:
-    """Parse file content; ``suffix`` (e.g. ".md") only chooses between text and Markdown."""
-    magic_at = data.find(PDF_MAGIC, 0, MAGIC_WINDOW + len(PDF_MAGIC))
-    if magic_at >= 0:
-        return _parse_pdf(data[magic_at:])
-    from ingest.docx import is_docx, parse_docx
-
-    if is_docx(data):  # by structure: a ZIP archive with a Word document part
-        pages, paginated = parse_docx(data)
-        if not any(page.strip() for page in pages):
-            raise ConversionError("empty", "Word file contains no text")
-        return ParsedPublication(pages=pages, paginated=paginated, format="docx")
-    text_format = "markdown" if suffix.lower() in MARKDOWN_SUFFIXES else "text"
-    return _parse_text(_decode_text(data), text_format)
-
-
-# --- PDF -------------------------------------------------------------------------------------------------
-
-
-def _parse_pdf(data: bytes) -> ParsedPublication:
-    # Imported here so that importing this module stays cheap.
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError
-
-    warnings: list[str] = []
-    with _ReaderWarnings() as reader_warnings:
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                _open_encrypted(reader, DependencyError)
-            page_count = len(reader.pages)
-        except ConversionError:
-            raise
-        except Exception as exc:  # pypdf raises many types (PdfReadError, ValueError, KeyError, ...)
-            raise ConversionError(
-                "corrupt", f"PDF is damaged and cannot be read ({_describe(exc)}); export or save it again"
-            ) from exc
-        if page_count == 0:
-            raise ConversionError("empty", "PDF has no pages")
-
-        pages: list[str] = []
-        failed = 0
-        for number in range(1, page_count + 1):
-            try:
-                text = reader.pages[number - 1].extract_text() or ""
-                text = text if text.strip() else ""
-            except Exception as exc:  # one bad page must not lose the others
-                failed += 1
-                text = ""
-                warnings.append(f"page {number} could not be read ({_describe(exc)}); it is left empty")
-            pages.append(text)
-    if failed == page_count:
-        raise ConversionError("corrupt", f"PDF is damaged: none of its {page_count} pages could be read")
-
-    letters = [len(_LETTER.findall(text)) for text in pages]
-    if max(letters) < MIN_PAGE_LETTERS:
-        raise ConversionError(
-            "no_text_layer",
-            f"PDF has no text layer (none of its {page_count} pages carries real text; it is probably scanned or "
-            "made of images); run OCR on it and add it again",
-        )
-    for number, (text, count) in enumerate(zip(pages, letters), start=1):
-        if not text.strip():
-            if not any(w.startswith(f"page {number} ") for w in warnings):
-                warnings.append(f"page {number} has no text layer")
-        elif count < MIN_PAGE_LETTERS:
-            warnings.append(f"page {number} has almost no text ({count} letters); it may be a scanned image")
-    if reader_warnings.messages:
-        warnings.append(f"PDF structure was repaired while reading ({'; '.join(reader_warnings.messages)})")
-    return ParsedPublication(pages=pages, paginated=True, format="pdf", warnings=warnings)
-
-
-def _open_encrypted(reader: Any, dependency_error: type[Exception]) -> None:
-    """Open a PDF encrypted with an empty user password; refuse one that needs a real password."""
-    from pypdf import PasswordType
-
-    try:
-        result = reader.decrypt("")
-    except dependency_error as exc:
-        raise ConversionError(
-            "encrypted",
-            "PDF is encrypted with AES, which this installation cannot decrypt (the 'cryptography' package is "
-            "missing); remove the encryption and add it again",
-        ) from exc
-    if result == PasswordType.NOT_DECRYPTED:
-        raise ConversionError(
-            "encrypted", "PDF is encrypted with a password; remove the password and add it again"
-        )
-
-
-class _ReaderWarnings(std_logging.Handler):
-    """Collects what pypdf logs while it repairs a damaged file, to report it as warnings of that file."""
-
-    def __init__(self) -> None:
-        super().__init__(level=std_logging.WARNING)
-        self.messages: list[str] = []
-        self._logger = std_logging.getLogger("pypdf")
-
-    def emit(self, record: std_logging.LogRecord) -> None:
-        message = " ".join(record.getMessage().split())
-        if message and message not in self.messages and len(self.messages) < MAX_READER_WARNINGS:
-            self.messages.append(message)
-
-    def __enter__(self) -> "_ReaderWarnings":
-        self._logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._logger.removeHandler(self)
-
-
-def _describe(exc: BaseException) -> str:
-    message = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-
-
-# --- Text and Markdown -----------------------------------------------------------------------------------
-
-
-def _decode_text(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ConversionError("unsupported", "File starts like UTF-16 text but is not valid UTF-16") from exc
-    for magic, what in _KNOWN_BINARY:
-        if data.startswith(magic):
-            raise ConversionError(
-                "unsupported", f"File is {what}; only PDF, plain text and Markdown can be added (export it as PDF)"
-            )
-    if b"\x00" in data:
-        raise ConversionError(
-            "unsupported", "File is binary data, not a PDF or text; only PDF, plain text and Markdown can be added"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConversionError(
-            "unsupported",
-            f"File is not a PDF and not UTF-8 text (invalid byte at offset {exc.start}); "
-            "save it as UTF-8 text or export it as PDF",
-        ) from exc
-    if text.lstrip().startswith("{\\rtf"):
-        raise ConversionError("unsupported", "File is Rich Text Format (RTF); export it as PDF or plain text")
-    if _HTML_START.match(text):
-        raise ConversionError("unsupported", "File is an HTML page; save it as PDF or plain text")
-    return text
-
-
-def _parse_text(text: str, text_format: str) -> ParsedPublication:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise ConversionError("empty", "File contains no text")
-    if "\f" not in text:
-        return ParsedPublication(pages=[text], paginated=False, format=text_format)
-    pages = text.split("\f")
-    if len(pages) > 1 and not pages[-1].strip():
-        pages.pop()  # pdftotext ends every page, the last one too, with a form feed
-    warnings = [f"page {n} is empty" for n, page in enumerate(pages, start=1) if not page.strip()]
-    return ParsedPublication(pages=pages, paginated=True, format=text_format, warnings=warnings)
-
-
-# --- Component -------------------------------------------------------------------------------------------
 
 
 @component

@@ -3,7 +3,7 @@
 A hostile upload (a decompression bomb, a PDF whose content stream loops for ever, a parser crash) must fail
 its own job and nothing else. ``parse_in_child`` runs ``python -m ingest.sandbox FILE`` which, after its
 imports, limits its address space (``RLIMIT_AS``: start-up size plus ``memory_mb``) and CPU time
-(``RLIMIT_CPU``), parses with ``ingest.converters.parse_file`` and prints the pages as JSON. The parent
+(``RLIMIT_CPU``), parses with ``ingest.parsing.parse_file`` and prints the pages as JSON. The parent
 kills it after ``timeout_s`` seconds of wall time.
 
 Outcomes beyond those of ``parse_file`` (``ConversionError`` reasons):
@@ -29,7 +29,7 @@ MiB = 1024 * 1024
 
 def parse_in_child(path: Path, timeout_s: int = 120, memory_mb: int = 768):
     """``parse_file(path)`` in a limited child process; same result or the same ``ConversionError``."""
-    from ingest.converters import ParsedPublication
+    from ingest.parsing import ParsedPublication
 
     command = [sys.executable, "-m", "ingest.sandbox", str(path), str(int(memory_mb)), str(int(timeout_s))]
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR")}
@@ -74,9 +74,28 @@ def _vm_size() -> int:
     return 0
 
 
-def _child(path: str, memory_mb: int, cpu_s: int) -> int:
-    from ingest.converters import parse_file  # before the limits: imports are not the file's fault
+def _warm_up() -> None:
+    """Parse a blank PDF once, so every module the parser loads lazily is loaded before the limits apply."""
+    import io
 
+    import pypdf
+
+    from ingest.parsing import parse_bytes
+
+    buffer = io.BytesIO()
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    writer.write(buffer)
+    try:
+        parse_bytes(buffer.getvalue())
+    except ConversionError:
+        pass  # a blank page has no text layer: expected
+
+
+def _child(path: str, memory_mb: int, cpu_s: int) -> int:
+    from ingest.parsing import parse_file  # before the limits: imports are not the file's fault
+
+    _warm_up()
     limit = _vm_size() + memory_mb * MiB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))

@@ -31,7 +31,7 @@ class UnsupportedFile(KennisbankError):
 
 def sniff(path: Path, original_name: str = "") -> str:
     """``pdf``, ``docx``, ``markdown`` or ``text`` from the file's content; raises UnsupportedFile otherwise."""
-    from ingest.converters import MAGIC_WINDOW, PDF_MAGIC, _decode_text
+    from ingest.parsing import MAGIC_WINDOW, PDF_MAGIC, _decode_text
     from ingest.docx import is_docx
 
     with open(path, "rb") as handle:

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     import tomllib
 
     from ingest.cleaning import clean_pages
-    from ingest.converters import parse_file
+    from ingest.parsing import parse_file
     from ingest.sources import resolve
     from search.thesaurus import THESAURUS_PATH
 
