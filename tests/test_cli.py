@@ -88,9 +88,10 @@ def test_add_reports_a_bad_file(data_dir):
 def test_eval_prints_metrics_per_language_and_mode(data_dir):
     result = json.loads(run("eval", "--json", data_dir=data_dir).stdout)
     rows = {(r["mode"], r["lang"]): r for r in result["table"]}
-    assert set(rows) == {(m, g) for m in ("bm25", "dense", "hybrid") for g in ("nl", "en", "all")}
+    configs = ("bm25", "dense", "hybrid", "hybrid+thesaurus")
+    assert set(rows) == {(m, g) for m in configs for g in ("nl", "en", "all")}
     assert rows[("hybrid", "all")]["n"] == 15
-    assert rows[("hybrid", "nl")]["hit@5"] >= 0.75
+    assert rows[("hybrid+thesaurus", "nl")]["hit@5"] >= 0.75
 
 
 def test_unknown_setting_is_a_clear_error(data_dir):
