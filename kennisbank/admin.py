@@ -58,7 +58,42 @@ def cmd_users(args) -> int:
     return 0
 
 
+def cmd_reindex(args) -> int:
+    from kennisbank.maintenance import reindex
+
+    report = reindex(_settings(args), progress=sys.stderr.isatty())
+    summary = report.summary()
+    print(f"Nieuwe index klaar en in gebruik: {summary['added']} publicaties in {report.seconds:.1f} s.")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from kennisbank.maintenance import backup
+
+    print(f"Back-up geschreven: {backup(_settings(args), args.destination)}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from kennisbank.maintenance import restore
+
+    settings = _settings(args)
+    restore(settings, args.source, force=args.force)
+    print(f"Back-up teruggezet in {settings.data_dir}.")
+    return 0
+
+
 def add_commands(sub) -> None:
+    p = sub.add_parser("reindex", help="build a new index beside the old one from the kept files; switch when complete")
+    p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("backup", help="write a consistent copy of the data directory (.tar.gz)")
+    p.add_argument("destination")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="put a backup in place of the data directory (the server must be stopped)")
+    p.add_argument("source")
+    p.add_argument("--force", action="store_true", help="replace a data directory that is not empty")
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("users", help="staff accounts and API tokens")
     p.add_argument("action", choices=["add", "passwd", "token", "list"])
     p.add_argument("name", nargs="?", default="")

@@ -107,3 +107,16 @@ def test_help_settings_lists_every_setting(tmp_path):
 def test_corpus_is_shipped_in_the_repo():
     assert (CORPUS / "publications.toml").exists()
     assert len(list(CORPUS.glob("*.txt"))) == 4
+
+
+def test_backup_restore_and_reindex_commands(data_dir, tmp_path):
+    out = run("backup", str(tmp_path / "kb.tar.gz"), data_dir=data_dir).stdout
+    assert "kb.tar.gz" in out and (tmp_path / "kb.tar.gz").stat().st_size > 0
+    restored = tmp_path / "restored"
+    run("restore", str(tmp_path / "kb.tar.gz"), data_dir=restored)
+    response = json.loads(run("search", "korte lijnen", "--json", data_dir=restored).stdout)
+    assert response["results"]
+    out = run("reindex", data_dir=restored).stdout
+    assert "Nieuwe index klaar" in out
+    again = json.loads(run("search", "korte lijnen", "--json", data_dir=restored).stdout)
+    assert [r["chunk_id"] for r in again["results"]] == [r["chunk_id"] for r in response["results"]]
