@@ -119,4 +119,8 @@ def test_backup_restore_and_reindex_commands(data_dir, tmp_path):
     out = run("reindex", data_dir=restored).stdout
     assert "Nieuwe index klaar" in out
     again = json.loads(run("search", "korte lijnen", "--json", data_dir=restored).stdout)
-    assert [r["chunk_id"] for r in again["results"]] == [r["chunk_id"] for r in response["results"]]
+    # the same ranking, up to the order of passages with equal scores (a rebuilt index may break ties otherwise)
+    scores = [round(r["score"], 4) for r in response["results"]]
+    assert [round(r["score"], 4) for r in again["results"]] == scores
+    above = lambda rs: {r["chunk_id"] for r in rs if round(r["score"], 4) > scores[-1]}  # noqa: E731
+    assert above(again["results"]) == above(response["results"])
