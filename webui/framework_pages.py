@@ -175,15 +175,17 @@ def value(value_id: str):
 
 
 def related_passages(value: dict[str, Any]) -> list[dict[str, Any]]:
-    """Passages of other publications that bear on the value (a search on its title and preconditions)."""
+    """Passages of other publications that bear on the value: those the classifier gave the value first
+    (ingest.values), then the best matches of a search on its title and preconditions."""
     kb = knowledge_base()
     framework_id = state().framework.document_id
     query = " ".join([value["title"]] + [p["text"] for p in value["preconditions"]])[:1000]
-    hits = kb.search(query, k=30)["results"]
+    tagged = kb.search(query, k=30, values=[value["id"]])["results"]
+    hits = tagged + [r for r in kb.search(query, k=30)["results"] if r["chunk_id"] not in {t["chunk_id"] for t in tagged}]
     related = [r for r in hits if r["document"]["id"] != framework_id][:RELATED_PASSAGES]
     return [
         {"text": r["text"], "document": {"id": r["document"]["id"], "title": r["document"]["title"]},
-         "page": r["page"], "citation": r["citation"], "score": r["score"],
+         "page": r["page"], "citation": r["citation"], "score": r["score"], "values": r["values"],
          "link": url_for("documents.document", doc_id=r["document"]["id"], _anchor=r["chunk_id"])}
         for r in related
     ]

@@ -50,6 +50,8 @@ class TestValuesApi:
         groups = {g["source"]["id"]: g["findings"] for g in value["findings_by_source"]}
         assert groups == {"roelofs-2003": ["1.3-roelofs-2003"], "rug-2017": ["1.3-rug-2017"], "ecbo-2021": ["1.3-ecbo-2021"]}
         assert value["related"] and all(r["document"]["id"] != DOC for r in value["related"])
+        tagged = [r for r in value["related"] if "1.3" in r["values"]]
+        assert value["related"][: len(tagged)] == tagged  # passages the classifier gave this value come first
 
     def test_unknown_value_is_a_dutch_404(self, client):
         response = client.get("/api/values/9.9")
