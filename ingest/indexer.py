@@ -125,7 +125,11 @@ class Indexer:
         return True
 
     # -- ingest -------------------------------------------------------------------------------------------
-    def ingest(self, sources: list[Source], progress: bool = False) -> IngestReport:
+    def ingest(self, sources: list[Source], progress: bool = False, optimize: bool = False) -> IngestReport:
+        """Bring `sources` into the index. `optimize`: afterwards, when anything changed, build the store's
+        indexes (Qdrant Edge does not do this by itself: at 100k chunks hybrid p95 20.7 ms -> 2.9 ms, per
+        `kennisbank bench`). It blocks searches while it runs, so the command line asks for it, where no
+        server is searching (the store is locked to one process); the server's upload jobs do not."""
         started = time.perf_counter()
         report = IngestReport()
         bar = None
@@ -147,6 +151,8 @@ class Indexer:
             if bar is not None:
                 bar.close()
             self.store.flush()
+        if optimize and any(o.status in ("added", "replaced") for o in report.outcomes):
+            self.store.optimize()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -305,4 +311,4 @@ def rebuild(settings, extra: list[Source], progress: bool = False) -> IngestRepo
     catalog.clear()
     catalog.close()
     with KnowledgeBase.open(settings) as kb:
-        return kb.indexer().ingest(list(sources.values()), progress=progress)
+        return kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)

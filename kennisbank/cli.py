@@ -63,7 +63,7 @@ def cmd_ingest(args) -> int:
         report = rebuild(settings, sources, progress=not args.json)
     else:
         with _open(settings) as kb:
-            report = kb.indexer().ingest(sources, progress=not args.json and sys.stderr.isatty())
+            report = kb.indexer().ingest(sources, progress=not args.json and sys.stderr.isatty(), optimize=True)
     _print_report(report, args.json)
     return 1 if report.failed and not args.allow_failures else 0
 
@@ -96,7 +96,7 @@ def cmd_add(args) -> int:
     kept = settings.files_dir / f"{doc_id}-{digest}{suffix}"
     shutil.copyfile(path, kept)
     with _open(settings) as kb:
-        report = kb.indexer().ingest([Source(id=doc_id, path=kept, meta=meta)])
+        report = kb.indexer().ingest([Source(id=doc_id, path=kept, meta=meta)], optimize=True)
     outcome = report.outcomes[0]
     sidecar = settings.files_dir / f"{doc_id}.json"
     if outcome.status == "failed":

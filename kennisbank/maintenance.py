@@ -95,7 +95,7 @@ def reindex(settings, progress: bool = False):
     shutil.rmtree(staging, ignore_errors=True)
     staged = settings.replace(data_dir=staging)
     with KnowledgeBase.open(staged) as kb:
-        report = kb.indexer().ingest(list(sources.values()), progress=progress)
+        report = kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)
     if report.failed:
         shutil.rmtree(staging, ignore_errors=True)
         reasons = "; ".join(f"{o.doc_id}: {o.message}" for o in report.failed)

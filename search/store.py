@@ -133,6 +133,11 @@ class EdgeStore:
         with self._lock:
             self._shard.flush()
 
+    def optimize(self) -> None:
+        """Merge segments and build the vector and payload indexes (blocks searches while it runs)."""
+        with self._lock:
+            self._shard.optimize()
+
     # -- reading -------------------------------------------------------------------------------------------
     def count(self) -> int:
         with self._lock:
@@ -305,6 +310,9 @@ class ClientStore:
         self._client.set_payload(self.collection, payload=payload, points=self._version_filter(doc_id, version), wait=True)
 
     def flush(self) -> None:  # the server persists by itself
+        return None
+
+    def optimize(self) -> None:  # the server optimizes in the background by itself
         return None
 
     def count(self) -> int:

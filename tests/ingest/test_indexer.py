@@ -210,3 +210,18 @@ class TestGeneratedDutchPdf:
             assert hit["citation"] == "Testbureau. (2020). Testrapport (p. 4)."
             hit = kb.search("opleidingsverantwoordelijkheid delen", k=1, mode="bm25")["results"][0]
             assert hit["page"] == 1
+
+
+def test_optimize_runs_only_after_a_change(fresh_settings, tmp_path, monkeypatch):
+    with KnowledgeBase.open(fresh_settings) as kb:
+        calls = []
+        real = kb.store.optimize
+        monkeypatch.setattr(kb.store, "optimize", lambda: (calls.append(1), real()))
+        kb.indexer().ingest(load_folder(CORPUS), optimize=True)
+        assert calls == []  # nothing changed
+        folder = _corpus_copy(tmp_path)
+        path = folder / "ecbo-conclusies-meerwaarde-sop.txt"
+        path.write_text(path.read_text() + "\nExtra zin.\n")
+        assert kb.indexer().ingest(load_folder(folder), optimize=True).summary()["replaced"] == 1
+        assert calls == [1]
+        assert kb.search("tevredenheid", k=1)["results"]  # the optimized store answers
