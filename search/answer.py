@@ -1,0 +1,287 @@
+"""Evidence answers: a question in, an answer page built only from cited, checked evidence out.
+
+``answer(kb, question)`` (or ``Answerer(kb).answer(question)`` to keep its caches) returns one plain dict:
+
+- ``values``: the framework values (1.1-2.5) the question bears on, ranked; each with ``why`` (the
+  preconditions, findings, quotes and passages of that row the search found, with their rank and score);
+- ``findings``: research findings, deduplicated by text (the table repeats a finding under several values:
+  one item lists all of them), with source (authors, year, APA), document id, page, start, end and the quote;
+- ``quotes``: quotes from practice (speaker, role, partnership), same provenance fields;
+- ``passages``: other search hits not already shown;
+- ``status``: ``"answered"`` or ``"no_evidence"`` ("geen onderbouwing gevonden"), decided by a calibrated
+  relevance gate on the best dense cosine and the best BM25 score (see `RELEVANCE` and evaluation.answer_eval).
+
+Every quote is checked against the stored page text of its document (``pages[page-1][start:end]``, exact,
+every span) before it is shown; a mismatch is dropped and logged, and counted in ``dropped``. Every item
+carries a citation key (F1, Q1, P1) that the optional written summary (search.summary) cites.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from search.framework import FRAMEWORK_FILE, Framework
+
+log = logging.getLogger(__name__)
+
+SEARCH_K = 30           # hits the answer is built from
+RRF_C = 5               # weight of the hit at rank r: 1 / (RRF_C + r)
+TOP_VALUES = 5          # values listed
+MAX_FINDINGS = 8
+MAX_QUOTES = 4
+MAX_PASSAGES = 5
+VALUE_MIN_SHARE = 0.05  # a value needs this share of the best value's score to be listed
+
+NO_EVIDENCE = "geen onderbouwing gevonden"
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """When the best hits are relevant enough to answer from. Measured on the dev and tune questions against
+    out-of-domain questions (``python -m evaluation.answer_eval --calibration``): every dev/tune question has
+    dense >= 0.10 and BM25 >= 5.3 at its best hit, or one of the two strong; out-of-domain questions reach at
+    most dense 0.27 with BM25 5.25, or BM25 7.0 with dense 0.13."""
+
+    dense_strong: float = 0.30  # a passage this close in meaning is enough on its own
+    bm25_strong: float = 7.5    # so is a strong keyword match
+    dense_min: float = 0.18     # otherwise both signals must reach these
+    bm25_min: float = 5.3
+
+    def relevant(self, dense: float, bm25: float) -> bool:
+        return (dense >= self.dense_strong or bm25 >= self.bm25_strong
+                or (dense >= self.dense_min and bm25 >= self.bm25_min))
+
+    def as_dict(self) -> dict[str, float]:
+        return {"dense_strong": self.dense_strong, "bm25_strong": self.bm25_strong,
+                "dense_min": self.dense_min, "bm25_min": self.bm25_min}
+
+
+RELEVANCE = Relevance()
+
+
+def _overlaps(span: dict[str, int], hit: dict[str, Any]) -> bool:
+    return span["page"] == hit["page"] and span["start"] < hit["end"] and hit["start"] < span["end"]
+
+
+class Answerer:
+    """Builds answers on one KnowledgeBase; keeps the framework, source registry and page texts between calls
+    (rebuilt when the catalog's versions change)."""
+
+    def __init__(self, kb, framework: Framework | None = None, relevance: Relevance = RELEVANCE):
+        self.kb = kb
+        self.relevance = relevance
+        self.framework = framework if framework is not None else (Framework.load() if FRAMEWORK_FILE.is_file() else None)
+        self._key = None
+        self._registry = None
+        self._pages: dict[str, dict[int | None, str]] = {}
+        self._documents: dict[str, dict[str, Any]] = {}
+
+    # -- caches ---------------------------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        key = tuple(sorted(self.kb.catalog.current_versions()))
+        if key == self._key:
+            return
+        from search.sources import registry_for
+
+        self._documents = {d["id"]: d for d in self.kb.documents()}
+        self._registry = registry_for(self.kb, self.framework) if self.framework is not None else None
+        self._pages = {}
+        self._key = key
+
+    def page_text(self, doc_id: str, page: int | None) -> str | None:
+        """The stored cleaned text of a page (page None: an unpaginated document's one text)."""
+        if doc_id not in self._pages:
+            record = self.kb.catalog.get(doc_id)
+            if record is None:
+                self._pages[doc_id] = {}
+            else:
+                pages = self.kb.catalog.pages(record.id, record.version)
+                self._pages[doc_id] = {(no if record.paginated else None): text for no, text in pages}
+        return self._pages[doc_id].get(page)
+
+    def verified(self, doc_id: str, spans: list[dict[str, Any]], text: str, what: str) -> bool:
+        """True when ``text`` is exactly the stored text at ``spans`` (joined by a space); else logged."""
+        parts = []
+        for span in spans:
+            page = self.page_text(doc_id, span["page"])
+            if page is None or not 0 <= span["start"] <= span["end"] <= len(page):
+                parts = None
+                break
+            parts.append(page[span["start"]:span["end"]])
+        if parts is None or " ".join(parts) != text:
+            log.warning("Quote dropped, not verbatim in %s at %s: %s %r", doc_id, spans, what, text[:80])
+            return False
+        return True
+
+    # -- the answer -----------------------------------------------------------------------------------------
+    def answer(self, question: str) -> dict[str, Any]:
+        from search.service import validate_query
+
+        started = time.perf_counter()
+        question = validate_query(question)
+        self._refresh()
+        search = self.kb.search(question, k=SEARCH_K)
+        hits = search["results"]
+        best_dense = self.kb.search(question, k=1, mode="dense")["results"]
+        best_bm25 = self.kb.search(question, k=1, mode="bm25")["results"]
+        dense = best_dense[0]["score"] if best_dense else 0.0
+        bm25 = best_bm25[0]["score"] if best_bm25 else 0.0
+        stats = self.kb.stats()
+        searched = {
+            "query": question,
+            "expansions": search["expansions"],
+            "mode": search["mode"],
+            "documents": stats["documents"],
+            "passages": stats["points"],
+            "framework": self.framework.document_id if self.framework else None,
+            "best_dense": round(dense, 4),
+            "best_bm25": round(bm25, 4),
+            "thresholds": self.relevance.as_dict(),
+        }
+        out: dict[str, Any] = {"query": question, "status": "answered", "message": None, "searched": searched,
+                               "values": [], "findings": [], "quotes": [], "passages": [], "dropped": 0, "summary_note": None,
+                               "summary": None}
+        if not hits or not self.relevance.relevant(dense, bm25):
+            out["status"] = "no_evidence"
+            out["message"] = (
+                f"Geen onderbouwing gevonden: in {stats['documents']} publicaties ({stats['points']} passages) en "
+                "het kader waarde en randvoorwaarden staat niets wat genoeg op deze vraag lijkt"
+                f" (beste overeenkomst in betekenis {dense:.2f}, op trefwoorden {bm25:.1f})."
+            )
+            out["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            return out
+        self._fill(out, hits)
+        out["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return out
+
+    def _fill(self, out: dict[str, Any], hits: list[dict[str, Any]]) -> None:
+        fw = self.framework
+        weights = {h["chunk_id"]: 1.0 / (RRF_C + h["rank"]) for h in hits}
+        value_scores: dict[str, float] = {}
+        why: dict[str, list[dict[str, Any]]] = {}
+        for hit in hits:
+            for value_id in hit["values"]:
+                if fw is None or fw.value(value_id) is None:
+                    continue
+                value_scores[value_id] = value_scores.get(value_id, 0.0) + weights[hit["chunk_id"]]
+        # framework items the hits cover: (value, kind, item, best hit)
+        matched: list[tuple[dict, str, dict, dict]] = []
+        if fw is not None:
+            fw_hits = [h for h in hits if h["document"]["id"] == fw.document_id]
+            for value in fw.values:
+                for kind in ("preconditions", "findings", "quotes"):
+                    for item in value[kind]:
+                        covering = [h for h in fw_hits if any(_overlaps(s, h) for s in item["spans"])]
+                        if covering:
+                            matched.append((value, kind, item, min(covering, key=lambda h: h["rank"])))
+        for value, kind, item, hit in matched:
+            why.setdefault(value["id"], []).append({
+                "kind": {"preconditions": "randvoorwaarde", "findings": "onderzoek", "quotes": "praktijk"}[kind],
+                "id": item["id"], "text": item["text"], "hit_rank": hit["rank"], "hit_score": hit["score"]})
+        for hit in hits:  # passages outside the framework that the classifier gave a value
+            if fw is not None and hit["document"]["id"] != fw.document_id:
+                for value_id in hit["values"]:
+                    if value_id in value_scores:
+                        why.setdefault(value_id, []).append({
+                            "kind": "passage", "id": hit["chunk_id"], "text": hit["text"][:300],
+                            "hit_rank": hit["rank"], "hit_score": hit["score"]})
+        ranked = sorted(value_scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        best = ranked[0][1] if ranked else 0.0
+        for rank, (value_id, score) in enumerate(
+                [kv for kv in ranked if kv[1] >= VALUE_MIN_SHARE * best][:TOP_VALUES], start=1):
+            value = fw.value(value_id)
+            reasons = sorted(why.get(value_id, []), key=lambda r: r["hit_rank"])
+            out["values"].append({
+                "rank": rank, "id": value_id, "title": value["title"], "level": value["level"],
+                "score": round(score, 4), "why": reasons[:6],
+                "preconditions": [r for r in reasons if r["kind"] == "randvoorwaarde"],
+            })
+        shown_values = [v["id"] for v in out["values"]]
+        self._findings(out, matched, shown_values)
+        self._quotes(out, matched, shown_values)
+        self._passages(out, hits)
+
+    def _findings(self, out, matched, shown_values) -> None:
+        fw = self.framework
+        candidates = [(hit["rank"], item) for value, kind, item, hit in matched if kind == "findings"]
+        # then the findings of the values listed, in the order of the values
+        for order, value_id in enumerate(shown_values):
+            candidates += [(SEARCH_K + 1 + order, f) for f in fw.value(value_id)["findings"]]
+        seen: dict[str, dict[str, Any]] = {}
+        for rank, item in sorted(candidates, key=lambda c: c[0]):
+            if item["text"] in seen or len(seen) >= MAX_FINDINGS:
+                continue
+            if not self.verified(fw.document_id, item["spans"], item["text"], item["id"]):
+                out["dropped"] += 1
+                continue
+            values = [v["id"] for v, f in fw.findings() if f["text"] == item["text"]]
+            sources = []
+            for cited in item["sources"]:
+                source = self._registry.get(cited["key"]) if self._registry else None
+                from search.references import apa_source
+
+                sources.append({"id": cited["key"], "authors": cited["authors"], "year": cited["year"],
+                                "apa": apa_source(source) if source else None})
+            seen[item["text"]] = {
+                "key": f"F{len(seen) + 1}", "id": item["id"], "text": item["text"], "citation": item["citation"],
+                "values": values, "sources": sources, "matched": rank <= SEARCH_K,
+                **self._place(fw.document_id, item["spans"]),
+            }
+        out["findings"] = list(seen.values())
+
+    def _quotes(self, out, matched, shown_values) -> None:
+        fw = self.framework
+        candidates = [(hit["rank"], value["id"], item) for value, kind, item, hit in matched if kind == "quotes"]
+        for order, value_id in enumerate(shown_values[:2]):
+            candidates += [(SEARCH_K + 1 + order, value_id, q) for q in fw.value(value_id)["quotes"]]
+        seen: dict[str, dict[str, Any]] = {}
+        for rank, value_id, item in sorted(candidates, key=lambda c: c[0]):
+            if item["id"] in seen or len(seen) >= MAX_QUOTES:
+                continue
+            if not self.verified(fw.document_id, item["spans"], item["text"], item["id"]):
+                out["dropped"] += 1
+                continue
+            seen[item["id"]] = {
+                "key": f"Q{len(seen) + 1}", "id": item["id"], "text": item["text"], "speaker": item["speaker"],
+                "role": item["role"], "partnership": item["partnership"], "value": value_id,
+                "matched": rank <= SEARCH_K, **self._place(fw.document_id, item["spans"]),
+            }
+        out["quotes"] = list(seen.values())
+
+    def _passages(self, out, hits) -> None:
+        shown = [(item["document_id"], s) for kind in ("findings", "quotes") for item in out[kind] for s in item["spans"]]
+        passages = []
+        for hit in hits:
+            if len(passages) >= MAX_PASSAGES:
+                break
+            if any(doc == hit["document"]["id"] and _overlaps(s, hit) for doc, s in shown):
+                continue
+            spans = [{"page": hit["page"], "start": hit["start"], "end": hit["end"]}]
+            if not self.verified(hit["document"]["id"], spans, hit["text"], hit["chunk_id"]):
+                out["dropped"] += 1
+                continue
+            passages.append({
+                "key": f"P{len(passages) + 1}", "chunk_id": hit["chunk_id"], "text": hit["text"],
+                "rank": hit["rank"], "score": hit["score"], "values": hit["values"],
+                "document": {"id": hit["document"]["id"], "title": hit["document"]["title"]},
+                "citation": hit["citation"], "citation_in_text": hit["citation_in_text"],
+                **self._place(hit["document"]["id"], spans),
+            })
+        out["passages"] = passages
+
+    def _place(self, doc_id: str, spans: list[dict[str, Any]]) -> dict[str, Any]:
+        doc = self._documents.get(doc_id) or {"id": doc_id}
+        from search.citation import apa_reference
+
+        first = spans[0]
+        return {"document_id": doc_id, "document_title": doc.get("title"), "page": first["page"],
+                "start": first["start"], "end": first["end"], "spans": spans,
+                "document_citation": apa_reference(doc, first["page"]) if doc.get("title") else None}
+
+
+def answer(kb, question: str) -> dict[str, Any]:
+    """One answer (builds the caches each call: keep an `Answerer` for repeated questions)."""
+    return Answerer(kb).answer(question)
