@@ -71,6 +71,13 @@ class Settings:
         default=120,
     )
     parse_memory_mb: int = _help("Memory (address space, MiB) a parsing child process may use on top of its start-up.", default=768)
+    llm_url: str = _help(
+        "Base URL of an OpenAI-compatible chat endpoint (e.g. http://localhost:11434/v1 for Ollama) for the optional "
+        "written summary on answer pages. Empty: no summary.",
+        default="",
+    )
+    llm_model: str = _help("Model name sent to the chat endpoint (only with LLM_URL).", default="")
+    llm_api_key: str = _help("API key for the chat endpoint, sent as a Bearer token (only with LLM_URL).", default="")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
