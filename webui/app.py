@@ -46,6 +46,9 @@ def create_app(
     from webui import framework_pages  # the framework: values, evidence, cited sources, reference downloads
 
     app.register_blueprint(framework_pages.bp)
+    from webui import answer_pages  # evidence answers: /vraag, /api/answer
+
+    app.register_blueprint(answer_pages.bp)
     from webui import auth, staff_pages  # the staff console: accounts, uploads, jobs, audit log
 
     auth.init_app(app, settings)
