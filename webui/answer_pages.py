@@ -1,0 +1,49 @@
+"""The answer page and its JSON twin: ``/vraag?q=...`` and ``GET /api/answer?q=...`` (one dict, see search.answer).
+
+The ``Answerer`` (framework, source registry, page texts) is made once per app and kept in ``app.extensions``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+
+from search.answer import Answerer
+from search.summary import add_summary
+from webui.framework_pages import place_link
+from webui.params import form_state, parse_query
+from webui.render import render
+from webui.state import knowledge_base
+
+bp = Blueprint("answer", __name__)
+EXTENSION = "kennisbank_answerer"
+
+
+def answerer() -> Answerer:
+    if EXTENSION not in current_app.extensions:
+        current_app.extensions[EXTENSION] = Answerer(knowledge_base())
+    return current_app.extensions[EXTENSION]
+
+
+def _with_links(data: dict[str, Any]) -> dict[str, Any]:
+    for kind in ("findings", "quotes"):
+        for item in data[kind]:
+            item["link"] = place_link(item["document_id"], item["spans"][0])
+    for item in data["passages"]:
+        item["link"] = url_for("documents.document", doc_id=item["document_id"], _anchor=item["chunk_id"])
+    for value in data["values"]:
+        value["link"] = url_for("framework.value", value_id=value["id"])
+    return data
+
+
+@bp.get("/vraag", endpoint="page")
+@bp.get("/vraag.json", endpoint="page_json")
+@bp.get("/api/answer", endpoint="api")
+def answer():
+    form = form_state(request.args)
+    if "q" not in request.args and request.endpoint == "answer.page":
+        return render("answer.html", {"query": None}, form=form)
+    data = _with_links(answerer().answer(parse_query(request.args)))
+    add_summary(data, current_app.config["KENNISBANK_SETTINGS"])
+    return render("answer.html", data, form=form)
