@@ -1,0 +1,93 @@
+"""Benchmark (not a test) of evidence answers without a summary: the time of ``Answerer.answer`` at the size
+of corpus/ and at 10x (each publication ingested ten times under new ids into a temporary index).
+
+    python -m evaluation.answer_bench [--repeat 3] [--sizes 1,10]
+
+Questions: the dev and tune questions and the out-of-domain ones; each is answered once to warm up, then
+``--repeat`` times timed. Prints p50/p95/max per size; the target is under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def build(data_dir: Path, copies: int):
+    from ingest.sources import Source, load_folder
+    from kennisbank.settings import Settings
+    from search.service import KnowledgeBase
+
+    kb = KnowledgeBase.open(Settings.load({"data_dir": data_dir}, environ={}))
+    originals = list(load_folder(CORPUS))
+    sources = list(originals)
+    for n in range(2, copies + 1):
+        for s in originals:  # a copy differs by trailing newlines only: the ingester refuses identical files
+            path = data_dir.parent / f"{s.id}-kopie-{n}{s.path.suffix}"
+            path.write_bytes(s.path.read_bytes() + b"\n" * n)
+            sources.append(Source(f"{s.id}-kopie-{n}", path, dict(s.meta, title=f"{s.meta['title']} (kopie {n})")))
+    kb.indexer().ingest(sources)
+    return kb
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run(copies: int, repeat: int) -> dict:
+    from evaluation.answer_eval import question_sets
+    from search.answer import Answerer
+
+    questions = [q["q"] for name, qs in question_sets().items() if name != "heldout" for q in qs]
+    workdir = Path(tempfile.mkdtemp(prefix="answer-bench-"))
+    try:
+        started = time.perf_counter()
+        kb = build(workdir / "data", copies)
+        build_s = time.perf_counter() - started
+        try:
+            answerer = Answerer(kb)
+            for q in questions:
+                answerer.answer(q)  # warm up: caches, registry, page texts
+            samples = []
+            for _ in range(repeat):
+                for q in questions:
+                    t = time.perf_counter()
+                    answerer.answer(q)
+                    samples.append((time.perf_counter() - t) * 1000)
+            stats = kb.stats()
+        finally:
+            kb.close()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {"copies": copies, "documents": stats["documents"], "passages": stats["points"],
+            "build_s": round(build_s, 1), "answers": len(samples),
+            "p50_ms": round(statistics.median(samples), 1), "p95_ms": round(percentile(samples, 95), 1),
+            "max_ms": round(max(samples), 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", default="1,10", help="corpus multiples, comma-separated")
+    args = parser.parse_args(argv)
+    print("| corpus | documents | passages | answers | p50 ms | p95 ms | max ms | < 1 s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for copies in (int(s) for s in args.sizes.split(",")):
+        r = run(copies, args.repeat)
+        print(f"| {copies}x | {r['documents']} | {r['passages']} | {r['answers']} | {r['p50_ms']} | {r['p95_ms']} | "
+              f"{r['max_ms']} | {'ja' if r['p95_ms'] < 1000 else 'nee'} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
