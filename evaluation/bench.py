@@ -755,7 +755,7 @@ def format_markdown(result: dict[str, Any]) -> str:
                 )
         lines += [
             "", "**Memory, disk, build** (serve = a fresh process that opens the index and answers every query; "
-            "optimized = after `EdgeShard.optimize()`, which the product does not call)", "",
+            "optimized = after `EdgeShard.optimize()`, which `kennisbank ingest`, `add` and `reindex` run after a change; the other columns are the index before it)", "",
             "| chunks | Edge write s | index MiB | serve peak RSS MiB | first query ms | optimize s | optimized index MiB "
             "| optimized hybrid e2e p95 | optimized engine p95 hybrid / dense / bm25 | qdrant-client write s | build peak RSS MiB "
             "| query embedding p50 / p95 ms (1 thread) | hybrid e2e p50 / p95 with a 1-thread query model | load avg build; serve |",
