@@ -13,12 +13,12 @@ import json
 import re
 import secrets
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from kennisbank.errors import BadRequest, KennisbankError
+from kennisbank.sqlite import SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -93,30 +93,13 @@ class TooManyAttempts(KennisbankError):
         self.retry_after = retry_after
 
 
-class Accounts:
+class Accounts(SQLiteFile):
     """Users, tokens, login failures and the audit log. Safe to share between threads (a connection each)."""
 
+    PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON")
+
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._conn().executescript(SCHEMA)
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        super().__init__(path, SCHEMA)
 
     # -- users --------------------------------------------------------------------------------------------
     def add_user(self, name: str, password: str) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
+
+from kennisbank.sqlite import SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -92,43 +93,11 @@ class DocumentRecord:
         return {name: getattr(self, name) for name in DOC_FIELDS}
 
 
-class Catalog:
+class Catalog(SQLiteFile):
+    PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._conn().executescript(SCHEMA)
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
-
-    def _tx(self):
-        catalog = self
-
-        class _Tx:
-            def __enter__(self_inner):
-                self_inner.db = catalog._conn()
-                self_inner.db.execute("BEGIN IMMEDIATE")
-                return self_inner.db
-
-            def __exit__(self_inner, exc_type, exc, tb):
-                self_inner.db.execute("ROLLBACK" if exc_type else "COMMIT")
-                return False
-
-        return _Tx()
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        super().__init__(path, SCHEMA)
 
     # -- documents ----------------------------------------------------------------------------------------
     @staticmethod

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kennisbank.accounts import Accounts, console_path
+from kennisbank.sqlite import SQLiteFile
 
 log = logging.getLogger(__name__)
 
@@ -57,22 +58,11 @@ def _time(value: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(value)) if value else None
 
 
-class JobQueue:
+class JobQueue(SQLiteFile):
     """The jobs table. Thread-safe (a connection per thread); claiming a job is one SQLite transaction."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self._local = threading.local()
-        self._conn().executescript(SCHEMA)
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-        return conn
+        super().__init__(path, SCHEMA)
 
     def enqueue(self, kind: str, doc_id: str, user: str, *, file: str = "", original_name: str = "",
                 content_hash: str = "", meta: dict | None = None) -> dict[str, Any]:
@@ -110,9 +100,7 @@ class JobQueue:
         return [self._dict(r) for r in rows]
 
     def claim(self) -> dict[str, Any] | None:
-        db = self._conn()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._tx() as db:
             row = db.execute("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1").fetchone()
             if row:
                 db.execute(
@@ -120,10 +108,6 @@ class JobQueue:
                     "WHERE id = ?",
                     (time.time(), row["id"]),
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return self.get(row["id"]) if row else None
 
     def stage(self, job_id: str, stage: str) -> None:

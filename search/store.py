@@ -107,27 +107,24 @@ class EdgeStore:
         with self._lock:
             self._shard.update(qe.UpdateOperation.upsert_points(converted))
 
-    def delete_version(self, doc_id: str, version: str) -> None:
+    def _version_filter(self, doc_id: str, version: str):
         qe = self._qe
-        flt = qe.Filter(
+        return qe.Filter(
             must=[
                 qe.FieldCondition(key="doc_id", match=qe.MatchValue(doc_id)),
                 qe.FieldCondition(key="doc_version", match=qe.MatchValue(version)),
             ]
         )
+
+    def delete_version(self, doc_id: str, version: str) -> None:
         with self._lock:
-            self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+            self._shard.update(self._qe.UpdateOperation.delete_points_by_filter(self._version_filter(doc_id, version)))
 
     def set_payload(self, doc_id: str, version: str, payload: dict[str, Any]) -> None:
-        qe = self._qe
-        flt = qe.Filter(
-            must=[
-                qe.FieldCondition(key="doc_id", match=qe.MatchValue(doc_id)),
-                qe.FieldCondition(key="doc_version", match=qe.MatchValue(version)),
-            ]
-        )
         with self._lock:
-            self._shard.update(qe.UpdateOperation.set_payload_by_filter(flt, payload))
+            self._shard.update(
+                self._qe.UpdateOperation.set_payload_by_filter(self._version_filter(doc_id, version), payload)
+            )
 
     def flush(self) -> None:
         with self._lock:
