@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -86,29 +85,20 @@ def cmd_add(args) -> int:
         "add",
     )
     doc_id = check_id(args.id or slug(args.title), "add")
-    # Keep the file in the data directory under a name we choose (id + content hash: a new version never
-    # overwrites the file of the version that is still being served), with its metadata beside it.
-    import hashlib
+    # Keep the file in the data directory under our own name (id + content hash: a new version never
+    # overwrites the file of the version still being served), with its metadata beside it (kennisbank.library,
+    # the same layout as uploads in the staff console).
+    from kennisbank import library
 
-    settings.files_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    suffix = path.suffix.lower() if path.suffix.lower() in (".pdf", ".txt", ".md", ".markdown") else ".bin"
-    kept = settings.files_dir / f"{doc_id}-{digest}{suffix}"
-    shutil.copyfile(path, kept)
+    kept = library.copy_in(settings, path, doc_id)
     with _open(settings) as kb:
-        report = kb.indexer().ingest([Source(id=doc_id, path=kept, meta=meta)], optimize=True)
+        report = kb.indexer().ingest([Source(id=doc_id, path=settings.files_dir / kept, meta=meta)], optimize=True)
     outcome = report.outcomes[0]
-    sidecar = settings.files_dir / f"{doc_id}.json"
     if outcome.status == "failed":
-        if not sidecar.exists() or json.loads(sidecar.read_text())["file"] != kept.name:
-            kept.unlink(missing_ok=True)
+        if (library.sidecar(settings, doc_id) or {}).get("file") != kept:
+            (settings.files_dir / kept).unlink(missing_ok=True)
     else:
-        if sidecar.exists():
-            previous = settings.files_dir / json.loads(sidecar.read_text())["file"]
-            if previous != kept:
-                previous.unlink(missing_ok=True)
-        record = {"id": doc_id, "file": kept.name, "meta": meta, "original_name": path.name}
-        sidecar.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+        library.keep(settings, doc_id, kept, meta, path.name)
     _print_report(report, args.json)
     return 1 if outcome.status == "failed" else 0
 
