@@ -21,7 +21,6 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from kennisbank.catalog import DocumentRecord
@@ -280,35 +279,3 @@ class Indexer:
             if old:
                 self.store.delete_version(record.id, old)
                 self.catalog.forget_version(record.id, old)
-
-
-def added_sources(settings) -> dict[str, Source]:
-    """Publications added with `kennisbank add`: the kept file and its metadata sidecar in DATA_DIR/files."""
-    import json
-
-    found = {}
-    for sidecar in sorted(settings.files_dir.glob("*.json")) if settings.files_dir.exists() else []:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-        found[data["id"]] = Source(id=data["id"], path=settings.files_dir / data["file"], meta=data["meta"])
-    return found
-
-
-def rebuild(settings, extra: list[Source], progress: bool = False) -> IngestReport:
-    """Build the index anew (after a change of model or chunking) from every known publication's source file.
-
-    The sources are the catalog's publications, the files kept in DATA_DIR/files and `extra`; the old index is
-    dropped first, so searches find nothing until the rebuild is done (a side-by-side rebuild is future work).
-    """
-    from kennisbank.catalog import Catalog
-    from search.service import KnowledgeBase
-    from search.store import drop_index
-
-    catalog = Catalog(settings.catalog_path)
-    sources = {r.id: Source(id=r.id, path=Path(r.source_path), meta=r.metadata()) for r in catalog.all()}
-    sources.update(added_sources(settings))
-    sources.update({s.id: s for s in extra})
-    drop_index(settings)
-    catalog.clear()
-    catalog.close()
-    with KnowledgeBase.open(settings) as kb:
-        return kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)

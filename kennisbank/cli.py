@@ -57,7 +57,7 @@ def cmd_ingest(args) -> int:
     settings = _settings(args)
     sources = resolve([Path(p) for p in (args.paths or [DEFAULT_CORPUS])])
     if args.rebuild:
-        from ingest.indexer import rebuild
+        from kennisbank.maintenance import rebuild
 
         report = rebuild(settings, sources, progress=not args.json)
     else:

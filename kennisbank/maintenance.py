@@ -76,21 +76,50 @@ def _copy_database(source: Path, target: Path) -> None:
         src.close()
 
 
+def known_sources(settings) -> dict:
+    """Every publication the data directory knows, by id: the catalog's (at their source paths) and the
+    originals kept in DATA_DIR/files (uploads and `kennisbank add`, with their metadata sidecars)."""
+    from ingest.sources import Source
+    from kennisbank.catalog import Catalog
+
+    catalog = Catalog(settings.catalog_path)
+    try:
+        sources = {r.id: Source(id=r.id, path=Path(r.source_path), meta=r.metadata()) for r in catalog.all()}
+    finally:
+        catalog.close()
+    if settings.files_dir.exists():
+        for sidecar in sorted(settings.files_dir.glob("*.json")):
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+            sources[data["id"]] = Source(id=data["id"], path=settings.files_dir / data["file"], meta=data["meta"])
+    return sources
+
+
+def rebuild(settings, extra: list, progress: bool = False):
+    """Build the index anew in place (`kennisbank ingest --rebuild`) from every known publication and `extra`.
+    The old index is dropped first, so searches find nothing until it is done; `reindex` builds beside it."""
+    from kennisbank.catalog import Catalog
+    from search.service import KnowledgeBase
+    from search.store import drop_index
+
+    sources = known_sources(settings)
+    sources.update({s.id: s for s in extra})
+    drop_index(settings)
+    catalog = Catalog(settings.catalog_path)
+    catalog.clear()
+    catalog.close()
+    with KnowledgeBase.open(settings) as kb:
+        return kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)
+
+
 def reindex(settings, progress: bool = False):
     """Build a complete new index (and catalog) beside the old one from every publication's kept source
     file, then switch to it. Searches keep using the old index until the switch; if the build fails, the old
     index stays as it was."""
-    from ingest.indexer import added_sources
-    from ingest.sources import Source
-    from kennisbank.catalog import Catalog
     from search.service import KnowledgeBase
 
     _require_embedded(settings, "reindex")
     data = Path(settings.data_dir)
-    catalog = Catalog(settings.catalog_path)
-    sources = {r.id: Source(id=r.id, path=Path(r.source_path), meta=r.metadata()) for r in catalog.all()}
-    catalog.close()
-    sources.update(added_sources(settings))
+    sources = known_sources(settings)
     staging = data / ".reindex"
     shutil.rmtree(staging, ignore_errors=True)
     staged = settings.replace(data_dir=staging)

@@ -178,7 +178,7 @@ class TestRecovery:
 
 @pytest.mark.parametrize("model", ["minilm-l6-v2"])
 def test_other_model_refuses_the_index_then_rebuilds(fresh_settings, model):
-    from ingest.indexer import rebuild
+    from kennisbank.maintenance import rebuild
     from kennisbank.errors import IndexMismatch
 
     other = fresh_settings.replace(embedding_model=model)
