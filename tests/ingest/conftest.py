@@ -9,8 +9,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 PDF_SAMPLES = REPO.parent / "shared" / "pdf-samples"
-# Installed by `make test` (Debian package fonts-dejavu-core): a TTF font that covers Dutch and ligatures.
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 RUNNING_HEADER = "Kennisbank Samen Opleiden – testrapport 2024"
 
@@ -44,39 +42,11 @@ REPORT_PAGES = [
 ]
 
 
-def _require_font() -> Path:
-    if not FONT.is_file():
-        pytest.fail(f"{FONT} is missing: install the Debian package fonts-dejavu-core (make test does)")
-    return FONT
-
-
 def make_pdf(path: Path, pages: list[list[str]], header: str | None = None, page_numbers: bool = False) -> Path:
     """Write a PDF with one text line per entry; optional running header and page-number footer."""
-    from fpdf import FPDF
+    from tests.pdfmaker import pdf_bytes
 
-    font = str(_require_font())
-
-    class Report(FPDF):
-        def header(self) -> None:
-            if header:
-                self.set_font("DejaVu", size=9)
-                self.cell(0, 6, header, new_x="LMARGIN", new_y="NEXT")
-                self.ln(4)
-
-        def footer(self) -> None:
-            if page_numbers:
-                self.set_y(-15)
-                self.set_font("DejaVu", size=9)
-                self.cell(0, 10, str(self.page_no()), align="C")
-
-    pdf = Report()
-    pdf.add_font("DejaVu", fname=font)
-    for lines in pages:
-        pdf.add_page()
-        pdf.set_font("DejaVu", size=11)
-        for line in lines:
-            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
+    path.write_bytes(pdf_bytes(pages, header=header, page_numbers=page_numbers))
     return path
 
 

@@ -55,32 +55,11 @@ def wait_for_job(client, job_id: str, seconds: float = 120, headers=None) -> dic
         time.sleep(0.2)
 
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-
 def pdf_bytes(pages: list[list[str]], user_password: str | None = None) -> bytes:
-    """A real PDF (fpdf2, a TTF font) with one line per entry; optionally encrypted with a user password."""
-    import io
+    """A real PDF with one line per entry; optionally encrypted with a user password."""
+    from tests.pdfmaker import pdf_bytes as make
 
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_font("DejaVu", fname=FONT)
-    for lines in pages:
-        pdf.add_page()
-        pdf.set_font("DejaVu", size=11)
-        for line in lines:
-            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    data = bytes(pdf.output())
-    if user_password is None:
-        return data
-    import pypdf
-
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=user_password, owner_password="eigenaar", algorithm="RC4-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return make(pages, user_password=user_password)
 
 
 def upload(client, data: bytes, filename: str, headers=None, **meta):
