@@ -158,12 +158,16 @@ class TestRecovery:
             dense = [0.0] * 511 + [1.0]
             # A crash after staging and writing, before publishing:
             kb.catalog.stage("half", "vhalf", [(1, "halve tekst")], [(0, 1, 0, 5)])
+            from search.embedders import _bm25
+
+            terms = _bm25().embed_document("halve tekst")
             kb.store.upsert([
-                ChunkPoint(point_id("half", "vhalf", 0), dense, [1], [1.0],
+                ChunkPoint(point_id("half", "vhalf", 0), dense, list(terms.indices), list(terms.values),
                            {"doc_id": "half", "doc_version": "vhalf", "text": "halve", "chunk_id": "half.c0",
                             "page": 1, "start": 0, "end": 5})
             ])
-            assert all(r["document"]["id"] != "half" for r in kb.search("halve tekst", k=50)["results"])
+            for mode in ("bm25", "hybrid"):  # it would be the best BM25 match, were it visible
+                assert all(r["document"]["id"] != "half" for r in kb.search("halve tekst", k=50, mode=mode)["results"])
         with KnowledgeBase.open(fresh_settings) as kb:  # reopening recovers
             assert kb.store.count() == points
             assert kb.catalog.versions_in_state("pending") == []
