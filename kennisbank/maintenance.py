@@ -45,10 +45,12 @@ class _StoreHold:
         if (shard_dir / "edge_config.json").exists():
             import qdrant_edge as qe
 
+            from search.store import is_lock_error
+
             try:
                 self._shard = qe.EdgeShard.load(str(shard_dir))
             except Exception as exc:  # the engine raises a bare Exception carrying the OS error
-                if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
+                if is_lock_error(exc):
                     raise StoreLocked(
                         f"The index in {self.index_dir} is in use by another kennisbank process (for example "
                         "`kennisbank serve`): stop it first."

@@ -32,6 +32,12 @@ _LOCKED_HELP = (
 )
 
 
+def is_lock_error(exc: BaseException) -> bool:
+    """Does this error of Qdrant Edge mean another process holds the folder? (It raises a bare Exception
+    carrying the OS error, e.g. "Can't init WAL: Kind(WouldBlock)".)"""
+    return "WouldBlock" in str(exc) or "lock" in str(exc).lower()
+
+
 def check_fingerprint(stored: dict | None, wanted: dict, where: str) -> None:
     if stored is None or stored == wanted:
         return
@@ -72,7 +78,7 @@ class EdgeStore:
                 for name, kind in PAYLOAD_INDEXES.items():
                     self._shard.update(qe.UpdateOperation.create_field_index(name, self._index_params(kind)))
         except Exception as exc:  # the engine raises a bare Exception with the OS error in its text
-            if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
+            if is_lock_error(exc):
                 raise StoreLocked(_LOCKED_HELP.format(path=self.index_dir)) from exc
             raise KennisbankError(f"Cannot open the index in {self.index_dir}: {exc}") from exc
         if stored is None:

@@ -6,15 +6,13 @@ from typing import Any
 
 from flask import Flask
 
+from search.citation import year_label as citation_year_label
 from webui.highlight import highlight
 
 
 def year_label(document: dict[str, Any]) -> str:
-    """``2016``, ``ca. 2025`` when approximate, ``z.d.`` (zonder datum) when unknown."""
-    year = document.get("year")
-    if year in (None, ""):
-        return "z.d."
-    return f"ca. {year}" if document.get("year_approximate") else str(year)
+    """``2016``, ``ca. 2025`` when approximate, ``z.d.`` (zonder datum) when unknown: as in the citations."""
+    return citation_year_label(document.get("year") or None, bool(document.get("year_approximate")))
 
 
 def page_label(page: int | None) -> str:
