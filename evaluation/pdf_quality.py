@@ -91,7 +91,8 @@ def _raw_vocabulary(raw: str) -> tuple[set[str], set[str], set[str]]:
         between = norm[a.end(): b.start()]
         if between and not between.strip():
             pairs.add(a.group() + b.group())
-    hyphen_joins = {m.group(1) + m.group(2) for m in re.finditer(r"([^\W\d_]+)-\s*\n\s*([^\W\d_]+)", norm)}
+    # joins across line-end hyphens, also a word hyphenated over several lines ("Pre-", "ven-", "tief")
+    hyphen_joins = set(_words(re.sub(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])", "", norm)))
     # a word split over two lines without a hyphen (some writers break long words) is the page's own join
     hyphen_joins |= {m.group(1) + m.group(2) for m in re.finditer(r"([^\W\d_]+)\n([^\W\d_]+)", norm)}
     return words, pairs, hyphen_joins

@@ -45,22 +45,47 @@ _SOURCE_LINE = re.compile(r"^[•\-–*]\s*[^()]{2,80}\(\d{4}\)$")
 
 @dataclass
 class Chunk:
-    """One passage: ``text == cleaned_page_text[start:end]``; ``page`` is None for unpaginated documents."""
+    """One passage: ``text == cleaned_page_text[start:end]``; ``page`` is None for unpaginated documents.
+
+    ``kind`` is "body" or "footnote" (a page's footnotes, after its body text); ``page_label`` the number the
+    page prints (None when the document prints none there: cite the page index then).
+    """
 
     page: int | None
     start: int
     end: int
     text: str
     split_id: int
+    kind: str = "body"
+    page_label: str | None = None
 
 
-def split_pages(pages: list[str], paginated: bool, max_chars: int = 700, min_chars: int = 200) -> list[Chunk]:
-    """Split the cleaned pages of one document into chunks; ``split_id`` counts them from 0."""
+def split_pages(
+    pages: list[str],
+    paginated: bool,
+    max_chars: int = 700,
+    min_chars: int = 200,
+    note_starts: list[int | None] | None = None,
+    page_labels: list[str | None] | None = None,
+) -> list[Chunk]:
+    """Split the cleaned pages of one document into chunks; ``split_id`` counts them from 0.
+
+    ``note_starts[i]`` is where the footnotes of page i + 1 begin in its text (None: no footnotes): body and
+    footnotes are split apart, so a footnote never lands inside a passage of body text.
+    """
     _check_sizes(max_chars, min_chars)
     chunks: list[Chunk] = []
     for number, page in enumerate(pages, start=1):
-        for start, end in _page_spans(page, max_chars, min_chars):
-            chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks)))
+        label = page_labels[number - 1] if page_labels and number - 1 < len(page_labels) else None
+        notes_at = note_starts[number - 1] if note_starts and number - 1 < len(note_starts) else None
+        regions = [(0, len(page), "body")]
+        if notes_at is not None and 0 <= notes_at <= len(page):
+            regions = [(0, notes_at, "body"), (notes_at, len(page), "footnote")]
+        for lo, hi, kind in regions:
+            for start, end in _page_spans(page[lo:hi], max_chars, min_chars):
+                start, end = start + lo, end + lo
+                chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks),
+                                    kind=kind, page_label=label if paginated else None))
     return chunks
 
 
@@ -222,17 +247,27 @@ class StructureSplitter:
                 continue
             pages = doc.content.split("\f")
             paginated = bool(doc.meta.get("paginated", len(pages) > 1))
-            for chunk in split_pages(pages, paginated, self.max_chars, self.min_chars):
+            note_starts, labels = doc.meta.get("note_starts"), doc.meta.get("page_labels")
+            for chunk in split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels):
                 chunks.append(Document(content=chunk.text, meta=_chunk_meta(doc, chunk)))
         return {"documents": chunks}
 
 
+# Meta of a whole document that is about its pages, not about one passage: not copied into chunks.
+_DOCUMENT_ONLY_META = ("note_starts", "page_labels", "footnotes", "layout")
+
+
 def _chunk_meta(doc: Document, chunk: Chunk) -> dict[str, Any]:
-    return {
-        **doc.meta,
+    meta = {key: value for key, value in doc.meta.items() if key not in _DOCUMENT_ONLY_META}
+    meta.update({
         "page_number": chunk.page,
         "start": chunk.start,
         "end": chunk.end,
         "split_id": chunk.split_id,
         "source_id": doc.id,
-    }
+    })
+    if chunk.page_label is not None:
+        meta["page_label"] = chunk.page_label
+    if chunk.kind != "body":
+        meta["kind"] = chunk.kind
+    return meta

@@ -81,6 +81,9 @@ _BULLET = re.compile(  # •, -, –, *, 1., 1.2., 1), 1.2, a), a., (a), (1); Ma
 _ENDS_SENTENCE = re.compile(r"[.!?:][\'\"”’)]*$")
 _OPENING = "\"“'(‘"
 _FOOTNOTE = re.compile(r"\d{1,2} +[A-Z]")
+# The last token of a text is (the start of) a link or an e-mail address.
+_URL_TAIL = re.compile(r"(?:https?://|www\.|\S@)\S*$|\S+\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int)/\S*$", re.IGNORECASE)
+_NOTE_LINE = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}\s)")
 _SUSPENDED = re.compile(r"-\s+(?:en|of)\b")
 _PAGE_NUMBER = re.compile(
     r"[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?"  # 7, - 7 -, (7)
@@ -189,7 +192,12 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
 
 
 def _join_split_words(line: str, vocab: Vocabulary) -> str:
-    """Join words the PDF split with spaces, when the document itself shows the joined word."""
+    """Join words a text extract split with spaces, when the document itself shows the joined word.
+
+    Never when the second part is a word of its own that a sentence needs ("ouder en behoren" stays, it does
+    not become "ouderen behoren"). PDFs never come here: pypdf puts a space only where the glyphs stand apart,
+    which is the page's own evidence that the words are two (see ``clean_pages``).
+    """
     words = list(_PLAIN_WORD.finditer(line))
     parts, pos = [], 0
     for a, b in zip(words, words[1:]):
@@ -199,6 +207,8 @@ def _join_split_words(line: str, vocab: Vocabulary) -> str:
         first, second = a.group().lower(), b.group()
         if not second[0].islower():  # "Martin Thoma" is a name; a compound's second part is lower case
             continue
+        if second.lower() in _FUNCTION_WORDS or second.lower() in CONJUNCTIONS:
+            continue  # "ouder en", "onbekend en": both are words
         if first + second.lower() in vocab.words and (len(gap) >= 2 or vocab.is_fragment(first)):
             parts.append(line[pos: a.end()])
             pos = b.start()
@@ -286,8 +296,8 @@ def _edge_run(lines: list[str], running: set[str], zone: int, number: int, offse
 # --- Reflow ----------------------------------------------------------------------------------------------
 
 
-def _reflow(lines: list[str], vocab: Vocabulary) -> str:
-    lines = [_join_split_words(line.strip(), vocab) for line in lines]
+def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True) -> str:
+    lines = [_join_split_words(line.strip(), vocab) if join_split_words else line.strip() for line in lines]
     blocks: list[list[str]] = []  # [separator before, text]
     double_spaced = _double_spaced(lines)
     widths = sorted(len(line) for line in lines if " " in line)  # lines without a space are mostly links
@@ -369,6 +379,8 @@ def _heading_break(prev: str, line: str, ref_width: int) -> bool:
 
 def _append(text: str, line: str, vocab: Vocabulary) -> str:
     text = text.rstrip()
+    if text.endswith("-") and _URL_TAIL.search(text):
+        return text + line  # a link or address broken at its own hyphen: keep the hyphen, add no space
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
     if fragment and after:
@@ -382,11 +394,34 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
 # --- API -------------------------------------------------------------------------------------------------
 
 
-def clean_pages(pages: list[str]) -> list[str]:
-    """Clean the pages of one document; returns as many cleaned page texts as it was given."""
+def clean_pages(pages: list[str], join_split_words: bool = True) -> list[str]:
+    """Clean the pages of one document; returns as many cleaned page texts as it was given.
+
+    ``join_split_words=False`` (for PDFs) never joins two words that stand apart: see ``_join_split_words``.
+    """
     page_lines = [_normalize_chars(page).split("\n") for page in pages]
     vocab = Vocabulary.from_lines(page_lines)
-    return [_reflow(lines, vocab) for lines in drop_running_lines(page_lines)]
+    return [_reflow(lines, vocab, join_split_words) for lines in drop_running_lines(page_lines)]
+
+
+def clean_notes(notes: list[str], pages: list[str] | None = None) -> list[str]:
+    """Clean the footnotes of each page: one note a line, its number in front, never joined to another note.
+
+    Footnotes never pass the running-line step (a note may repeat on many pages); words are never joined
+    across a space. ``pages`` (the raw body texts) only add their words to the vocabulary for hyphenation.
+    """
+    page_lines = [_normalize_chars(text).split("\n") for text in list(notes) + list(pages or [])]
+    vocab = Vocabulary.from_lines(page_lines)
+    cleaned = []
+    for lines in page_lines[: len(notes)]:
+        groups: list[list[str]] = []
+        for line in lines:
+            if not groups or _NOTE_LINE.match(line):
+                groups.append([])
+            groups[-1].append(line)
+        texts = [_reflow(group, vocab, join_split_words=False) for group in groups]
+        cleaned.append("\n".join(text for text in texts if text))
+    return cleaned
 
 
 @component
@@ -407,6 +442,26 @@ class DutchTextCleaner:
             if doc.content is None:
                 cleaned.append(doc)
                 continue
-            content = "\f".join(clean_pages(doc.content.split("\f")))
-            cleaned.append(Document(content=content, meta=dict(doc.meta), id=doc.id if self.keep_id else ""))
+            meta = dict(doc.meta)
+            raw_pages = doc.content.split("\f")
+            pages = clean_pages(raw_pages, join_split_words=meta.get("format") != "pdf")
+            notes = meta.pop("footnotes", None)
+            if notes and len(notes) == len(pages):
+                pages, meta["note_starts"] = _with_notes(pages, clean_notes(notes, raw_pages))
+            content = "\f".join(pages)
+            cleaned.append(Document(content=content, meta=meta, id=doc.id if self.keep_id else ""))
         return {"documents": cleaned}
+
+
+def _with_notes(pages: list[str], notes: list[str]) -> tuple[list[str], list[int | None]]:
+    """Each page's footnotes after its body, apart by a blank line; the offset where they start (or None)."""
+    merged, starts = [], []
+    for page, note in zip(pages, notes):
+        if not note:
+            merged.append(page)
+            starts.append(None)
+            continue
+        body = page + "\n\n" if page else ""
+        merged.append(body + note)
+        starts.append(len(body))
+    return merged, starts

@@ -29,7 +29,10 @@ class PublicationConverter:
     """
     Converts publication files (PDF, text, Markdown) into one Document each, pages joined with form feeds.
 
-    Each Document's meta is the given meta plus ``paginated``, ``page_count``, ``format`` and ``warnings``.
+    Each Document's meta is the given meta plus ``paginated``, ``page_count``, ``format`` and ``warnings``;
+    for a PDF also ``page_labels`` (the printed page number of each page, None where none is printed),
+    ``footnotes`` (the footnote text of each page, kept out of the content) and ``layout`` (what the layout
+    analysis found: running lines, footnotes, markers, contents lines, build slides), when there are any.
     A file that cannot be converted becomes a failure ``{"source", "reason", "message"}``; the batch goes on.
     """
 
@@ -81,7 +84,13 @@ class PublicationConverter:
                 "format": parsed.format,
                 "warnings": list(parsed.warnings),
             }
-            documents.append(Document(content="\f".join(parsed.pages), meta=doc_meta))
+            if parsed.notes and any(parsed.notes):
+                doc_meta["footnotes"] = list(parsed.notes)  # per page, kept apart from the body text
+            if parsed.labels and any(parsed.labels):
+                doc_meta["page_labels"] = list(parsed.labels)
+            if parsed.layout:
+                doc_meta["layout"] = dict(parsed.layout)
+            documents.append(Document(content="\f".join(parsed.body or parsed.pages), meta=doc_meta))
         return {"documents": documents, "failures": failures}
 
 

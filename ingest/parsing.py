@@ -34,6 +34,7 @@ from typing import Any
 
 
 from kennisbank.errors import ConversionError
+from ingest.layout import PageLayout, analyse, page_labels, read_page
 
 logger = std_logging.getLogger(__name__)
 
@@ -69,6 +70,14 @@ class ParsedPublication:
     paginated: bool
     format: str  # "pdf", "docx", "text" or "markdown"
     warnings: list[str] = field(default_factory=list)
+    # PDF only (ingest.layout). ``pages`` stays pypdf's whole text of each page; ``body`` is what is indexed:
+    # the body text without running lines, footnotes, contents lines and build steps of slides. ``notes``:
+    # the footnotes of each page ("" when none); ``labels``: the printed page labels (None where a page
+    # prints none); ``layout``: what the layout analysis found.
+    body: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    labels: list[str | None] = field(default_factory=list)
+    layout: dict[str, Any] = field(default_factory=dict)
 
     @property
     def page_count(self) -> int:
@@ -129,38 +138,48 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
         if page_count == 0:
             raise ConversionError("empty", "PDF has no pages")
 
-        pages: list[str] = []
+        layouts: list[PageLayout] = []
         failed = 0
         for number in range(1, page_count + 1):
             try:
-                text = reader.pages[number - 1].extract_text() or ""
-                text = text if text.strip() else ""
+                layouts.append(read_page(reader.pages[number - 1], number))
             except MemoryError:
                 raise  # not the page's fault: the reader is out of memory (the sandbox reports "too_large")
             except Exception as exc:  # one bad page must not lose the others
                 failed += 1
-                text = ""
+                layouts.append(PageLayout(number=number, lines=[]))
                 warnings.append(f"page {number} could not be read ({_describe(exc)}); it is left empty")
-            pages.append(text)
+        labels = page_labels(reader)
     if failed == page_count:
         raise ConversionError("corrupt", f"PDF is damaged: none of its {page_count} pages could be read")
 
-    letters = [len(_LETTER.findall(text)) for text in pages]
+    letters = [len(_LETTER.findall(layout.raw_text())) for layout in layouts]
     if max(letters) < MIN_PAGE_LETTERS:
         raise ConversionError(
             "no_text_layer",
             f"PDF has no text layer (none of its {page_count} pages carries real text; it is probably scanned or "
             "made of images); run OCR on it and add it again",
         )
-    for number, (text, count) in enumerate(zip(pages, letters), start=1):
-        if not text.strip():
+    for number, (layout, count) in enumerate(zip(layouts, letters), start=1):
+        if not layout.raw_text().strip():
             if not any(w.startswith(f"page {number} ") for w in warnings):
                 warnings.append(f"page {number} has no text layer")
         elif count < MIN_PAGE_LETTERS:
             warnings.append(f"page {number} has almost no text ({count} letters); it may be a scanned image")
     if reader_warnings.messages:
         warnings.append(f"PDF structure was repaired while reading ({'; '.join(reader_warnings.messages)})")
-    return ParsedPublication(pages=pages, paginated=True, format="pdf", warnings=warnings)
+    stats = analyse(layouts, labels)
+    pages = [_nonblank(layout.raw_text()) for layout in layouts]
+    body = [_nonblank(layout.text("body")) if not layout.build_step else "" for layout in layouts]
+    notes = [_nonblank(layout.text("footnote")) for layout in layouts]
+    return ParsedPublication(
+        pages=pages, paginated=True, format="pdf", warnings=warnings, body=body, notes=notes,
+        labels=[layout.label for layout in layouts], layout=stats.as_dict(),
+    )
+
+
+def _nonblank(text: str) -> str:
+    return text if text.strip() else ""
 
 
 def _open_encrypted(reader: Any, dependency_error: type[Exception]) -> None:

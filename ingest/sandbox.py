@@ -59,7 +59,9 @@ def parse_in_child(path: Path, timeout_s: int = 120, memory_mb: int = 768):
     if not answer.get("ok"):
         raise ConversionError(answer["reason"], answer["message"])
     return ParsedPublication(
-        pages=answer["pages"], paginated=answer["paginated"], format=answer["format"], warnings=answer["warnings"]
+        pages=answer["pages"], paginated=answer["paginated"], format=answer["format"], warnings=answer["warnings"],
+        body=answer.get("body", []), notes=answer.get("notes", []), labels=answer.get("labels", []),
+        layout=answer.get("layout", {}),
     )
 
 
@@ -103,7 +105,8 @@ def _child(path: str, memory_mb: int, cpu_s: int) -> int:
     try:
         parsed = parse_file(Path(path))
         answer = {"ok": True, "pages": parsed.pages, "paginated": parsed.paginated, "format": parsed.format,
-                  "warnings": parsed.warnings}
+                  "warnings": parsed.warnings, "body": parsed.body, "notes": parsed.notes, "labels": parsed.labels,
+                  "layout": parsed.layout}
     except ConversionError as exc:
         reason = "too_large" if "MemoryError" in exc.message else exc.reason  # pypdf's except-all caught it
         answer = {"ok": False, "reason": reason, "message": exc.message}

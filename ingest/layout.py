@@ -1,0 +1,370 @@
+"""Where text sits on a PDF page: lines with position and font size, and what each line is.
+
+pypdf stays the parser. Its ``extract_text(visitor_text=...)`` reports every piece of text it emits together
+with the text matrix, the transformation matrix and the font size in force; the pieces, concatenated, are
+exactly ``extract_text()``'s output (checked on all real PDFs of ``../shared/real-pdfs``). This module splits
+that stream at its line breaks, so every :class:`Line` has the very text pypdf gives plus where it stands
+(baseline ``y`` and ``x`` in points, page space) and its font size (the size times the matrix scale, the
+size a reader sees). No other extractor is used: on the real PDFs pypdf loses no text that another reader
+would give; a scan without a text layer stays refused (``parsing``: ``no_text_layer``).
+
+On these lines, over the whole document:
+
+running lines
+    A line whose text, with digits, roman numbers and month names as wildcards, stands at the same place
+    (``SAME_HEIGHT`` points, ``SAME_X`` of the width) on at least 3 pages and ``REPEAT_SHARE`` of the pages
+    ("N/M", "Pagina N van M", "title 12", a print date, the lines of a slide's navigation bar or sidebar);
+    or one of the ``EDGE_LINES`` outermost lines (in the outer ``EDGE_SHARE`` of the page height) that carries the page's printed
+    number as its first or last word ("8 1.2. METRISCHE RÄUME") or is only a page number.
+footnotes
+    At the bottom of a page (below the body, above a running footer), a run of lines in a smaller font than
+    the document's body text whose first line starts with a note number. They are kept apart from the body
+    text, and their numbers stay markers.
+note markers
+    A short run of digits in a smaller font raised above the baseline of its line (a superscript) is a
+    footnote marker; it is written as "[n]" so that it is never glued to the word before it
+    ("partnerschappen1" -> "partnerschappen[1]"). Digits after a single letter (x², an exponent) are left.
+contents lines
+    Lines of a table of contents (text, dot leaders, a page number) are not body text.
+build slides
+    In a landscape deck, a slide whose lines all reappear on the next slide is a step of a build: its text
+    is dropped, the last step is kept.
+printed page numbers
+    The PDF's ``/PageLabels`` when it has them; otherwise the number printed at the page edges, when the
+    document prints numbers that follow the page order (an offset that at least 3 pages and 30% agree on).
+
+All rules are general: they use positions, sizes and repetition within one document, nothing of a file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
+EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
+MIN_REPEAT_PAGES = 3
+REPEAT_SHARE = 0.2
+SAME_HEIGHT = 6.0  # points: a running line stands at the same height on every page, within this
+SAME_X = 0.06  # ... and at the same place across, within this share of the page width
+NOTE_SIZE = 0.92  # footnote text is smaller than this share of the body size
+NOTE_ZONE = 0.5  # footnotes stand in the lower half of the page
+MARKER_SIZE = 0.85  # a superscript marker is smaller than this share of its line's size
+LABEL_VOTES = 0.3
+
+_DIGITS = re.compile(r"\d+")
+_ROMAN = re.compile(r"\b(?=[ivxlc]+\b)c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})\b")
+_MONTHS = re.compile(
+    r"\b(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    r"|january|february|march|may|june|july|august|october"
+    r"|januar|februar|märz|juni|juli|oktober|dezember"
+    r"|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    r"|jan|feb|mrt|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec)\b\.?"
+)
+_PAGE_NUMBER = re.compile(
+    r"[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?"
+    r"|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
+    r"|(?:pagina|page|seite|blz\.?|pag\.?|p\.)\s*\d{1,4}(?:\s*(?:van|of|von|sur|/)\s*\d{1,4})?"
+    r"|\d{1,4}\s*(?:/|van|of|von|sur)\s*\d{1,4}"
+)
+_NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*†‡])")
+_MARKER = re.compile(r"\d{1,3}(?:[,–-]\d{1,3})*")
+_CONTENTS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|…{2,}\s*\d{1,4}\s*$", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass
+class Line:
+    """One line of a page: its text, baseline ``y`` and start ``x`` (points, page space), font size, role."""
+
+    text: str
+    raw: str = ""  # pypdf's text of the line (``text`` writes note markers as "[n]")
+    x: float = 0.0
+    y: float = 0.0
+    size: float = 0.0
+    role: str = "body"  # body, running, footnote, contents
+    positioned: bool = False  # False when pypdf gave no position for any of its pieces
+    markers: int = 0  # footnote markers written as "[n]"
+
+
+@dataclass
+class PageLayout:
+    """The lines of one page in pypdf's order; ``number`` counts from 1, ``label`` is the printed number."""
+
+    number: int
+    lines: list[Line]
+    height: float = 0.0
+    width: float = 0.0
+    bottom: float = 0.0
+    label: str | None = None
+    build_step: bool = False  # a step of a slide build whose text reappears on the next slide
+
+    def text(self, role: str = "body") -> str:
+        """The lines of one role, joined by line breaks."""
+        return "\n".join(line.text for line in self.lines if line.role == role)
+
+    def raw_text(self) -> str:
+        """pypdf's text of the whole page: ``page.extract_text()``."""
+        return "\n".join(line.raw for line in self.lines)
+
+    def rel_y(self, line: Line) -> float:
+        return (line.y - self.bottom) / self.height if self.height else 0.5
+
+
+@dataclass
+class LayoutStats:
+    running_lines: int = 0
+    footnote_lines: int = 0
+    footnotes: int = 0
+    markers: int = 0
+    contents_lines: int = 0
+    build_slides: int = 0
+    labels_from: str = "none"  # "PageLabels", "printed" or "none"
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# --- Reading lines ---------------------------------------------------------------------------------------
+
+
+def _mult(m: list[float], n: list[float]) -> list[float]:
+    return [
+        m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+
+
+def read_page(page: Any, number: int) -> PageLayout:
+    """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
+    pieces: list[tuple[str, float, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+        if not text:
+            return
+        try:
+            m = _mult([float(v) for v in tm], [float(v) for v in cm])
+            scale = math.hypot(m[2], m[3]) or 1.0
+            pieces.append((text, m[4], m[5], float(size or 0) * scale))
+        except (TypeError, ValueError, IndexError):
+            pieces.append((text, 0.0, 0.0, 0.0))
+
+    page.extract_text(visitor_text=visit)
+    box = page.mediabox
+    layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
+                        bottom=float(box.bottom))
+    current: list[tuple[str, float, float, float]] = []
+    for text, x, y, size in pieces:
+        parts = text.split("\n")
+        for index, part in enumerate(parts):
+            if index:
+                layout.lines.append(_make_line(current))
+                current = []
+            if part:
+                current.append((part, x, y, size))
+    layout.lines.append(_make_line(current))
+    if layout.lines and not layout.lines[-1].text and len(layout.lines) > 1:
+        layout.lines.pop()  # extract_text's last line break
+    return layout
+
+
+def _make_line(pieces: list[tuple[str, float, float, float]]) -> Line:
+    if not pieces:
+        return Line("", "")
+    weights: Counter = Counter()
+    for text, _x, y, size in pieces:
+        letters = len(text.strip())
+        if letters and size > 0:
+            weights[(round(size, 1), round(y, 1))] += letters
+    raw = "".join(p[0] for p in pieces)
+    if not weights:
+        return Line(raw, raw)
+    (size, y), _ = weights.most_common(1)[0]
+    first = next(p for p in pieces if p[0].strip() and p[3] > 0)
+    parts, markers = [], 0
+    for index, (text, _x, piece_y, piece_size) in enumerate(pieces):
+        stripped = text.strip()
+        before = "".join(parts)
+        if (
+            stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
+            and piece_y > y + 0.15 * size and _marker_follows(before)
+        ):
+            parts.append(text.replace(stripped, f"[{stripped}]"))
+            markers += 1
+            continue
+        parts.append(text)
+    return Line("".join(parts), raw, x=first[1], y=y, size=size, positioned=True, markers=markers)
+
+
+def _marker_follows(before: str) -> bool:
+    """Whether a raised number after ``before`` is a note marker (after a word or punctuation, not x²)."""
+    tail = before.rstrip()
+    if not tail:
+        return True  # a marker opening a footnote line
+    if tail[-1] in ".,;:)”\"'’!?":
+        return True
+    word = re.search(r"[^\W\d_]+$", tail)
+    return bool(word) and len(word.group()) >= 3
+
+
+# --- Analysing a document --------------------------------------------------------------------------------
+
+
+def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutStats:
+    """Give every line its role and every page its printed label; returns what was found."""
+    stats = LayoutStats()
+    body_size = _body_size(pages)
+    printed = _printed_numbers(pages)
+    if labels and len(labels) == len(pages):
+        stats.labels_from = "PageLabels"
+        for page, label in zip(pages, labels):
+            page.label = label
+    elif printed is not None:
+        stats.labels_from = "printed"
+        for page in pages:
+            page.label = str(page.number + printed) if page.number + printed >= 1 else None
+    _mark_running(pages, printed, stats)
+    for page in pages:
+        _mark_footnotes(page, body_size, stats)
+        for line in page.lines:
+            if line.role == "body" and _CONTENTS.search(line.text):
+                line.role = "contents"
+                stats.contents_lines += 1
+        stats.markers += sum(line.markers for line in page.lines if line.role == "body")
+    _mark_build_slides(pages, stats)
+    return stats
+
+
+def _body_size(pages: list[PageLayout]) -> float:
+    sizes: Counter = Counter()
+    for page in pages:
+        for line in page.lines:
+            if line.positioned:
+                sizes[line.size] += len(_LETTER.findall(line.text))
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _key(text: str) -> str:
+    text = " ".join(text.casefold().split())
+    text = _MONTHS.sub("<m>", text)
+    text = _ROMAN.sub("#", text)
+    return _DIGITS.sub("#", text)
+
+
+def _edges(page: PageLayout, limit: int = EDGE_LINES) -> list[Line]:
+    """The lines at the top and bottom of a page (at most ``limit`` a side) that may be running lines."""
+    if not page.height:
+        return []
+    placed = sorted((line for line in page.lines if line.text.strip() and line.positioned),
+                    key=lambda line: -line.y)
+    top = [line for line in placed[:limit] if page.rel_y(line) >= 1 - EDGE_SHARE]
+    bottom = [line for line in placed[-limit:] if page.rel_y(line) <= EDGE_SHARE]
+    return top + [line for line in bottom if all(line is not other for other in top)]
+
+
+def _end_tokens(text: str) -> set[str]:
+    tokens = text.split()
+    return {tokens[0].strip("-–—()[]|·•"), tokens[-1].strip("-–—()[]|·•")} if tokens else set()
+
+
+def _printed_numbers(pages: list[PageLayout]) -> int | None:
+    """The offset (printed number - page number) that at least 3 pages and 30% of pages agree on."""
+    votes: Counter = Counter()
+    for page in pages:
+        found = {int(tok) for line in _edges(page) for tok in _end_tokens(line.text) if tok.isdigit() and len(tok) < 5}
+        votes.update({value - page.number for value in found})
+    if not votes:
+        return None
+    offset, count = votes.most_common(1)[0]
+    return offset if count >= MIN_REPEAT_PAGES and count >= LABEL_VOTES * len(pages) else None
+
+
+def _mark_running(pages: list[PageLayout], printed: int | None, stats: LayoutStats) -> None:
+    """Mark running lines: repeated at the same place on many pages, or page numbers at the edges."""
+    places: defaultdict[str, list[tuple[int, float, float]]] = defaultdict(list)
+    for page in pages:
+        for line in page.lines:
+            if line.positioned and line.text.strip():
+                places[_key(line.text)].append((page.number, line.x, line.y))
+    needed = max(MIN_REPEAT_PAGES, math.ceil(REPEAT_SHARE * len(pages)))
+    width = max((page.width for page in pages), default=0.0)
+    running: dict[str, list[tuple[float, float]]] = {}
+    for key, seen in places.items():
+        if len({number for number, _, _ in seen}) < needed:
+            continue
+        # the places that at least `needed` pages share (odd and even pages may differ)
+        common = [
+            (x, y) for _, x, y in seen
+            if len({n for n, ox, oy in seen if _same_place(x, y, ox, oy, width)}) >= needed
+        ]
+        if common:
+            running[key] = common
+    for page in pages:
+        number_tokens = {page.label} if page.label else set()
+        if printed is not None:
+            number_tokens.add(str(page.number + printed))
+        outer = _edges(page)
+        for line in page.lines:
+            text = line.text.strip()
+            if not text or not line.positioned:
+                continue
+            key = _key(text)
+            is_running = key in running and any(_same_place(line.x, line.y, x, y, width) for x, y in running[key])
+            at_edge = any(line is other for other in outer)
+            is_number = at_edge and bool(_PAGE_NUMBER.fullmatch(text.casefold()))
+            carries_number = at_edge and len(text) <= 100 and bool(number_tokens & _end_tokens(text))
+            if is_running or is_number or carries_number:
+                line.role = "running"
+                stats.running_lines += 1
+
+
+def _same_place(x: float, y: float, other_x: float, other_y: float, width: float) -> bool:
+    return abs(y - other_y) <= SAME_HEIGHT and abs(x - other_x) <= SAME_X * (width or 600.0)
+
+
+def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats) -> None:
+    if not body_size or not page.height:
+        return
+    placed = sorted(
+        (line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned),
+        key=lambda line: line.y,
+    )
+    zone: list[Line] = []
+    for line in placed:  # from the bottom up
+        if line.size >= NOTE_SIZE * body_size or page.rel_y(line) > NOTE_ZONE:
+            break
+        zone.append(line)
+    # the zone starts (at its top) with a numbered note; drop lines above the topmost numbered one
+    while zone and not _NOTE_START.match(zone[-1].text):
+        zone.pop()
+    if not zone or len(zone) == len(placed):
+        return  # nothing, or a page in a small font throughout (a table, a slide): not footnotes
+    for line in zone:
+        line.role = "footnote"
+    stats.footnote_lines += len(zone)
+    stats.footnotes += sum(1 for line in zone if _NOTE_START.match(line.text))
+
+
+def _mark_build_slides(pages: list[PageLayout], stats: LayoutStats) -> None:
+    for page, following in zip(pages, pages[1:]):
+        if not page.width or page.width <= page.height:
+            continue
+        lines = {_key(line.text) for line in page.lines if line.role == "body" and line.text.strip()}
+        after = {_key(line.text) for line in following.lines if line.role == "body" and line.text.strip()}
+        if lines and lines <= after:
+            page.build_step = True
+            stats.build_slides += 1
+
+
+def page_labels(reader: Any) -> list[str] | None:
+    """The labels of the PDF's ``/PageLabels``, or None when it has none."""
+    try:
+        if "/PageLabels" not in reader.trailer["/Root"]:
+            return None
+        return list(reader.page_labels)
+    except Exception:  # a broken label tree: fall back to printed numbers
+        return None
