@@ -18,7 +18,8 @@ running lines in passages
     of the pages (digits as wildcards) and that, with its digits, still stands in a passage of that page. Bare page numbers are not searched (a number alone
     occurs in any text).
 mid-sentence ends
-    A passage that ends without closing punctuation while the next passage goes on in lower case.
+    A passage that ends without closing punctuation while the next passage goes on in lower case (not with a
+    list item "b)", "e.", "(ii)"; in a slide deck only within one slide).
 other flags
     ``glued_markers``: a lower-case word with a number glued on, as a footnote marker ("partnerschappen1"); ``dot_leaders``: passages with table-of-contents dot leaders;
     ``empty_pages``: stored pages without text; ``page_start_splits``: pages whose first passage starts in
@@ -60,6 +61,7 @@ _MIN_REPEAT = 3
 _REPEAT_SHARE = 0.25
 _CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$|[)\]]$")
 _GLUED = re.compile(r"\b([a-zà-ÿ]{4,})(\d{1,2})\b")
+_LIST_ITEM = re.compile(r"(?:[a-z]{1,2}|[ivx]{1,4})[.)]\s|\([a-z0-9]{1,3}\)\s")
 _DOT_LEADER = re.compile(r"(?:\.\s?){6,}|…{3,}")
 
 
@@ -165,11 +167,15 @@ def measure(path: Path) -> dict[str, Any]:
                 if line in content:
                     running_left.append({"page": p, "line": line})
 
-    mid_sentence = 0
+    mid_sentence = []
     texts = [(c.content or "").strip() for c in chunks]
-    for current, following in zip(texts, texts[1:]):
-        if current and following and not _CLOSING.search(current) and following[0].islower():
-            mid_sentence += 1
+    slides = bool((doc.meta.get("layout") or {}).get("slides"))
+    for chunk, after, current, following in zip(chunks, chunks[1:], texts, texts[1:]):
+        if slides and after.meta.get("page_number") != chunk.meta.get("page_number"):
+            continue  # a slide stands alone: its last line is not a sentence the next slide finishes
+        if (current and following and not _CLOSING.search(current) and following[0].islower()
+                and not _LIST_ITEM.match(following)):
+            mid_sentence.append({"page": chunk.meta.get("page_number"), "end": current[-60:], "next": following[:40]})
     first_on_page: dict[int, str] = {}
     for chunk in chunks:
         first_on_page.setdefault(chunk.meta.get("page_number") or 1, (chunk.content or "").strip())
@@ -189,7 +195,7 @@ def measure(path: Path) -> dict[str, Any]:
         "invented_words": len(invented),
         "broken_urls": len(broken_urls),
         "running_lines_in_passages": len(running_left),
-        "mid_sentence_ends": mid_sentence,
+        "mid_sentence_ends": len(mid_sentence),
         "page_start_splits": page_start_splits,
         "glued_markers": len(glued),
         "dot_leaders": sum(1 for text in texts if _DOT_LEADER.search(text)),
@@ -200,6 +206,7 @@ def measure(path: Path) -> dict[str, Any]:
             "broken_urls": broken_urls[:5],
             "running_lines": running_left[:5],
             "glued_markers": glued[:5],
+            "mid_sentence_ends": mid_sentence[:8],
         },
     }
 

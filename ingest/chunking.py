@@ -1,7 +1,18 @@
 """Split cleaned pages into passages that follow the text's structure, with exact offsets.
 
-Every chunk satisfies ``chunk.text == cleaned_page_text[chunk.start:chunk.end]``: the web UI quotes a passage
-from the stored page text by these offsets, so a citation is always exact.
+Every chunk that stays on its page satisfies ``chunk.text == cleaned_page_text[chunk.start:chunk.end]``: the
+web UI quotes a passage from the stored page text by these offsets, so a citation is always exact.
+
+A paragraph that runs on over a page break is one passage (``page`` .. ``page_end``), not two halves. For it
+
+    chunk.text == page_text[chunk.start:chunk.end] + " " + next_page_text[0:chunk.end_on_page_end]
+
+where ``page_text[chunk.start:chunk.end]`` is the end of the body text of ``page`` (never its footnotes) and
+the continuation is the start of the next page, up to the end of the sentence that runs on (or the end of
+that first block). ``start``/``end`` stay offsets in ``page``, so a reader of one page's passages sees a valid
+span; the next page's own passages start after the continuation. A passage runs on when the body of a page
+ends without closing punctuation and the next page begins in lower case or the page ends on a comma or a
+function word; never in a slide deck (each slide stands alone) and never into footnotes.
 
 How a page is cut:
 
@@ -15,7 +26,7 @@ How a page is cut:
    ``min_chars``. A short heading-like block (no closing punctuation) at the end of a chunk moves to the next
    chunk when it fits there, so a heading stays with its paragraph.
 
-Chunks never cross a page boundary, are never empty, and start and end on non-whitespace: leading and
+Apart from that continuation, chunks never cross a page boundary; they are never empty, and start and end on non-whitespace: leading and
 trailing whitespace is left out by the offsets, the text itself is never changed.
 """
 
@@ -58,6 +69,8 @@ class Chunk:
     split_id: int
     kind: str = "body"
     page_label: str | None = None
+    page_end: int | None = None  # the next page, for a passage that runs on over the page break
+    end_on_page_end: int | None = None  # where the continuation ends in the text of page_end
 
 
 def split_pages(
@@ -67,26 +80,81 @@ def split_pages(
     min_chars: int = 200,
     note_starts: list[int | None] | None = None,
     page_labels: list[str | None] | None = None,
+    flow: bool = False,
 ) -> list[Chunk]:
     """Split the cleaned pages of one document into chunks; ``split_id`` counts them from 0.
 
     ``note_starts[i]`` is where the footnotes of page i + 1 begin in its text (None: no footnotes): body and
-    footnotes are split apart, so a footnote never lands inside a passage of body text.
+    footnotes are split apart, so a footnote never lands inside a passage of body text. ``flow=True`` lets a
+    passage run on over a page break (see the module docstring); then only ``Chunk.page_end`` is set.
     """
     _check_sizes(max_chars, min_chars)
     chunks: list[Chunk] = []
+    carry = 0  # where a page's own passages start: after the continuation the previous passage took
     for number, page in enumerate(pages, start=1):
-        label = page_labels[number - 1] if page_labels and number - 1 < len(page_labels) else None
-        notes_at = note_starts[number - 1] if note_starts and number - 1 < len(note_starts) else None
-        regions = [(0, len(page), "body")]
-        if notes_at is not None and 0 <= notes_at <= len(page):
-            regions = [(0, notes_at, "body"), (notes_at, len(page), "footnote")]
-        for lo, hi, kind in regions:
-            for start, end in _page_spans(page[lo:hi], max_chars, min_chars):
-                start, end = start + lo, end + lo
+        label = page_labels[number - 1] if paginated and page_labels and number - 1 < len(page_labels) else None
+        body_end = _body_end(page, note_starts, number)
+        spans = [(s + carry, e + carry) for s, e in _page_spans(page[carry:body_end], max_chars, min_chars)]
+        carry, run_on = 0, None
+        if paginated and flow and spans and number < len(pages):
+            following = pages[number]
+            run_on = _continuation(page[:body_end], following[: _body_end(following, note_starts, number + 1)],
+                                   max_chars)
+            if run_on is not None and spans[-1][1] - spans[-1][0] + run_on > 2 * max_chars:
+                run_on = None  # a very long piece: cut at the page break rather than make a giant passage
+        for index, (start, end) in enumerate(spans):
+            if run_on is not None and index == len(spans) - 1:
+                following = pages[number]
+                text = page[start:end] + " " + following[:run_on]
+                chunks.append(Chunk(number, start, end, text, len(chunks), page_label=label, page_end=number + 1,
+                                    end_on_page_end=run_on))
+                carry = _lstrip(following, run_on, len(following))
+            else:
                 chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks),
-                                    kind=kind, page_label=label if paginated else None))
+                                    page_label=label))
+        if body_end < len(page):
+            lo = _lstrip(page, body_end, len(page))
+            for start, end in _page_spans(page[lo:], max_chars, min_chars):
+                chunks.append(Chunk(number if paginated else None, start + lo, end + lo, page[start + lo: end + lo],
+                                    len(chunks), kind="footnote", page_label=label))
     return chunks
+
+
+def _body_end(page: str, note_starts: list[int | None] | None, number: int) -> int:
+    """Where the body text of page ``number`` ends: before its footnotes, without trailing whitespace."""
+    at = note_starts[number - 1] if note_starts and number - 1 < len(note_starts) else None
+    end = at if at is not None and 0 <= at <= len(page) else len(page)
+    return _rstrip(page, 0, end)
+
+
+_CLOSED = re.compile(r"[.?!:;…][\"'”’)\]]*$")
+_RUNS_ON_WORDS = frozenset(
+    "de het een van in op met voor en of aan bij te tot om door naar uit over als dat die dit deze zijn is "
+    "wordt worden kan the a an of in on with for and or to by from as that which is are".split()
+)
+
+
+def _continuation(body: str, following: str, max_chars: int) -> int | None:
+    """How much of ``following`` (the next page's body) finishes the sentence ``body`` ends in, or None."""
+    tail, head = body.rstrip(), following.lstrip()
+    if not tail or not head or head != following or _CLOSED.search(tail):
+        return None
+    last_line = tail.rsplit("\n", 1)[-1]
+    last_word = last_line.split()[-1].casefold() if last_line.split() else ""
+    if not (head[0].islower() or tail.endswith((",", "-", "–")) or last_word in _RUNS_ON_WORDS):
+        return None
+    if not _is_sentence_piece(last_line):
+        return None
+    first_block = following.split("\n", 1)[0]
+    ends = _sentence_ends(following, 0, min(len(first_block), max_chars))
+    if ends:
+        return _rstrip(following, 0, ends[0])
+    return len(first_block) if len(first_block) <= max_chars else None
+
+
+def _is_sentence_piece(line: str) -> bool:
+    """A line that reads as running text (several words), not a table cell, a number or a lone label."""
+    return len(line.split()) >= 4 or line.rstrip().endswith(",")
 
 
 def _check_sizes(max_chars: int, min_chars: int) -> None:
@@ -227,10 +295,14 @@ class StructureSplitter:
 
     Each chunk's meta is its parent's meta plus ``page_number`` (None when unpaginated), ``start`` and
     ``end`` (offsets in the cleaned page text), ``split_id`` (0, 1, ... within the document) and
-    ``source_id`` (the parent document's id).
+    ``source_id`` (the parent document's id); ``page_label`` (the printed page number, when known) and
+    ``kind`` ("footnote" for a page's footnotes; absent for body text).
 
     :param max_chars: largest chunk, in characters (a single longer word is never cut).
     :param min_chars: blocks shorter than this are packed together with their neighbours.
+
+    A paragraph that runs on over a page break is one passage, with ``page_end`` and ``end_on_page_end`` in
+    its meta (see the module docstring); never in a slide deck (``meta["layout"]["slides"]``).
     """
 
     def __init__(self, max_chars: int = 700, min_chars: int = 200) -> None:
@@ -248,7 +320,8 @@ class StructureSplitter:
             pages = doc.content.split("\f")
             paginated = bool(doc.meta.get("paginated", len(pages) > 1))
             note_starts, labels = doc.meta.get("note_starts"), doc.meta.get("page_labels")
-            for chunk in split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels):
+            flow = not (doc.meta.get("layout") or {}).get("slides", False)
+            for chunk in split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels, flow):
                 chunks.append(Document(content=chunk.text, meta=_chunk_meta(doc, chunk)))
         return {"documents": chunks}
 
@@ -270,4 +343,7 @@ def _chunk_meta(doc: Document, chunk: Chunk) -> dict[str, Any]:
         meta["page_label"] = chunk.page_label
     if chunk.kind != "body":
         meta["kind"] = chunk.kind
+    if chunk.page_end is not None:
+        meta["page_end"] = chunk.page_end
+        meta["end_on_page_end"] = chunk.end_on_page_end
     return meta

@@ -266,6 +266,7 @@ class Indexer:
                         "split_id": split,
                         "chunk_id": chunk_id(record.id, split),
                         "values": values,
+                        **_layout_payload(chunk.meta),
                     },
                 )
             )
@@ -279,3 +280,12 @@ class Indexer:
             if old:
                 self.store.delete_version(record.id, old)
                 self.catalog.forget_version(record.id, old)
+
+
+def _layout_payload(meta: dict[str, Any]) -> dict[str, Any]:
+    """What the layout analysis adds to a passage: the printed page label, its kind, a run-on page."""
+    out = {"page_label": meta.get("page_label"), "kind": meta.get("kind", "body")}
+    if meta.get("page_end") is not None:
+        out["page_end"] = int(meta["page_end"])
+        out["end_on_page_end"] = int(meta["end_on_page_end"])
+    return out

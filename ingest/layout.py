@@ -123,6 +123,7 @@ class LayoutStats:
     contents_lines: int = 0
     build_slides: int = 0
     labels_from: str = "none"  # "PageLabels", "printed" or "none"
+    slides: bool = False  # most pages are landscape: a slide deck, each page stands alone
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -236,6 +237,7 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
                 stats.contents_lines += 1
         stats.markers += sum(line.markers for line in page.lines if line.role == "body")
     _mark_build_slides(pages, stats)
+    stats.slides = 2 * sum(1 for page in pages if page.width > page.height) > len(pages)
     return stats
 
 
@@ -315,11 +317,26 @@ def _mark_running(pages: list[PageLayout], printed: int | None, stats: LayoutSta
             key = _key(text)
             is_running = key in running and any(_same_place(line.x, line.y, x, y, width) for x, y in running[key])
             at_edge = any(line is other for other in outer)
-            is_number = at_edge and bool(_PAGE_NUMBER.fullmatch(text.casefold()))
+            is_number = at_edge and _is_page_number(text, number_tokens | {str(page.number)})
             carries_number = at_edge and len(text) <= 100 and bool(number_tokens & _end_tokens(text))
             if is_running or is_number or carries_number:
                 line.role = "running"
                 stats.running_lines += 1
+
+
+def _is_page_number(text: str, numbers: set[str]) -> bool:
+    """A line that is only a page number: "7", "- 7 -", "vii", "Pagina 7 van 20", "7 / 20".
+
+    A bare number counts only when it is this page's number (its index, label or printed number): a year
+    or a table value alone on the last line of a page is text.
+    """
+    folded = text.casefold()
+    if not _PAGE_NUMBER.fullmatch(folded):
+        return False
+    bare = folded.strip("-–—()[] ")
+    if bare.isdigit() or _ROMAN.fullmatch(bare):
+        return bare in {n.casefold() for n in numbers}
+    return True
 
 
 def _same_place(x: float, y: float, other_x: float, other_y: float, width: float) -> bool:

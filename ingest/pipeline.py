@@ -16,7 +16,7 @@ from search.embedders import BM25DocumentEmbedder, dense_document_embedder
 
 def chunking_settings(settings) -> dict:
     """What of the chunking shapes the index (recorded in its fingerprint)."""
-    return {"splitter": "structure-v1", "max_chars": settings.chunk_max_chars, "min_chars": settings.chunk_min_chars}
+    return {"splitter": "structure-v2-layout", "max_chars": settings.chunk_max_chars, "min_chars": settings.chunk_min_chars}
 
 
 def indexing_pipeline(settings) -> Pipeline:
