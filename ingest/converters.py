@@ -77,21 +77,26 @@ class PublicationConverter:
                 )
                 failures.append({"source": str(source), "reason": exc.reason, "message": exc.message})
                 continue
-            doc_meta = {
-                **file_meta,
-                "paginated": parsed.paginated,
-                "page_count": parsed.page_count,
-                "format": parsed.format,
-                "warnings": list(parsed.warnings),
-            }
-            if parsed.notes and any(parsed.notes):
-                doc_meta["footnotes"] = list(parsed.notes)  # per page, kept apart from the body text
-            if parsed.labels and any(parsed.labels):
-                doc_meta["page_labels"] = list(parsed.labels)
-            if parsed.layout:
-                doc_meta["layout"] = dict(parsed.layout)
-            documents.append(Document(content="\f".join(parsed.body or parsed.pages), meta=doc_meta))
+            documents.append(document_from_parsed(parsed, file_meta))
         return {"documents": documents, "failures": failures}
+
+
+def document_from_parsed(parsed: ParsedPublication, meta: dict[str, Any] | None = None) -> Document:
+    """The Document of a parsed file: its indexed pages joined by form feeds, what parsing found in meta."""
+    doc_meta = {
+        **(meta or {}),
+        "paginated": parsed.paginated,
+        "page_count": parsed.page_count,
+        "format": parsed.format,
+        "warnings": list(parsed.warnings),
+    }
+    if parsed.notes and any(parsed.notes):
+        doc_meta["footnotes"] = list(parsed.notes)  # per page, kept apart from the body text
+    if parsed.labels and any(parsed.labels):
+        doc_meta["page_labels"] = list(parsed.labels)
+    if parsed.layout:
+        doc_meta["layout"] = dict(parsed.layout)
+    return Document(content="\f".join(parsed.body or parsed.pages), meta=doc_meta)
 
 
 def _metas_for(sources: list[str | Path], meta: dict[str, Any] | list[dict[str, Any]] | None) -> list[dict]:

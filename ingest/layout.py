@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line

@@ -17,6 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from ingest.check import check_file, format_report  # noqa: E402
 from kennisbank.errors import KennisbankError  # noqa: E402
 from kennisbank.settings import Settings  # noqa: E402
 
@@ -182,6 +183,16 @@ def cmd_bench(args) -> int:
     return main_from_args(args)
 
 
+def cmd_check(args) -> int:
+    """`kennisbank check FILE...`: what each file gives when it goes in (see ingest/check.py); writes nothing."""
+    reports = [check_file(Path(path)) for path in args.files]
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(format_report(report) for report in reports))
+    return 0 if all(report["ok"] for report in reports) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kennisbank", description="Kennisbank Samen Opleiden & Professionaliseren")
     parser.add_argument("--data-dir", help="data directory (default: $KENNISBANK_DATA or ./data)")
@@ -213,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", help="document id (default: made from the title)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("check", help="what files give when they go in: pages, passages, footnotes, defect flags")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("search", help="search the knowledge base")
     p.add_argument("query")

@@ -1,0 +1,166 @@
+"""What a publication gives when it goes in: ``kennisbank check FILE...`` for platform staff.
+
+``check_file(path)`` runs the indexing pipeline's text steps (``PublicationConverter`` -> ``DutchTextCleaner``
+-> ``StructureSplitter``; no embedding, nothing is written) and reports per document: pages, pages without
+text, passages (body, footnote, run on over a page break), footnotes and note markers, running lines and
+contents lines removed, build slides dropped, where the page labels come from, the line-end hyphen joins the
+cleaner made, and defect flags. The flags compare the stored text of every page with pypdf's raw text of the
+same page (``ParsedPublication.pages``):
+
+``false_joins``      a stored word that the raw page only has as two words apart ("ouder en" -> "ouderen")
+``invented_words``   any other stored word the raw page does not have (not a line-end hyphen join)
+``broken_urls``      a stored URL that the raw page (line breaks and spaces removed) does not have
+``glued_numbers``    a lower-case word with digits glued on ("partnerschappen1"): often a note marker
+``dot_leaders``      passages with table-of-contents dot leaders
+``mid_sentence``     passages that end without closing punctuation while the next goes on in lower case
+
+The word checks (``page_word_faults``) are also what the tests run on every real PDF.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from haystack import Document
+
+from kennisbank.errors import ConversionError
+from ingest.chunking import StructureSplitter
+from ingest.cleaning import DutchTextCleaner, normalize_text
+from ingest.converters import document_from_parsed
+from ingest.parsing import parse_file
+
+_WORD = re.compile(r"[^\W\d_]+")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])")
+_CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$|[)\]]$")
+_LIST_ITEM = re.compile(r"(?:[a-z]{1,2}|[ivx]{1,4})[.)]\s|\([a-z0-9]{1,3}\)\s")
+_GLUED = re.compile(r"\b([a-zà-ÿ]{4,})(\d{1,2})\b")
+_DOT_LEADER = re.compile(r"(?:\.\s?){6,}|…{3,}")
+
+
+def _lines(text: str) -> str:
+    return "\n".join(normalize_text(line) for line in text.split("\n"))
+
+
+def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
+    """Words of a stored page that pypdf's raw text of that page does not have.
+
+    ``false_joins``: the raw page has the word only as two adjacent words; ``invented``: any other word that
+    is neither a raw word nor a join across a line-end hyphen the raw page shows ("Pre-", "ven-", "tief").
+    Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
+    """
+    norm = _lines(raw)
+    words = set(_WORD.findall(norm))
+    hyphen_joins = set(_WORD.findall(_LINE_HYPHEN.sub("", norm)))
+    tokens = list(_WORD.finditer(norm))
+    pairs = {
+        a.group() + b.group() for a, b in zip(tokens, tokens[1:])
+        if norm[a.end(): b.start()] and not norm[a.end(): b.start()].strip()
+    }
+    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": []}
+    for word in dict.fromkeys(_WORD.findall(stored)):
+        if word in words:
+            continue
+        if word in hyphen_joins:
+            faults["hyphen_joins"].append(word)
+        else:
+            faults["false_joins" if word in pairs else "invented"].append(word)
+    return faults
+
+
+def broken_urls(stored: str, raw: str) -> list[str]:
+    """URLs of a stored page that the raw page, with its line breaks and spaces removed, does not have."""
+    flat = normalize_text(raw.replace("-\n", "-").replace("\n", "")).replace(" ", "")
+    return [url for url in (u.rstrip(".,;:") for u in _URL.findall(stored)) if url not in flat]
+
+
+def mid_sentence_ends(chunks: list[Document], slides: bool = False) -> list[dict[str, Any]]:
+    """Passages that end without closing punctuation while the next passage goes on in lower case."""
+    found = []
+    for chunk, after in zip(chunks, chunks[1:]):
+        current, following = (chunk.content or "").strip(), (after.content or "").strip()
+        if slides and after.meta.get("page_number") != chunk.meta.get("page_number"):
+            continue  # a slide stands alone
+        if (current and following and not _CLOSING.search(current) and following[0].islower()
+                and not _LIST_ITEM.match(following)):
+            found.append({"page": chunk.meta.get("page_number"), "end": current[-60:], "next": following[:40]})
+    return found
+
+
+def check_file(path: Path | str) -> dict[str, Any]:
+    """The report of one file (see the module docstring); a file that cannot be read reports its reason."""
+    path = Path(path)
+    started = time.perf_counter()
+    try:
+        parsed = parse_file(path)
+    except ConversionError as exc:
+        return {"file": str(path), "ok": False, "reason": exc.reason, "message": exc.message}
+    document = document_from_parsed(parsed)
+    cleaned = DutchTextCleaner().run(documents=[document])["documents"][0]
+    chunks = StructureSplitter().run(documents=[cleaned])["documents"]
+    stored = (cleaned.content or "").split("\f")
+    layout = parsed.layout or {}
+
+    flags: dict[str, list[dict[str, Any]]] = {"false_joins": [], "invented_words": [], "broken_urls": [],
+                                              "glued_numbers": []}
+    hyphen_joins = 0
+    for number, (text, raw) in enumerate(zip(stored, parsed.pages), start=1):
+        if parsed.format == "pdf":
+            faults = page_word_faults(text, raw)
+            hyphen_joins += len(faults["hyphen_joins"])
+            flags["false_joins"] += [{"page": number, "word": w} for w in faults["false_joins"]]
+            flags["invented_words"] += [{"page": number, "word": w} for w in faults["invented"]]
+            flags["broken_urls"] += [{"page": number, "url": u} for u in broken_urls(text, raw)]
+        flags["glued_numbers"] += [{"page": number, "word": m.group()} for m in _GLUED.finditer(text)]
+    mid = mid_sentence_ends(chunks, bool(layout.get("slides")))
+    return {
+        "file": str(path),
+        "ok": True,
+        "format": parsed.format,
+        "pages": parsed.page_count,
+        "pages_without_text": sum(1 for text in stored if not text.strip()),
+        "passages": len(chunks),
+        "footnote_passages": sum(1 for c in chunks if c.meta.get("kind") == "footnote"),
+        "run_on_passages": sum(1 for c in chunks if c.meta.get("page_end")),
+        "tables": None,  # not detected yet: table text is kept in reading order (see README)
+        "footnotes": layout.get("footnotes", 0),
+        "note_markers": layout.get("markers", 0),
+        "running_lines_removed": layout.get("running_lines", 0),
+        "contents_lines_removed": layout.get("contents_lines", 0),
+        "build_slides_dropped": layout.get("build_slides", 0),
+        "slides": bool(layout.get("slides", False)),
+        "page_labels": layout.get("labels_from", "none"),
+        "hyphen_joins_made": hyphen_joins,
+        "flags": {
+            **{name: len(items) for name, items in flags.items()},
+            "dot_leaders": sum(1 for c in chunks if _DOT_LEADER.search(c.content or "")),
+            "mid_sentence": len(mid),
+        },
+        "examples": {**{name: items[:5] for name, items in flags.items() if items}, **({"mid_sentence": mid[:5]} if mid else {})},
+        "warnings": list(parsed.warnings),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A few lines for people: what went in, and what looks wrong."""
+    if not report.get("ok"):
+        return f"{report['file']}: MISLUKT [{report['reason']}] {report['message']}"
+    flags = ", ".join(f"{name} {count}" for name, count in report["flags"].items() if count) or "geen"
+    lines = [
+        f"{report['file']}: {report['pages']} pagina's ({report['pages_without_text']} zonder tekst), "
+        f"{report['passages']} passages ({report['footnote_passages']} voetnoten, "
+        f"{report['run_on_passages']} over een paginagrens)",
+        f"  voetnoten {report['footnotes']}, notenummers {report['note_markers']}, kopteksten/voetteksten "
+        f"weggelaten {report['running_lines_removed']}, inhoudsopgaveregels {report['contents_lines_removed']}, "
+        f"dia-opbouw weggelaten {report['build_slides_dropped']}, paginanummers: {report['page_labels']}, "
+        f"afbrekingen hersteld {report['hyphen_joins_made']}",
+        f"  signalen: {flags}",
+    ]
+    for name, items in report.get("examples", {}).items():
+        lines.append(f"    {name}: {items[:3]}")
+    lines += [f"  waarschuwing: {w}" for w in report["warnings"][:5]]
+    return "\n".join(lines)
