@@ -8,8 +8,9 @@ dot leaders, glued numbers: see there). Measured here, independently of the layo
 
 running lines in passages
     A line that stands at the top or bottom edge (first or last two lines of the raw page) of at least 3
-    pages and a quarter of the pages (digits as wildcards) and that, with its digits, still stands in a
-    passage of that page. Bare page numbers are not searched (a number alone occurs in any text).
+    pages and a quarter of the pages (digits as wildcards) and that, with its digits, still stands in the
+    passages of that page as often as in the raw page (so a running "Introduction" over a slide titled
+    "Introduction" counts only if both are left). Bare page numbers are not searched (a number alone occurs in any text).
 page start splits
     Pages whose first passage starts in lower case (a sentence cut by the page break).
 
@@ -100,14 +101,17 @@ def measure(path: Path) -> dict[str, Any]:
     # Running lines are judged independently of the layout analysis: by the raw text's page edges.
     raws = raw_pages(path)
     page_running = running_lines(raws)
-    running_left = []
+    stored_by_page: dict[int, list[str]] = {}
     for chunk in chunks:
         page = chunk.meta.get("page_number") or 1
-        content = " ".join((chunk.content or "").split())
-        for p in range(page, int(chunk.meta.get("page_end") or page) + 1):
-            for line in page_running[p - 1] if p - 1 < len(page_running) else ():
-                if line in content:
-                    running_left.append({"page": p, "line": line})
+        stored_by_page.setdefault(page, []).append(" ".join((chunk.content or "").split()))
+    running_left = []
+    for page, contents in stored_by_page.items():
+        raw = " ".join(normalize_text(raws[page - 1]).split()) if page - 1 < len(raws) else ""
+        for line in page_running[page - 1] if page - 1 < len(page_running) else ():
+            # left in: the passages still have it as often as the raw page (where the running line is one)
+            if sum(content.count(line) for content in contents) >= max(1, raw.count(line)):
+                running_left.append({"page": page, "line": line})
     first_on_page: dict[int, str] = {}
     for chunk in chunks:
         first_on_page.setdefault(chunk.meta.get("page_number") or 1, (chunk.content or "").strip())

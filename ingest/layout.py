@@ -88,6 +88,7 @@ class Line:
     role: str = "body"  # body, running, footnote, contents
     positioned: bool = False  # False when pypdf gave no position for any of its pieces
     markers: int = 0  # footnote markers written as "[n]"
+    joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
 
 
 @dataclass
@@ -108,7 +109,7 @@ class PageLayout:
 
     def raw_text(self) -> str:
         """pypdf's text of the whole page: ``page.extract_text()``."""
-        return "\n".join(line.raw for line in self.lines)
+        return "".join(("" if index == 0 or line.joined else "\n") + line.raw for index, line in enumerate(self.lines))
 
     def rel_y(self, line: Line) -> float:
         return (line.y - self.bottom) / self.height if self.height else 0.5
@@ -159,21 +160,41 @@ def read_page(page: Any, number: int) -> PageLayout:
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom))
     current: list[tuple[str, float, float, float]] = []
+    joined = False
     for text, x, y, size in pieces:
         parts = text.split("\n")
         for index, part in enumerate(parts):
             if index:
-                layout.lines.append(_make_line(current))
-                current = []
+                layout.lines.append(_make_line(current, joined))
+                current, joined = [], False
             if part:
+                if current and _starts_new_line(current[-1], (part, x, y, size)):
+                    layout.lines.append(_make_line(current, joined))
+                    current, joined = [], True
                 current.append((part, x, y, size))
-    layout.lines.append(_make_line(current))
-    if layout.lines and not layout.lines[-1].text and len(layout.lines) > 1:
-        layout.lines.pop()  # extract_text's last line break
+    layout.lines.append(_make_line(current, joined))
     return layout
 
 
-def _make_line(pieces: list[tuple[str, float, float, float]]) -> Line:
+def _starts_new_line(previous: tuple[str, float, float, float], piece: tuple[str, float, float, float]) -> bool:
+    """pypdf kept on one line a piece that goes back to the left on another baseline (a footer after the last
+    line of a slide: "is needed.58 / 65"): that piece starts a line of its own."""
+    _, px, py, psize = previous
+    text, x, y, size = piece
+    if not text.strip() or not previous[0].strip() or psize <= 0 or size <= 0:
+        return False
+    if previous[0][-1].isalpha() and text[0].isalpha():
+        return False  # never cut a run of letters that pypdf gives as one word
+    return x < px - 1.0 and abs(y - py) > 0.3 * max(psize, size)
+
+
+def _make_line(pieces: list[tuple[str, float, float, float]], joined: bool = False) -> Line:
+    line = _line_of(pieces)
+    line.joined = joined
+    return line
+
+
+def _line_of(pieces: list[tuple[str, float, float, float]]) -> Line:
     if not pieces:
         return Line("", "")
     weights: Counter = Counter()
