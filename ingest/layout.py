@@ -21,8 +21,8 @@ footnotes
     the document's body text whose first line starts with a note number. They are kept apart from the body
     text, and their numbers stay markers.
 note markers
-    A short run of digits in a smaller font raised above the baseline of its line (a superscript) is a
-    footnote marker; it is written as "[n]" so that it is never glued to the word before it
+    A short run of digits in a smaller font raised above the baseline of its line (a superscript), or in a
+    much smaller font glued to the word before it, is a footnote marker; it is written as "[n]" so that it is never glued to the word before it
     ("partnerschappen1" -> "partnerschappen[1]"). Digits after a single letter (x², an exponent) are left.
 contents lines
     Lines of a table of contents (text, dot leaders, a page number) are not body text.
@@ -53,6 +53,7 @@ SAME_X = 0.06  # ... and at the same place across, within this share of the page
 NOTE_SIZE = 0.92  # footnote text is smaller than this share of the body size
 NOTE_ZONE = 0.5  # footnotes stand in the lower half of the page
 MARKER_SIZE = 0.85  # a superscript marker is smaller than this share of its line's size
+SMALL_MARKER_SIZE = 0.75  # ... and one glued to a word without a visible rise, smaller than this share
 LABEL_VOTES = 0.3
 
 _DIGITS = re.compile(r"\d+")
@@ -211,9 +212,12 @@ def _line_of(pieces: list[tuple[str, float, float, float]]) -> Line:
     for index, (text, _x, piece_y, piece_size) in enumerate(pieces):
         stripped = text.strip()
         before = "".join(parts)
+        raised = piece_y > y + 0.15 * size
+        # a rise by the text-rise operator (Ts) does not show in the matrix: then the size alone tells
+        small = piece_size <= SMALL_MARKER_SIZE * size and before[-1:].isalpha() and text[:1] == stripped[:1]
         if (
             stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
-            and piece_y > y + 0.15 * size and _marker_follows(before)
+            and (raised or small) and _marker_follows(before)
         ):
             parts.append(text.replace(stripped, f"[{stripped}]"))
             markers += 1
