@@ -39,6 +39,8 @@ from typing import Any
 
 from haystack import Document, component, logging
 
+from ingest.cleaning import normalize_text
+
 logger = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"[.?!;][\"'”’)\]]*(?=\s)")
@@ -296,7 +298,8 @@ class StructureSplitter:
     Each chunk's meta is its parent's meta plus ``page_number`` (None when unpaginated), ``start`` and
     ``end`` (offsets in the cleaned page text), ``split_id`` (0, 1, ... within the document) and
     ``source_id`` (the parent document's id); ``page_label`` (the printed page number, when known) and
-    ``kind`` ("footnote" for a page's footnotes; absent for body text).
+    ``kind`` ("footnote" for a page's footnotes; absent for body text); ``section``, the path of headings
+    above the passage (when the layout found headings; see ``section_paths``).
 
     :param max_chars: largest chunk, in characters (a single longer word is never cut).
     :param min_chars: blocks shorter than this are packed together with their neighbours.
@@ -321,13 +324,50 @@ class StructureSplitter:
             paginated = bool(doc.meta.get("paginated", len(pages) > 1))
             note_starts, labels = doc.meta.get("note_starts"), doc.meta.get("page_labels")
             flow = not (doc.meta.get("layout") or {}).get("slides", False)
-            for chunk in split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels, flow):
-                chunks.append(Document(content=chunk.text, meta=_chunk_meta(doc, chunk)))
+            split = split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels, flow)
+            paths = section_paths(pages, doc.meta.get("headings"), split)
+            for chunk, path in zip(split, paths):
+                meta = _chunk_meta(doc, chunk)
+                if path:
+                    meta["section"] = path
+                chunks.append(Document(content=chunk.text, meta=meta))
         return {"documents": chunks}
 
 
 # Meta of a whole document that is about its pages, not about one passage: not copied into chunks.
-_DOCUMENT_ONLY_META = ("note_starts", "page_labels", "footnotes", "layout")
+_DOCUMENT_ONLY_META = ("note_starts", "page_labels", "footnotes", "layout", "headings")
+
+
+def section_paths(pages: list[str], headings: list[list[Any]] | None, chunks: list[Chunk]) -> list[list[str]]:
+    """The path of headings above each chunk ("2 Methode", "2.1 Data"), from the layout's headings per page.
+
+    A heading is found in its cleaned page by its normalised text, searching on from the previous one; a
+    heading opens its level and closes the deeper ones. A chunk gets the path in force at its middle (a
+    heading in its first half counts: it heads the passage). Footnotes get the path of their page's body. Without headings
+    every path is empty.
+    """
+    if not headings:
+        return [[] for _ in chunks]
+    marks: list[tuple[int, int, int, str]] = []  # (page, offset, level, text)
+    for number, (page, heads) in enumerate(zip(pages, headings), start=1):
+        cursor = 0
+        for level, text in heads:
+            wanted = normalize_text(str(text))
+            at = page.find(wanted, cursor) if wanted else -1
+            if at >= 0:
+                marks.append((number, at, int(level), wanted))
+                cursor = at + len(wanted)
+    paths, stack, index = [], {}, 0
+    for chunk in chunks:
+        # a heading in the first half of a passage heads it (a slide's title under a small kicker line)
+        where = (chunk.page or 1, (chunk.start + chunk.end) // 2 if chunk.kind == "body" else 10**9)
+        while index < len(marks) and marks[index][:2] <= where:
+            _, _, level, text = marks[index]
+            stack = {lvl: t for lvl, t in stack.items() if lvl < level}
+            stack[level] = text
+            index += 1
+        paths.append([stack[level] for level in sorted(stack)])
+    return paths
 
 
 def _chunk_meta(doc: Document, chunk: Chunk) -> dict[str, Any]:

@@ -96,6 +96,8 @@ def document_from_parsed(parsed: ParsedPublication, meta: dict[str, Any] | None 
         doc_meta["page_labels"] = list(parsed.labels)
     if parsed.layout:
         doc_meta["layout"] = dict(parsed.layout)
+    if parsed.headings and any(parsed.headings):
+        doc_meta["headings"] = [list(page) for page in parsed.headings]
     return Document(content="\f".join(parsed.body or parsed.pages), meta=doc_meta)
 
 

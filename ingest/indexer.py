@@ -283,8 +283,8 @@ class Indexer:
 
 
 def _layout_payload(meta: dict[str, Any]) -> dict[str, Any]:
-    """What the layout analysis adds to a passage: the printed page label, its kind, a run-on page."""
-    out = {"page_label": meta.get("page_label"), "kind": meta.get("kind", "body")}
+    """What the layout analysis adds to a passage: printed page label, kind, section path, a run-on page."""
+    out = {"page_label": meta.get("page_label"), "kind": meta.get("kind", "body"), "section": meta.get("section", [])}
     if meta.get("page_end") is not None:
         out["page_end"] = int(meta["page_end"])
         out["end_on_page_end"] = int(meta["end_on_page_end"])

@@ -29,6 +29,10 @@ contents lines
 build slides
     In a landscape deck, a slide whose lines all reappear on the next slide is a step of a build: its text
     is dropped, the last step is kept.
+headings
+    Short body lines in a font at least ``HEADING_SIZE`` times the body size, or bold in the body size;
+    their level is the rank of their size in the document (bold in the body size ranks lowest). In a slide
+    deck a slide's heading is its title: its first line in the slide's largest font. Passages carry the path of the headings above them (``ingest.chunking``).
 printed page numbers
     The PDF's ``/PageLabels`` when it has them; otherwise the number printed at the page edges, when the
     document prints numbers that follow the page order (an offset that at least 3 pages and 30% agree on).
@@ -55,6 +59,8 @@ NOTE_ZONE = 0.5  # footnotes stand in the lower half of the page
 MARKER_SIZE = 0.85  # a superscript marker is smaller than this share of its line's size
 SMALL_MARKER_SIZE = 0.75  # ... and one glued to a word without a visible rise, smaller than this share
 LABEL_VOTES = 0.3
+HEADING_SIZE = 1.08  # a heading's font is at least this much larger than the body text's
+HEADING_LEVELS = 3
 
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"\b(?=[ivxlc]+\b)c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})\b")
@@ -75,6 +81,8 @@ _NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*†�
 _MARKER = re.compile(r"\d{1,3}(?:[,–-]\d{1,3})*")
 _CONTENTS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|…{2,}\s*\d{1,4}\s*$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+Piece = tuple[str, float, float, float, bool]  # text, x, y, size, bold
 
 
 @dataclass
@@ -90,6 +98,7 @@ class Line:
     positioned: bool = False  # False when pypdf gave no position for any of its pieces
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
+    bold: bool = False  # most of its letters are in a bold font
 
 
 @dataclass
@@ -103,6 +112,7 @@ class PageLayout:
     bottom: float = 0.0
     label: str | None = None
     build_step: bool = False  # a step of a slide build whose text reappears on the next slide
+    headings: list[tuple[int, str]] | None = None  # (level, text) of the body's headings, in order
 
     def text(self, role: str = "body") -> str:
         """The lines of one role, joined by line breaks."""
@@ -126,6 +136,7 @@ class LayoutStats:
     build_slides: int = 0
     labels_from: str = "none"  # "PageLabels", "printed" or "none"
     slides: bool = False  # most pages are landscape: a slide deck, each page stands alone
+    headings: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -144,44 +155,52 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
 
 def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
-    pieces: list[tuple[str, float, float, float]] = []
+    pieces: list[Piece] = []
 
-    def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text:
             return
         try:
             m = _mult([float(v) for v in tm], [float(v) for v in cm])
             scale = math.hypot(m[2], m[3]) or 1.0
-            pieces.append((text, m[4], m[5], float(size or 0) * scale))
+            pieces.append((text, m[4], m[5], float(size or 0) * scale, _is_bold(font)))
         except (TypeError, ValueError, IndexError):
-            pieces.append((text, 0.0, 0.0, 0.0))
+            pieces.append((text, 0.0, 0.0, 0.0, False))
 
     page.extract_text(visitor_text=visit)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom))
-    current: list[tuple[str, float, float, float]] = []
+    current: list[Piece] = []
     joined = False
-    for text, x, y, size in pieces:
+    for text, x, y, size, bold in pieces:
         parts = text.split("\n")
         for index, part in enumerate(parts):
             if index:
                 layout.lines.append(_make_line(current, joined))
                 current, joined = [], False
             if part:
-                if current and _starts_new_line(current[-1], (part, x, y, size)):
+                if current and _starts_new_line(current[-1], (part, x, y, size, bold)):
                     layout.lines.append(_make_line(current, joined))
                     current, joined = [], True
-                current.append((part, x, y, size))
+                current.append((part, x, y, size, bold))
     layout.lines.append(_make_line(current, joined))
     return layout
 
 
-def _starts_new_line(previous: tuple[str, float, float, float], piece: tuple[str, float, float, float]) -> bool:
+def _is_bold(font: Any) -> bool:
+    try:
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+    except Exception:  # a broken font dictionary
+        return False
+    return bool(_BOLD.search(name))
+
+
+def _starts_new_line(previous: Piece, piece: Piece) -> bool:
     """pypdf kept on one line a piece that goes back to the left on another baseline (a footer after the last
     line of a slide: "is needed.58 / 65"): that piece starts a line of its own."""
-    _, px, py, psize = previous
-    text, x, y, size = piece
+    _, px, py, psize, _ = previous
+    text, x, y, size, _ = piece
     if not text.strip() or not previous[0].strip() or psize <= 0 or size <= 0:
         return False
     if previous[0][-1].isalpha() and text[0].isalpha():
@@ -189,18 +208,20 @@ def _starts_new_line(previous: tuple[str, float, float, float], piece: tuple[str
     return x < px - 1.0 and abs(y - py) > 0.3 * max(psize, size)
 
 
-def _make_line(pieces: list[tuple[str, float, float, float]], joined: bool = False) -> Line:
+def _make_line(pieces: list[Piece], joined: bool = False) -> Line:
     line = _line_of(pieces)
     line.joined = joined
     return line
 
 
-def _line_of(pieces: list[tuple[str, float, float, float]]) -> Line:
+def _line_of(pieces: list[Piece]) -> Line:
     if not pieces:
         return Line("", "")
     weights: Counter = Counter()
-    for text, _x, y, size in pieces:
+    bold_letters = 0
+    for text, _x, y, size, bold in pieces:
         letters = len(text.strip())
+        bold_letters += letters if bold else 0
         if letters and size > 0:
             weights[(round(size, 1), round(y, 1))] += letters
     raw = "".join(p[0] for p in pieces)
@@ -209,7 +230,7 @@ def _line_of(pieces: list[tuple[str, float, float, float]]) -> Line:
     (size, y), _ = weights.most_common(1)[0]
     first = next(p for p in pieces if p[0].strip() and p[3] > 0)
     parts, markers = [], 0
-    for index, (text, _x, piece_y, piece_size) in enumerate(pieces):
+    for index, (text, _x, piece_y, piece_size, _bold) in enumerate(pieces):
         stripped = text.strip()
         before = "".join(parts)
         raised = piece_y > y + 0.15 * size
@@ -223,7 +244,8 @@ def _line_of(pieces: list[tuple[str, float, float, float]]) -> Line:
             markers += 1
             continue
         parts.append(text)
-    return Line("".join(parts), raw, x=first[1], y=y, size=size, positioned=True, markers=markers)
+    bold = 2 * bold_letters > sum(len(p[0].strip()) for p in pieces)
+    return Line("".join(parts), raw, x=first[1], y=y, size=size, positioned=True, markers=markers, bold=bold)
 
 
 def _marker_follows(before: str) -> bool:
@@ -263,6 +285,11 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
         stats.markers += sum(line.markers for line in page.lines if line.role == "body")
     _mark_build_slides(pages, stats)
     stats.slides = 2 * sum(1 for page in pages if page.width > page.height) > len(pages)
+    if stats.slides:
+        _slide_titles(pages)
+    else:
+        _find_headings(pages, body_size)
+    stats.headings = sum(len(page.headings or []) for page in pages)
     return stats
 
 
@@ -400,6 +427,55 @@ def _mark_build_slides(pages: list[PageLayout], stats: LayoutStats) -> None:
         if lines and lines <= after:
             page.build_step = True
             stats.build_slides += 1
+
+
+def _find_headings(pages: list[PageLayout], body_size: float) -> None:
+    """Headings: short body lines in a larger font than the body text; the larger, the higher the level.
+
+    Consecutive heading lines in the same size are one heading (a title wrapped over two lines). Levels are
+    the ranks of the heading sizes of the document, at most ``HEADING_LEVELS``.
+    """
+    if not body_size:
+        return
+    found: list[tuple[PageLayout, list[tuple[float, str]]]] = []
+    sizes: Counter = Counter()
+    for page in pages:
+        heads: list[tuple[float, str]] = []
+        previous: Line | None = None
+        for line in page.lines:
+            text = " ".join(line.text.split())
+            if line.role != "body" or not text:
+                continue
+            larger = line.size >= HEADING_SIZE * body_size
+            bold = line.bold and line.size >= 0.95 * body_size and len(text) <= 80 and not text.endswith((".", ":"))
+            is_heading = (
+                line.positioned and (larger or bold) and len(text) <= 120
+                and bool(_LETTER.search(text)) and not text.endswith((",", ";", "."))
+            )
+            # a bold heading in the body size ranks below every larger one
+            rank_size = line.size if larger else line.size - 0.5
+            if is_heading and previous is not None and heads and abs(previous.size - line.size) < 0.2:
+                heads[-1] = (heads[-1][0], heads[-1][1] + " " + text)
+            elif is_heading:
+                heads.append((rank_size, text))
+                sizes[round(rank_size * 2) / 2] += 1
+            previous = line if is_heading else None
+        found.append((page, heads))
+    ranks = {size: rank for rank, size in enumerate(sorted(sizes, reverse=True)[:HEADING_LEVELS], start=1)}
+    for page, heads in found:
+        page.headings = [(ranks[round(size * 2) / 2], text) for size, text in heads if round(size * 2) / 2 in ranks]
+
+
+def _slide_titles(pages: list[PageLayout]) -> None:
+    """In a slide deck, a slide's heading is its first line in the slide's largest font: its title."""
+    for page in pages:
+        body = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
+        if not body:
+            page.headings = []
+            continue
+        largest = max(line.size for line in body)
+        title = next(line for line in body if line.size >= largest - 0.2)
+        page.headings = [(1, " ".join(title.text.split()))]
 
 
 def page_labels(reader: Any) -> list[str] | None:

@@ -77,6 +77,7 @@ class ParsedPublication:
     body: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     labels: list[str | None] = field(default_factory=list)
+    headings: list[list[list[Any]]] = field(default_factory=list)  # per page: [level, text] of each heading
     layout: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -175,6 +176,8 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
     return ParsedPublication(
         pages=pages, paginated=True, format="pdf", warnings=warnings, body=body, notes=notes,
         labels=[layout.label for layout in layouts], layout=stats.as_dict(),
+        headings=[[[level, text] for level, text in (layout.headings or [])] if not layout.build_step else []
+                  for layout in layouts],
     )
 
 

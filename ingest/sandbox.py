@@ -61,7 +61,7 @@ def parse_in_child(path: Path, timeout_s: int = 120, memory_mb: int = 768):
     return ParsedPublication(
         pages=answer["pages"], paginated=answer["paginated"], format=answer["format"], warnings=answer["warnings"],
         body=answer.get("body", []), notes=answer.get("notes", []), labels=answer.get("labels", []),
-        layout=answer.get("layout", {}),
+        layout=answer.get("layout", {}), headings=answer.get("headings", []),
     )
 
 
@@ -106,7 +106,7 @@ def _child(path: str, memory_mb: int, cpu_s: int) -> int:
         parsed = parse_file(Path(path))
         answer = {"ok": True, "pages": parsed.pages, "paginated": parsed.paginated, "format": parsed.format,
                   "warnings": parsed.warnings, "body": parsed.body, "notes": parsed.notes, "labels": parsed.labels,
-                  "layout": parsed.layout}
+                  "layout": parsed.layout, "headings": parsed.headings}
     except ConversionError as exc:
         reason = "too_large" if "MemoryError" in exc.message else exc.reason  # pypdf's except-all caught it
         answer = {"ok": False, "reason": reason, "message": exc.message}
