@@ -14,7 +14,9 @@ from kennisbank.catalog import Catalog, DocumentRecord
 from kennisbank.errors import BadRequest, NotFound
 from kennisbank.rwlock import ReadWriteLock
 from kennisbank.settings import Settings
-from search.citation import apa_in_text, apa_reference
+from kennisbank.source_refs import SourceReferences
+from search import csl
+from search.anchors import passage_anchors
 from search.embedders import BM25TextEmbedder, bm25_fingerprint, dense_text_embedder
 from search.schema import SearchFilter, index_fingerprint
 from search.thesaurus import default_thesaurus
@@ -61,6 +63,9 @@ class KnowledgeBase:
         self._sparse = BM25TextEmbedder()
         self._sparse.warm_up()
         self._indexer = None
+        self._anchors: dict[tuple[str, str], dict[int, str]] = {}
+        # full references of cited works completed by staff (same SQLite file as the catalog)
+        self.source_meta = SourceReferences(settings.catalog_path)  # (doc id, version) -> split id -> anchor
         # a search reads the hidden versions, then queries: no index change may fall between (see rwlock)
         self.visibility = ReadWriteLock()
 
@@ -81,6 +86,7 @@ class KnowledgeBase:
     def close(self) -> None:
         self.store.close()
         self.catalog.close()
+        self.source_meta.close()
 
     def __enter__(self) -> "KnowledgeBase":
         return self
@@ -172,19 +178,46 @@ class KnowledgeBase:
             "url": p.get("url", ""),
         }
         page = p.get("page")
+        page_label = p.get("page_label") or (str(page) if page is not None else None)
+        cite = csl.cite_block(self.citation_item(document, p.get("doc_version")), page_label)
         return {
             "rank": rank,
             "score": round(hit.score, 6),
             "text": p["text"],
             "page": page,
+            "page_label": page_label,
             "chunk_id": p["chunk_id"],
+            "anchor": self.anchors(p["doc_id"], p.get("doc_version")).get(p.get("split_id")),
             "values": p.get("values", []),
             "start": p["start"],
             "end": p["end"],
             "document": document,
-            "citation": apa_reference(document, page),
-            "citation_in_text": apa_in_text(document, page),
+            "citation": cite["reference"],
+            "citation_in_text": cite["in_text"],
+            "cite": cite,
         }
+
+    # -- citations and anchors ----------------------------------------------------------------------------
+    def citation_item(self, document: dict[str, Any], version: str | None = None) -> dict[str, Any]:
+        """The CSL-JSON item of a publication; an undated one with a URL carries its version's date."""
+        version_date = None
+        if version and document.get("url") and (document.get("year") is None or document.get("year_approximate")):
+            version_date = self.catalog.version_date(document["id"], version)
+        return csl.document_item(document, version_date)
+
+    def anchors(self, doc_id: str, version: str | None) -> dict[int, str]:
+        """Split id -> stable passage anchor (search.anchors) for one version of a publication."""
+        if version is None:
+            return {}
+        key = (doc_id, version)
+        if key not in self._anchors:
+            pages = dict(self.catalog.pages(doc_id, version))
+            chunks = self.catalog.chunks(doc_id, version)
+            texts = [pages.get(page, "")[start:end] for _split, page, start, end in chunks]
+            self._anchors[key] = dict(zip((c[0] for c in chunks), passage_anchors(doc_id, texts)))
+            if len(self._anchors) > 256:
+                self._anchors.pop(next(iter(self._anchors)))
+        return self._anchors[key]
 
     # -- documents ----------------------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
@@ -193,7 +226,7 @@ class KnowledgeBase:
                 **document_dict(r),
                 "page_count": r.page_count if r.paginated else None,
                 "chunk_count": r.chunk_count,
-                "citation": apa_reference(document_dict(r)),
+                "citation": csl.reference(self.citation_item(document_dict(r), r.version)).text,
             }
             for r in self.catalog.all()
         ]
@@ -208,8 +241,10 @@ class KnowledgeBase:
             {"page": no if record.paginated else None, "text": text}
             for no, text in self.catalog.pages(record.id, record.version)
         ]
+        anchors = self.anchors(record.id, record.version)
         chunks = [
-            {"chunk_id": chunk_id(record.id, split), "page": page if record.paginated else None, "start": start, "end": end}
+            {"chunk_id": chunk_id(record.id, split), "anchor": anchors.get(split),
+             "page": page if record.paginated else None, "start": start, "end": end}
             for split, page, start, end in self.catalog.chunks(record.id, record.version)
         ]
         doc = {
@@ -220,7 +255,11 @@ class KnowledgeBase:
             "content_hash": record.content_hash,
             "warnings": record.warnings,
         }
-        return {"document": doc, "citation": apa_reference(document_dict(record)), "pages": pages, "chunks": chunks}
+        item = self.citation_item(document_dict(record), record.version)
+        entry = csl.reference(item)
+        doc["version_date"] = self.catalog.version_date(record.id, record.version)
+        return {"document": doc, "citation": entry.text, "citation_html": entry.html, "csl": item,
+                "pages": pages, "chunks": chunks}
 
     def facets(self) -> dict[str, Any]:
         records = self.catalog.all()

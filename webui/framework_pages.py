@@ -5,7 +5,8 @@ and reference downloads (BibTeX, RIS).
     /kader/<id>, /kader/<id>.json, /api/values/<id>       one value; findings grouped by source, related passages
     /bronnen, /bronnen.json, /api/sources                 every cited source
     /bronnen/<id>, /bronnen/<id>.json, /api/sources/<id>  its reference and every statement citing it
-    /referenties.bib, /referenties.ris                    ?document=<id>&bron=<id> (repeatable): a selection
+    /referenties.bib, .ris, .json                         ?document=<id>&bron=<id> (repeatable): a selection,
+                                                          as BibTeX (biblatex-apa), RIS or CSL-JSON
 
 Every statement links to its place: ``/documenten/<doc>#<passage>``, the passage holding its first span.
 """
@@ -18,9 +19,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 
 from kennisbank.errors import BadRequest, NotFound
-from search import references
+from search import csl, references
 from search.framework import Framework
-from search.sources import registry_for
+from search.sources import Source, registry_for
 from webui.render import render
 from webui.state import knowledge_base
 
@@ -40,16 +41,36 @@ class FrameworkState:
         self._key = None
         self._registry = None
         self._chunks: dict[str, list[dict[str, Any]]] = {}
+        self._statements = None
 
     def registry(self, kb):
         key = (tuple(sorted(kb.catalog.current_versions())),
-               tuple(sorted((d["id"], d["title"], d["organisation"], str(d["year"])) for d in kb.documents())))
+               tuple(sorted((d["id"], d["title"], d["organisation"], str(d["year"])) for d in kb.documents())),
+               kb.source_meta.version())
         if key != self._key:
             doc = next((d for d in kb.documents() if d["id"] == self.framework.document_id), None)
             if doc is not None:
                 self.framework.check_text([p["text"] for p in kb.document(doc["id"])["pages"]])
             self._registry, self._key, self._chunks = registry_for(kb, self.framework), key, {}
         return self._registry
+
+    def statements(self, kb, doc_id: str) -> list[dict[str, Any]]:
+        """The statements in one publication that cite other works: spans, the cited sources, the citation."""
+        registry = self.registry(kb)
+        if self._statements is None or self._statements[0] is not registry:
+            grouped: dict[tuple, dict[str, Any]] = {}
+            for source in registry.all():
+                for st in source.statements:
+                    key = (st["document_id"], tuple((sp["page"], sp["start"], sp["end"]) for sp in st["spans"]))
+                    entry = grouped.setdefault(key, {"document_id": st["document_id"], "spans": st["spans"],
+                                                     "citation": st["citation"], "sources": []})
+                    if source not in entry["sources"]:
+                        entry["sources"].append(source)
+            by_doc: dict[str, list[dict[str, Any]]] = {}
+            for entry in grouped.values():
+                by_doc.setdefault(entry["document_id"], []).append(entry)
+            self._statements = (registry, by_doc)
+        return self._statements[1].get(doc_id, [])
 
     def chunks(self, kb, doc_id: str) -> list[dict[str, Any]]:
         if doc_id not in self._chunks:
@@ -66,23 +87,70 @@ def state() -> FrameworkState:
     return current_app.extensions["kennisbank_framework"]
 
 
-def place_link(doc_id: str, span: dict[str, int]) -> str:
-    """The document page, at the passage that holds the start of ``span``."""
+def anchor_at(doc_id: str, span: dict[str, int]) -> str | None:
+    """The stable anchor of the passage that holds the start of ``span``."""
     kb, st = knowledge_base(), state()
     st.registry(kb)
-    anchor = None
     for chunk in st.chunks(kb, doc_id):
         if chunk["page"] in (span["page"], None) and chunk["start"] <= span["start"] < chunk["end"]:
-            anchor = chunk["chunk_id"]
-            break
-    return url_for("documents.document", doc_id=doc_id, _anchor=anchor or f"p-{span['page']}")
+            return chunk["anchor"]
+    return None
+
+
+def place_link(doc_id: str, span: dict[str, int]) -> str:
+    """The document page, at the passage that holds the start of ``span``."""
+    return url_for("documents.document", doc_id=doc_id, _anchor=anchor_at(doc_id, span) or f"p-{span['page']}")
+
+
+def source_csl(source) -> dict[str, Any]:
+    """The CSL-JSON item of a cited work: what the publications give, completed by staff."""
+    return csl.source_item(source, knowledge_base().source_meta.get(source.id))
+
+
+def document_csl(doc_id: str) -> dict[str, Any]:
+    kb = knowledge_base()
+    record = kb.catalog.get(doc_id)
+    if record is None:
+        raise NotFound(f"Er is geen document met de code “{doc_id}”.")
+    return kb.citation_item({"id": record.id, **record.metadata()}, record.version)
+
+
+def finding_cite(registry, finding: dict[str, Any], doc_id: str) -> dict[str, Any]:
+    """The secondary citation of a finding (its sources as cited in the publication) and what to cite."""
+    originals = []
+    for cited in finding["sources"]:
+        source = registry.get(cited["key"]) or Source(id=cited["key"], authors=cited["authors"], year=cited["year"])
+        originals.append(source_csl(source))
+    return csl.cite_block(document_csl(doc_id), csl.page_locator(finding["spans"]), originals)
+
+
+def secondary_cites(doc_id: str, page: int | None, start: int, end: int) -> list[dict[str, Any]]:
+    """Secondary citations for a passage: one per statement in it that reports another work ("Leeferink (2016)
+    ... zoals geciteerd in" the publication, with the statement's page)."""
+    kb, st = knowledge_base(), state()
+    out = []
+    for statement in st.statements(kb, doc_id):
+        if not any(sp["page"] in (page, None) and sp["start"] < end and start < sp["end"] for sp in statement["spans"]):
+            continue
+        originals = [source_csl(source) for source in statement["sources"]]
+        block = csl.cite_block(document_csl(doc_id), csl.page_locator(statement["spans"]), originals)
+        out.append({"label": "; ".join(s.label for s in statement["sources"]),
+                    "sources": [{"id": s.id, "label": s.label, "link": url_for("framework.source", source_id=s.id)}
+                                for s in statement["sources"]],
+                    "text": statement.get("text"), "cite": block})
+    seen, unique = set(), []
+    for item in out:  # the same sources cited twice in one passage: one citation (the first page)
+        if item["label"] not in seen:
+            seen.add(item["label"])
+            unique.append(item)
+    return unique
 
 
 def _source_brief(registry, cited: dict[str, Any]) -> dict[str, Any]:
     source = registry.get(cited["key"])
     return {"id": cited["key"], "authors": cited["authors"], "year": cited["year"],
             "link": url_for("framework.source", source_id=cited["key"]),
-            "apa": references.apa_source(source) if source else None}
+            "apa": csl.reference(source_csl(source)).text if source else None}
 
 
 def value_dict(value: dict[str, Any], full: bool = True) -> dict[str, Any]:
@@ -98,8 +166,10 @@ def value_dict(value: dict[str, Any], full: bool = True) -> dict[str, Any]:
             "text": f["text"],
             "document_id": doc_id,
             "page": f["spans"][0]["page"],
+            "page_label": csl.page_locator(f["spans"]),
             "spans": f["spans"],
             "link": place_link(doc_id, f["spans"][0]),
+            "cite": finding_cite(registry, f, doc_id),
         }
         for f in value["findings"]
     ]
@@ -151,7 +221,7 @@ def overview():
     data = {
         "document": {"id": framework.document_id, "title": doc["title"] if doc else None,
                      "link": url_for("documents.document", doc_id=framework.document_id),
-                     "citation": references.apa_reference(doc) if doc else None},
+                     "citation": csl.reference(document_csl(doc["id"])).text if doc else None},
         "stale": framework.stale,
         "summary_values": [{k: s[k] for k in ("number", "title", "text", "page")} for s in framework.summary_values],
         "levels": [{"id": level["id"], "title": level["title"]} for level in framework.levels],
@@ -186,7 +256,7 @@ def related_passages(value: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"text": r["text"], "document": {"id": r["document"]["id"], "title": r["document"]["title"]},
          "page": r["page"], "citation": r["citation"], "score": r["score"], "values": r["values"],
-         "link": url_for("documents.document", doc_id=r["document"]["id"], _anchor=r["chunk_id"])}
+         "link": url_for("documents.document", doc_id=r["document"]["id"], _anchor=r["anchor"])}
         for r in related
     ]
 
@@ -194,7 +264,9 @@ def related_passages(value: dict[str, Any]) -> list[dict[str, Any]]:
 def _source_dict(source) -> dict[str, Any]:
     kb = knowledge_base()
     titles = {d["id"]: d["title"] for d in kb.documents()}
-    record = references.source_record(source)
+    completed = kb.source_meta.get(source.id)
+    record = references.source_record(source, completed)
+    entry = csl.reference(record["csl"])
     statements = [
         dict(s, link=place_link(s["document_id"], s["spans"][0]), document_title=titles.get(s["document_id"]),
              value_link=url_for("framework.value", value_id=s["value_id"]) if s["value_id"] else None)
@@ -203,7 +275,8 @@ def _source_dict(source) -> dict[str, Any]:
     return {
         "id": source.id, "authors": source.authors, "year": source.year, "label": source.label,
         "link": url_for("framework.source", source_id=source.id),
-        "apa": references.apa_source(source), "apa_in_text": references.apa_source_in_text(source),
+        "apa": entry.text, "apa_html": entry.html, "apa_in_text": csl.in_text(record["csl"]).text,
+        "csl": record["csl"], "completed": completed is not None,
         "missing": [references.MISSING_LABELS[m] for m in record["missing"]],
         "reference": source.reference,
         "publication": {"id": source.publication, "title": titles.get(source.publication),
@@ -213,6 +286,7 @@ def _source_dict(source) -> dict[str, Any]:
         "statements": statements,
         "bibtex_link": url_for("framework.export", fmt="bib", bron=source.id),
         "ris_link": url_for("framework.export", fmt="ris", bron=source.id),
+        "csl_link": url_for("framework.export", fmt="json", bron=source.id),
     }
 
 
@@ -240,9 +314,9 @@ def source(source_id: str):
 
 @bp.get("/referenties.<fmt>")
 def export(fmt: str):
-    """BibTeX or RIS of the selected publications (``document``) and cited sources (``bron``); none: all."""
-    if fmt not in ("bib", "ris"):
-        raise NotFound("Downloads zijn er als .bib (BibTeX) en .ris (RIS).")
+    """BibTeX, RIS or CSL-JSON of the selected publications (``document``) and cited sources (``bron``); none: all."""
+    if fmt not in references.FORMATS:
+        raise NotFound("Downloads zijn er als .bib (BibTeX), .ris (RIS) en .json (CSL-JSON).")
     kb = knowledge_base()
     registry = state().registry(kb)
     doc_ids, source_ids = request.args.getlist("document"), request.args.getlist("bron")
@@ -255,9 +329,13 @@ def export(fmt: str):
     if not doc_ids and not source_ids:
         chosen_docs, chosen_sources = list(documents.values()), registry.all()
     else:
-        chosen_docs, chosen_sources = [documents[d] for d in doc_ids], [registry.get(s) for s in source_ids]
-    body = references.export(fmt, chosen_docs, chosen_sources)
-    mimetype = "application/x-bibtex" if fmt == "bib" else "application/x-research-info-systems"
+        chosen_docs = [documents[d] for d in dict.fromkeys(doc_ids)]
+        chosen_sources = [registry.get(s) for s in dict.fromkeys(source_ids)]
+    entries = [references.document_entry(document_csl(d["id"]), d) for d in chosen_docs]
+    entries += [references.source_entry(s, kb.source_meta.get(s.id)) for s in chosen_sources]
+    body = references.export(fmt, entries)
+    mimetype = {"bib": "application/x-bibtex", "ris": "application/x-research-info-systems",
+                "json": "application/vnd.citationstyles.csl+json"}[fmt]
     name = (doc_ids + source_ids)[0] if len(doc_ids) + len(source_ids) == 1 else "kennisbank-referenties"
     return Response(body, mimetype=f"{mimetype}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

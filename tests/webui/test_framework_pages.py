@@ -38,7 +38,7 @@ class TestValuesApi:
         for item in value["findings"] + value["quotes"] + value["preconditions"]:
             path, anchor = item["link"].split("#")
             assert path == f"/documenten/{DOC}"
-            chunk = next(c for c in chunks if c["chunk_id"] == anchor)
+            chunk = next(c for c in chunks if c["anchor"] == anchor)
             first = item.get("spans", [None])[0]
             if first:
                 assert chunk["page"] == first["page"] and chunk["start"] <= first["start"] < chunk["end"]
@@ -69,7 +69,7 @@ class TestPages:
     def test_value_page(self, client):
         html = client.get("/kader/2.5").get_data(as_text=True)
         assert "Onderwijsraad (2025)" in html and "Schoolopleider 4OLS" in html
-        assert 'href="/documenten/waarde-en-randvoorwaarden#waarde-en-randvoorwaarden.c' in html
+        assert 'href="/documenten/waarde-en-randvoorwaarden#waarde-en-randvoorwaarden.t' in html
 
     def test_source_page_lists_statements_across_documents(self, client):
         data = client.get("/bronnen/ecbo-2021.json").get_json()
