@@ -37,6 +37,10 @@ def _with_links(data: dict[str, Any]) -> dict[str, Any]:
         item["link"] = url_for("documents.document", doc_id=item["document_id"], _anchor=item["anchor"])
     for value in data["values"]:
         value["link"] = url_for("framework.value", value_id=value["id"])
+    documents = list(dict.fromkeys(item["document_id"] for kind in ("findings", "quotes", "passages") for item in data[kind]))
+    sources = list(dict.fromkeys(s["id"] for f in data["findings"] for s in f["sources"]))
+    data["exports"] = {label: url_for("framework.export", fmt=fmt, document=documents, bron=sources)
+                       for fmt, label in (("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON"))} if documents else {}
     return data
 
 
