@@ -18,8 +18,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from search import csl
-from search.csl import is_group_author
+from kennisbank.search import csl
+from kennisbank.search.csl import is_group_author
 
 MISSING_LABELS = {
     "initials": "voorletters",

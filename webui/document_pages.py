@@ -13,23 +13,21 @@ the kept original and its pages.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, request, send_file, url_for
 
-from kennisbank import library
-from kennisbank.errors import NotFound
-from search import csl
-from search.anchors import ANCHOR, is_old_chunk_id
-from webui import page_images
-from webui.render import render
-from webui.state import knowledge_base
+from kennisbank.core.errors import NotFound
+from kennisbank.core.model import is_doc_id
+from kennisbank.ingest import library
+from kennisbank.search import csl
+from kennisbank.search.anchors import ANCHOR, is_old_chunk_id
+from kennisbank.webui import page_images
+from kennisbank.webui.render import render
+from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("documents", __name__)
-
-_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 
 
 @bp.get("/documenten")
@@ -44,7 +42,7 @@ def documents():
 @bp.get("/documenten/<doc_id>.json", endpoint="document_json")
 @bp.get("/api/documents/<doc_id>", endpoint="api_document")
 def document(doc_id: str):
-    if not _DOC_ID.fullmatch(doc_id):
+    if not is_doc_id(doc_id):
         raise NotFound("Dit document bestaat niet.")
     try:
         data = knowledge_base().document(doc_id)
@@ -77,7 +75,7 @@ def page_basis(document: dict[str, Any], has_original: bool) -> str | None:
 
 
 def _record(doc_id: str):
-    record = knowledge_base().catalog.get(doc_id) if _DOC_ID.fullmatch(doc_id) else None
+    record = knowledge_base().catalog.get(doc_id) if is_doc_id(doc_id) else None
     if record is None:
         raise NotFound(f"Er is geen document met de code “{doc_id}”.")
     return record

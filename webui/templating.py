@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Flask
 
-from search.citation import year_label as citation_year_label
-from search.citation import year_note as citation_year_note
-from webui.highlight import highlight
+from kennisbank.search.citation import year_label as citation_year_label
+from kennisbank.search.citation import year_note as citation_year_note
+from kennisbank.webui.highlight import highlight
 
 
 def year_label(document: dict[str, Any]) -> str:

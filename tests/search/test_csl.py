@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search import csl
-from search.sources import Source
+from kennisbank.search import csl
+from kennisbank.search.sources import Source
 
 PLATFORM = {
     "id": "waarde", "title": "Samen Opleiden in de Onderwijsregio: waarde en randvoorwaarden",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kennisbank.errors import BadRequest, NotFound
+from kennisbank.core.errors import BadRequest, NotFound
 
 LEEFEERINK_QUESTION = "Blijven startende leraren langer in het onderwijs?"
 

@@ -26,17 +26,17 @@ META = {"title": "Opleiden in de school", "organisation": "Kenniscentrum Opleide
 
 
 def _ingest(kb, doc_id: str, path: Path, meta: dict) -> None:
-    from ingest.sources import Source
+    from kennisbank.ingest.sources import Source
 
-    report = kb.indexer().ingest([Source(doc_id, path, meta)])
+    report = kb.indexer.ingest([Source(doc_id, path, meta)])
     assert report.summary()["added"] + report.summary()["replaced"] == 1, report.as_dict()
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from kennisbank.settings import Settings
-    from search.service import KnowledgeBase
-    from webui.app import create_app
+    from kennisbank.core.settings import Settings
+    from kennisbank.app import KnowledgeBase
+    from kennisbank.webui.app import create_app
 
     folder = tmp_path_factory.mktemp("originals")
     pdf = folder / "verkenning.pdf"
@@ -120,9 +120,9 @@ class TestPageView:
 
 class TestStableLinks:
     def test_anchor_survives_replacement_and_a_gone_passage_gets_a_notice(self, world):
-        from kennisbank.settings import Settings
-        from search.service import KnowledgeBase
-        from webui.app import create_app
+        from kennisbank.core.settings import Settings
+        from kennisbank.app import KnowledgeBase
+        from kennisbank.webui.app import create_app
 
         folder = world["folder"] / "replace"
         folder.mkdir()
@@ -166,6 +166,6 @@ class TestExports:
         ris = rispy.loads(client.get("/referenties.ris?document=verkenning").get_data(as_text=True))
         assert ris[0]["authors"] == ["Kenniscentrum Opleiden,"] and ris[0]["year"] == "2019"
         items = client.get("/referenties.json?document=verkenning").get_json()
-        from search import csl
+        from kennisbank.search import csl
 
         assert csl.reference(items[0]).text == "Kenniscentrum Opleiden. (2019). Opleiden in de school."

@@ -14,8 +14,8 @@ from tests.webui.staff_helpers import add_user, csrf_from, login, new_token
 
 @pytest.fixture(scope="module")
 def console(built_data_dir, tmp_path_factory):
-    from search.service import KnowledgeBase
-    from webui.app import create_app
+    from kennisbank.app import KnowledgeBase
+    from kennisbank.webui.app import create_app
 
     data_dir = shutil.copytree(built_data_dir, tmp_path_factory.mktemp("sources") / "data")
     settings = make_settings(data_dir)

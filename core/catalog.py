@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from kennisbank.sqlite import SQLiteFile
+from kennisbank.core.model import PUBLICATION_FIELD_NAMES
+from kennisbank.core.sqlite import SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -65,8 +66,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 """
 
-DOC_FIELDS = ("title", "organisation", "year", "year_approximate", "kind", "language", "sectors", "url")
-
 
 @dataclass
 class DocumentRecord:
@@ -90,7 +89,7 @@ class DocumentRecord:
     warnings: list[str] = field(default_factory=list)
 
     def metadata(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in DOC_FIELDS}
+        return {name: getattr(self, name) for name in PUBLICATION_FIELD_NAMES}
 
 
 class Catalog(SQLiteFile):

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kennisbank.sqlite import SQLiteFile
+from kennisbank.core.sqlite import SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS source_references (
