@@ -45,7 +45,11 @@ from typing import Any
 
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.environment import child_environment
-from kennisbank.core.model import chunk_id, publication_meta
+from kennisbank.core.model import (
+    MODES,  # the retrieval modes
+    chunk_id,
+    publication_meta,
+)
 from kennisbank.core.settings import Settings
 from kennisbank.core.text import normalize_text
 from kennisbank.evaluation.synthetic import make_chunks, make_pdf_set, make_segments
@@ -63,7 +67,6 @@ from kennisbank.search.store import ClientStore
 
 HERE = Path(__file__).resolve().parent
 QUESTION_FILES = (HERE / "questions.jsonl", HERE / "dev-questions.jsonl")
-MODES = ("hybrid", "dense", "bm25")
 K = 10
 _COMPONENT_STAGE = {"converter": "convert", "cleaner": "clean", "splitter": "split", "dense": "dense embed",
                     "sparse": "sparse embed"}
@@ -185,7 +188,7 @@ def bench_ingest(workdir: Path, documents: int = 8, pages: int = 20) -> dict[str
     ]
     started = time.perf_counter()
     kb = KnowledgeBase.open(_settings(workdir / "ingest-data"))
-    indexer = kb.indexer()
+    indexer = kb.indexer
     indexer.pipeline  # builds the pipeline and loads the document model (warm_up)
     startup_s = time.perf_counter() - started
     # one small document first, not counted: first calls (lazy imports, first model call) are start-up cost

@@ -16,6 +16,7 @@ from kennisbank import admin, maintenance
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.catalog import Catalog
 from kennisbank.core.errors import KennisbankError
+from kennisbank.core.model import MODES as RETRIEVAL_MODES
 from kennisbank.core.model import check_doc_id, publication_meta
 from kennisbank.core.settings import CORPUS_DIR, Settings
 from kennisbank.evaluation import bench
@@ -222,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search the knowledge base")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    p.add_argument("--mode", default="hybrid", choices=RETRIEVAL_MODES)
     p.add_argument("--kind", action="append")
     p.add_argument("--organisation", action="append")
     p.add_argument("--year-from", type=int)

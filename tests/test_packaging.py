@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,8 +40,11 @@ def _run(command: list[str], cwd: Path, timeout: int = 600, **kwargs) -> subproc
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("wheel")
+    source = work / "source"  # a copy of the checkout: no stale build/ folder can slip into the wheel
+    shutil.copytree(REPO, source, symlinks=True,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "build", "data", "*.egg-info", "__pycache__"))
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(work / "dist"),
-          str(REPO)], cwd=work)
+          str(source)], cwd=work)
     wheel = next((work / "dist").glob("kennisbank_samen_opleiden-*.whl"))
     venv = work / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=work)
