@@ -13,6 +13,7 @@ the kept original and its pages.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
