@@ -87,8 +87,24 @@ def _letters(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+_CLOSING = set(".,;:!?)]}\"'\u201d\u2019\u00bb")
+
+
 def _span(page_text: str, passage: str, edge: int = 60) -> tuple[int, int] | None:
-    """[start, end) of ``passage`` in ``page_text`` (character indices), compared on letters and digits."""
+    """[start, end) of ``passage`` in ``page_text`` (character indices), compared on letters and digits; the
+    punctuation that closes the passage (its full stop) is marked with it."""
+    found = _letter_span(page_text, passage, edge)
+    if found is None:
+        return None
+    start, end = found
+    tail = passage.rstrip()
+    while end < len(page_text) and page_text[end] in _CLOSING and tail and not tail[-1].isalnum():
+        end += 1
+        tail = tail[:-1].rstrip()
+    return start, end
+
+
+def _letter_span(page_text: str, passage: str, edge: int) -> tuple[int, int] | None:
     hay, where = _letters(page_text)
     needle, _ = _letters(passage)
     if not needle or not hay:
