@@ -193,30 +193,51 @@ def _clean(text: str) -> str:
     return " ".join(str(text).split())
 
 
-@lru_cache(maxsize=8192)
-def _render(item_json: str, locator: str | None, prefix: str | None, html: bool) -> tuple[str, str]:
-    """(in-text citation, reference entry) of one item, rendered by citeproc-py."""
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
-    from citeproc.source import Locator
+def _engine(item_json: str, html: bool):
+    from citeproc import CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
     item = json.loads(item_json)
-    key = item["id"] = "item"  # citeproc-py lower-cases keys: one fixed key avoids surprises
+    item["id"] = "item"  # citeproc-py lower-cases keys: one fixed key avoids surprises
     if html:
         item = _escaped(item)
-        prefix = str(escape(prefix)) if prefix else prefix
+    return CitationStylesBibliography(_style(), CiteProcJSON([item]), formatter.html if html else formatter.plain)
+
+
+@lru_cache(maxsize=8192)
+def _cite(item_json: str, locator: str | None, prefix: str | None, html: bool) -> str:
+    """The in-text citation of one item, rendered by citeproc-py."""
+    from citeproc import Citation, CitationItem
+    from citeproc.source import Locator
+
     options: dict[str, Any] = {}
     if locator:
         options["locator"] = Locator("page", locator)
     if prefix:
-        options["prefix"] = prefix
+        options["prefix"] = str(escape(prefix)) if html else prefix
     with _ENGINE_LOCK:
-        bibliography = CitationStylesBibliography(_style(), CiteProcJSON([item]), formatter.html if html else formatter.plain)
-        citation = Citation([CitationItem(key, **options)])
+        bibliography = _engine(item_json, html)
+        citation = Citation([CitationItem("item", **options)])
         bibliography.register(citation)
-        cited = str(bibliography.cite(citation, lambda _item: None))
+        return _clean(str(bibliography.cite(citation, lambda _item: None)))
+
+
+@lru_cache(maxsize=4096)
+def _entry(item_json: str, html: bool) -> str:
+    """The reference list entry of one item, rendered by citeproc-py."""
+    from citeproc import Citation, CitationItem
+
+    with _ENGINE_LOCK:
+        bibliography = _engine(item_json, html)
+        bibliography.register(Citation([CitationItem("item")]))
         entries = [str(entry) for entry in bibliography.bibliography()]
-    return _clean(cited), _clean(entries[0] if entries else "")
+    return _clean(entries[0] if entries else "")
+
+
+def warm_up() -> None:
+    """Load the style and render once, so the first reader does not wait for it."""
+    reference({"id": "warm-up", "type": "report", "title": "Titel", "author": [{"literal": "Organisatie"}]})
+    in_text({"id": "warm-up", "type": "report", "title": "Titel", "author": [{"literal": "Organisatie"}]}, "1")
 
 
 def _key(item: dict[str, Any]) -> str:
@@ -226,13 +247,13 @@ def _key(item: dict[str, Any]) -> str:
 def reference(item: dict[str, Any]) -> Rendered:
     """The reference list entry (APA 7): plain text, and HTML with the title in italics."""
     key = _key(item)
-    return Rendered(_render(key, None, None, False)[1], _render(key, None, None, True)[1])
+    return Rendered(_entry(key, False), _entry(key, True))
 
 
 def in_text(item: dict[str, Any], pages: str | None = None) -> Rendered:
     """The parenthetical in-text citation, with ``p. 9`` or ``pp. 9–10`` when ``pages`` is given."""
     key = _key(item)
-    return Rendered(_render(key, pages, None, False)[0], _render(key, pages, None, True)[0])
+    return Rendered(_cite(key, pages, None, False), _cite(key, pages, None, True))
 
 
 def _unwrap(citation: str) -> str:
@@ -253,9 +274,9 @@ def secondary_in_text(originals: Iterable[dict[str, Any]], citing: dict[str, Any
     key = _key(citing)
     text_prefix = "; ".join(texts) + ", zoals geciteerd in "
     html_prefix = "; ".join(htmls) + ", zoals geciteerd in "
-    text = _render(key, pages, text_prefix, False)[0]
+    text = _cite(key, pages, text_prefix, False)
     # the HTML prefix is already escaped by the engine: render with a placeholder and put it in afterwards
-    html = _render(key, pages, "\x00", True)[0].replace("\x00", html_prefix, 1)
+    html = _cite(key, pages, "\x00", True).replace("\x00", html_prefix, 1)
     return Rendered(text, html)
 
 
