@@ -258,7 +258,7 @@ def related_passages(value: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _source_dict(source) -> dict[str, Any]:
+def _source_dict(source, with_statements: bool = True) -> dict[str, Any]:
     kb = knowledge_base()
     titles = {d["id"]: d["title"] for d in kb.documents()}
     completed = kb.source_meta.get(source.id)
@@ -266,10 +266,11 @@ def _source_dict(source) -> dict[str, Any]:
     entry = csl.reference(record["csl"])
     statements = [
         dict(s, link=place_link(s["document_id"], s["spans"][0]), document_title=titles.get(s["document_id"]),
-             value_link=url_for("framework.value", value_id=s["value_id"]) if s["value_id"] else None)
-        for s in source.statements
+             value_link=url_for("framework.value", value_id=s["value_id"]) if s["value_id"] else None,
+             cite=csl.cite_block(document_csl(s["document_id"]), csl.page_locator(s["spans"]), [record["csl"]]))
+        for s in (source.statements if with_statements else [])
     ]
-    return {
+    out = {
         "id": source.id, "authors": source.authors, "year": source.year, "label": source.label,
         "link": url_for("framework.source", source_id=source.id),
         "apa": entry.text, "apa_html": entry.html, "apa_in_text": csl.in_text(record["csl"]).text,
@@ -279,12 +280,15 @@ def _source_dict(source) -> dict[str, Any]:
         "publication": {"id": source.publication, "title": titles.get(source.publication),
                         "link": url_for("documents.document", doc_id=source.publication)} if source.publication else None,
         "related": [{"id": d, "title": titles.get(d), "link": url_for("documents.document", doc_id=d)} for d in source.related],
-        "statement_count": len(statements),
+        "statement_count": len(source.statements),
         "statements": statements,
         "bibtex_link": url_for("framework.export", fmt="bib", bron=source.id),
         "ris_link": url_for("framework.export", fmt="ris", bron=source.id),
         "csl_link": url_for("framework.export", fmt="json", bron=source.id),
     }
+    if not with_statements:
+        out.pop("statements")
+    return out
 
 
 @bp.get("/bronnen")
@@ -292,9 +296,7 @@ def _source_dict(source) -> dict[str, Any]:
 @bp.get("/api/sources", endpoint="api_sources")
 def sources():
     registry = state().registry(knowledge_base())
-    items = [_source_dict(s) for s in registry.all()]
-    for item in items:
-        item.pop("statements")
+    items = [_source_dict(s, with_statements=False) for s in registry.all()]
     return render("sources.html", {"sources": items})
 
 
