@@ -257,6 +257,7 @@ class Answerer:
                 "key": f"Q{len(seen) + 1}", "id": item["id"], "text": item["text"], "speaker": item["speaker"],
                 "role": item["role"], "partnership": item["partnership"], "value": value_id,
                 "matched": rank <= self.k, **self._place(fw.document_id, item["spans"]),
+                "cite": csl.cite_block(self._item(fw.document_id), csl.page_locator(item["spans"])),
             }
         out["quotes"] = list(seen.values())
 

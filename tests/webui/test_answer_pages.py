@@ -61,6 +61,10 @@ def test_every_finding_offers_its_secondary_citation_and_the_answer_exports(clie
         for source in finding["sources"]:
             assert f"{source['authors'].removesuffix(' et al.')}" in cite["in_text"]
         assert cite["reference"] == finding["document_citation"]
+    for quote in data["quotes"]:
+        label = quote["page_label"]  # a quote over two pages: "8-9", cited as "pp. 8–9"
+        pages = f"pp. {label.replace('-', '–')}" if "-" in label else f"p. {label}"
+        assert quote["cite"]["kind"] == "direct" and quote["cite"]["in_text"].endswith(f", {pages})")
     for passage in data["passages"]:
         assert passage["cite"]["kind"] == "direct" and passage["cite"]["in_text"] == passage["citation_in_text"]
     bib = client.get(data["exports"]["BibTeX"]).get_data(as_text=True)
