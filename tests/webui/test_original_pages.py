@@ -169,3 +169,22 @@ class TestExports:
         from kennisbank.search import csl
 
         assert csl.reference(items[0]).text == "Kenniscentrum Opleiden. (2019). Opleiden in de school."
+
+
+class TestHostileInput:
+    @pytest.mark.parametrize("path, status", [
+        ("/documenten/verkenning/pagina/2?passage=%3Cscript%3Ealert(1)%3C/script%3E", 200),
+        ("/documenten/verkenning/pagina/2?passage=" + "a" * 5000, 200),
+        ("/documenten/verkenning/pagina/-1", 404),
+        ("/documenten/verkenning/pagina/99999999999999999999999", 404),
+        ("/documenten/verkenning/passage/%3Cscript%3E", 404),
+        ("/documenten/verkenning/passage/verkenning.t0123456789ab%0aX", 404),
+        ("/documenten/verkenning?verdwenen=%3Cscript%3E", 200),
+        ("/referenties.json?document=..%2F..%2Fetc", 400),
+        ("/referenties.xml?document=verkenning", 404),
+        ("/documenten/%3Cscript%3E/bestand", 404),
+    ])
+    def test_a_clear_answer_never_a_500(self, world, path, status):
+        response = world["client"].get(path)
+        assert response.status_code == status, response.get_data(as_text=True)[:300]
+        assert "<script>alert" not in response.get_data(as_text=True)
