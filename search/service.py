@@ -36,6 +36,15 @@ from kennisbank.search.store import Store
 from kennisbank.search.thesaurus import default_thesaurus
 
 
+def _pages(payload: dict[str, Any], label: str | None) -> str | None:
+    """The locator of a passage: its page label, or a range when it runs on over a page break (``page_end``);
+    the end's label follows from a numeric start label, else the range is left to the first page."""
+    end, page = payload.get("page_end"), payload.get("page")
+    if label is None or not end or not page or end <= page:
+        return label
+    return f"{label}-{int(label) + end - page}" if label.isdigit() else label
+
+
 def document_dict(record: DocumentRecord) -> dict[str, Any]:
     return {"id": record.id, **record.metadata()}
 
@@ -174,7 +183,7 @@ class Searcher:
         p, page = hit.payload, result["page"]
         result["page_label"] = p.get("page_label") or (str(page) if page is not None else None)
         result["anchor"] = self.anchors(p["doc_id"], p.get("doc_version")).get(p.get("split_id"))
-        cite = csl.cite_block(self.citation_item(result["document"], p.get("doc_version")), result["page_label"])
+        cite = csl.cite_block(self.citation_item(result["document"], p.get("doc_version")), _pages(p, result["page_label"]))
         result["citation"] = cite["reference"]  # APA 7: the reference entry has no page
         result["citation_in_text"] = cite["in_text"]
         result["cite"] = cite

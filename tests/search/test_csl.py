@@ -75,3 +75,13 @@ class TestRendering:
         assert csl.page_locator([{"page": 9}, {"page": 10}]) == "9-10"
         assert csl.page_locator([{"page": 3}], {3: "iii"}) == "iii"
         assert csl.page_locator([{"page": None}]) is None
+
+
+def test_a_passage_over_a_page_break_is_cited_with_its_page_range():
+    from kennisbank.search.service import _pages
+
+    assert _pages({"page": 3, "page_end": 4}, "5") == "5-6"  # printed labels 5 and 6
+    assert _pages({"page": 3}, "5") == "5"
+    assert _pages({"page": 3, "page_end": 4}, "iv") == "iv"  # the end's label is not known: no guess
+    assert csl.in_text(csl.document_item(PLATFORM | {"year_approximate": False}), _pages({"page": 3, "page_end": 4}, "5")).text.endswith(
+        "pp. 5–6)")
