@@ -164,6 +164,12 @@ def test_copy_the_secondary_citation_and_check_the_original_page(server, tmp_pat
             page.go_back()
             page.wait_for_selector(".result-title a")
             assert page.url == results_url
+
+            # 3. An old, version-bound passage link never lands silently on another passage
+            page.goto(server + "/documenten/waarde-en-randvoorwaarden#waarde-en-randvoorwaarden.c2")
+            assert page.locator("#anker-onbekend").is_visible()
+            page.goto(server + "/documenten/verkenning/passage/verkenning.c1")
+            assert page.locator("#verdwenen").is_visible() and urlsplit(page.url).fragment == ""
         finally:
             browser.close()
     assert problems == []
