@@ -148,8 +148,23 @@ def _job_links(job: dict[str, Any]) -> dict[str, str]:
 def home():
     kb = knowledge_base()
     data = {"user": g.user, "jobs": jobs().recent(20), "documents": kb.documents(),
-            "max_upload_mb": current_app.config["KENNISBANK_SETTINGS"].max_upload_mb}
+            "max_upload_mb": current_app.config["KENNISBANK_SETTINGS"].max_upload_mb,
+            "sources": _sources_to_complete(kb)}
     return render("staff_home.html", data)
+
+
+def _sources_to_complete(kb) -> list[dict[str, Any]]:
+    """Cited works whose reference lacks something (authors' initials, title, publisher), for the console."""
+    out = []
+    for source in framework_state().registry(kb).all():
+        item = source_item(source, kb.source_meta.get(source.id))
+        missing = [label for label, gap in (
+            ("voorletters", any("family" in n and not n.get("given") for n in item.get("author", []))
+             or any(n.get("literal", "").endswith(" et al.") for n in item.get("author", []))),
+            ("titel", not item.get("title")), ("uitgever", not item.get("publisher"))) if gap]
+        out.append({"id": source.id, "label": source.label, "missing": missing,
+                    "link": url_for("staff.source_edit", source_id=source.id)})
+    return out
 
 
 @bp.post("/beheer/documenten")

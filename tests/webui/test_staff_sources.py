@@ -31,6 +31,9 @@ def test_form_completes_the_reference_and_it_is_audited(console):
     client = app.test_client()
     assert client.get("/beheer/bronnen/leeferink-2016").status_code in (302, 401)  # staff only
     assert login(client, "redacteur").status_code == 302
+    home = client.get("/beheer.json").get_json()["sources"]
+    assert {"id": "leeferink-2016", "label": "Leeferink (2016)", "missing": ["voorletters", "titel", "uitgever"],
+            "link": "/beheer/bronnen/leeferink-2016"} in home
     form = client.get("/beheer/bronnen/leeferink-2016")
     assert form.status_code == 200
     page = form.get_data(as_text=True)
@@ -44,6 +47,7 @@ def test_form_completes_the_reference_and_it_is_audited(console):
     assert source["apa"] == ("Leeferink, H., & Radboud Docenten Academie. (2016). Onderzoek in de opleidingsschool ER -. "
                              "Radboud Universiteit. https://doi.org/10.1234/rda.2016")
     assert source["missing"] == [] and source["completed"] is True
+    assert next(s for s in client.get("/beheer.json").get_json()["sources"] if s["id"] == "leeferink-2016")["missing"] == []
     assert "<i>Onderzoek in de opleidingsschool ER -</i>" in source["apa_html"]
     ris = rispy.loads(client.get("/referenties.ris?bron=leeferink-2016").get_data(as_text=True))
     assert len(ris) == 1 and ris[0]["authors"] == ["Leeferink, H.", "Radboud Docenten Academie,"]
