@@ -13,6 +13,9 @@ from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("search", __name__)
 
+# said next to a page number of a publication kept as text (the shipped corpus): it is not the printed page
+PAGE_NOTE = "paginanummer van de tekstversie in de kennisbank, niet van de gedrukte publicatie"
+
 
 def passage_link(result: dict[str, Any]) -> str:
     """Where a result's passage is: its anchor in the document page."""
@@ -38,8 +41,10 @@ def search():
         # No question asked yet: the page is the form (its JSON twin lists the filter values).
         return render("search.html", {"query": None, "results": [], "facets": facets}, form=form, facets=facets)
     data = dict(kb.search(**parse_search(request.args, facets)))
+    formats = {r.id: r.format for r in kb.catalog.all()}
     data["results"] = [
         dict(result, link=passage_link(result), page_link=page_link(result),
+             page_note=PAGE_NOTE if result["page"] is not None and formats.get(result["document"]["id"]) != "pdf" else None,
              secondary=secondary_cites(result["document"]["id"], result["page"], result["start"], result["end"]))
         for result in data["results"]
     ]

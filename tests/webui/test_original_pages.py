@@ -84,6 +84,7 @@ class TestPageView:
         client = world["client"]
         hit = _leeferink_hit(client)
         assert hit["page"] == 2 and hit["page_link"] == f"/documenten/verkenning/pagina/2?passage={hit['anchor']}"
+        assert hit["page_note"] is None  # a PDF page number is the PDF page: nothing to warn about
         data = client.get(hit["page_link"] + "&format=json").get_json()
         assert data["page_no"] == 2 and data["text"][data["marked"]["start"]:data["marked"]["end"]] == hit["text"]
         image = data["image"]

@@ -128,6 +128,8 @@ class TestSearchPage:
             if result["page"] is not None:
                 assert f'<span class="page-number">p. {result["page"]}</span>' in html
         assert "<span>z.d.</span>" in html and "jaar geschat: 2025" in html  # the framework's estimated year
+        # the corpus is kept as text: its page numbers are said not to be the printed ones
+        assert f'p. {first["page"]}: paginanummer van de tekstversie in de kennisbank' in html
         assert "<mark>leraren</mark>" in html and "<mark>langer</mark>" in html
         assert f'value="{QUESTION}"' in html  # the form keeps the question
 
