@@ -142,6 +142,8 @@ def page_view(doc_id: str, page: int):
         "cite": csl.cite_block(item, str(page)),
         "document_link": url_for("documents.document", doc_id=doc_id, _anchor=anchor if passage else f"p-{page}"),
         "original": url_for("documents.original", doc_id=doc_id) if path is not None else None,
+        # the browser's own PDF viewer (in Firefox: PDF.js) opens the kept file at this page
+        "original_at_page": url_for("documents.original", doc_id=doc_id, _anchor=f"page={page}") if path is not None else None,
         "previous": url_for("documents.page_view", doc_id=doc_id, page=page - 1) if page > 1 else None,
         "next": url_for("documents.page_view", doc_id=doc_id, page=page + 1) if page < len(pages) else None,
         "notice": None if passage or not anchor else "Deze passage staat niet (meer) op deze pagina.",

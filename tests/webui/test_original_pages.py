@@ -102,6 +102,7 @@ class TestPageView:
         assert html.count('<rect class="marking"') == len(boxes)
         assert f'<mark class="passage-mark" id="passage">{hit["text"]}</mark>' in html
         assert 'href="/documenten/verkenning#' + hit["anchor"] + '"' in html  # back to the passage
+        assert 'href="/documenten/verkenning/bestand#page=2"' in html  # the browser's PDF viewer, at the page
         assert "Paginanummers tellen de pagina&#39;s van het PDF-bestand" in html
 
     def test_no_mark_when_the_passage_is_elsewhere_and_bad_pages(self, world):
