@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kennisbank.search import csl
+from kennisbank.search.service import _pages
 from kennisbank.search.sources import Source
 
 PLATFORM = {
@@ -78,8 +79,6 @@ class TestRendering:
 
 
 def test_a_passage_over_a_page_break_is_cited_with_its_page_range():
-    from kennisbank.search.service import _pages
-
     assert _pages({"page": 3, "page_end": 4}, "5") == "5-6"  # printed labels 5 and 6
     assert _pages({"page": 3}, "5") == "5"
     assert _pages({"page": 3, "page_end": 4}, "iv") == "iv"  # the end's label is not known: no guess

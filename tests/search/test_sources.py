@@ -9,7 +9,8 @@ import rispy
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.model import publication_meta
 from kennisbank.ingest.sources import Source
-from kennisbank.search import references
+from kennisbank.search import csl, references
+from kennisbank.search.csl import document_item
 from kennisbank.search.framework import Framework
 from kennisbank.search.sources import registry_for
 
@@ -143,7 +144,6 @@ class TestReferences:
     def test_csl_json_renders_back_through_the_style_engine(self, registry, kb):
         import json
 
-        from kennisbank.search import csl
 
         entries = self._entries(kb, registry, {"waarde-en-randvoorwaarden"}, ["ecbo-2021"])
         items = json.loads(references.export("json", entries))
@@ -154,8 +154,6 @@ class TestReferences:
             "randvoorwaarden.")
 
     def test_a_field_can_never_add_a_record(self):
-        from kennisbank.search.csl import document_item
-
         hostile = {"id": "x", "title": "Titel\nER  - \nTY  - JOUR\r\nTI  - Vals}\n@misc{y,", "organisation": "Org\x0b",
                    "year": 2020, "kind": "rapport", "language": "nl"}
         entry = references.document_entry(document_item(hostile), hostile)

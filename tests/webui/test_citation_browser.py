@@ -17,9 +17,17 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from kennisbank.app import KnowledgeBase
+from kennisbank.ingest.sources import Source
 from tests.conftest import make_settings
 from tests.pdfmaker import pdf_bytes
-from tests.webui.conftest import OFFLINE, REPO, SERVER_START_SECONDS, _free_port, _kennisbank_command
+from tests.webui.conftest import (
+    OFFLINE,
+    REPO,
+    SERVER_START_SECONDS,
+    _free_port,
+    _kennisbank_command,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -34,9 +42,6 @@ PDF_PAGES = [
 
 @pytest.fixture(scope="module")
 def server(built_data_dir, tmp_path_factory):
-    from kennisbank.app import KnowledgeBase
-    from kennisbank.ingest.sources import Source
-
     workdir = tmp_path_factory.mktemp("citation-browser")
     data_dir = shutil.copytree(built_data_dir, workdir / "data")
     pdf = workdir / "verkenning.pdf"

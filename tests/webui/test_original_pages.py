@@ -3,7 +3,6 @@ real index of a real PDF (made with fpdf2) and a text publication."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -11,6 +10,11 @@ import bibtexparser
 import pytest
 import rispy
 
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.settings import Settings
+from kennisbank.ingest.sources import Source
+from kennisbank.search import csl
+from kennisbank.webui.app import create_app
 from tests.pdfmaker import pdf_bytes
 
 PAGES = [
@@ -26,18 +30,12 @@ META = {"title": "Opleiden in de school", "organisation": "Kenniscentrum Opleide
 
 
 def _ingest(kb, doc_id: str, path: Path, meta: dict) -> None:
-    from kennisbank.ingest.sources import Source
-
     report = kb.indexer.ingest([Source(doc_id, path, meta)])
     assert report.summary()["added"] + report.summary()["replaced"] == 1, report.as_dict()
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from kennisbank.core.settings import Settings
-    from kennisbank.app import KnowledgeBase
-    from kennisbank.webui.app import create_app
-
     folder = tmp_path_factory.mktemp("originals")
     pdf = folder / "verkenning.pdf"
     pdf.write_bytes(pdf_bytes(PAGES))
@@ -122,10 +120,6 @@ class TestPageView:
 
 class TestStableLinks:
     def test_anchor_survives_replacement_and_a_gone_passage_gets_a_notice(self, world):
-        from kennisbank.core.settings import Settings
-        from kennisbank.app import KnowledgeBase
-        from kennisbank.webui.app import create_app
-
         folder = world["folder"] / "replace"
         folder.mkdir()
         first, second = folder / "v1.pdf", folder / "v2.pdf"
@@ -168,7 +162,6 @@ class TestExports:
         ris = rispy.loads(client.get("/referenties.ris?document=verkenning").get_data(as_text=True))
         assert ris[0]["authors"] == ["Kenniscentrum Opleiden,"] and ris[0]["year"] == "2019"
         items = client.get("/referenties.json?document=verkenning").get_json()
-        from kennisbank.search import csl
 
         assert csl.reference(items[0]).text == "Kenniscentrum Opleiden. (2019). Opleiden in de school."
 

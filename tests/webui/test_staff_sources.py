@@ -8,15 +8,14 @@ import bibtexparser
 import pytest
 import rispy
 
+from kennisbank.app import KnowledgeBase
+from kennisbank.webui.app import create_app
 from tests.conftest import make_settings
 from tests.webui.staff_helpers import add_user, csrf_from, login, new_token
 
 
 @pytest.fixture(scope="module")
 def console(built_data_dir, tmp_path_factory):
-    from kennisbank.app import KnowledgeBase
-    from kennisbank.webui.app import create_app
-
     data_dir = shutil.copytree(built_data_dir, tmp_path_factory.mktemp("sources") / "data")
     settings = make_settings(data_dir)
     kb = KnowledgeBase.open(settings)

@@ -4,6 +4,7 @@ import pytest
 
 from kennisbank.core.errors import ConfigError
 from kennisbank.core.model import publication_meta
+from kennisbank.search.anchors import passage_anchors
 from kennisbank.webui.document_pages import page_segments
 from kennisbank.webui.templating import http_url, year_label
 
@@ -20,7 +21,6 @@ def test_result_passage_is_escaped_and_highlighted(odd_client):
 
 def test_result_shows_source_year_page_and_links_to_the_passage(odd_client):
     html = odd_client.get("/zoeken?q=Leeferink&mode=bm25").get_data(as_text=True)
-    from kennisbank.search.anchors import passage_anchors
 
     anchor = passage_anchors("paged", ["Pagina twee: Leeferink (2016) over opleidingsscholen."])[0]
     assert f'<a href="/documenten/paged#{anchor}">Een gepagineerd rapport</a>' in html
