@@ -14,7 +14,7 @@ running lines in passages
 page start splits
     Pages whose first passage starts in lower case (a sentence cut by the page break).
 
-Run ``python -m evaluation.pdf_quality [--json] [PDF or folder ...]`` (default: ../shared/real-pdfs next to
+Run ``python -m kennisbank.evaluation.pdf_quality [--json] [PDF or folder ...]`` (default: ../shared/real-pdfs next to
 the repository). Rules are general: nothing here knows a file.
 """
 
@@ -34,10 +34,13 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 
-from ingest.check import check_file  # noqa: E402
-from ingest.chunking import StructureSplitter  # noqa: E402
-from ingest.cleaning import DutchTextCleaner, normalize_text  # noqa: E402
-from ingest.converters import PublicationConverter  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+
+from kennisbank.ingest.check import check_file  # noqa: E402
+from kennisbank.ingest.chunking import StructureSplitter  # noqa: E402
+from kennisbank.core.text import normalize_text  # noqa: E402
+from kennisbank.ingest.cleaning import DutchTextCleaner  # noqa: E402
+from kennisbank.ingest.converters import PublicationConverter  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO.parent / "shared" / "real-pdfs"
@@ -50,8 +53,6 @@ _REPEAT_SHARE = 0.25
 
 def raw_pages(path: Path) -> list[str]:
     """pypdf's plain extraction of every page, normalised like stored text (ligatures, odd spaces)."""
-    from pypdf import PdfReader
-
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     pages = []
     for page in reader.pages:

@@ -26,11 +26,12 @@ from typing import Any
 
 from haystack import Document
 
-from kennisbank.errors import ConversionError
-from ingest.chunking import StructureSplitter
-from ingest.cleaning import DutchTextCleaner, normalize_text
-from ingest.converters import document_from_parsed
-from ingest.parsing import parse_file
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.chunking import StructureSplitter
+from kennisbank.ingest.cleaning import DutchTextCleaner
+from kennisbank.core.text import normalize_text
+from kennisbank.ingest.converters import document_from_parsed
+from kennisbank.ingest.parsing import parse_file
 
 _WORD = re.compile(r"[^\W\d_]+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)

@@ -39,7 +39,7 @@ from typing import Any
 
 from haystack import Document, component, logging
 
-from ingest.cleaning import normalize_text
+from kennisbank.core.text import normalize_text
 
 logger = logging.getLogger(__name__)
 

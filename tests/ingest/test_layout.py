@@ -6,10 +6,11 @@ import io
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 
-from ingest.layout import analyse, page_labels, read_page
-from ingest.parsing import parse_file
+from kennisbank.ingest.layout import analyse, page_labels, read_page
+from kennisbank.ingest.parsing import parse_file
 from tests.pdfmaker import FONT
 
 TOPICS = ["de werkplek", "het instituut", "de schoolleider", "de mentor", "de student", "het bestuur"]
@@ -18,8 +19,6 @@ TOPICS = ["de werkplek", "het instituut", "de schoolleider", "de mentor", "de st
 def designed_report(path: Path, pages: int = 5) -> Path:
     """A report with a running header (title and print date), a footer "Pagina N van M", a superscript
     note marker and a footnote in a smaller font at the bottom of every page."""
-    from fpdf import FPDF
-
     if not FONT.is_file():
         pytest.skip(f"{FONT} is missing (Debian fonts-dejavu-core)")
     pdf = FPDF()
@@ -97,8 +96,6 @@ def test_parsed_body_notes_and_raw_pages(report):
 
 
 def test_printed_page_numbers_with_an_offset(tmp_path):
-    from fpdf import FPDF
-
     pdf = FPDF()
     pdf.set_auto_page_break(False)
     pdf.add_font("DejaVu", fname=str(FONT))

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 from haystack import Document
+from pypdf import PdfReader
 
-from evaluation.pdf_quality import running_lines
-from ingest.check import broken_urls, check_file, mid_sentence_ends, page_word_faults
-from ingest.chunking import StructureSplitter
-from ingest.cleaning import DutchTextCleaner, normalize_text
-from ingest.converters import PublicationConverter
+from kennisbank.evaluation.pdf_quality import running_lines
+from kennisbank.ingest.check import broken_urls, check_file, mid_sentence_ends, page_word_faults
+from kennisbank.ingest.chunking import StructureSplitter
+from kennisbank.core.text import normalize_text
+from kennisbank.ingest.cleaning import DutchTextCleaner
+from kennisbank.ingest.converters import PublicationConverter
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 FILES = sorted(p.name for p in REAL_PDFS.glob("*.pdf")) if REAL_PDFS.is_dir() else []
@@ -48,8 +50,6 @@ _CACHE: dict[str, Ingested] = {}
 
 def ingested(name: str) -> Ingested:
     if name not in _CACHE:
-        from pypdf import PdfReader
-
         path = REAL_PDFS / name
         raw = [page.extract_text() or "" for page in PdfReader(io.BytesIO(path.read_bytes())).pages]
         converted = PublicationConverter().run(sources=[path])

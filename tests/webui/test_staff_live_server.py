@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import shutil
 import sqlite3
 import time
@@ -13,9 +12,15 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from tests.conftest import PDF_SAMPLES
-from tests.webui.staff_helpers import Browser, Server, add_user, csrf_from, new_token, pdf_bytes
-from tests.conftest import make_settings
+from tests.conftest import PDF_SAMPLES, make_settings
+from tests.webui.staff_helpers import (
+    Browser,
+    Server,
+    add_user,
+    csrf_from,
+    new_token,
+    pdf_bytes,
+)
 
 PAGES = [
     ["Leernetwerken in de Achterhoek", "Achterhoekse leernetwerken brengen pabo's en basisscholen samen."],
@@ -69,7 +74,7 @@ def test_done_when_flow_over_http(server):
     # found in search with its page number
     results = browser.get_json("/api/search?q=" + quote("Achterhoekse leernetwerken startende leraren behouden"))
     hit = next(r for r in results["results"] if r["document"]["id"] == doc_id)
-    assert hit["page"] == 2 and "(p. 2)" in hit["citation"]
+    assert hit["page"] == 2 and hit["citation_in_text"].endswith("p. 2)")
 
     # replace it with a new version through the edit page
     status, _, html = browser.get(f"/beheer/documenten/{doc_id}")
