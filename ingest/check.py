@@ -3,7 +3,7 @@
 ``check_file(path)`` runs the indexing pipeline's text steps (``PublicationConverter`` -> ``DutchTextCleaner``
 -> ``StructureSplitter``; no embedding, nothing is written) and reports per document: pages, pages without
 text, passages (body, footnote, run on over a page break), footnotes and note markers, running lines and
-contents lines removed, build slides dropped, where the page labels come from, the line-end hyphen joins the
+contents lines removed, build slides dropped, headings found, where the page labels come from, the line-end hyphen joins the
 cleaner made, and defect flags. The flags compare the stored text of every page with pypdf's raw text of the
 same page (``ParsedPublication.pages``):
 
@@ -132,6 +132,7 @@ def check_file(path: Path | str) -> dict[str, Any]:
         "running_lines_removed": layout.get("running_lines", 0),
         "contents_lines_removed": layout.get("contents_lines", 0),
         "build_slides_dropped": layout.get("build_slides", 0),
+        "headings": layout.get("headings", 0),
         "slides": bool(layout.get("slides", False)),
         "page_labels": layout.get("labels_from", "none"),
         "hyphen_joins_made": hyphen_joins,
@@ -157,7 +158,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"{report['run_on_passages']} over een paginagrens)",
         f"  voetnoten {report['footnotes']}, notenummers {report['note_markers']}, kopteksten/voetteksten "
         f"weggelaten {report['running_lines_removed']}, inhoudsopgaveregels {report['contents_lines_removed']}, "
-        f"dia-opbouw weggelaten {report['build_slides_dropped']}, paginanummers: {report['page_labels']}, "
+        f"dia-opbouw weggelaten {report['build_slides_dropped']}, koppen {report['headings']}, paginanummers: {report['page_labels']}, "
         f"afbrekingen hersteld {report['hyphen_joins_made']}",
         f"  signalen: {flags}",
     ]
