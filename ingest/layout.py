@@ -197,15 +197,17 @@ def _is_bold(font: Any) -> bool:
 
 
 def _starts_new_line(previous: Piece, piece: Piece) -> bool:
-    """pypdf kept on one line a piece that goes back to the left on another baseline (a footer after the last
-    line of a slide: "is needed.58 / 65"): that piece starts a line of its own."""
+    """pypdf kept on one line a piece that goes back to the left on another baseline or in another size (a
+    footer after the last line of a slide, "is needed.58 / 65"; a page number "11 / 24" before the first
+    line): that piece starts a line of its own."""
     _, px, py, psize, _ = previous
     text, x, y, size, _ = piece
     if not text.strip() or not previous[0].strip() or psize <= 0 or size <= 0:
         return False
     if previous[0][-1].isalpha() and text[0].isalpha():
         return False  # never cut a run of letters that pypdf gives as one word
-    return x < px - 1.0 and abs(y - py) > 0.3 * max(psize, size)
+    other_size = abs(size - psize) > 0.2 * max(psize, size)
+    return x < px - 1.0 and (abs(y - py) > 0.3 * max(psize, size) or other_size)
 
 
 def _make_line(pieces: list[Piece], joined: bool = False) -> Line:
