@@ -32,10 +32,16 @@ Line-end hyphenation (``hyphen_join``) is a small heuristic, in this order of pr
   parts would clash vowels (zonne-energie): keep the hyphen;
 - otherwise join ("onder-\\nzoek" -> "onderzoek", "opleidings-\\nverantwoordelijkheid").
 
-Words that the PDF split with spaces are joined only with evidence from the same document: the joined word
-occurs elsewhere and either the gap is two or more spaces ("kwaliteits   ontwikkeling") or the first part
+Words of a text extract split with spaces are joined only with evidence from the same document: the joined
+word occurs elsewhere and either the gap is two or more spaces ("kwaliteits   ontwikkeling") or the first part
 never occurs on its own ("kwaliteits cultuur"). "leraren tekort" stays: "leraren" is a word, and
-"samen werken" must not become "samenwerken".
+"samen werken" must not become "samenwerken"; never when the second part is a function word ("ouder en
+behoren" stays). PDFs never get such joins (``clean_pages(join_split_words=False)``, set by the component for
+``format == "pdf"``): pypdf puts a space only where the glyphs stand apart, the page's own evidence that the
+words are two. A line-end hyphen after a URL or e-mail address is kept and nothing is inserted
+("https://x.nl/ap-" + "privacy" -> "https://x.nl/ap-privacy"). PDF footnotes (``meta["footnotes"]``, from
+``ingest.layout``) are cleaned one note a line and put after the page's body text; ``meta["note_starts"]``
+says where they start on each page.
 """
 
 from __future__ import annotations
