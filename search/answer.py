@@ -9,7 +9,8 @@
 - ``quotes``: quotes from practice (speaker, role, partnership), same provenance fields;
 - ``passages``: other search hits not already shown;
 - ``status``: ``"answered"`` or ``"no_evidence"`` ("geen onderbouwing gevonden"), decided by a calibrated
-  relevance gate on the best dense cosine and the best BM25 score (see `RELEVANCE` and evaluation.answer_eval).
+  relevance gate on the best dense cosine and the best BM25 score, per dense model (see `relevance_for` and
+  evaluation.answer_eval).
 
 Every quote is checked against the stored page text of its document (``pages[page-1][start:end]``, exact,
 every span) before it is shown; a mismatch is dropped and logged, and counted in ``dropped``. Every item
@@ -60,6 +61,19 @@ class Relevance:
 
 
 RELEVANCE = Relevance()
+# Dense cosines are on another scale per model: multilingual-e5-small puts every text between ~0.75 and ~0.9
+# (out-of-domain questions reach 0.836 with BM25 0, "Recept voor erwtensoep"), so its cosine alone rarely
+# decides. Measured the same way (dev + tune against out-of-domain): every dev/tune question has BM25 >= 5.34
+# and dense >= 0.823 wherever BM25 < 7.5; out-of-domain questions reach at most dense 0.814 with BM25 5.72,
+# BM25 6.99 (dense 0.789), dense 0.836 (BM25 0).
+RELEVANCE_BY_MODEL = {
+    "multilingual-e5-small": Relevance(dense_strong=0.85, bm25_strong=7.5, dense_min=0.82, bm25_min=5.3),
+}
+
+
+def relevance_for(embedding_model: str) -> Relevance:
+    """The gate calibrated for this dense model (the USE calibration for any model not measured)."""
+    return RELEVANCE_BY_MODEL.get(embedding_model, RELEVANCE)
 
 
 def _overlaps(span: dict[str, int], hit: dict[str, Any]) -> bool:
@@ -70,9 +84,9 @@ class Answerer:
     """Builds answers on one KnowledgeBase; keeps the framework, source registry and page texts between calls
     (rebuilt when the catalog's versions change)."""
 
-    def __init__(self, kb, framework: Framework | None = None, relevance: Relevance = RELEVANCE):
+    def __init__(self, kb, framework: Framework | None = None, relevance: Relevance | None = None):
         self.kb = kb
-        self.relevance = relevance
+        self.relevance = relevance if relevance is not None else relevance_for(kb.settings.embedding_model)
         self.framework = framework if framework is not None else (Framework.load() if FRAMEWORK_FILE.is_file() else None)
         self._key = None
         self._registry = None

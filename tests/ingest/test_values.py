@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.values import DEFAULT_THRESHOLD, ValueClassifier
+from ingest.values import ValueClassifier, threshold_for
 from search.framework import Framework
 
 DOC = "waarde-en-randvoorwaarden"
@@ -55,7 +55,9 @@ class TestClassifier:
     @pytest.fixture(scope="class")
     @classmethod
     def classifier(cls, kb, framework):
-        return ValueClassifier(framework, lambda text: kb._dense.run(text=text)["embedding"])
+        return ValueClassifier(
+            framework, lambda text: kb._dense.run(text=text)["embedding"], threshold_for(kb.settings.embedding_model)
+        )
 
     def test_preconditions_rank_their_own_value_first(self, classifier, kb, framework):
         top = {}
@@ -71,12 +73,13 @@ class TestClassifier:
     def test_unrelated_text_gets_no_value(self, classifier, kb):
         embedding = kb._dense.run(text="De trein naar Amsterdam vertrekt om half negen van spoor drie.")["embedding"]
         assert classifier.classify(embedding) == []
-        assert max(classifier.scores(embedding).values()) < DEFAULT_THRESHOLD
+        assert max(classifier.scores(embedding).values()) < classifier.threshold
 
     def test_measured_precision_and_recall_hold(self, kb, framework):
         from evaluation.value_classifier import measure
 
         result = measure(kb, framework)
-        row = result["thresholds"][0.65]
+        threshold = threshold_for(kb.settings.embedding_model)
+        row = result["thresholds"][threshold]
         assert row["heldout"]["precision"] >= 0.75 and row["heldout"]["recall"] >= 0.4, row
-        assert result["chosen_on_tune"] == DEFAULT_THRESHOLD
+        assert result["chosen_on_tune"] == threshold

@@ -10,7 +10,7 @@ class TestSettings:
     def test_defaults(self):
         s = Settings.load(environ={})
         assert s.data_dir == Path("data")
-        assert s.embedding_model == "use-multilingual-v3"
+        assert s.embedding_model == "multilingual-e5-small"
         assert s.qdrant_url == ""
         assert s.index_dir == Path("data/index")
 
