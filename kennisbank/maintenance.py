@@ -18,51 +18,24 @@ import tempfile
 import time
 from pathlib import Path
 
-from kennisbank.errors import KennisbankError, StoreLocked
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.catalog import Catalog
+from kennisbank.core.errors import KennisbankError
+from kennisbank.core.settings import Settings
+from kennisbank.ingest.sources import Source
+from kennisbank.search.store import drop_index, hold, is_embedded
 
 DATABASES = ("catalog.sqlite", "console.sqlite")
 BACKUP_MANIFEST = "kennisbank-backup.json"
 
 
-def _require_embedded(settings, what: str) -> None:
-    if settings.qdrant_url:
+def _require_embedded(settings: Settings, what: str) -> None:
+    if not is_embedded(settings):
         raise KennisbankError(
             f"`kennisbank {what}` works on the embedded store. With a Qdrant server, use the server's own "
             "snapshots for the vectors and `kennisbank ingest --rebuild` to build a new collection.",
             status=400,
         )
-
-
-class _StoreHold:
-    """Hold the embedded store's lock (so no other process writes it) without caring how it was built."""
-
-    def __init__(self, index_dir: Path):
-        self.index_dir = index_dir
-        self._shard = None
-
-    def __enter__(self):
-        shard_dir = self.index_dir / "edge"
-        if (shard_dir / "edge_config.json").exists():
-            import qdrant_edge as qe
-
-            from search.store import is_lock_error
-
-            try:
-                self._shard = qe.EdgeShard.load(str(shard_dir))
-            except Exception as exc:  # the engine raises a bare Exception carrying the OS error
-                if is_lock_error(exc):
-                    raise StoreLocked(
-                        f"The index in {self.index_dir} is in use by another kennisbank process (for example "
-                        "`kennisbank serve`): stop it first."
-                    ) from exc
-                raise
-            self._shard.flush()
-        return self
-
-    def __exit__(self, *exc):
-        if self._shard is not None:
-            self._shard.close()
-            self._shard = None
 
 
 def _copy_database(source: Path, target: Path) -> None:
@@ -81,9 +54,6 @@ def _copy_database(source: Path, target: Path) -> None:
 def known_sources(settings) -> dict:
     """Every publication the data directory knows, by id: the catalog's (at their source paths) and the
     originals kept in DATA_DIR/files (uploads and `kennisbank add`, with their metadata sidecars)."""
-    from ingest.sources import Source
-    from kennisbank.catalog import Catalog
-
     catalog = Catalog(settings.catalog_path)
     try:
         sources = {r.id: Source(id=r.id, path=Path(r.source_path), meta=r.metadata()) for r in catalog.all()}
@@ -99,10 +69,6 @@ def known_sources(settings) -> dict:
 def rebuild(settings, extra: list, progress: bool = False):
     """Build the index anew in place (`kennisbank ingest --rebuild`) from every known publication and `extra`.
     The old index is dropped first, so searches find nothing until it is done; `reindex` builds beside it."""
-    from kennisbank.catalog import Catalog
-    from search.service import KnowledgeBase
-    from search.store import drop_index
-
     sources = known_sources(settings)
     sources.update({s.id: s for s in extra})
     drop_index(settings)
@@ -110,15 +76,13 @@ def rebuild(settings, extra: list, progress: bool = False):
     catalog.clear()
     catalog.close()
     with KnowledgeBase.open(settings) as kb:
-        return kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)
+        return kb.indexer.ingest(list(sources.values()), progress=progress, optimize=True)
 
 
 def reindex(settings, progress: bool = False):
     """Build a complete new index (and catalog) beside the old one from every publication's kept source
     file, then switch to it. Searches keep using the old index until the switch; if the build fails, the old
     index stays as it was."""
-    from search.service import KnowledgeBase
-
     _require_embedded(settings, "reindex")
     data = Path(settings.data_dir)
     sources = known_sources(settings)
@@ -126,12 +90,12 @@ def reindex(settings, progress: bool = False):
     shutil.rmtree(staging, ignore_errors=True)
     staged = settings.replace(data_dir=staging)
     with KnowledgeBase.open(staged) as kb:
-        report = kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)
+        report = kb.indexer.ingest(list(sources.values()), progress=progress, optimize=True)
     if report.failed:
         shutil.rmtree(staging, ignore_errors=True)
         reasons = "; ".join(f"{o.doc_id}: {o.message}" for o in report.failed)
         raise KennisbankError(f"Reindex stopped, the old index is unchanged: {reasons}", status=500)
-    with _StoreHold(settings.index_dir):
+    with hold(settings):
         old = data / ".reindex-old"
         shutil.rmtree(old, ignore_errors=True)
         old.mkdir()
@@ -154,7 +118,7 @@ def backup(settings, destination: Path) -> Path:
     destination = Path(destination)
     if destination.suffixes[-2:] != [".tar", ".gz"]:
         destination = destination.with_name(destination.name + ".tar.gz")
-    with tempfile.TemporaryDirectory(dir=destination.parent) as tmp, _StoreHold(settings.index_dir):
+    with tempfile.TemporaryDirectory(dir=destination.parent) as tmp, hold(settings):
         staging = Path(tmp) / "data"
         staging.mkdir()
         for name in DATABASES:
@@ -193,7 +157,7 @@ def restore(settings, source: Path, force: bool = False) -> None:
         restored = Path(tmp) / "data"
         if not (restored / BACKUP_MANIFEST).exists():
             raise KennisbankError(f"{source} is not a kennisbank backup (no {BACKUP_MANIFEST})", status=400)
-        with _StoreHold(settings.index_dir):  # nobody may be using the data directory we replace
+        with hold(settings):  # nobody may be using the data directory we replace
             if data.exists():
                 old = Path(tmp) / "old"
                 os.replace(data, old)

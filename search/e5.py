@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from haystack import Document, component
 
-from kennisbank.errors import ConfigError
+from kennisbank.core.errors import ConfigError
 
 E5_MODEL = "multilingual-e5-small"
 

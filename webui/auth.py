@@ -21,11 +21,21 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 
-from kennisbank.accounts import Accounts, TooManyAttempts, console_path
-from kennisbank.errors import KennisbankError
-from webui.render import render, wants_json
+from kennisbank.core.accounts import Accounts, TooManyAttempts, console_path
+from kennisbank.core.errors import KennisbankError
+from kennisbank.webui.render import render, wants_json
 
 bp = Blueprint("auth", __name__)
 

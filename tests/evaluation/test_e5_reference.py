@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation.e5_reference import ModelFile, ReferenceE5
-from search.e5 import _load_engine
+from kennisbank.evaluation.e5_reference import ModelFile, ReferenceE5
+from kennisbank.search.e5 import _load_engine
 
 TEXTS = [
     "Hoe voorkom je groenpluk van studenten?",

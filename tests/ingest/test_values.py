@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.values import ValueClassifier, threshold_for
-from search.framework import Framework
+from kennisbank.core.errors import IndexMismatch
+from kennisbank.evaluation.value_classifier import measure
+from kennisbank.ingest.values import ValueClassifier
+from kennisbank.search.framework import Framework
+from kennisbank.search.store import open_store
 
 DOC = "waarde-en-randvoorwaarden"
 
@@ -43,9 +46,6 @@ class TestPayload:
         assert kb.search("startende leraren", values=["9.9"])["results"] == []
 
     def test_old_index_schema_is_refused(self, fresh_settings, kb):
-        from kennisbank.errors import IndexMismatch
-        from search.store import open_store
-
         old = dict(kb.fingerprint, schema_version=1)
         with pytest.raises(IndexMismatch, match="rebuild"):
             open_store(fresh_settings, old)
@@ -55,9 +55,7 @@ class TestClassifier:
     @pytest.fixture(scope="class")
     @classmethod
     def classifier(cls, kb, framework):
-        return ValueClassifier(
-            framework, lambda text: kb._dense.run(text=text)["embedding"], threshold_for(kb.settings.embedding_model)
-        )
+        return ValueClassifier(framework, kb.embed_text, threshold=kb.settings.value_threshold)
 
     def test_preconditions_rank_their_own_value_first(self, classifier, kb, framework):
         top = {}
@@ -76,10 +74,8 @@ class TestClassifier:
         assert max(classifier.scores(embedding).values()) < classifier.threshold
 
     def test_measured_precision_and_recall_hold(self, kb, framework):
-        from evaluation.value_classifier import measure
-
         result = measure(kb, framework)
-        threshold = threshold_for(kb.settings.embedding_model)
+        threshold = kb.settings.value_threshold  # measured for the index's model (core.settings)
         row = result["thresholds"][threshold]
         assert row["heldout"]["precision"] >= 0.75 and row["heldout"]["recall"] >= 0.4, row
         assert result["chosen_on_tune"] == threshold

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from haystack import Document
 
-from search.e5 import E5_MODEL, E5DocumentEmbedder, E5TextEmbedder
-from search.embedders import KNOWN_MODELS, dense_document_embedder, dense_text_embedder
+from kennisbank.search.e5 import E5_MODEL, E5DocumentEmbedder, E5TextEmbedder
+from kennisbank.search.embedders import KNOWN_MODELS, dense_document_embedder, dense_text_embedder
 
 PASSAGES = [
     "Afspraken over tegengaan van groenpluk: studenten worden niet voor hun diploma weggekaapt door scholen.",

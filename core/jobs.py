@@ -4,11 +4,11 @@ A job is ``add`` (a new upload), ``replace`` (a new file for a publication), ``u
 file) or ``delete``. It is written to ``DATA_DIR/console.sqlite`` before the upload is acknowledged, so an
 acknowledged upload is never lost; its file is already in ``DATA_DIR/files`` under a name we chose.
 
-One ``Worker`` thread per data directory, in the server process (the one that holds the embedded store),
-takes the oldest queued job, runs it through the indexer and records a per-document report (pages, chunks,
-warnings, failure reason). A job that was running when the process died is queued again when the next
-worker starts (``MAX_ATTEMPTS`` times), then marked failed; a failed job can be retried. The indexer's versions
-keep a half-written document invisible to searches whatever happens (see ingest.indexer).
+One worker thread per data directory (ingest.worker), in the server process (the one that holds the embedded
+store), takes the oldest queued job, carries it out through ingest.publications and records a per-document
+report (pages, chunks, warnings, failure reason). A job that was running when the process died is queued
+again when the next worker starts (``MAX_ATTEMPTS`` times), then marked failed; a failed job can be retried.
+The indexer's versions keep a half-written document invisible to searches whatever happens.
 
 States: queued -> running -> done | failed.
 """
@@ -16,18 +16,13 @@ States: queued -> running -> done | failed.
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from kennisbank.accounts import Accounts, console_path
-from kennisbank.sqlite import SQLiteFile
-
-log = logging.getLogger(__name__)
+from kennisbank.core.sqlite import SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -51,7 +46,7 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
 """
 
 MAX_ATTEMPTS = 3
-KINDS = ("add", "replace", "update", "delete")
+KINDS = ("add", "replace", "update", "delete")  # the changes of ingest.publications
 
 
 def _time(value: float | None) -> str | None:
@@ -140,89 +135,3 @@ class JobQueue(SQLiteFile):
             else:
                 db.execute("UPDATE jobs SET state = 'queued', stage = 'hervat na herstart' WHERE id = ?", (row["id"],))
         return [r["id"] for r in rows]
-
-
-class Worker(threading.Thread):
-    """Runs queued jobs one at a time against the process's KnowledgeBase (see module docstring)."""
-
-    POLL_SECONDS = 1.0
-
-    def __init__(self, kb, queue: JobQueue, accounts: Accounts):
-        super().__init__(name="kennisbank-jobs", daemon=True)
-        self.kb = kb
-        self.queue = queue
-        self.accounts = accounts
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        resumed = self.queue.recover()
-        if resumed:
-            log.warning("Jobs interrupted by a stop, queued again or failed: %s", ", ".join(resumed))
-        while not self.stopping.is_set():
-            job = self.queue.claim()
-            if job is None:
-                self.wake.wait(self.POLL_SECONDS)
-                self.wake.clear()
-                continue
-            try:
-                self.run_job(job)
-            except Exception as exc:  # a job must never stop the worker
-                log.exception("Job %s failed unexpectedly", job["id"])
-                self.queue.finish(job["id"], False, {"status": "failed", "reason": "error",
-                                                     "message": f"{type(exc).__name__}: {exc}"}, "mislukt")
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.wake.set()
-
-    def run_job(self, job: dict[str, Any]) -> None:
-        from ingest.sources import Source
-        from kennisbank import library
-
-        settings = self.kb.settings
-        indexer = self.kb.indexer()
-        if job["kind"] == "delete":
-            removed = indexer.remove(job["doc_id"])
-            library.forget(settings, job["doc_id"])
-            report = {"status": "deleted" if removed else "failed", "doc_id": job["doc_id"],
-                      "reason": "" if removed else "not_found",
-                      "message": "" if removed else "the publication was not in the knowledge base"}
-            self._done(job, removed, report)
-            return
-        path = settings.files_dir / job["file"]
-        self.queue.stage(job["id"], "lezen, opdelen en indexeren")
-        outcome = indexer.ingest_one(Source(id=job["doc_id"], path=path, meta=job["meta"]))
-        self.kb.store.flush()
-        report = dict(outcome.__dict__, source=job["original_name"] or job["file"])
-        ok = outcome.status != "failed"
-        if ok:
-            library.keep(settings, job["doc_id"], job["file"], job["meta"], job["original_name"])
-        self._done(job, ok, report)
-
-    def _done(self, job: dict[str, Any], ok: bool, report: dict[str, Any]) -> None:
-        stage = "klaar" if ok else f"mislukt: {report.get('reason', '')}"
-        self.queue.finish(job["id"], ok, report, stage)
-        self.accounts.audit(
-            job["user"], f"{job['kind']}-{'done' if ok else 'failed'}", job["doc_id"], job=job["id"],
-            status=report.get("status"), reason=report.get("reason", ""), pages=report.get("pages"),
-            chunks=report.get("chunks"),
-        )
-
-
-_workers: dict[Path, Worker] = {}
-_workers_lock = threading.Lock()
-
-
-def worker_for(kb, accounts: Accounts) -> Worker:
-    """The one worker of this process for the KnowledgeBase's data directory (started on first use)."""
-    key = Path(kb.settings.data_dir).resolve()
-    with _workers_lock:
-        worker = _workers.get(key)
-        if worker is None or not worker.is_alive() or worker.kb is not kb:
-            if worker is not None:
-                worker.stop()
-            worker = Worker(kb, JobQueue(console_path(kb.settings)), accounts)
-            worker.start()
-            _workers[key] = worker
-        return worker
