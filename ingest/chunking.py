@@ -12,7 +12,7 @@ the continuation is the start of the next page, up to the end of the sentence th
 that first block). ``start``/``end`` stay offsets in ``page``, so a reader of one page's passages sees a valid
 span; the next page's own passages start after the continuation. A passage runs on when the body of a page
 ends without closing punctuation and the next page begins in lower case or the page ends on a comma or a
-function word; never in a slide deck (each slide stands alone) and never into footnotes.
+function word; only in PDFs, never in a slide deck (each slide stands alone) and never into footnotes.
 
 How a page is cut:
 
@@ -304,8 +304,9 @@ class StructureSplitter:
     :param max_chars: largest chunk, in characters (a single longer word is never cut).
     :param min_chars: blocks shorter than this are packed together with their neighbours.
 
-    A paragraph that runs on over a page break is one passage, with ``page_end`` and ``end_on_page_end`` in
-    its meta (see the module docstring); never in a slide deck (``meta["layout"]["slides"]``).
+    In a PDF a paragraph that runs on over a page break is one passage, with ``page_end`` and
+    ``end_on_page_end`` in its meta (see the module docstring); never in a slide deck
+    (``meta["layout"]["slides"]``) nor in text files.
     """
 
     def __init__(self, max_chars: int = 700, min_chars: int = 200) -> None:
@@ -323,7 +324,10 @@ class StructureSplitter:
             pages = doc.content.split("\f")
             paginated = bool(doc.meta.get("paginated", len(pages) > 1))
             note_starts, labels = doc.meta.get("note_starts"), doc.meta.get("page_labels")
-            flow = not (doc.meta.get("layout") or {}).get("slides", False)
+            # Only PDFs run on over page breaks: their pages are the publication's own, and the layout
+            # analysis has taken running lines and footnotes off the page ends (text files' form feeds are
+            # often restored guesses, see corpus/README.md).
+            flow = doc.meta.get("format") == "pdf" and not (doc.meta.get("layout") or {}).get("slides", False)
             split = split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels, flow)
             paths = section_paths(pages, doc.meta.get("headings"), split)
             for chunk, path in zip(split, paths):
