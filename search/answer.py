@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from kennisbank.core.model import validate_query
-from kennisbank.core.settings import Settings
 from kennisbank.search.citation import apa_reference
 from kennisbank.search.framework import Framework
 from kennisbank.search.references import apa_source
+from kennisbank.search.relevance import Relevance
 from kennisbank.search.sources import registry_for
 
 log = logging.getLogger(__name__)
@@ -40,34 +39,6 @@ MAX_PASSAGES = 5
 VALUE_MIN_SHARE = 0.05  # a value needs this share of the best value's score to be listed
 
 NO_EVIDENCE = "geen onderbouwing gevonden"
-
-
-@dataclass(frozen=True)
-class Relevance:
-    """When the best hits are relevant enough to answer from. Measured on the dev and tune questions against
-    out-of-domain questions (``python -m kennisbank.evaluation.answer_eval --calibration``): every dev/tune question has
-    dense >= 0.10 and BM25 >= 5.3 at its best hit, or one of the two strong; out-of-domain questions reach at
-    most dense 0.27 with BM25 5.25, or BM25 7.0 with dense 0.13. The thresholds are settings (answer_*)."""
-
-    dense_strong: float = Settings.answer_dense_strong  # a passage this close in meaning is enough on its own
-    bm25_strong: float = Settings.answer_bm25_strong    # so is a strong keyword match
-    dense_min: float = Settings.answer_dense_min        # otherwise both signals must reach these
-    bm25_min: float = Settings.answer_bm25_min
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "Relevance":
-        return cls(settings.answer_dense_strong, settings.answer_bm25_strong, settings.answer_dense_min,
-                   settings.answer_bm25_min)
-
-    def relevant(self, dense: float, bm25: float) -> bool:
-        return (dense >= self.dense_strong or bm25 >= self.bm25_strong
-                or (dense >= self.dense_min and bm25 >= self.bm25_min))
-
-    def as_dict(self) -> dict[str, float]:
-        return {"dense_strong": self.dense_strong, "bm25_strong": self.bm25_strong,
-                "dense_min": self.dense_min, "bm25_min": self.bm25_min}
-
-
 
 
 def _overlaps(span: dict[str, int], hit: dict[str, Any]) -> bool:
@@ -156,9 +127,9 @@ class Answerer:
             out["status"] = "no_evidence"
             out["message"] = (
                 f"Geen onderbouwing gevonden: in {stats['documents']} publicaties ({stats['points']} passages) en "
-                "het kader waarde en randvoorwaarden staat niets wat genoeg op deze vraag lijkt"
-                f" (beste overeenkomst in betekenis {dense:.2f}, op trefwoorden {bm25:.1f})."
-            )
+                "het kader waarde en randvoorwaarden staat niets wat genoeg op deze vraag lijkt: ook de passages "
+                "die er het dichtst bij komen, gaan over iets anders."
+            )  # the scores themselves are in "searched" (best_dense, best_bm25)
             out["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
             return out
         self._fill(out, hits)

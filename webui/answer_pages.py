@@ -32,9 +32,23 @@ def _with_links(data: dict[str, Any]) -> dict[str, Any]:
             item["link"] = place_link(item["document_id"], item["spans"][0])
     for item in data["passages"]:
         item["link"] = url_for("documents.document", doc_id=item["document_id"], _anchor=item["chunk_id"])
+    best = max((value["score"] for value in data["values"]), default=0.0)
     for value in data["values"]:
         value["link"] = url_for("framework.value", value_id=value["id"])
+        value["fit"] = fit_words(value["score"], best)
     return data
+
+
+def fit_words(score: float, best: float) -> str:
+    """How well a value fits the question, in words instead of its score: relative to the best value."""
+    share = score / best if best > 0 else 0.0
+    if share >= 0.999:
+        return "past het best bij uw vraag"
+    if share >= 0.5:
+        return "past ook goed"
+    if share >= 0.2:
+        return "past deels"
+    return "past zijdelings"
 
 
 @bp.get("/vraag", endpoint="page")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from kennisbank.search.citation import year_label as citation_year_label
-from kennisbank.webui.highlight import highlight
+from kennisbank.webui.highlight import highlight, passage
 
 
 def year_label(document: dict[str, Any]) -> str:
@@ -35,4 +35,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(page_label)
     app.add_template_filter(page_anchor)
     app.add_template_filter(highlight)
+    app.add_template_filter(passage)
     app.add_template_filter(http_url)
