@@ -71,7 +71,7 @@ def group_repeats(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 # -- spelling -----------------------------------------------------------------------------------------------
 
 MAX_EDIT = 2        # SymSpell's largest edit distance
-MIN_WORD = 4        # shorter query words are not corrected
+MIN_WORD = 5        # shorter query words are not corrected (too many words are one edit apart)
 
 
 class Vocabulary:
