@@ -142,7 +142,7 @@ MODES = ("hybrid", "dense", "bm25")
 def validate_query(query: Any) -> str:
     """The query without surrounding space; an empty, over-long or NUL-carrying query is refused (400)."""
     if not isinstance(query, str) or not query.strip():
-        raise BadRequest("Vul een zoekvraag in (de zoekvraag is leeg).")
+        raise BadRequest("Vul een zoekvraag in.")
     query = query.strip()
     if len(query) > MAX_QUERY_CHARS:
         raise BadRequest(f"De zoekvraag is te lang ({len(query)} tekens); gebruik maximaal {MAX_QUERY_CHARS} tekens.")

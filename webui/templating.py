@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from kennisbank.core.model import KINDS, kind_title
 from kennisbank.search.citation import year_label as citation_year_label
 from kennisbank.webui.highlight import highlight, passage
 
@@ -37,3 +38,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(highlight)
     app.add_template_filter(passage)
     app.add_template_filter(http_url)
+    app.add_template_filter(kind_title)
+    app.jinja_env.globals["publication_kinds"] = KINDS  # the staff form offers the fixed list

@@ -143,8 +143,8 @@ def test_second_process_gets_a_clear_message(tmp_path):
         script = textwrap.dedent(
             f"""
             from kennisbank.core.errors import StoreLocked
-            from kennisbank.search.schema import index_fingerprint
             from kennisbank.search.store import EdgeStore
+            from kennisbank.search.schema import index_fingerprint
             try:
                 EdgeStore({str(tmp_path / 'index')!r}, index_fingerprint("toy", 4, {{"splitter": "toy"}}, {{"language": "dutch"}}))
             except StoreLocked as exc:

@@ -77,6 +77,7 @@ class TestWhyFound:
         html = get_html(client, "/zoeken?q=" + quote(ANSWERED))
         value = app.extensions["kennisbank"].framework.value(result["values"][0])
         assert f'<a href="/kader/{value["id"]}">{value["id"]} {value["title"]}</a>' in html
+        assert '<span class="kind">Platformpublicatie</span>' in html  # the kind by its title
 
 
 class TestTypos:
