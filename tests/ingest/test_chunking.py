@@ -184,5 +184,5 @@ class TestStructureSplitter:
         assert "samenwerkende scholen in Noord-Holland" in chunks[0].content
         assert chunks[2].content.startswith("Conclusie\nSamen opleiden is effectief")
         assert not any("testrapport" in c.content for c in chunks)
-        pipeline_copy = Pipeline.from_dict(pipeline.to_dict(), allowed_modules=["ingest"])
+        pipeline_copy = Pipeline.from_dict(pipeline.to_dict(), allowed_modules=["kennisbank.ingest"])
         assert pipeline_copy.get_component("splitter").max_chars == 700

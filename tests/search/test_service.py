@@ -60,8 +60,8 @@ class TestSearch:
     @pytest.mark.parametrize(
         "kwargs, message",
         [
-            ({"query": ""}, "leeg"),
-            ({"query": "   \n"}, "leeg"),
+            ({"query": ""}, "Vul een zoekvraag in"),
+            ({"query": "   \n"}, "Vul een zoekvraag in"),
             ({"query": "x" * 1001}, "te lang"),
             ({"query": "ok", "k": 0}, r"aantal resultaten \(k\) moet"),
             ({"query": "ok", "k": 51}, r"aantal resultaten \(k\) moet"),
