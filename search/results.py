@@ -5,10 +5,10 @@ a spelling suggestion from the index's own words, and facet counts.
   passages with the same normalised text (`passage_key`) become one result, the first (best) one, listing the
   other places in ``also``.
 - **Relevance**: the gate of search.relevance, the same one the answer page uses.
-- **Spelling** (`Vocabulary`): the words of the stored page texts (the catalog), with their counts, in a
-  SymSpell dictionary (symspellpy). A query word the publications do not have is replaced by the closest
-  word they do have, or, for a Dutch compound, by a known first part plus the closest known rest
-  ("werkplekbegeleidng" -> "werkplek" + "begeleiding").
+- **Spelling** (`Vocabulary`): the words of the stored page texts (the catalog), with their counts. A query
+  word the publications do not have is replaced by the closest word they do have (rapidfuzz, edit distance
+  with swapped letters; ties go to the more frequent word), or, for a Dutch compound, by a known first part
+  plus the closest known rest ("werkplekbegeleidng" -> "werkplek" + "begeleiding").
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import re
 from collections import Counter
 from typing import Any, Iterable
 
-from symspellpy import SymSpell, Verbosity
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from kennisbank.search.compounds import MIN_PART
 from kennisbank.search.thesaurus import Thesaurus, fold
@@ -70,7 +71,8 @@ def group_repeats(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # -- spelling -----------------------------------------------------------------------------------------------
 
-MAX_EDIT = 2        # SymSpell's largest edit distance
+MAX_EDIT = 2        # the largest edit distance of a correction
+DICTIONARY_MAX = 50_000  # words a correction is chosen from
 MIN_WORD = 5        # shorter query words are not corrected (too many words are one edit apart)
 
 
@@ -81,9 +83,11 @@ class Vocabulary:
         self.counts = counts
         self.thesaurus = thesaurus
         self._thesaurus_words: frozenset[str] | None = None
-        self._spell = SymSpell(max_dictionary_edit_distance=MAX_EDIT, prefix_length=7)
-        for word, count in counts.items():
-            self._spell.create_dictionary_entry(word, count)
+        # the words a correction may be: the most frequent ones of four letters or more, most frequent first
+        # (`counts` keeps every word, to know which query words are known)
+        self._by_length: dict[int, list[str]] = {}
+        for word, _ in Counter({w: c for w, c in counts.items() if len(w) >= 4}).most_common(DICTIONARY_MAX):
+            self._by_length.setdefault(len(word), []).append(word)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], thesaurus: Thesaurus | None = None) -> "Vocabulary":
@@ -106,11 +110,14 @@ class Vocabulary:
         return word in self._thesaurus_words
 
     def _closest(self, word: str, max_edit: int) -> tuple[str, int] | None:
-        found = self._spell.lookup(word, Verbosity.CLOSEST, max_edit_distance=max_edit, transfer_casing=False)
+        # optimal string alignment distance: insertions, deletions, substitutions and swapped neighbours
+        found = [f for length in range(len(word) - max_edit, len(word) + max_edit + 1)
+                 for f in process.extract(word, self._by_length.get(length, ()), scorer=OSA.distance,
+                                          score_cutoff=max_edit, limit=None)]
         if not found:
             return None
-        best = max(found, key=lambda s: (-s.distance, s.count))
-        return best.term, best.distance
+        term, distance, _ = min(found, key=lambda f: (f[1], -self.counts[f[0]]))
+        return term, int(distance)
 
     def correct(self, word: str) -> str | None:
         """The word the publications probably mean by ``word`` (lower case), or None (known, or nothing close)."""
