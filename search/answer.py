@@ -9,7 +9,8 @@
 - ``quotes``: quotes from practice (speaker, role, partnership), same provenance fields;
 - ``passages``: other search hits not already shown;
 - ``status``: ``"answered"`` or ``"no_evidence"`` ("geen onderbouwing gevonden"), decided by a calibrated
-  relevance gate on the best dense cosine and the best BM25 score (see `Relevance`, the answer_* settings and evaluation.answer_eval).
+  relevance gate on the best dense cosine and the best BM25 score (see `Relevance`, the answer_* settings and evaluation.answer_eval);
+  with ``no_evidence``, ``nearest`` holds the passages that come closest (shown as such, never as evidence).
 
 Every quote is checked against the stored page text of its document (``pages[page-1][start:end]``, exact,
 every span) before it is shown; a mismatch is dropped and logged, and counted in ``dropped``. Every item
@@ -36,6 +37,7 @@ TOP_VALUES = 5          # values listed
 MAX_FINDINGS = 8
 MAX_QUOTES = 4
 MAX_PASSAGES = 5
+MAX_NEAREST = 3         # below the relevance gate: the nearest passages shown as such
 VALUE_MIN_SHARE = 0.05  # a value needs this share of the best value's score to be listed
 
 NO_EVIDENCE = "geen onderbouwing gevonden"
@@ -130,6 +132,10 @@ class Answerer:
                 "het kader waarde en randvoorwaarden staat niets wat genoeg op deze vraag lijkt: ook de passages "
                 "die er het dichtst bij komen, gaan over iets anders."
             )  # the scores themselves are in "searched" (best_dense, best_bm25)
+            out["nearest"] = [  # what comes closest, shown as such (the search page shows the same under its gate)
+                {"chunk_id": h["chunk_id"], "text": h["text"], "page": h["page"],
+                 "document": {"id": h["document"]["id"], "title": h["document"]["title"]},
+                 "citation": h["citation"]} for h in hits[:MAX_NEAREST]]
             out["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
             return out
         self._fill(out, hits)

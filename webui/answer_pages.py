@@ -30,6 +30,8 @@ def _with_links(data: dict[str, Any]) -> dict[str, Any]:
     for kind in ("findings", "quotes"):
         for item in data[kind]:
             item["link"] = place_link(item["document_id"], item["spans"][0])
+    for item in data.get("nearest", []):
+        item["link"] = url_for("documents.document", doc_id=item["document"]["id"], _anchor=item["chunk_id"])
     for item in data["passages"]:
         item["link"] = url_for("documents.document", doc_id=item["document_id"], _anchor=item["chunk_id"])
     best = max((value["score"] for value in data["values"]), default=0.0)

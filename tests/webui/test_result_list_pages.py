@@ -54,7 +54,12 @@ class TestRelevanceGate:
         assert "<mark>" not in html  # "gaten" in "in de gaten houden" is no reason to mark anything
         data = get_json(client, "/zoeken.json?q=" + quote(OFF_TOPIC))
         assert data["status"] == "not_relevant" and data["relevant"] is False and data["results"]
-        assert get_json(client, "/api/answer?q=" + quote(OFF_TOPIC))["status"] == "no_evidence"
+        answer = get_json(client, "/api/answer?q=" + quote(OFF_TOPIC))
+        assert answer["status"] == "no_evidence" and answer["passages"] == []
+        assert answer["nearest"][0]["chunk_id"] == data["results"][0]["chunk_id"]  # one retrieval, one nearest
+        assert all(p["link"] == f"/documenten/{p['document']['id']}#{p['chunk_id']}" for p in answer["nearest"])
+        page = get_html(client, "/vraag?q=" + quote(OFF_TOPIC))
+        assert "Geen onderbouwing gevonden" in page and "Passages die er het dichtst bij komen" in page
 
     def test_relevant_question(self, client, element_text):
         data = get_json(client, "/api/search?q=" + quote(ANSWERED))
