@@ -123,7 +123,7 @@ class Answerer:
             "thresholds": self.relevance.as_dict(),
         }
         out: dict[str, Any] = {"query": question, "status": "answered", "message": None, "searched": searched,
-                               "values": [], "findings": [], "quotes": [], "passages": [], "dropped": 0, "summary_note": None,
+                               "values": [], "findings": [], "quotes": [], "passages": [], "nearest": [], "dropped": 0, "summary_note": None,
                                "summary": None}
         if not hits or not self.relevance.relevant(dense, bm25):
             out["status"] = "no_evidence"

@@ -8,6 +8,7 @@ the best score of each retriever (dense cosine, BM25), which the answer page's r
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from kennisbank.search.thesaurus import default_thesaurus
 
 
 GROUP_FETCH = 3  # with grouping, first fetch this many candidates per result asked for ...
-GROUP_CANDIDATES_MAX = 10 * K_MAX  # ... and double them, up to this many, until k distinct results remain
+GROUP_CANDIDATES_MAX = 10 * K_MAX  # ... and fetch more, up to this many, until k distinct results remain
 
 
 def document_dict(record: DocumentRecord) -> dict[str, Any]:
@@ -173,7 +174,8 @@ class Searcher:
                     results = group_repeats(self._result(rank, hit) for rank, hit in enumerate(hits, start=1))
                     if len(results) >= k or len(hits) < limit or limit >= GROUP_CANDIDATES_MAX:
                         break
-                    limit = min(limit * 2, GROUP_CANDIDATES_MAX)
+                    # as many more as the repeats so far say are needed (at least twice as many), in one go
+                    limit = min(max(2 * limit, math.ceil(1.5 * limit * k / max(len(results), 1))), GROUP_CANDIDATES_MAX)
                 candidates = len(hits)
                 results = results[:k]
             if with_best:
