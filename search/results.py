@@ -40,9 +40,9 @@ STOPWORDS = frozenset(
 # -- repeats ------------------------------------------------------------------------------------------------
 
 def passage_key(text: str) -> str:
-    """What makes two passages "the same text": their words, case and accents aside (punctuation, spacing and
-    line breaks may differ)."""
-    return " ".join(_WORDS.findall(fold(text)))
+    """What makes two passages "the same text": their words, case aside (punctuation, spacing and line breaks
+    may differ)."""
+    return " ".join(_WORDS.findall(text.casefold()))
 
 
 def place(result: dict[str, Any]) -> dict[str, Any]:
