@@ -24,6 +24,7 @@ from kennisbank.core.model import (
     hit_json,
     is_doc_id,
     kind_title,
+    normalise_kind,
     sector_title,
     validate_k,
     validate_mode,
@@ -143,7 +144,7 @@ class Searcher:
         if year_from is not None and year_to is not None and year_from > year_to:
             raise BadRequest(f"Het jaar ‘vanaf’ ({year_from}) ligt na het jaar ‘tot en met’ ({year_to}).")
         flt = SearchFilter(
-            kinds=list(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to,
+            kinds=self._kind_variants(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to,
             values=list(values or []), sectors=list(sectors or []),
         )
         text = normalize_text(query)
@@ -184,7 +185,7 @@ class Searcher:
                 best_dense = top_dense[0].score if top_dense else 0.0
                 best_bm25 = top_bm25[0].score if top_bm25 else 0.0
         return Retrieval(
-            query=query, mode=mode, k=k, filters=flt.as_dict(), expansions=expansions,
+            query=query, mode=mode, k=k, filters={**flt.as_dict(), "kind": list(kinds or [])}, expansions=expansions,
             results=results, best_dense=best_dense, best_bm25=best_bm25, candidates=candidates,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
@@ -212,6 +213,15 @@ class Searcher:
             "relevant": relevant,
             "suggestion": suggestion,
         }
+
+    def _kind_variants(self, kinds: list[str]) -> list[str]:
+        """The kinds asked for, plus the spellings an index built before kinds were normalised may still hold
+        ("Onderzoeksrapport" for "onderzoeksrapport"): one kind, whatever its case."""
+        if not kinds:
+            return []
+        wanted = {normalise_kind(k) for k in kinds}
+        stored = {r.kind for r in self.catalog.all() if r.kind and normalise_kind(r.kind) in wanted}
+        return list(dict.fromkeys([*kinds, *sorted(stored - set(kinds))]))
 
     def _relevant(self, retrieval: Retrieval) -> bool:
         return bool(retrieval.results) and self.relevance.relevant(retrieval.best_dense, retrieval.best_bm25)
@@ -278,9 +288,9 @@ class Searcher:
         and sector, and of passages per value, with titles (the search form's filters)."""
         records = self.catalog.all()
         years = [r.year for r in records if r.year is not None]
-        kinds = Counter(r.kind for r in records if r.kind)
+        kinds = Counter(normalise_kind(r.kind) for r in records if r.kind)
         organisations = Counter(r.organisation for r in records if r.organisation)
-        sectors = Counter(s for r in records for s in dict.fromkeys(r.sectors))
+        sectors = Counter(s for r in records for s in dict.fromkeys(normalise_kind(s) for s in r.sectors))
         order = {kind: i for i, kind in enumerate([*KINDS, *SECTORS])}
         ordered = lambda counter: sorted(counter, key=lambda v: (order.get(v, len(order)), v))  # noqa: E731
         value_ids = self.framework.value_ids if self.framework is not None else []

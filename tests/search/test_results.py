@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from kennisbank.app import KnowledgeBase
 from kennisbank.core.model import KINDS, publication_meta
+from kennisbank.ingest.sources import Source
 from kennisbank.search.answer import Answerer
 from kennisbank.search.results import Vocabulary, group_repeats, passage_key
 from kennisbank.search.terms import QueryTerms
@@ -172,3 +174,23 @@ class TestWhyFound:
         terms = QueryTerms(listed["query"], listed["expansions"])
         assert any(text in ("startende", "leraren") for r in listed["results"]
                    for text in (r["text"][s:e].lower() for s, e in terms.spans(r["text"])))
+
+
+def test_one_kind_whatever_its_case_in_an_older_index(fresh_settings, tmp_path):
+    """An index written before kinds were normalised holds "Onderzoeksrapport" next to "onderzoeksrapport": the
+    facets count them as one kind and the kind filter finds both."""
+    texts = {"oud": "Mentoren in Drenthe begeleiden zij-instromers op de werkplek.\n",
+             "nieuw": "Mentoren in Groningen begeleiden zij-instromers in het mbo.\n"}
+    sources = []
+    for doc_id, kind in (("oud", "Onderzoeksrapport"), ("nieuw", "onderzoeksrapport")):
+        path = tmp_path / f"{doc_id}.txt"
+        path.write_text(texts[doc_id], encoding="utf-8")
+        meta = {**publication_meta({"title": f"Rapport {doc_id}", "sectors": ["mbo"]}, "test"), "kind": kind}
+        sources.append(Source(doc_id, path, meta))
+    with KnowledgeBase.open(fresh_settings) as kb:
+        assert kb.indexer.ingest(sources).summary()["added"] == 2
+        counts = {c["value"]: c["count"] for c in kb.facets()["counts"]["kinds"]}
+        assert counts["onderzoeksrapport"] == 2 and "Onderzoeksrapport" not in counts
+        response = kb.search("mentoren zij-instromers", k=10, kinds=["onderzoeksrapport"])
+        assert {r["document"]["id"] for r in response["results"]} == {"oud", "nieuw"}
+        assert response["filters"]["kind"] == ["onderzoeksrapport"]
