@@ -14,6 +14,7 @@ from kennisbank.core.settings import Settings
 from kennisbank.ingest.indexer import Indexer
 from kennisbank.ingest.pipeline import chunking_settings
 from kennisbank.ingest.publications import Publications
+from kennisbank.search import csl
 from kennisbank.search.embedders import bm25_fingerprint, dense_text_embedder
 from kennisbank.search.framework import Framework
 from kennisbank.search.schema import index_fingerprint
@@ -37,6 +38,7 @@ class KnowledgeBase(Searcher):
         ``framework``: the framework to use; by default the shipped ``corpus/framework.json``, if present."""
         text_embedder = dense_text_embedder(settings.embedding_model)
         text_embedder.warm_up()  # load the model now: the first query should not pay for it
+        csl.warm_up()  # and the citation style
         dim = len(text_embedder.run(text="probe")["embedding"])
         fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings), bm25_fingerprint())
         catalog = Catalog(settings.catalog_path)
@@ -53,6 +55,7 @@ class KnowledgeBase(Searcher):
     def close(self) -> None:
         self.store.close()
         self.catalog.close()
+        self.source_meta.close()
 
     def __enter__(self) -> "KnowledgeBase":
         return self

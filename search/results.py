@@ -48,8 +48,8 @@ def passage_key(text: str) -> str:
 def place(result: dict[str, Any]) -> dict[str, Any]:
     """Where a result stands: its passage id, page and publication (for a grouped repeat's ``also``)."""
     document = result["document"]
-    return {"chunk_id": result["chunk_id"], "page": result["page"],
-            "document": {"id": document["id"], "title": document["title"]},
+    return {"chunk_id": result["chunk_id"], "anchor": result.get("anchor"), "page": result["page"],
+            "page_label": result.get("page_label"), "document": {"id": document["id"], "title": document["title"]},
             "citation_in_text": result.get("citation_in_text")}
 
 
