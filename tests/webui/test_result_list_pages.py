@@ -33,8 +33,8 @@ class TestRepeats:
         grouped = [r for r in data["results"] if r["also"]]
         assert grouped
         place = grouped[0]["also"][0]
-        assert set(place) >= {"page", "chunk_id", "document", "link"}
-        assert place["link"] == f"/documenten/{place['document']['id']}#{place['chunk_id']}"
+        assert set(place) >= {"page", "chunk_id", "anchor", "document", "link"}
+        assert place["link"] == f"/documenten/{place['document']['id']}#{place['anchor']}"
 
     def test_page_says_where_else(self, client):
         data = get_json(client, "/api/search?q=" + quote(REPEATED_QUESTION))
@@ -57,7 +57,7 @@ class TestRelevanceGate:
         answer = get_json(client, "/api/answer?q=" + quote(OFF_TOPIC))
         assert answer["status"] == "no_evidence" and answer["passages"] == []
         assert answer["nearest"][0]["chunk_id"] == data["results"][0]["chunk_id"]  # one retrieval, one nearest
-        assert all(p["link"] == f"/documenten/{p['document']['id']}#{p['chunk_id']}" for p in answer["nearest"])
+        assert all(p["link"] == f"/documenten/{p['document']['id']}#{p['anchor']}" for p in answer["nearest"])
         page = get_html(client, "/vraag?q=" + quote(OFF_TOPIC))
         assert "Geen onderbouwing gevonden" in page and "Passages die er het dichtst bij komen" in page
 
