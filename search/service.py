@@ -47,6 +47,7 @@ from kennisbank.search.thesaurus import default_thesaurus
 
 
 GROUP_FETCH = 3  # with grouping, first fetch this many candidates per result asked for ...
+SUGGEST_BM25_GAIN = 1.0  # a relevant question gets a spelling suggestion only if it raises the best BM25 this much
 GROUP_CANDIDATES_MAX = 10 * K_MAX  # ... and fetch more, up to this many, until k distinct results remain
 
 
@@ -214,12 +215,13 @@ class Searcher:
         nearest passages, not matches) and a spelling suggestion (``suggestion``, or None)."""
         retrieval = self.retrieve(query, **options, with_best=True, group=True)
         relevant = self._relevant(retrieval)
-        suggestion = None
-        if not relevant:
-            # a typo is the likely cause; a correction is offered only if it does find something relevant
-            suggestion = self.vocabulary().suggest(retrieval.query)
-            if suggestion is not None and not self._relevant(self.retrieve(suggestion, **{**options, "k": 1},
-                                                                            with_best=True)):
+        # a word the publications do not have may be a typo: a correction is offered only if the corrected
+        # question passes the gate and, when the question already did, matches clearly more words (BM25)
+        suggestion = self.vocabulary().suggest(retrieval.query)
+        if suggestion is not None:
+            corrected = self.retrieve(suggestion, **{**options, "k": 1}, with_best=True)
+            if not self._relevant(corrected) or (
+                    relevant and corrected.best_bm25 < retrieval.best_bm25 + SUGGEST_BM25_GAIN):
                 suggestion = None
         return {
             **retrieval.response(),
