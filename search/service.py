@@ -180,8 +180,9 @@ class Searcher:
             if query_dense is None and query_sparse is None:
                 results: list[dict[str, Any]] = []
             elif not group:
-                results = [self._result(rank, hit) for rank, hit in enumerate(
-                    self._query(query_dense, query_sparse, effective, k, flt), start=1)]
+                hits = self._query(query_dense, query_sparse, effective, k, flt)
+                hits.sort(key=lambda h: (-h.score, h.payload["chunk_id"]))  # equal scores: a fixed order
+                results = [self._result(rank, hit) for rank, hit in enumerate(hits, start=1)]
             else:
                 limit = min(k * GROUP_FETCH, GROUP_CANDIDATES_MAX)
                 while True:
