@@ -68,9 +68,15 @@ def cmd_reindex(args) -> int:
 
 
 def cmd_backup(args) -> int:
+    if args.url:  # the running server writes it (it owns the data directory); we fetch it
+        from kennisbank.remote import fetch_backup
+
+        print(f"Back-up geschreven: {fetch_backup(args.url, args.destination, with_secret_key=args.with_secret_key)}")
+        return 0
     from kennisbank.maintenance import backup
 
-    print(f"Back-up geschreven: {backup(_settings(args), args.destination)}")
+    written = backup(_settings(args), args.destination, with_secret_key=args.with_secret_key)
+    print(f"Back-up geschreven: {written}" + (" (met de sleutel secret_key)" if args.with_secret_key else ""))
     return 0
 
 
@@ -86,8 +92,11 @@ def cmd_restore(args) -> int:
 def add_commands(sub) -> None:
     p = sub.add_parser("reindex", help="build a new index beside the old one from the kept files; switch when complete")
     p.set_defaults(func=cmd_reindex)
-    p = sub.add_parser("backup", help="write a consistent copy of the data directory (.tar.gz)")
+    p = sub.add_parser("backup", help="write a consistent copy of the data directory (.tar.gz, mode 0600)")
     p.add_argument("destination")
+    p.add_argument("--with-secret-key", action="store_true",
+                   help="include secret_key (sessions survive a restore; whoever holds the backup can sign them)")
+    p.add_argument("--url", help="ask the running server at this URL for the backup (KENNISBANK_TOKEN: a token)")
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="put a backup in place of the data directory (the server must be stopped)")
     p.add_argument("source")

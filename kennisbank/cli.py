@@ -122,19 +122,10 @@ def cmd_search(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from webui.app import create_app
+    """The production server (waitress; see kennisbank.server): one process holds the data directory."""
+    from kennisbank.server import serve
 
-    settings = _settings(args)
-    kb = _open(settings)
-    app = create_app(settings=settings, kb=kb)
-    print(f"Kennisbank op http://{args.host}:{args.port}/ (Ctrl+C stopt)", flush=True)
-    try:
-        from werkzeug.serving import run_simple
-
-        run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
-    finally:
-        kb.close()
-    return 0
+    return serve(_settings(args), args.host, args.port, threads=args.threads)
 
 
 def cmd_eval(args) -> int:
@@ -228,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the web UI and JSON API")
     p.add_argument("--host", default=os.environ.get("KENNISBANK_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("KENNISBANK_PORT", "5000")))
+    p.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("framework", help="the framework publication as data (values, preconditions, evidence)")

@@ -15,16 +15,19 @@ States: queued -> running -> done | failed.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import secrets
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from kennisbank.accounts import Accounts, console_path
+from kennisbank.errors import KennisbankError
 from kennisbank.sqlite import SQLiteFile
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,33 @@ KINDS = ("add", "replace", "update", "delete")
 
 def _time(value: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(value)) if value else None
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Does this error mean the disk (or the quota) is full? OSError ENOSPC/EDQUOT, SQLite's SQLITE_FULL, or
+    the store engine's error text (it raises a bare Exception carrying the OS error)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(exc).lower()
+        if "no space left" in text or "database or disk is full" in text or "disk full" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def failure_report(exc: BaseException) -> dict[str, Any]:
+    if is_disk_full(exc):
+        return {"status": "failed", "reason": "disk_full",
+                "message": "schijf vol: er is geen ruimte meer op de schijf van de server; maak ruimte en probeer "
+                           "de taak opnieuw"}
+    return {"status": "failed", "reason": "error", "message": f"{type(exc).__name__}: {exc}"}
+
+
+def failure_stage(exc: BaseException) -> str:
+    return "mislukt: schijf vol" if is_disk_full(exc) else "mislukt"
 
 
 class JobQueue(SQLiteFile):
@@ -128,6 +158,15 @@ class JobQueue(SQLiteFile):
         )
         return cur.rowcount == 1
 
+    def requeue(self, job_id: str, stage: str = "opnieuw in de wachtrij: de server stopte") -> bool:
+        """Put a running job back in the queue without counting the attempt (a graceful stop, not a crash)."""
+        cur = self._conn().execute(
+            "UPDATE jobs SET state = 'queued', stage = ?, attempts = MAX(attempts - 1, 0), started_at = NULL "
+            "WHERE id = ? AND state = 'running'",
+            (stage, job_id),
+        )
+        return cur.rowcount == 1
+
     def recover(self) -> list[str]:
         """Jobs left running by a process that died: queue them again, or fail them after MAX_ATTEMPTS."""
         db = self._conn()
@@ -154,27 +193,59 @@ class Worker(threading.Thread):
         self.accounts = accounts
         self.wake = threading.Event()
         self.stopping = threading.Event()
+        self.current: str | None = None  # the id of the job being run
+        # held while a job runs: `paused()` takes it so a backup sees no half-done job
+        self.busy = threading.Lock()
 
     def run(self) -> None:
         resumed = self.queue.recover()
         if resumed:
             log.warning("Jobs interrupted by a stop, queued again or failed: %s", ", ".join(resumed))
         while not self.stopping.is_set():
-            job = self.queue.claim()
+            with self.busy:
+                job = None if self.stopping.is_set() else self.queue.claim()
+                if job is not None:
+                    self.current = job["id"]
+                    try:
+                        self.run_job(job)
+                    except Exception as exc:  # a job must never stop the worker
+                        if self.stopping.is_set():  # the store closed under it at shutdown: run it again later
+                            self.queue.requeue(job["id"])
+                        else:
+                            log.exception("Job %s failed unexpectedly", job["id"])
+                            self.queue.finish(job["id"], False, failure_report(exc), failure_stage(exc))
+                    finally:
+                        self.current = None
             if job is None:
                 self.wake.wait(self.POLL_SECONDS)
                 self.wake.clear()
-                continue
-            try:
-                self.run_job(job)
-            except Exception as exc:  # a job must never stop the worker
-                log.exception("Job %s failed unexpectedly", job["id"])
-                self.queue.finish(job["id"], False, {"status": "failed", "reason": "error",
-                                                     "message": f"{type(exc).__name__}: {exc}"}, "mislukt")
 
     def stop(self) -> None:
         self.stopping.set()
         self.wake.set()
+
+    def shutdown(self, timeout: float) -> str:
+        """Stop taking jobs; let the running one finish within ``timeout`` seconds, else queue it again.
+        Returns what happened, for the log: "idle", "finished <job>" or "requeued <job>"."""
+        running = self.current
+        self.stop()
+        self.join(timeout)
+        if not self.is_alive():
+            return f"finished {running}" if running else "idle"
+        job_id = self.current
+        if job_id and self.queue.requeue(job_id):
+            return f"requeued {job_id}"
+        return "idle"
+
+    @contextmanager
+    def paused(self, timeout: float = 600):
+        """No job runs inside this block (the running one is finished first): for a consistent backup."""
+        if not self.busy.acquire(timeout=timeout):
+            raise KennisbankError("De verwerking van een upload duurt te lang; probeer de back-up later.", status=503)
+        try:
+            yield
+        finally:
+            self.busy.release()
 
     def run_job(self, job: dict[str, Any]) -> None:
         from ingest.sources import Source

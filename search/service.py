@@ -12,6 +12,7 @@ from typing import Any
 
 from kennisbank.catalog import Catalog, DocumentRecord
 from kennisbank.errors import BadRequest, NotFound
+from kennisbank.lock import DataDirLock
 from kennisbank.rwlock import ReadWriteLock
 from kennisbank.settings import Settings
 from search.citation import apa_in_text, apa_reference
@@ -61,26 +62,43 @@ class KnowledgeBase:
         self._sparse = BM25TextEmbedder()
         self._sparse.warm_up()
         self._indexer = None
+        self.data_lock: DataDirLock | None = None  # set by open(): released by close()
         # a search reads the hidden versions, then queries: no index change may fall between (see rwlock)
         self.visibility = ReadWriteLock()
 
     @classmethod
-    def open(cls, settings: Settings) -> "KnowledgeBase":
+    def open(cls, settings: Settings, data_lock: DataDirLock | None = None) -> "KnowledgeBase":
         from ingest.pipeline import chunking_settings
 
-        text_embedder = dense_text_embedder(settings.embedding_model)
-        text_embedder.warm_up()  # load the model now: the first query should not pay for it
-        dim = len(text_embedder.run(text="probe")["embedding"])
-        fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings), bm25_fingerprint())
-        catalog = Catalog(settings.catalog_path)
-        store = open_store(settings, fingerprint)
+        # The data directory's own lock first, before any file in it is opened (see kennisbank.lock); the
+        # embedded store shares it. A Qdrant server is shared by design. A caller that already owns the
+        # directory passes its lock.
+        if not settings.qdrant_url:
+            data_lock = (data_lock or DataDirLock(settings.data_dir)).acquire()
+        try:
+            text_embedder = dense_text_embedder(settings.embedding_model)
+            text_embedder.warm_up()  # load the model now: the first query should not pay for it
+            dim = len(text_embedder.run(text="probe")["embedding"])
+            fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings), bm25_fingerprint())
+            catalog = Catalog(settings.catalog_path)
+            store = open_store(settings, fingerprint, data_lock)
+        except BaseException:
+            if data_lock is not None:
+                data_lock.release()
+            raise
         kb = cls(settings, store, catalog, text_embedder, fingerprint)
+        kb.data_lock = data_lock
         kb.indexer().recover()
         return kb
 
     def close(self) -> None:
-        self.store.close()
-        self.catalog.close()
+        try:
+            self.store.close()
+            self.catalog.close()
+        finally:
+            if getattr(self, "data_lock", None) is not None:
+                self.data_lock.release()
+                self.data_lock = None
 
     def __enter__(self) -> "KnowledgeBase":
         return self

@@ -10,7 +10,9 @@ Two back ends behind one API (`open_store`):
 
 Both build the same schema (`search.schema`), take the same sparse BM25 vectors (computed by us, so the
 engines see identical input) and fuse dense and BM25 candidates with Qdrant's query API (RRF).
-Both lock their folder to one process; a second process gets `StoreLocked`, not a traceback.
+Both lock their folder to one process; a second process gets `StoreLocked`, not a traceback. The embedded
+store first takes the data directory's own lock (kennisbank.lock), so a second process never opens, creates
+or truncates a file of a store another process holds.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kennisbank.errors import IndexMismatch, KennisbankError, StoreLocked
+from kennisbank.lock import DataDirLock
 from search.schema import DENSE, PAYLOAD_INDEXES, SPARSE, ChunkPoint, Hit, SearchFilter
 
 MODES = ("hybrid", "dense", "bm25")
@@ -58,11 +61,21 @@ class EdgeStore:
 
     backend = "edge"
 
-    def __init__(self, index_dir: Path, fingerprint: dict):
+    def __init__(self, index_dir: Path, fingerprint: dict, data_lock: DataDirLock | None = None):
         import qdrant_edge as qe
 
         self._qe = qe
         self.index_dir = Path(index_dir)
+        # Ours before Qdrant Edge's: its own lock is taken only after it has touched the store's files.
+        self._data_lock = (data_lock or DataDirLock(self.index_dir.parent, "index")).acquire()
+        try:
+            self._open(fingerprint)
+        except BaseException:
+            self._data_lock.release()
+            raise
+
+    def _open(self, fingerprint: dict) -> None:
+        qe = self._qe
         self.shard_dir = self.index_dir / "edge"
         self.meta_path = self.index_dir / "index.json"
         self.fingerprint = fingerprint
@@ -227,9 +240,12 @@ class EdgeStore:
     def close(self) -> None:
         with self._lock:
             if self._shard is not None:
-                self._shard.flush()
-                self._shard.close()
-                self._shard = None
+                try:
+                    self._shard.flush()
+                    self._shard.close()
+                finally:
+                    self._shard = None
+                    self._data_lock.release()
 
 
 class ClientStore:
@@ -380,11 +396,12 @@ class ClientStore:
         self._client.close()
 
 
-def open_store(settings, fingerprint: dict) -> EdgeStore | ClientStore:
-    """The store the settings ask for: Qdrant Edge in DATA_DIR/index unless a Qdrant URL is set."""
+def open_store(settings, fingerprint: dict, data_lock: DataDirLock | None = None) -> EdgeStore | ClientStore:
+    """The store the settings ask for: Qdrant Edge in DATA_DIR/index unless a Qdrant URL is set. The
+    embedded store holds the data directory's lock (`data_lock`, or its own) for as long as it is open."""
     if settings.qdrant_url:
         return ClientStore(settings.qdrant_url, settings.qdrant_api_key, settings.collection, fingerprint)
-    return EdgeStore(settings.index_dir, fingerprint)
+    return EdgeStore(settings.index_dir, fingerprint, data_lock)
 
 
 def drop_index(settings) -> None:
