@@ -2,10 +2,14 @@
 
     kennisbank users add NAME [--password-stdin]     create a staff account (password asked twice, or stdin)
     kennisbank users passwd NAME [--password-stdin]  set a new password
-    kennisbank users token NAME                      print a new API token (Authorization: Bearer ...)
+    kennisbank users passwd NAME                     (also revokes the user's sessions and tokens)
+    kennisbank users token NAME [--name L] [--expires DAYS]  print a new API token (Authorization: Bearer ...)
+    kennisbank users tokens [NAME]                   list tokens (id, name, expiry, last use; never the token)
+    kennisbank users revoke NAME [--token ID]        revoke one token, or every token and session of NAME
     kennisbank users list
     kennisbank reindex                               build a new index beside the old one; switch when complete
-    kennisbank backup DEST                           a consistent copy of the data directory
+    kennisbank backup DEST [--with-secret-key]       a consistent copy of the data directory (0600)
+    kennisbank backup DEST --url URL                 the same, made by the running server
     kennisbank restore SRC                           put a backup in place (the server must be stopped)
 """
 
@@ -37,22 +41,45 @@ def cmd_users(args) -> int:
     from kennisbank.accounts import Accounts, console_path
 
     accounts = Accounts(console_path(_settings(args)))
+    cli = "(command line)"
     try:
         if args.action == "list":
             for name in accounts.users():
                 print(name)
         elif args.action == "add":
             accounts.add_user(args.name, _password(args))
-            accounts.audit("(command line)", "user-add", detail_user=args.name)
+            accounts.audit(cli, "user-add", detail_user=args.name)
             print(f"Gebruiker {args.name} aangemaakt.")
         elif args.action == "passwd":
-            accounts.set_password(args.name, _password(args))
-            accounts.audit("(command line)", "user-passwd", detail_user=args.name)
-            print(f"Wachtwoord van {args.name} gewijzigd.")
+            revoked = accounts.set_password(args.name, _password(args))
+            accounts.audit(cli, "user-passwd", detail_user=args.name, **revoked)
+            print(f"Wachtwoord van {args.name} gewijzigd; {revoked['sessions']} sessie(s) en {revoked['tokens']} "
+                  "token(s) ingetrokken.")
         elif args.action == "token":
-            token = accounts.new_token(args.name)
-            accounts.audit("(command line)", "token-new", detail_user=args.name)
+            token = accounts.new_token(args.name, args.label or "", args.expires)
+            accounts.audit(cli, "token-new", detail_user=args.name, token_name=args.label or "",
+                           expires_days=args.expires)
             print(token)
+        elif args.action == "tokens":
+            rows = accounts.tokens(args.name or None)
+            for t in rows:
+                state = "verlopen" if t["expired"] else f"verloopt {t['expires_at']}" if t["expires_at"] else "verloopt niet"
+                print(f"{t['id']}  {t['user']:<16} {t['name'] or '-':<24} gemaakt {t['created_at']}  {state}  "
+                      f"laatst gebruikt {t['last_used_at'] or 'nooit'}")
+            if not rows:
+                print("Geen tokens.")
+        elif args.action == "revoke":
+            if not accounts.exists(args.name):
+                raise BadRequest(f"Gebruiker {args.name!r} bestaat niet.")
+            if args.token:
+                if not accounts.revoke_token(args.name, args.token):
+                    raise BadRequest(f"{args.name} heeft geen token {args.token} (zie `kennisbank users tokens`).")
+                accounts.audit(cli, "token-revoke", detail_user=args.name, token=args.token)
+                print(f"Token {args.token} van {args.name} ingetrokken.")
+            else:
+                tokens, sessions = accounts.revoke_tokens(args.name), accounts.revoke_sessions(args.name)
+                accounts.audit(cli, "access-revoke", detail_user=args.name, tokens=tokens, sessions=sessions)
+                print(f"{tokens} token(s) en {sessions} sessie(s) van {args.name} ingetrokken.")
     finally:
         accounts.close()
     return 0
@@ -104,7 +131,11 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("users", help="staff accounts and API tokens")
-    p.add_argument("action", choices=["add", "passwd", "token", "list"])
+    p.add_argument("action", choices=["add", "passwd", "token", "tokens", "revoke", "list"])
     p.add_argument("name", nargs="?", default="")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.add_argument("--name", dest="label", help="token: what the token is for (shown by `users tokens`)")
+    p.add_argument("--expires", type=float, metavar="DAYS", help="token: valid for this many days (default: no end)")
+    p.add_argument("--token", metavar="ID", help="revoke: only this token (its id from `users tokens`); "
+                                                 "without it every token and session of the user")
     p.set_defaults(func=cmd_users)

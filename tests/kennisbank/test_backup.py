@@ -10,10 +10,11 @@ import tarfile
 import pytest
 
 from kennisbank.accounts import Accounts, console_path
-from kennisbank.backup import MANIFEST, check_data
 from kennisbank.errors import KennisbankError
 from kennisbank.maintenance import backup, restore
 from tests.kennisbank.test_server import kennisbank
+
+MANIFEST = "kennisbank-backup.json"
 
 
 def _tar(path, members: dict[str, bytes]) -> None:
@@ -59,6 +60,8 @@ def test_fake_and_truncated_archives_are_refused_and_nothing_changes(fresh_setti
 
 
 def test_archive_with_a_damaged_database_is_refused(fresh_settings, tmp_path):
+    from kennisbank.backup import check_data  # new in issue 12
+
     Accounts(console_path(fresh_settings)).close()
     archive = backup(fresh_settings, tmp_path / "b.tar.gz")
     unpacked = tmp_path / "unpacked"
