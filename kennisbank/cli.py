@@ -7,6 +7,7 @@ KENNISBANK_* variables (`kennisbank --help-settings` lists them).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -68,7 +69,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_add(args) -> int:
-    from ingest.sources import Source, check_id, normalise_meta, slug
+    from ingest.sources import Source, normalise_meta
 
     settings = _settings(args)
     path = Path(args.file)
@@ -84,14 +85,19 @@ def cmd_add(args) -> int:
         },
         "add",
     )
-    doc_id = check_id(args.id or slug(args.title), "add")
     # Keep the file in the data directory under our own name (id + content hash: a new version never
     # overwrites the file of the version still being served), with its metadata beside it (kennisbank.library,
     # the same layout as uploads in the staff console).
     from kennisbank import library
 
-    kept = library.copy_in(settings, path, doc_id)
     with _open(settings) as kb:
+        doc_id = _add_id(args, settings, kb, library)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        same = next((r.id for r in kb.catalog.all() if r.content_hash == digest and r.id != doc_id), None)
+        if same:
+            raise KennisbankError(f"{path} staat al in de kennisbank als {same} (zelfde inhoud); niet nog eens "
+                                  "toegevoegd.", status=409)
+        kept = library.copy_in(settings, path, doc_id)
         report = kb.indexer().ingest([Source(id=doc_id, path=settings.files_dir / kept, meta=meta)], optimize=True)
     outcome = report.outcomes[0]
     if outcome.status == "failed":
@@ -101,6 +107,26 @@ def cmd_add(args) -> int:
         library.keep(settings, doc_id, kept, meta, path.name)
     _print_report(report, args.json)
     return 1 if outcome.status == "failed" else 0
+
+
+def _add_id(args, settings, kb, library) -> str:
+    """The id `kennisbank add` gives: a new one like the upload API (never another publication's), or with
+    --replace ID the publication to replace (it must exist), or --id ID when that id is free."""
+    from ingest.sources import check_id, slug
+
+    taken = set(kb.catalog.iter_ids())
+    if args.replace:
+        if args.replace not in taken:
+            raise KennisbankError(f"--replace {args.replace}: er is geen publicatie met die id.", status=404)
+        return args.replace
+    if args.id:
+        check_id(args.id, "add")
+        if args.id in taken or library.sidecar(settings, args.id):
+            raise KennisbankError(
+                f"De id {args.id} is al van een andere publicatie. Kies een andere id, of vervang die publicatie "
+                f"bewust met --replace {args.id}.", status=409)
+        return args.id
+    return check_id(library.free_id(settings, slug(args.title), taken), "add")
 
 
 def cmd_search(args) -> int:
@@ -201,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="nl")
     p.add_argument("--sectors", nargs="*")
     p.add_argument("--url")
-    p.add_argument("--id", help="document id (default: made from the title)")
+    p.add_argument("--id", help="document id (default: made from the title; never one that is taken)")
+    p.add_argument("--replace", metavar="ID", help="replace the publication with this id by this file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_add)
 
