@@ -275,7 +275,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_arguments(argv: list[str]) -> str | None:
+    """A message for the first argument that is not valid UTF-8 (Python hands such bytes over as lone
+    surrogates, which fail later with a traceback), else None."""
+    for number, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            return (f"argument {number} ({shown[:80]!r}) is not valid UTF-8; type it again, or rename the file "
+                    "to a UTF-8 name.")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    problem = check_arguments(sys.argv[1:] if argv is None else argv)
+    if problem:
+        print(f"kennisbank: {problem}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.help_settings:

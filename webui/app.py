@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from kennisbank.settings import Settings
-from webui import document_pages, render, search_pages, templating
+from webui import document_pages, limits, render, search_pages, templating
 from webui.state import EXTENSION
 
 
@@ -52,5 +52,6 @@ def create_app(
     from webui import auth, staff_pages  # the staff console: accounts, uploads, jobs, audit log
 
     auth.init_app(app, settings)
+    limits.init_app(app)  # after auth's body-size check: JSON depth and size, no control characters
     staff_pages.init_app(app, settings, kb)
     return app
