@@ -15,7 +15,6 @@ States: queued -> running -> done | failed.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import secrets
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kennisbank.accounts import Accounts, console_path
+from kennisbank.diskspace import check_room, is_disk_full
 from kennisbank.errors import KennisbankError
 from kennisbank.sqlite import SQLiteFile
 
@@ -61,26 +61,12 @@ def _time(value: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(value)) if value else None
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    """Does this error mean the disk (or the quota) is full? OSError ENOSPC/EDQUOT, SQLite's SQLITE_FULL, or
-    the store engine's error text (it raises a bare Exception carrying the OS error)."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        text = str(exc).lower()
-        if "no space left" in text or "database or disk is full" in text or "disk full" in text:
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
 def failure_report(exc: BaseException) -> dict[str, Any]:
     if is_disk_full(exc):
+        message = getattr(exc, "message", "") if getattr(exc, "reason", "") == "disk_full" else ""
         return {"status": "failed", "reason": "disk_full",
-                "message": "schijf vol: er is geen ruimte meer op de schijf van de server; maak ruimte en probeer "
-                           "de taak opnieuw"}
+                "message": message or "schijf vol: er is geen ruimte meer op de schijf van de server; maak ruimte "
+                                      "vrij en start de taak opnieuw"}
     return {"status": "failed", "reason": "error", "message": f"{type(exc).__name__}: {exc}"}
 
 
@@ -209,16 +195,28 @@ class Worker(threading.Thread):
                     try:
                         self.run_job(job)
                     except Exception as exc:  # a job must never stop the worker
-                        if self.stopping.is_set():  # the store closed under it at shutdown: run it again later
-                            self.queue.requeue(job["id"])
-                        else:
-                            log.exception("Job %s failed unexpectedly", job["id"])
-                            self.queue.finish(job["id"], False, failure_report(exc), failure_stage(exc))
+                        self._failed(job, exc)
                     finally:
                         self.current = None
             if job is None:
                 self.wake.wait(self.POLL_SECONDS)
                 self.wake.clear()
+
+    def _failed(self, job: dict[str, Any], exc: Exception) -> None:
+        try:
+            if self.stopping.is_set():  # the store closed under it at shutdown: run it again later
+                self.queue.requeue(job["id"])
+                return
+            if is_disk_full(exc):
+                log.error("Job %s: %s", job["id"], exc)
+            else:
+                log.exception("Job %s failed unexpectedly", job["id"])
+            report = failure_report(exc)
+            self.queue.finish(job["id"], False, report, failure_stage(exc))
+            self.accounts.audit(job["user"], f"{job['kind']}-failed", job["doc_id"], job=job["id"], status="failed",
+                                reason=report["reason"])
+        except Exception:  # recording the failure failed too (a full disk): the job stays running until restart
+            log.exception("Job %s: could not record its failure", job["id"])
 
     def stop(self) -> None:
         self.stopping.set()
@@ -252,6 +250,9 @@ class Worker(threading.Thread):
         from kennisbank import library
 
         settings = self.kb.settings
+        kept = settings.files_dir / job["file"] if job.get("file") else None
+        file_size = kept.stat().st_size if kept is not None and kept.is_file() else 0
+        check_room(settings.data_dir, settings.min_free_mb, file_size)  # before the store is touched
         indexer = self.kb.indexer()
         if job["kind"] == "delete":
             removed = indexer.remove(job["doc_id"])

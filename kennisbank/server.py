@@ -9,13 +9,16 @@ API with waitress, a production WSGI server with a pool of threads (``threads``)
 - a graceful stop on SIGTERM or SIGINT: no new connections, requests in flight are answered, the running job
   may finish within ``SHUTDOWN_JOB_SECONDS``, else it is queued again (not failed, not counted as a crash);
   then the store is flushed and closed and the lock released; exit status 0;
-- data files made private (umask 077: new files 0600, folders 0700).
+- data files made private (umask 077: new files 0600, folders 0700);
+- on a disk that is already full (less than ``min_free_mb`` free) it serves a read-only copy and says so on
+  every page (see kennisbank.diskspace), instead of dying of SIGBUS when the store maps its files.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -24,6 +27,8 @@ from typing import Any, Callable, Iterable
 
 import waitress.server
 
+from kennisbank.diskspace import free_mb, is_disk_full, readonly_copy
+from kennisbank.lock import DataDirLock
 from search.service import KnowledgeBase
 from webui.app import create_app
 from webui.staff_pages import JOBS
@@ -92,9 +97,30 @@ def serve(settings, host: str, port: int, threads: int = DEFAULT_THREADS,
     """Open the data directory, serve until SIGTERM/SIGINT, stop gracefully. Returns the exit status."""
     os.umask(0o077)
     configure_logging()
+    data_lock, readonly_dir, app_config = None, None, {}
+    if not settings.qdrant_url and free_mb(settings.data_dir) < settings.min_free_mb:
+        # A full disk: opening the store here would kill us (SIGBUS). Own the directory (nobody writes it),
+        # serve a copy from a file system with room, read-only.
+        data_lock = DataDirLock(settings.data_dir, "serve (read-only: disk full)").acquire()
+        reason = (f"schijf vol: op de schijf van {settings.data_dir} is {free_mb(settings.data_dir):.0f} MiB vrij, "
+                  f"minder dan de {settings.min_free_mb} MiB die nodig zijn.")
+        log.error("%s Serving a read-only copy; make room and restart.", reason)
+        readonly_dir = readonly_copy(settings.data_dir)
+        settings = settings.replace(data_dir=readonly_dir)
+        app_config = {"KENNISBANK_JOBS_WORKER": False, "KENNISBANK_READONLY": reason}
+    try:
+        return _serve(settings, host, port, threads, ready, app_config)
+    finally:
+        if readonly_dir is not None:
+            shutil.rmtree(readonly_dir.parent, ignore_errors=True)
+        if data_lock is not None:
+            data_lock.release()
+
+
+def _serve(settings, host, port, threads, ready, app_config) -> int:
     kb = KnowledgeBase.open(settings)
     try:
-        app = create_app(settings=settings, kb=kb)
+        app = create_app(settings=settings, kb=kb, test_config=app_config or None)
         server = waitress.server.create_server(
             AccessLog(app), host=host, port=port, threads=threads, ident=SERVER_NAME,
             clear_untrusted_proxy_headers=True, channel_timeout=120,
@@ -125,6 +151,12 @@ def serve(settings, host: str, port: int, threads: int = DEFAULT_THREADS,
             if worker is not None:
                 log.info("job worker: %s", worker.shutdown(SHUTDOWN_JOB_SECONDS))
     finally:
-        kb.close()
+        try:
+            kb.close()
+        except Exception as exc:  # the engine raises a bare Exception carrying the OS error
+            if not is_disk_full(exc):
+                raise
+            log.error("schijf vol: the index could not be flushed at the stop (%s); its write-ahead log keeps "
+                      "every change and is replayed at the next start", exc)
     log.info("stopped")
     return 0

@@ -241,8 +241,10 @@ class EdgeStore:
         with self._lock:
             if self._shard is not None:
                 try:
-                    self._shard.flush()
-                    self._shard.close()
+                    try:
+                        self._shard.flush()
+                    finally:
+                        self._shard.close()
                 finally:
                     self._shard = None
                     self._data_lock.release()

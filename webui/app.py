@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from kennisbank.settings import Settings
-from webui import document_pages, limits, render, search_pages, templating
+from webui import document_pages, limits, readonly, render, search_pages, templating
 from webui.state import EXTENSION
 
 
@@ -53,5 +53,6 @@ def create_app(
 
     auth.init_app(app, settings)
     limits.init_app(app)  # after auth's body-size check: JSON depth and size, no control characters
+    readonly.init_app(app)  # a full disk: 507 "schijf vol", or read-only mode when started on a full disk
     staff_pages.init_app(app, settings, kb)
     return app
