@@ -799,9 +799,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workdir", help="keep the generated data and indexes here (default: a temporary folder)")
     parser.add_argument("--out", help="also write the report (markdown, or JSON with --json) to this file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--load", action="store_true",
+                        help="load test instead (evaluation/load.py): concurrent searches against `kennisbank serve` "
+                             "while an upload is indexed; requests/s, p50/p95, errors")
+    parser.add_argument("--seconds", type=float, default=30, help="--load: how long to search (at most 600)")
+    parser.add_argument("--concurrency", type=int, default=8, help="--load: concurrent searchers")
+    parser.add_argument("--url", help="--load: a running server on this machine (searches only); default: start one")
 
 
 def main_from_args(args) -> int:
+    if args.load:
+        from evaluation.load import main_from_args as load_main  # imports bench: loaded here, not at the top
+
+        return load_main(args)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     result = run_benchmark(sizes, queries=args.queries, workdir=Path(args.workdir) if args.workdir else None,
                            ingest_docs=args.ingest_docs, ingest_pages=args.ingest_pages, client=not args.no_client)
