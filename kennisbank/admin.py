@@ -98,7 +98,8 @@ def cmd_backup(args) -> int:
     if args.url:  # the running server writes it (it owns the data directory); we fetch it
         from kennisbank.remote import fetch_backup
 
-        print(f"Back-up geschreven: {fetch_backup(args.url, args.destination, with_secret_key=args.with_secret_key)}")
+        token = sys.stdin.readline().strip() if args.token_stdin else ""
+        print(f"Back-up geschreven: {fetch_backup(args.url, args.destination, token, args.with_secret_key)}")
         return 0
     from kennisbank.maintenance import backup
 
@@ -123,7 +124,8 @@ def add_commands(sub) -> None:
     p.add_argument("destination")
     p.add_argument("--with-secret-key", action="store_true",
                    help="include secret_key (sessions survive a restore; whoever holds the backup can sign them)")
-    p.add_argument("--url", help="ask the running server at this URL for the backup (KENNISBANK_TOKEN: a token)")
+    p.add_argument("--url", help="let the running server at this URL make the backup (it owns the data directory)")
+    p.add_argument("--token-stdin", action="store_true", help="with --url: read a staff token from stdin")
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="put a backup in place of the data directory (the server must be stopped)")
     p.add_argument("source")

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from kennisbank.accounts import SCHEMA as ACCOUNTS_SCHEMA
 from kennisbank.catalog import SCHEMA as CATALOG_SCHEMA
+from kennisbank.diskspace import copy_sparse
 from kennisbank.errors import KennisbankError
 from kennisbank.jobs import SCHEMA as JOBS_SCHEMA
 from kennisbank.lock import LOCK_NAME, DataDirLock
@@ -96,7 +97,8 @@ def write_backup(settings, destination: Path, with_secret_key: bool = False) -> 
             _copy_database(data / name, root / name)
         for name in ("index", "files"):
             if (data / name).exists():
-                shutil.copytree(data / name, root / name)
+                shutil.copytree(data / name, root / name, copy_function=copy_sparse,
+                                ignore=shutil.ignore_patterns(".incoming-*"))
         if with_secret_key and (data / "secret_key").exists():
             shutil.copy2(data / "secret_key", root / "secret_key")
         index_json = data / "index" / "index.json"

@@ -130,12 +130,18 @@ def _add_id(args, settings, kb, library) -> str:
 
 
 def cmd_search(args) -> int:
-    settings = _settings(args)
-    with _open(settings) as kb:
-        response = kb.search(
-            args.query, k=args.k, kinds=args.kind, organisations=args.organisation,
-            year_from=args.year_from, year_to=args.year_to, mode=args.mode,
-        )
+    if args.url:  # through the running server (it owns the data directory)
+        from kennisbank.remote import search
+
+        response = search(args.url, args.query, k=args.k, kind=args.kind, organisation=args.organisation,
+                          year_from=args.year_from, year_to=args.year_to, mode=args.mode)
+    else:
+        settings = _settings(args)
+        with _open(settings) as kb:
+            response = kb.search(
+                args.query, k=args.k, kinds=args.kind, organisations=args.organisation,
+                year_from=args.year_from, year_to=args.year_to, mode=args.mode,
+            )
     if args.json:
         print(json.dumps(response, ensure_ascii=False, indent=2))
         return 0
@@ -241,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--url", help="ask the running server at this URL (e.g. http://127.0.0.1:5000) instead of "
+                                 "opening the data directory")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("serve", help="serve the web UI and JSON API")

@@ -49,11 +49,12 @@ def create_app(
     from webui import answer_pages  # evidence answers: /vraag, /api/answer
 
     app.register_blueprint(answer_pages.bp)
-    from webui import auth, staff_pages, staff_words  # the staff console: accounts, uploads, jobs, audit log
+    from webui import auth, backup_pages, staff_pages, staff_words  # the staff console: accounts, uploads, jobs, audit log
 
     auth.init_app(app, settings)
     limits.init_app(app)  # after auth's body-size check: JSON depth and size, no control characters
     readonly.init_app(app)  # a full disk: 507 "schijf vol", or read-only mode when started on a full disk
     staff_pages.init_app(app, settings, kb)
     staff_words.init_app(app)  # job states, reasons, audit entries in words; Europe/Amsterdam times
+    backup_pages.init_app(app)  # POST /api/backup: the server backs up the data directory it owns
     return app

@@ -41,13 +41,13 @@ ACTIONS = {
     "delete": "verwijderen gevraagd", "delete-done": "verwijderd", "delete-failed": "verwijderen mislukt",
     "retry": "taak opnieuw gestart", "login": "ingelogd", "login-failed": "inloggen mislukt", "logout": "uitgelogd",
     "user-add": "gebruiker aangemaakt", "user-passwd": "wachtwoord gewijzigd", "token-new": "token gemaakt",
-    "token-revoke": "token ingetrokken", "access-revoke": "toegang ingetrokken",
+    "token-revoke": "token ingetrokken", "access-revoke": "toegang ingetrokken", "backup": "back-up gemaakt",
 }
 DETAILS = {
     "job": "taak", "file": "bestand", "title": "titel", "status": None, "reason": "reden", "pages": "pagina's",
     "chunks": "passages", "detail_user": "gebruiker", "address": "adres", "token_name": "token",
     "expires_days": "geldig (dagen)", "sessions": "sessies ingetrokken", "tokens": "tokens ingetrokken",
-    "token": "token", "message": "melding",
+    "token": "token", "message": "melding", "size": "grootte (bytes)",
 }
 
 

@@ -135,3 +135,30 @@ def test_data_files_are_private(server):
     kept = server.data_dir / "files" / job["file"]
     assert kept.stat().st_mode & 0o077 == 0, oct(kept.stat().st_mode)
     assert (server.data_dir / "kennisbank.lock").stat().st_mode & 0o077 == 0
+
+
+def test_read_only_commands_go_through_the_running_server(server, tmp_path):
+    """While a server owns the data directory, search and backup go through it (--url) instead of failing."""
+    server.start()
+    token = new_token(make_settings(server.data_dir), "script")
+    result = kennisbank(server.data_dir, "search", "startende leraren", "--url", server.base_url, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"]
+    archive = tmp_path / "via-server.tar.gz"
+    result = kennisbank(server.data_dir, "backup", str(archive), "--url", server.base_url, "--token-stdin",
+                        stdin=token + "\n")
+    assert result.returncode == 0, result.stderr
+    assert archive.stat().st_mode & 0o777 == 0o600
+    import tarfile
+
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "data/catalog.sqlite" in names and "data/index/index.json" in names and "data/secret_key" not in names
+    anonymous = kennisbank(server.data_dir, "backup", str(tmp_path / "x.tar.gz"), "--url", server.base_url,
+                           "--token-stdin", stdin="kb_wrong\n")
+    assert anonymous.returncode == 2 and "401" in anonymous.stderr and "Traceback" not in anonymous.stderr
+    restored = tmp_path / "restored"
+    result = kennisbank(restored, "restore", str(archive))
+    assert result.returncode == 0, result.stderr
+    result = kennisbank(restored, "search", "startende leraren", "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["results"], result.stderr
