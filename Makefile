@@ -18,6 +18,7 @@ run: install
 	$(VENV)/bin/kennisbank --data-dir $(DATA) serve --host $(HOST) --port $(PORT)
 
 test: install system-test-deps
+	$(VENV)/bin/lint-imports --no-cache
 	@set +e; $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 

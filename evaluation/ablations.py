@@ -1,4 +1,4 @@
-"""All retrieval ablations in one run: `python -m evaluation.ablations [--out FILE]`.
+"""All retrieval ablations in one run: `python -m kennisbank.evaluation.ablations [--out FILE]`.
 
 Builds a fresh index of corpus/ for each available embedding model (in a temporary folder), then runs the
 question set (evaluation/questions.jsonl, tune and held-out parts, plus the development questions) in each
@@ -9,15 +9,14 @@ Prints one markdown table: hit@1, hit@5, MRR@10 and nDCG@10 per split and langua
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-
-from evaluation.metrics import DEFAULT_QUESTIONS, evaluate, load_questions  # noqa: E402
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.settings import Settings
+from kennisbank.evaluation.metrics import DEFAULT_QUESTIONS, evaluate, load_questions  # noqa: E402
+from kennisbank.ingest.sources import load_folder
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "evaluation" / "questions.jsonl"
@@ -28,10 +27,6 @@ MODELS = {
 
 
 def run(models: dict[str, tuple[str, ...]] = MODELS) -> list[dict]:
-    from ingest.sources import load_folder
-    from kennisbank.settings import Settings
-    from search.service import KnowledgeBase
-
     question_sets = {
         "dev": load_questions(DEFAULT_QUESTIONS),
         "tune": [q for q in load_questions(QUESTIONS) if q.split == "tune"],
@@ -47,7 +42,7 @@ def run(models: dict[str, tuple[str, ...]] = MODELS) -> list[dict]:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings.load({"data_dir": tmp, "embedding_model": model}, environ={})
             with KnowledgeBase.open(settings) as kb:
-                kb.indexer().ingest(load_folder(REPO / "corpus"))
+                kb.indexer.ingest(load_folder(REPO / "corpus"))
                 for split, questions in question_sets.items():
                     for row in evaluate(kb, questions, modes=configs)["table"]:
                         label = row["mode"] if row["mode"].startswith("bm25") else f"{row['mode']} ({model})"

@@ -1,7 +1,7 @@
 """Benchmark (not a test) of evidence answers without a summary: the time of ``Answerer.answer`` at the size
 of corpus/ and at 10x (each publication ingested ten times under new ids into a temporary index).
 
-    python -m evaluation.answer_bench [--repeat 3] [--sizes 1,10]
+    python -m kennisbank.evaluation.answer_bench [--repeat 3] [--sizes 1,10]
 
 Questions: the dev and tune questions and the out-of-domain ones; each is answered once to warm up, then
 ``--repeat`` times timed. Prints p50/p95/max per size; the target is under 1 s.
@@ -10,21 +10,22 @@ Questions: the dev and tune questions and the out-of-domain ones; each is answer
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.settings import Settings
+from kennisbank.evaluation.answer_eval import question_sets
+from kennisbank.ingest.sources import Source, load_folder
+from kennisbank.search.answer import Answerer
+
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 def build(data_dir: Path, copies: int):
-    from ingest.sources import Source, load_folder
-    from kennisbank.settings import Settings
-    from search.service import KnowledgeBase
-
     kb = KnowledgeBase.open(Settings.load({"data_dir": data_dir}, environ={}))
     originals = list(load_folder(CORPUS))
     sources = list(originals)
@@ -33,7 +34,7 @@ def build(data_dir: Path, copies: int):
             path = data_dir.parent / f"{s.id}-kopie-{n}{s.path.suffix}"
             path.write_bytes(s.path.read_bytes() + b"\n" * n)
             sources.append(Source(f"{s.id}-kopie-{n}", path, dict(s.meta, title=f"{s.meta['title']} (kopie {n})")))
-    kb.indexer().ingest(sources)
+    kb.indexer.ingest(sources)
     return kb
 
 
@@ -43,9 +44,6 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 def run(copies: int, repeat: int) -> dict:
-    from evaluation.answer_eval import question_sets
-    from search.answer import Answerer
-
     questions = [q["q"] for name, qs in question_sets().items() if name != "heldout" for q in qs]
     workdir = Path(tempfile.mkdtemp(prefix="answer-bench-"))
     try:
@@ -74,8 +72,6 @@ def run(copies: int, repeat: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", default="1,10", help="corpus multiples, comma-separated")

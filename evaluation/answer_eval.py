@@ -2,7 +2,7 @@
 the answer's top 3 values, and the relevance gate ("geen onderbouwing gevonden") on in-domain questions and on
 out-of-domain questions (evaluation/ood-questions.jsonl).
 
-    python -m evaluation.answer_eval [--data-dir DATA] [--json]
+    python -m kennisbank.evaluation.answer_eval [--data-dir DATA] [--json]
 
 Reports dev + tune (used to choose the settings of search.answer) and held-out (report only, never tuned on).
 """
@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.settings import Settings
+from kennisbank.search.answer import Answerer
 
 HERE = Path(__file__).resolve().parent
 OOD_FILE = HERE / "ood-questions.jsonl"
@@ -58,16 +61,11 @@ def evaluate(answerer, questions: list[dict[str, Any]], top: int = 3) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--calibration", action="store_true", help="print the relevance signals of every question")
     args = parser.parse_args(argv)
-    from kennisbank.settings import Settings
-    from search.answer import Answerer
-    from search.service import KnowledgeBase
 
     settings = Settings.load({"data_dir": args.data_dir} if args.data_dir else None)
     with KnowledgeBase.open(settings) as kb:

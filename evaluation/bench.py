@@ -43,12 +43,30 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.environment import child_environment
+from kennisbank.core.model import (
+    MODES,  # the retrieval modes
+    chunk_id,
+    publication_meta,
+)
+from kennisbank.core.settings import Settings
+from kennisbank.core.text import normalize_text
+from kennisbank.evaluation.synthetic import make_chunks, make_pdf_set, make_segments
+from kennisbank.ingest.pipeline import indexing_pipeline
+from kennisbank.ingest.sources import Source, load_folder
+from kennisbank.search.embedders import (
+    USE_MODEL,
+    BM25DocumentEmbedder,
+    BM25TextEmbedder,
+    USETextEmbedder,
+    dense_text_embedder,
+)
+from kennisbank.search.schema import ChunkPoint, SearchFilter, point_id
+from kennisbank.search.store import ClientStore
 
 HERE = Path(__file__).resolve().parent
 QUESTION_FILES = (HERE / "questions.jsonl", HERE / "dev-questions.jsonl")
-MODES = ("hybrid", "dense", "bm25")
 K = 10
 _COMPONENT_STAGE = {"converter": "convert", "cleaner": "clean", "splitter": "split", "dense": "dense embed",
                     "sparse": "sparse embed"}
@@ -118,8 +136,6 @@ def load_queries(count: int) -> list[str]:
 
 
 def _settings(data_dir: Path):
-    from kennisbank.settings import Settings
-
     return Settings.load({"data_dir": data_dir}, environ={})  # the product's defaults, whatever the shell says
 
 
@@ -155,9 +171,6 @@ class StageTimer:
 def bench_ingest(workdir: Path, documents: int = 8, pages: int = 20) -> dict[str, Any]:
     from haystack import tracing
 
-    from evaluation.synthetic import make_pdf_set
-    from ingest.sources import Source, normalise_meta
-    from search.service import KnowledgeBase
 
     paths = make_pdf_set(workdir / "pdfs", documents=documents, pages=pages)
     warm_up_pdf = make_pdf_set(workdir / "warm-up", documents=1, pages=2, seed=99)[0]
@@ -165,7 +178,7 @@ def bench_ingest(workdir: Path, documents: int = 8, pages: int = 20) -> dict[str
         Source(
             id=path.stem,
             path=path,
-            meta=normalise_meta(
+            meta=publication_meta(
                 {"title": f"Benchmarkrapport {path.stem}", "organisation": "Benchmark", "year": 2024,
                  "kind": "onderzoeksrapport"},
                 "bench",
@@ -175,7 +188,7 @@ def bench_ingest(workdir: Path, documents: int = 8, pages: int = 20) -> dict[str
     ]
     started = time.perf_counter()
     kb = KnowledgeBase.open(_settings(workdir / "ingest-data"))
-    indexer = kb.indexer()
+    indexer = kb.indexer
     indexer.pipeline  # builds the pipeline and loads the document model (warm_up)
     startup_s = time.perf_counter() - started
     # one small document first, not counted: first calls (lazy imports, first model call) are start-up cost
@@ -330,11 +343,9 @@ def agreement(engine: list[list[str]], exact: list[list[str]], tied: list[set[st
 # -- per-size phases (each in its own process) ---------------------------------------------------------------
 def _query_vectors(text_embedder, sparse_embedder, queries: list[str], timings: dict | None = None):
     """Dense and BM25 vectors of the queries, as `KnowledgeBase.search` makes them; optionally timed (ms)."""
-    from search.service import normalize_query
-
     vectors = []
     for query in queries:
-        text = normalize_query(query)
+        text = normalize_text(query)
         begun = time.perf_counter()
         dense = text_embedder.run(text=text)["embedding"]
         middle = time.perf_counter()
@@ -379,14 +390,6 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
     import numpy as np
     from haystack import Document
 
-    from evaluation.synthetic import make_chunks, make_segments
-    from ingest.indexer import WRITE_BATCH
-    from ingest.pipeline import indexing_pipeline
-    from ingest.sources import load_folder
-    from search.embedders import BM25DocumentEmbedder, BM25TextEmbedder, dense_text_embedder
-    from search.schema import ChunkPoint, SearchFilter, chunk_id, point_id
-    from search.service import KnowledgeBase
-    from search.store import ClientStore
 
     settings = _settings(workdir)
     result: dict[str, Any] = {"size": size, "load_average": [load_average()]}
@@ -456,8 +459,8 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
     started = time.perf_counter()
     kb = KnowledgeBase.open(settings)
     store, fingerprint = kb.store, kb.fingerprint
-    for start in range(0, size, WRITE_BATCH):
-        store.upsert(points(start, min(size, start + WRITE_BATCH)))
+    for start in range(0, size, Settings.write_batch):
+        store.upsert(points(start, min(size, start + Settings.write_batch)))
     store.flush()
     result["edge_write_s"] = round(time.perf_counter() - started, 2)
     result["edge_points"] = store.count()
@@ -499,8 +502,8 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             local = ClientStore(":memory:", "", "bench", fingerprint)
-            for start in range(0, size, WRITE_BATCH):
-                local.upsert(points(start, min(size, start + WRITE_BATCH)))
+            for start in range(0, size, Settings.write_batch):
+                local.upsert(points(start, min(size, start + Settings.write_batch)))
         result["client_write_s"] = round(time.perf_counter() - started, 2)
         result["client_warnings"] = sorted({str(w.message)[:160] for w in caught if "Payload indexes" not in str(w.message)})
         capped = vectors if size <= CLIENT_LARGE else vectors[:CLIENT_LARGE_QUERIES]
@@ -521,10 +524,6 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
 
 def serve_phase(workdir: Path, queries: int, optimize: bool = True) -> dict[str, Any]:
     """Open the index like `kennisbank serve`, then time searches; optionally optimise the shard and re-time."""
-    from search.embedders import USE_MODEL
-    from search.schema import SearchFilter
-    from search.service import KnowledgeBase
-
     settings = _settings(workdir)
     result: dict[str, Any] = {"rss_before_open_mb": round(proc_status()["VmRSS"], 1), "load_average": [load_average()]}
     started = time.perf_counter()
@@ -568,7 +567,6 @@ def serve_phase(workdir: Path, queries: int, optimize: bool = True) -> dict[str,
     result["peak_rss_mb"], result["rss_mb"] = round(status["VmHWM"], 1), round(status["VmRSS"], 1)
     result["load_average"].append(load_average())
     if settings.embedding_model == USE_MODEL:  # the same query model with one thread instead of the product's two
-        from search.embedders import USETextEmbedder
 
         single = USETextEmbedder(threads=1)
         single.warm_up()
@@ -594,11 +592,11 @@ def serve_phase(workdir: Path, queries: int, optimize: bool = True) -> dict[str,
 
 def _subprocess(phase: str, size: int, workdir: Path, root: Path, queries: int, client: bool) -> dict[str, Any]:
     out = workdir.parent / f"{phase}-{size}.json"
-    command = [sys.executable, "-m", "evaluation.bench", "--phase", phase, "--size", str(size), "--workdir",
+    command = [sys.executable, "-m", "kennisbank.evaluation.bench", "--phase", phase, "--size", str(size), "--workdir",
                str(workdir), "--root", str(root), "--queries", str(queries), "--result", str(out)]
     if not client:
         command.append("--no-client")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HAYSTACK_TELEMETRY_ENABLED": "False"}
+    env = child_environment()
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH", "")]))
     subprocess.run(command, check=True, env=env)
     return json.loads(out.read_text())
@@ -808,10 +806,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main_from_args(args) -> int:
-    if args.load:
-        from evaluation.load import main_from_args as load_main  # imports bench: loaded here, not at the top
-
-        return load_main(args)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     result = run_benchmark(sizes, queries=args.queries, workdir=Path(args.workdir) if args.workdir else None,
                            ingest_docs=args.ingest_docs, ingest_pages=args.ingest_pages, client=not args.no_client)

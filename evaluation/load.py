@@ -27,7 +27,10 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from evaluation.bench import load_average, load_queries, percentiles
+from kennisbank.core.accounts import Accounts, console_path
+from kennisbank.core.settings import Settings
+from kennisbank.evaluation.bench import load_average, load_queries, percentiles
+from kennisbank.evaluation.synthetic import make_pdf_set
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_SECONDS = 600
@@ -181,10 +184,6 @@ def run_load(url: str, token: str, seconds: float = 30, concurrency: int = 8, pd
 def run_with_own_server(seconds: float, concurrency: int, workdir: Path | None = None,
                         data_dir: Path | None = None) -> dict[str, Any]:
     """Index the corpus (or copy ``data_dir``), serve it with `kennisbank serve`, run the load, stop it."""
-    from evaluation.synthetic import make_pdf_set
-    from kennisbank.accounts import Accounts, console_path
-    from kennisbank.settings import Settings
-
     own = workdir is None
     workdir = Path(workdir or tempfile.mkdtemp(prefix="kennisbank-load-"))
     data = workdir / "data"

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from kennisbank.core.model import MODES  # the retrieval modes
+
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "dev-questions.jsonl"
-MODES = ("bm25", "dense", "hybrid")
 # Retrieval configurations an evaluation can compare: a mode, with or without thesaurus expansion.
 CONFIGS = {
     "bm25": ("bm25", False),

@@ -1,6 +1,6 @@
 """Measure the value classifier (ingest.values.ValueClassifier) against the question files' ``values``.
 
-    python -m evaluation.value_classifier [--data-dir DATA] [--json]
+    python -m kennisbank.evaluation.value_classifier [--data-dir DATA] [--json]
 
 Two measurements, precision / recall / F1 micro-averaged over (item, value) pairs:
 
@@ -20,7 +20,11 @@ import argparse
 import json
 from typing import Any
 
-from evaluation.metrics import DEFAULT_QUESTIONS, load_questions
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.settings import Settings
+from kennisbank.evaluation.metrics import DEFAULT_QUESTIONS, load_questions
+from kennisbank.ingest.values import ValueClassifier
+from kennisbank.search.framework import Framework
 
 THRESHOLDS = [round(0.40 + 0.025 * i, 3) for i in range(15)]
 
@@ -41,9 +45,7 @@ def prf(pairs_gold: list[set], pairs_pred: list[set]) -> dict[str, float]:
 
 
 def measure(kb, framework) -> dict[str, Any]:
-    from ingest.values import ValueClassifier
-
-    embed = lambda text: kb._dense.run(text=text)["embedding"]  # noqa: E731
+    embed = kb.embed_text
     classifier = ValueClassifier(framework, embed)
     passages = []  # (doc_id, page, start, end, text, scores)
     for doc in kb.documents():
@@ -82,10 +84,6 @@ def measure(kb, framework) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kennisbank.settings import Settings
-    from search.framework import Framework
-    from search.service import KnowledgeBase
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--json", action="store_true")

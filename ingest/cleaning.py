@@ -2,7 +2,7 @@
 
 Page boundaries are kept: ``clean_pages`` returns exactly one cleaned text per input page. The steps:
 
-1. Characters (``normalize_text`` applies the same to queries): Unicode NFKC (ligatures "ﬁ" -> "fi"),
+1. Characters (kennisbank.core.text; ``normalize_text`` applies the same to queries): Unicode NFKC (ligatures "ﬁ" -> "fi"),
    soft hyphens, replacement characters (U+FFFD), zero-width and direction marks, private-use glyphs and
    control characters removed; odd spaces become a plain space, typographic apostrophes a plain "'";
    Symbol-font bullets at a line start become "• ". A glyph the PDF itself lost (a ligature extracted as
@@ -42,11 +42,14 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from haystack import Document, component
+
+from kennisbank.core.text import SPACES as _SPACES
+from kennisbank.core.text import normalize_chars as _normalize_chars
+from kennisbank.core.text import normalize_text  # noqa: F401  (the cleaning API includes the query normalisation)
 
 TOP_ZONE = 10  # non-empty lines at the top of a page that may be a running header
 BOTTOM_ZONE = 5  # non-empty lines at the bottom of a page that may be a running footer
@@ -55,20 +58,6 @@ MIN_REPEAT_PAGES = 3
 REPEAT_SHARE = 0.5
 SHORT_LINE = 0.7  # a line shorter than this share of the page's usual width may end a heading
 
-_REMOVE = dict.fromkeys(
-    map(ord, "\u00ad\ufffd\ufffc\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-        "\u2066\u2067\u2068\u2069"),
-    None,
-)
-_REMOVE.update({ord(c): "'" for c in "\u2018\u2019\u201b\u02bc"})
-_REMOVE.update({ord(c): "-" for c in "\u2010\u2011"})
-_REMOVE.update({ord(c): "\n" for c in "\u2028\u2029\x85\x0b\x0c"})
-# Bullet glyphs, including Symbol/Wingdings bullets that PDFs carry as private-use characters.
-_BULLET_GLYPHS = "•▪◦●■►‣⁃∙·○□❖➢➤✓✔\uf0b7\uf0a7\uf0a8\uf0d8\uf076\uf0fc"
-_GLYPH_BULLET = re.compile(rf"^[ \t]*[{_BULLET_GLYPHS}][ \t]*", re.MULTILINE)
-_GARBAGE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff]")
-_ODD_SPACE = re.compile(r"[^\S\n]")
-_SPACES = re.compile(r" {2,}")
 
 _LETTERS = r"[^\W\d_]"
 _WORD = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)*")
@@ -104,17 +93,6 @@ _FUNCTION_WORDS = frozenset(
     "de het een van in op met voor en of aan bij te tot om door naar uit over als dat die dit deze zijn is "
     "wordt worden kan kunnen zowel niet ook maar dan nog er hun haar hij zij ze we wij je ik ons onze".split()
 )
-
-
-def normalize_text(s: str) -> str:
-    """The Unicode normalisation of cleaned pages, on one line: apply it to queries too."""
-    return _SPACES.sub(" ", _normalize_chars(s).replace("\n", " ")).strip()
-
-
-def _normalize_chars(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _GLYPH_BULLET.sub("• ", text.translate(_REMOVE))
-    return _ODD_SPACE.sub(" ", _GARBAGE.sub("", text))
 
 
 # --- Vocabulary of one document: evidence for joining hyphenated and split words -------------------------

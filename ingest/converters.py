@@ -12,14 +12,9 @@ from typing import Any
 
 from haystack import Document, component, logging
 
-from kennisbank.errors import ConversionError
-from ingest.parsing import (  # noqa: F401  (re-exported: the parsing API is used through this module too)
-    MAGIC_WINDOW,
-    PDF_MAGIC,
-    ParsedPublication,
-    parse_bytes,
-    parse_file,
-)
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.parsing import parse_file
+from kennisbank.ingest.sandbox import parse_in_child
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +55,6 @@ class PublicationConverter:
         for source, file_meta in zip(sources, metas):
             try:
                 if self.timeout_s:
-                    from ingest.sandbox import parse_in_child
-
                     parsed = parse_in_child(Path(source), self.timeout_s, self.memory_mb)
                 else:
                     parsed = parse_file(Path(source))

@@ -15,7 +15,7 @@ import io
 import zipfile
 from xml.etree import ElementTree
 
-from kennisbank.errors import ConversionError
+from kennisbank.core.errors import ConversionError
 
 ZIP_MAGIC = b"PK\x03\x04"
 DOCUMENT_PART = "word/document.xml"

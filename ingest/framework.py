@@ -31,9 +31,13 @@ Every text we keep is given as spans ``{"page", "start", "end"}`` into the store
 
 from __future__ import annotations
 
+import json
 import re
-import unicodedata
 from typing import Any
+
+from kennisbank.core.errors import NotFound
+from kennisbank.search.framework import text_hash
+from kennisbank.search.sources import CITE, parse_citations, source_key  # noqa: F401  (source_key: part of this API)
 
 FRAMEWORK_DOCUMENT_ID = "waarde-en-randvoorwaarden"
 FORMAT_VERSION = 1
@@ -45,31 +49,13 @@ _BULLET = "• "
 _OPEN_QUOTES = "“\"„"
 _CLOSE_QUOTE = re.compile(r"[”\"]")
 # One citation: authors (a name, a capitalised multi-word organisation, "et al") and a year in brackets.
-_AUTHORS = r"[A-Z][\w'\-]*(?: [A-Z][\w'\-]*)*(?:,? et al\.?)?"
-_CITE = re.compile(rf"(?P<authors>{_AUTHORS}),? ?\((?P<year>\d{{4}}[a-z]?)\)")
-_CITES = re.compile(rf"{_CITE.pattern}(?:,? ?{_CITE.pattern})*".replace("?P<authors>", "?:").replace("?P<year>", "?:"))
+_CITES = re.compile(rf"{CITE.pattern}(?:,? ?{CITE.pattern})*".replace("?P<authors>", "?:").replace("?P<year>", "?:"))
 _FINISHED = re.compile(r"[.!?)]\s*$")
 _INSTITUTION = re.compile(r"(?P<person>.+?) (?P<organisation>(?:\S+ )?(?:Hogeschool|Universiteit|Academie|Opleidingsschool)\b.*)")
 
 
 class FrameworkParseError(ValueError):
     """The text does not have the shape the parser knows; the message says where."""
-
-
-def source_key(authors: str, year: str) -> str:
-    """Stable id of a cited source: "Helms-Lorenz et al, (2019)" and "Helms-Lorenz et al. 2019" -> helms-lorenz-et-al-2019."""
-    folded = unicodedata.normalize("NFKD", authors).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", folded)
-    return "-".join(words + [str(year)])
-
-
-def parse_citations(text: str) -> list[dict[str, Any]]:
-    """The citations at the start of ``text`` (which must start with one), as authors/year/key."""
-    found = []
-    for match in _CITE.finditer(text):
-        authors = re.sub(r",? et al\.?$", " et al.", match.group("authors").rstrip(", "))
-        found.append({"authors": authors, "year": match.group("year"), "key": source_key(authors, match.group("year"))})
-    return found
 
 
 def _blocks(page: str) -> list[tuple[int, int]]:
@@ -298,17 +284,8 @@ def _values(pages: list[str], rows: list[dict[str, Any]], items: list[_Item], la
     return values
 
 
-def text_hash(pages: list[str]) -> str:
-    """Fingerprint of the stored text the offsets point into (a re-cleaned text invalidates them)."""
-    import hashlib
-
-    return hashlib.sha256("\f".join(pages).encode("utf-8")).hexdigest()[:16]
-
-
 def extract_from_catalog(catalog, document_id: str = FRAMEWORK_DOCUMENT_ID) -> dict[str, Any]:
     """Extract from the stored cleaned pages of the current version in the catalog."""
-    from kennisbank.errors import NotFound
-
     record = catalog.get(document_id)
     if record is None:
         raise NotFound(
@@ -323,6 +300,4 @@ def extract_from_catalog(catalog, document_id: str = FRAMEWORK_DOCUMENT_ID) -> d
 
 def dumps(framework: dict[str, Any]) -> str:
     """The data file's text: indented JSON, one field per line, so a new edition gives a readable diff."""
-    import json
-
     return json.dumps(framework, ensure_ascii=False, indent=1) + "\n"

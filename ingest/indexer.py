@@ -8,7 +8,7 @@ pipeline, then
 3. publish: one catalog transaction retires the old version and makes the new one current,
 4. delete the old version's points, then forget it.
 
-Steps 1-4 hold the KnowledgeBase's write lock, and a search holds its read lock from reading the hidden
+Steps 1-4 hold the write side of the readers-writer lock the searcher reads under (``visibility``), and a search holds its read lock from reading the hidden
 versions to getting its hits: a search sees the old version or the new one, never neither, never both.
 (With a Qdrant server, a second process writing the same index is not covered by the lock: a search there
 could, for a few milliseconds, miss the document being replaced. The embedded default has one process.)
@@ -21,16 +21,26 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-from kennisbank.catalog import DocumentRecord
-from ingest.sources import Source
-from search.schema import DOCUMENT_FIELDS, ChunkPoint, chunk_id, point_id
-from search.store import iter_batches
+from tqdm import tqdm
+
+from kennisbank.core.catalog import Catalog, DocumentRecord
+from kennisbank.core.model import (
+    PUBLICATION_FIELD_NAMES,
+    passage_payload,
+    publication_payload,
+)
+from kennisbank.core.rwlock import ReadWriteLock
+from kennisbank.core.settings import Settings
+from kennisbank.ingest.pipeline import indexing_pipeline
+from kennisbank.ingest.sources import Source
+from kennisbank.ingest.values import ValueClassifier, ValueTagger
+from kennisbank.search.framework import Framework
+from kennisbank.search.schema import ChunkPoint, point_id
+from kennisbank.search.store import Store, iter_batches
 
 log = logging.getLogger(__name__)
-
-WRITE_BATCH = 256
 
 
 @dataclass
@@ -70,40 +80,45 @@ class IngestReport:
 
 
 class Indexer:
-    def __init__(self, kb):
-        self.kb = kb
-        self.settings = kb.settings
-        self.store = kb.store
-        self.catalog = kb.catalog
+    """Writes publications into one store and catalog (wired by the composition root, kennisbank.app).
+
+    ``visibility`` is the lock the searcher reads under; ``embed(text)`` is the dense model the index uses
+    (the value classifier embeds the framework's value profiles with it); ``framework`` may be None."""
+
+    def __init__(self, settings: Settings, store: Store, catalog: Catalog, visibility: ReadWriteLock,
+                 embed: Callable[[str], list[float]], framework: Framework | None):
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.visibility = visibility
+        self.framework = framework
+        self._embed = embed
         self._pipeline = None
         self._tagger = None
 
     @property
     def pipeline(self):
+        """The indexing pipeline, built and warmed up on first use (loading its models takes seconds)."""
         if self._pipeline is None:
-            from ingest.pipeline import indexing_pipeline
-
             self._pipeline = indexing_pipeline(self.settings)
             self._pipeline.warm_up()
         return self._pipeline
 
     @property
-    def tagger(self):
-        """Framework value ids per chunk (ingest.values); built once, from corpus/framework.json."""
+    def tagger(self) -> ValueTagger:
+        """Framework value ids per chunk (ingest.values); built on first use (it embeds the value profiles)."""
         if self._tagger is None:
-            from ingest.values import ValueClassifier, ValueTagger
-            from search.framework import FRAMEWORK_FILE, Framework
-
-            framework = Framework.load() if FRAMEWORK_FILE.is_file() else None
-            embed = lambda text: self.kb._dense.run(text=text)["embedding"]  # noqa: E731
-            classifier = ValueClassifier(framework, embed) if framework is not None else None
-            self._tagger = ValueTagger(framework, classifier)
+            classifier = None
+            if self.framework is not None:
+                classifier = ValueClassifier(self.framework, self._embed, threshold=self.settings.value_threshold,
+                                             max_values=self.settings.value_max)
+            self._tagger = ValueTagger(self.framework, classifier)
         return self._tagger
 
     # -- maintenance --------------------------------------------------------------------------------------
     def recover(self) -> int:
         """Remove what an interrupted run left: points of pending and retired versions."""
-        with self.kb.visibility.write():
+        with self.visibility.write():
             leftovers = self.catalog.versions_in_state("pending", "retired")
             for doc_id, version in leftovers:
                 self.store.delete_version(doc_id, version)
@@ -114,7 +129,7 @@ class Indexer:
         return len(leftovers)
 
     def remove(self, doc_id: str) -> bool:
-        with self.kb.visibility.write():
+        with self.visibility.write():
             version = self.catalog.retire_document(doc_id)
             if version is None:
                 return False
@@ -133,8 +148,6 @@ class Indexer:
         report = IngestReport()
         bar = None
         if progress:
-            from tqdm import tqdm
-
             bar = tqdm(total=len(sources), unit="doc", desc="Indexeren", leave=True)
         try:
             for source in sources:
@@ -180,7 +193,7 @@ class Indexer:
                     self.catalog.update_metadata(record)
                 outcome.status = "unchanged"
                 return outcome
-            with self.kb.visibility.write():
+            with self.visibility.write():
                 self.store.set_payload(source.id, existing.version, self._doc_payload(record))
                 self.catalog.update_metadata(record)
             outcome.status = "updated"
@@ -235,12 +248,12 @@ class Indexer:
             page_count=base["page_count"],
             chunk_count=base["chunk_count"],
             warnings=base["warnings"],
-            **{name: source.meta[name] for name in DOCUMENT_FIELDS},
+            **{name: source.meta[name] for name in PUBLICATION_FIELD_NAMES},
         )
 
     @staticmethod
     def _doc_payload(record: DocumentRecord) -> dict[str, Any]:
-        return {"doc_id": record.id, "doc_version": record.version, **record.metadata()}
+        return publication_payload(record.id, record.version, record.metadata())
 
     def _write(self, record: DocumentRecord, page_texts: list[str], chunks) -> None:
         doc_payload = self._doc_payload(record)
@@ -257,22 +270,16 @@ class Indexer:
                     dense=chunk.embedding,
                     sparse_indices=list(sparse.indices),
                     sparse_values=list(sparse.values),
-                    payload={
-                        **doc_payload,
-                        "text": chunk.content,
-                        "page": page if record.paginated else None,
-                        "start": int(chunk.meta["start"]),
-                        "end": int(chunk.meta["end"]),
-                        "split_id": split,
-                        "chunk_id": chunk_id(record.id, split),
-                        "values": values,
-                    },
+                    payload=passage_payload(
+                        doc_payload, text=chunk.content, page=page if record.paginated else None,
+                        start=int(chunk.meta["start"]), end=int(chunk.meta["end"]), split_id=split, values=values,
+                    ),
                 )
             )
         # Searches wait while the index changes (milliseconds: the embedding is already done).
-        with self.kb.visibility.write():
+        with self.visibility.write():
             self.catalog.stage(record.id, record.version, list(enumerate(page_texts, start=1)), offsets)
-            for batch in iter_batches(points, WRITE_BATCH):
+            for batch in iter_batches(points, self.settings.write_batch):
                 self.store.upsert(batch)
             self.store.flush()
             old = self.catalog.publish(record)

@@ -12,7 +12,7 @@ Pages keep their true numbers: page N of a PDF is ``pages[N - 1]`` even when tha
 file is paginated only when it contains form feeds (``\\f``, the page-break convention of ``pdftotext``);
 otherwise it is one unpaginated "page" whose page number is shown as null.
 
-Every failure raises :class:`kennisbank.errors.ConversionError` with one of these reasons:
+Every failure raises :class:`kennisbank.core.errors.ConversionError` with one of these reasons:
 
 ``unreadable``     the file cannot be read from disk (missing, a directory, no permission)
 ``unsupported``    not a PDF, Word .docx or UTF-8 text (binary data, old .doc, images, RTF, HTML, another encoding)
@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-from kennisbank.errors import ConversionError
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.docx import is_docx, parse_docx
 
 logger = std_logging.getLogger(__name__)
 
@@ -94,15 +94,13 @@ def parse_bytes(data: bytes, suffix: str = "") -> ParsedPublication:
     magic_at = data.find(PDF_MAGIC, 0, MAGIC_WINDOW + len(PDF_MAGIC))
     if magic_at >= 0:
         return _parse_pdf(data[magic_at:])
-    from ingest.docx import is_docx, parse_docx
-
     if is_docx(data):  # by structure: a ZIP archive with a Word document part
         pages, paginated = parse_docx(data)
         if not any(page.strip() for page in pages):
             raise ConversionError("empty", "Word file contains no text")
         return ParsedPublication(pages=pages, paginated=paginated, format="docx")
     text_format = "markdown" if suffix.lower() in MARKDOWN_SUFFIXES else "text"
-    return _parse_text(_decode_text(data), text_format)
+    return _parse_text(decode_text(data), text_format)
 
 
 # --- PDF -------------------------------------------------------------------------------------------------
@@ -210,7 +208,7 @@ def _describe(exc: BaseException) -> str:
 # --- Text and Markdown -----------------------------------------------------------------------------------
 
 
-def _decode_text(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from haystack import Pipeline
 
-from ingest.chunking import StructureSplitter
-from ingest.cleaning import DutchTextCleaner
-from ingest.converters import PublicationConverter
-from search.embedders import BM25DocumentEmbedder, dense_document_embedder
+from kennisbank.ingest.chunking import StructureSplitter
+from kennisbank.ingest.cleaning import DutchTextCleaner
+from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.search.embedders import BM25DocumentEmbedder, dense_document_embedder
 
 
 def chunking_settings(settings) -> dict:

@@ -1,7 +1,7 @@
 """Parse an untrusted file in a child process with a time and a memory limit.
 
 A hostile upload (a decompression bomb, a PDF whose content stream loops for ever, a parser crash) must fail
-its own job and nothing else. ``parse_in_child`` runs ``python -m ingest.sandbox FILE`` which, after its
+its own job and nothing else. ``parse_in_child`` runs ``python -m kennisbank.ingest.sandbox FILE`` which, after its
 imports, limits its address space (``RLIMIT_AS``: start-up size plus ``memory_mb``) and CPU time
 (``RLIMIT_CPU``), parses with ``ingest.parsing.parse_file`` and prints the pages as JSON. The parent
 kills it after ``timeout_s`` seconds of wall time.
@@ -22,18 +22,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kennisbank.errors import ConversionError
+import pypdf
+
+from kennisbank.core.environment import OFFLINE
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.parsing import ParsedPublication, parse_bytes, parse_file
 
 MiB = 1024 * 1024
 
 
 def parse_in_child(path: Path, timeout_s: int = 120, memory_mb: int = 768):
     """``parse_file(path)`` in a limited child process; same result or the same ``ConversionError``."""
-    from ingest.parsing import ParsedPublication
-
-    command = [sys.executable, "-m", "ingest.sandbox", str(path), str(int(memory_mb)), str(int(timeout_s))]
+    command = [sys.executable, "-m", "kennisbank.ingest.sandbox", str(path), str(int(memory_mb)), str(int(timeout_s))]
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR")}
-    env.update(HF_HUB_OFFLINE="1", HAYSTACK_TELEMETRY_ENABLED="False", OMP_NUM_THREADS="1",
+    env.update(OFFLINE, OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
     try:
         done = subprocess.run(
@@ -78,10 +80,6 @@ def _warm_up() -> None:
     """Parse a blank PDF once, so every module the parser loads lazily is loaded before the limits apply."""
     import io
 
-    import pypdf
-
-    from ingest.parsing import parse_bytes
-
     buffer = io.BytesIO()
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=72, height=72)
@@ -93,8 +91,7 @@ def _warm_up() -> None:
 
 
 def _child(path: str, memory_mb: int, cpu_s: int) -> int:
-    from ingest.parsing import parse_file  # before the limits: imports are not the file's fault
-
+    # parsing is imported at the top, before the limits: imports are not the file's fault
     _warm_up()
     limit = _vm_size() + memory_mb * MiB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -15,12 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from kennisbank.core.settings import Settings
+
 log = logging.getLogger(__name__)
 
-# Chosen on the tune split by F1 (python -m evaluation.value_classifier): tune P 0.738 R 0.463, heldout
-# P 0.840 R 0.438. A passage may bear on several values (at most MAX_VALUES).
-DEFAULT_THRESHOLD = 0.65
-MAX_VALUES = 3
+# The threshold was chosen on the tune split by F1 (python -m kennisbank.evaluation.value_classifier): tune
+# P 0.738 R 0.463, heldout P 0.840 R 0.438. Both are settings (value_threshold, value_max).
+DEFAULT_THRESHOLD = Settings.value_threshold
+MAX_VALUES = Settings.value_max
 
 
 def value_profiles(framework) -> dict[str, str]:

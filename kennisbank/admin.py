@@ -18,12 +18,13 @@ from __future__ import annotations
 import getpass
 import sys
 
-from kennisbank.errors import BadRequest
+from kennisbank import maintenance, remote
+from kennisbank.core.accounts import Accounts, console_path
+from kennisbank.core.errors import BadRequest
+from kennisbank.core.settings import Settings
 
 
-def _settings(args):
-    from kennisbank.settings import Settings
-
+def _settings(args) -> Settings:
     return Settings.load({"data_dir": args.data_dir})
 
 
@@ -38,8 +39,6 @@ def _password(args) -> str:
 
 
 def cmd_users(args) -> int:
-    from kennisbank.accounts import Accounts, console_path
-
     accounts = Accounts(console_path(_settings(args)))
     cli = "(command line)"
     try:
@@ -86,9 +85,7 @@ def cmd_users(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from kennisbank.maintenance import reindex
-
-    report = reindex(_settings(args), progress=sys.stderr.isatty())
+    report = maintenance.reindex(_settings(args), progress=sys.stderr.isatty())
     summary = report.summary()
     print(f"Nieuwe index klaar en in gebruik: {summary['added']} publicaties in {report.seconds:.1f} s.")
     return 0
@@ -96,23 +93,17 @@ def cmd_reindex(args) -> int:
 
 def cmd_backup(args) -> int:
     if args.url:  # the running server writes it (it owns the data directory); we fetch it
-        from kennisbank.remote import fetch_backup
-
         token = sys.stdin.readline().strip() if args.token_stdin else ""
-        print(f"Back-up geschreven: {fetch_backup(args.url, args.destination, token, args.with_secret_key)}")
+        print(f"Back-up geschreven: {remote.fetch_backup(args.url, args.destination, token, args.with_secret_key)}")
         return 0
-    from kennisbank.maintenance import backup
-
-    written = backup(_settings(args), args.destination, with_secret_key=args.with_secret_key)
+    written = maintenance.backup(_settings(args), args.destination, with_secret_key=args.with_secret_key)
     print(f"Back-up geschreven: {written}" + (" (met de sleutel secret_key)" if args.with_secret_key else ""))
     return 0
 
 
 def cmd_restore(args) -> int:
-    from kennisbank.maintenance import restore
-
     settings = _settings(args)
-    restore(settings, args.source, force=args.force)
+    maintenance.restore(settings, args.source, force=args.force)
     print(f"Back-up teruggezet in {settings.data_dir}.")
     return 0
 

@@ -31,12 +31,12 @@ import time
 import zlib
 from pathlib import Path
 
-from kennisbank.accounts import SCHEMA as ACCOUNTS_SCHEMA
-from kennisbank.catalog import SCHEMA as CATALOG_SCHEMA
-from kennisbank.diskspace import copy_sparse
-from kennisbank.errors import KennisbankError
-from kennisbank.jobs import SCHEMA as JOBS_SCHEMA
-from kennisbank.lock import LOCK_NAME, DataDirLock
+from kennisbank.core.accounts import SCHEMA as ACCOUNTS_SCHEMA
+from kennisbank.core.catalog import SCHEMA as CATALOG_SCHEMA
+from kennisbank.core.diskspace import copy_sparse
+from kennisbank.core.errors import KennisbankError
+from kennisbank.core.jobs import SCHEMA as JOBS_SCHEMA
+from kennisbank.core.lock import LOCK_NAME, DataDirLock
 
 MANIFEST = "kennisbank-backup.json"
 # The tables each database must have (from the schemas that make them).

@@ -7,30 +7,37 @@ KENNISBANK_* variables (`kennisbank --help-settings` lists them).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
 from pathlib import Path
 
-# The product never downloads models nor phones home.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-from kennisbank.errors import KennisbankError  # noqa: E402
-from kennisbank.settings import Settings  # noqa: E402
-
-DEFAULT_CORPUS = Path("corpus")
+from kennisbank import admin, maintenance, remote
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.catalog import Catalog
+from kennisbank.core.errors import KennisbankError
+from kennisbank.core.model import MODES as RETRIEVAL_MODES
+from kennisbank.core.model import check_doc_id, publication_meta
+from kennisbank.core.settings import CORPUS_DIR, Settings
+from kennisbank.evaluation import bench, load
+from kennisbank.evaluation.metrics import (
+    DEFAULT_QUESTIONS,
+    MODES,
+    evaluate,
+    format_table,
+    load_questions,
+)
+from kennisbank.ingest.framework import dumps, extract_from_catalog
+from kennisbank.ingest.sources import resolve
+from kennisbank.search.framework import FRAMEWORK_FILE
+from kennisbank.server import serve
 
 
 def _settings(args) -> Settings:
     return Settings.load({"data_dir": args.data_dir})
 
 
-def _open(settings: Settings):
-    from search.service import KnowledgeBase
-
+def _open(settings: Settings) -> KnowledgeBase:
     return KnowledgeBase.open(settings)
 
 
@@ -53,31 +60,22 @@ def _print_report(report, as_json: bool) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from ingest.sources import resolve
-
     settings = _settings(args)
-    sources = resolve([Path(p) for p in (args.paths or [DEFAULT_CORPUS])])
+    sources = resolve([Path(p) for p in (args.paths or [CORPUS_DIR])])
     if args.rebuild:
-        from kennisbank.maintenance import rebuild
-
-        report = rebuild(settings, sources, progress=not args.json)
+        report = maintenance.rebuild(settings, sources, progress=not args.json)
     else:
         with _open(settings) as kb:
-            report = kb.indexer().ingest(sources, progress=not args.json and sys.stderr.isatty(), optimize=True)
+            report = kb.indexer.ingest(sources, progress=not args.json and sys.stderr.isatty(), optimize=True)
     _print_report(report, args.json)
     return 1 if report.failed and not args.allow_failures else 0
 
 
 def cmd_add(args) -> int:
-    from ingest.sources import Source, normalise_meta
-
+    """Add one publication through the same path as an upload (ingest.publications): a new id unless
+    ``--id`` names a free one; ``--replace ID`` gives an existing publication a new file."""
     settings = _settings(args)
-    path = Path(args.file)
-    if not path.is_file():
-        raise KennisbankError(f"{path}: no such file", status=400)
-    if path.stat().st_size > settings.max_upload_mb * 1024 * 1024:
-        raise KennisbankError(f"{path}: larger than {settings.max_upload_mb} MiB", status=413)
-    meta = normalise_meta(
+    meta = publication_meta(
         {
             "title": args.title, "organisation": args.organisation or "", "year": args.year,
             "year_approximate": args.year_approximate, "kind": args.kind or "", "language": args.language,
@@ -85,55 +83,43 @@ def cmd_add(args) -> int:
         },
         "add",
     )
-    # Keep the file in the data directory under our own name (id + content hash: a new version never
-    # overwrites the file of the version still being served), with its metadata beside it (kennisbank.library,
-    # the same layout as uploads in the staff console).
-    from kennisbank import library
-
     with _open(settings) as kb:
-        doc_id = _add_id(args, settings, kb, library)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        same = next((r.id for r in kb.catalog.all() if r.content_hash == digest and r.id != doc_id), None)
-        if same:
-            raise KennisbankError(f"{path} staat al in de kennisbank als {same} (zelfde inhoud); niet nog eens "
-                                  "toegevoegd.", status=409)
-        kept = library.copy_in(settings, path, doc_id)
-        report = kb.indexer().ingest([Source(id=doc_id, path=settings.files_dir / kept, meta=meta)], optimize=True)
-    outcome = report.outcomes[0]
-    if outcome.status == "failed":
-        if (library.sidecar(settings, doc_id) or {}).get("file") != kept:
-            (settings.files_dir / kept).unlink(missing_ok=True)
+        publications = kb.publications
+        if args.replace:
+            record = publications.existing(check_doc_id(args.replace, "add --replace"))
+            doc_id, kind = record.id, "replace"
+        elif args.id:
+            doc_id, kind = check_doc_id(args.id, "add --id"), "add"
+            if kb.catalog.get(doc_id) is not None:
+                raise KennisbankError(f"id {doc_id!r} is already a publication: use --replace {doc_id} to give it a "
+                                      "new file, or choose another id", status=409)
+        else:
+            doc_id, kind = publications.new_id(meta["title"]), "add"
+        received = publications.receive_file(Path(args.file))
+        publications.check_new(received, doc_id if kind == "replace" else None)
+        name = publications.place(received, doc_id)
+        result = publications.apply(kind, doc_id, file=name, meta=meta, original_name=received.original_name,
+                                    optimize=True, discard_failed=True)
+    _print_outcome(result, args.json)
+    return 1 if result["status"] == "failed" else 0
+
+
+def _print_outcome(result: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif result["status"] == "failed":
+        print(f"MISLUKT  {result['source']}: {result['message']} [{result['reason']}]")
     else:
-        library.keep(settings, doc_id, kept, meta, path.name)
-    _print_report(report, args.json)
-    return 1 if outcome.status == "failed" else 0
-
-
-def _add_id(args, settings, kb, library) -> str:
-    """The id `kennisbank add` gives: a new one like the upload API (never another publication's), or with
-    --replace ID the publication to replace (it must exist), or --id ID when that id is free."""
-    from ingest.sources import check_id, slug
-
-    taken = set(kb.catalog.iter_ids())
-    if args.replace:
-        if args.replace not in taken:
-            raise KennisbankError(f"--replace {args.replace}: er is geen publicatie met die id.", status=404)
-        return args.replace
-    if args.id:
-        check_id(args.id, "add")
-        if args.id in taken or library.sidecar(settings, args.id):
-            raise KennisbankError(
-                f"De id {args.id} is al van een andere publicatie. Kies een andere id, of vervang die publicatie "
-                f"bewust met --replace {args.id}.", status=409)
-        return args.id
-    return check_id(library.free_id(settings, slug(args.title), taken), "add")
+        label = {"added": "toegevoegd", "replaced": "vervangen", "updated": "metadata bijgewerkt",
+                 "unchanged": "ongewijzigd"}.get(result["status"], result["status"])
+        print(f"1 {label}: {result['doc_id']}, {result['pages']} pagina's, {result['chunks']} passages")
+        for warning in result.get("warnings", []):
+            print(f"  waarschuwing: {warning}")
 
 
 def cmd_search(args) -> int:
     if args.url:  # through the running server (it owns the data directory)
-        from kennisbank.remote import search
-
-        response = search(args.url, args.query, k=args.k, kind=args.kind, organisation=args.organisation,
+        response = remote.search(args.url, args.query, k=args.k, kind=args.kind, organisation=args.organisation,
                           year_from=args.year_from, year_to=args.year_to, mode=args.mode)
     else:
         settings = _settings(args)
@@ -155,14 +141,10 @@ def cmd_search(args) -> int:
 
 def cmd_serve(args) -> int:
     """The production server (waitress; see kennisbank.server): one process holds the data directory."""
-    from kennisbank.server import serve
-
     return serve(_settings(args), args.host, args.port, threads=args.threads)
 
 
 def cmd_eval(args) -> int:
-    from evaluation.metrics import DEFAULT_QUESTIONS, MODES, evaluate, format_table, load_questions
-
     settings = _settings(args)
     questions = load_questions(Path(args.questions) if args.questions else DEFAULT_QUESTIONS)
     if args.split:
@@ -179,9 +161,6 @@ def cmd_eval(args) -> int:
 
 def cmd_framework(args) -> int:
     """`kennisbank framework extract`: parse the framework publication into corpus/framework.json."""
-    from ingest.framework import dumps, extract_from_catalog
-    from kennisbank.catalog import Catalog
-
     settings = _settings(args)
     catalog = Catalog(settings.catalog_path)
     try:
@@ -199,10 +178,9 @@ def cmd_framework(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    """`kennisbank bench`: ingest and search speed, memory and disk against anchors (see evaluation/bench.py)."""
-    from evaluation.bench import main_from_args
-
-    return main_from_args(args)
+    """`kennisbank bench`: ingest and search speed, memory and disk against anchors (see evaluation/bench.py);
+    with --load a load test against the production server (evaluation/load.py)."""
+    return load.main_from_args(args) if args.load else bench.main_from_args(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,15 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="nl")
     p.add_argument("--sectors", nargs="*")
     p.add_argument("--url")
-    p.add_argument("--id", help="document id (default: made from the title; never one that is taken)")
-    p.add_argument("--replace", metavar="ID", help="replace the publication with this id by this file")
+    p.add_argument("--id", help="id of the new publication (default: made from the title, never an existing one)")
+    p.add_argument("--replace", metavar="ID", help="give the existing publication ID this file as its new version")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("search", help="search the knowledge base")
     p.add_argument("query")
     p.add_argument("--k", type=int, default=10)
-    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    p.add_argument("--mode", default="hybrid", choices=RETRIEVAL_MODES)
     p.add_argument("--kind", action="append")
     p.add_argument("--organisation", action="append")
     p.add_argument("--year-from", type=int)
@@ -259,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("framework", help="the framework publication as data (values, preconditions, evidence)")
     p.add_argument("action", choices=["extract"])
-    p.add_argument("--output", default="corpus/framework.json", help="data file (default: corpus/framework.json)")
+    p.add_argument("--output", default=str(FRAMEWORK_FILE), help="data file (default: the shipped corpus/framework.json)")
     p.add_argument("--check", action="store_true", help="only compare with the data file; exit 1 if it differs")
     p.set_defaults(func=cmd_framework)
 
@@ -272,14 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="benchmark ingest throughput, query latency, memory and disk (takes minutes)")
-    from evaluation.bench import add_arguments as add_bench_arguments
-
-    add_bench_arguments(p)
+    bench.add_arguments(p)
     p.set_defaults(func=cmd_bench)
 
-    from kennisbank import admin  # users, reindex, backup, restore
-
-    admin.add_commands(sub)
+    admin.add_commands(sub)  # users, reindex, backup, restore
     return parser
 
 
@@ -304,8 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.help_settings:
-        print("Settings (environment variables; KENNISBANK_DATA is short for KENNISBANK_DATA_DIR):\n")
-        for name, help_text, default in Settings.describe():
+        print("Settings (environment variables; KENNISBANK_DATA is short for KENNISBANK_DATA_DIR):")
+        section = None
+        for group, name, help_text, default in Settings.describe():
+            if group != section:
+                section = group
+                print(f"\n== {section} ==\n")
             print(f"{name}  (default: {default!s})\n    {help_text}\n")
         return 0
     if not getattr(args, "func", None):

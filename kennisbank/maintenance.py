@@ -2,9 +2,9 @@
 
 The data directory holds ``index/`` (the embedded Qdrant Edge store and its fingerprint), ``catalog.sqlite``
 (publications, page texts, versions), ``console.sqlite`` (staff accounts, jobs, audit log), ``files/`` (the
-kept originals with their metadata) and ``secret_key``. Everything here works on the embedded store and takes
-the data directory's lock (kennisbank.lock) first: a running server makes it fail with a clear message, never
-with a half-made copy. Backup and restore live in kennisbank.backup.
+kept originals with their metadata) and ``secret_key``. Everything here works on the embedded store and needs
+the store's lock: run it while `kennisbank serve` is stopped (a running server makes it fail with a clear
+message, never with a half-made copy).
 """
 
 from __future__ import annotations
@@ -14,17 +14,18 @@ import os
 import shutil
 from pathlib import Path
 
+from kennisbank.app import KnowledgeBase
 from kennisbank.backup import _require_embedded, backup, restore  # noqa: F401 (the maintenance API)
-from kennisbank.errors import KennisbankError
-from kennisbank.lock import DataDirLock
+from kennisbank.core.catalog import Catalog
+from kennisbank.core.errors import KennisbankError
+from kennisbank.core.lock import DataDirLock
+from kennisbank.ingest.sources import Source
+from kennisbank.search.store import drop_index, is_embedded
 
 
 def known_sources(settings) -> dict:
     """Every publication the data directory knows, by id: the catalog's (at their source paths) and the
     originals kept in DATA_DIR/files (uploads and `kennisbank add`, with their metadata sidecars)."""
-    from ingest.sources import Source
-    from kennisbank.catalog import Catalog
-
     catalog = Catalog(settings.catalog_path)
     try:
         sources = {r.id: Source(id=r.id, path=Path(r.source_path), meta=r.metadata()) for r in catalog.all()}
@@ -40,20 +41,16 @@ def known_sources(settings) -> dict:
 def rebuild(settings, extra: list, progress: bool = False):
     """Build the index anew in place (`kennisbank ingest --rebuild`) from every known publication and `extra`.
     The old index is dropped first, so searches find nothing until it is done; `reindex` builds beside it."""
-    from kennisbank.catalog import Catalog
-    from search.service import KnowledgeBase
-    from search.store import drop_index
-
     sources = known_sources(settings)
     sources.update({s.id: s for s in extra})
-    lock = None if settings.qdrant_url else DataDirLock(settings.data_dir, "ingest --rebuild").acquire()
+    lock = DataDirLock(settings.data_dir, "ingest --rebuild").acquire() if is_embedded(settings) else None
     try:
         drop_index(settings)
         catalog = Catalog(settings.catalog_path)
         catalog.clear()
         catalog.close()
         with KnowledgeBase.open(settings, data_lock=lock) as kb:
-            return kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)
+            return kb.indexer.ingest(list(sources.values()), progress=progress, optimize=True)
     finally:
         if lock is not None:
             lock.release()
@@ -63,8 +60,6 @@ def reindex(settings, progress: bool = False):
     """Build a complete new index (and catalog) beside the old one from every publication's kept source
     file, then switch to it. Searches keep using the old index until the switch; if the build fails, the old
     index stays as it was."""
-    from search.service import KnowledgeBase
-
     _require_embedded(settings, "reindex")
     data = Path(settings.data_dir)
     with DataDirLock(data, "reindex"):  # nobody else writes the collection while we rebuild it
@@ -72,14 +67,12 @@ def reindex(settings, progress: bool = False):
 
 
 def _reindex(settings, data: Path, progress: bool):
-    from search.service import KnowledgeBase
-
     sources = known_sources(settings)
     staging = data / ".reindex"
     shutil.rmtree(staging, ignore_errors=True)
     staged = settings.replace(data_dir=staging)
     with KnowledgeBase.open(staged) as kb:
-        report = kb.indexer().ingest(list(sources.values()), progress=progress, optimize=True)
+        report = kb.indexer.ingest(list(sources.values()), progress=progress, optimize=True)
     if report.failed:
         shutil.rmtree(staging, ignore_errors=True)
         reasons = "; ".join(f"{o.doc_id}: {o.message}" for o in report.failed)

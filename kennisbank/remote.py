@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from kennisbank.errors import KennisbankError
+from kennisbank.core.errors import KennisbankError
 
 TIMEOUT_S = 600
 

@@ -27,11 +27,11 @@ from typing import Any, Callable, Iterable
 
 import waitress.server
 
-from kennisbank.diskspace import free_mb, is_disk_full, readonly_copy
-from kennisbank.lock import DataDirLock
-from search.service import KnowledgeBase
-from webui.app import create_app
-from webui.staff_pages import JOBS
+from kennisbank.core.diskspace import free_mb, is_disk_full, readonly_copy
+from kennisbank.core.lock import DataDirLock
+from kennisbank.app import KnowledgeBase
+from kennisbank.webui.app import create_app
+from kennisbank.webui.staff_pages import JOBS
 
 log = logging.getLogger("kennisbank.server")
 access_log = logging.getLogger("kennisbank.access")

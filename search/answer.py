@@ -9,7 +9,7 @@
 - ``quotes``: quotes from practice (speaker, role, partnership), same provenance fields;
 - ``passages``: other search hits not already shown;
 - ``status``: ``"answered"`` or ``"no_evidence"`` ("geen onderbouwing gevonden"), decided by a calibrated
-  relevance gate on the best dense cosine and the best BM25 score (see `RELEVANCE` and evaluation.answer_eval).
+  relevance gate on the best dense cosine and the best BM25 score (see `Relevance`, the answer_* settings and evaluation.answer_eval).
 
 Every quote is checked against the stored page text of its document (``pages[page-1][start:end]``, exact,
 every span) before it is shown; a mismatch is dropped and logged, and counted in ``dropped``. Every item
@@ -23,11 +23,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from search.framework import FRAMEWORK_FILE, Framework
+from kennisbank.core.model import validate_query
+from kennisbank.core.settings import Settings
+from kennisbank.search.citation import apa_reference
+from kennisbank.search.framework import Framework
+from kennisbank.search.references import apa_source
+from kennisbank.search.sources import registry_for
 
 log = logging.getLogger(__name__)
 
-SEARCH_K = 30           # hits the answer is built from
 RRF_C = 5               # weight of the hit at rank r: 1 / (RRF_C + r)
 TOP_VALUES = 5          # values listed
 MAX_FINDINGS = 8
@@ -41,14 +45,19 @@ NO_EVIDENCE = "geen onderbouwing gevonden"
 @dataclass(frozen=True)
 class Relevance:
     """When the best hits are relevant enough to answer from. Measured on the dev and tune questions against
-    out-of-domain questions (``python -m evaluation.answer_eval --calibration``): every dev/tune question has
+    out-of-domain questions (``python -m kennisbank.evaluation.answer_eval --calibration``): every dev/tune question has
     dense >= 0.10 and BM25 >= 5.3 at its best hit, or one of the two strong; out-of-domain questions reach at
-    most dense 0.27 with BM25 5.25, or BM25 7.0 with dense 0.13."""
+    most dense 0.27 with BM25 5.25, or BM25 7.0 with dense 0.13. The thresholds are settings (answer_*)."""
 
-    dense_strong: float = 0.30  # a passage this close in meaning is enough on its own
-    bm25_strong: float = 7.5    # so is a strong keyword match
-    dense_min: float = 0.18     # otherwise both signals must reach these
-    bm25_min: float = 5.3
+    dense_strong: float = Settings.answer_dense_strong  # a passage this close in meaning is enough on its own
+    bm25_strong: float = Settings.answer_bm25_strong    # so is a strong keyword match
+    dense_min: float = Settings.answer_dense_min        # otherwise both signals must reach these
+    bm25_min: float = Settings.answer_bm25_min
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Relevance":
+        return cls(settings.answer_dense_strong, settings.answer_bm25_strong, settings.answer_dense_min,
+                   settings.answer_bm25_min)
 
     def relevant(self, dense: float, bm25: float) -> bool:
         return (dense >= self.dense_strong or bm25 >= self.bm25_strong
@@ -59,7 +68,6 @@ class Relevance:
                 "dense_min": self.dense_min, "bm25_min": self.bm25_min}
 
 
-RELEVANCE = Relevance()
 
 
 def _overlaps(span: dict[str, int], hit: dict[str, Any]) -> bool:
@@ -70,10 +78,12 @@ class Answerer:
     """Builds answers on one KnowledgeBase; keeps the framework, source registry and page texts between calls
     (rebuilt when the catalog's versions change)."""
 
-    def __init__(self, kb, framework: Framework | None = None, relevance: Relevance = RELEVANCE):
+    def __init__(self, kb, framework: Framework | None = None, relevance: Relevance | None = None):
+        """``kb``: a search.service.Searcher (the knowledge base); its framework unless another is given."""
         self.kb = kb
-        self.relevance = relevance
-        self.framework = framework if framework is not None else (Framework.load() if FRAMEWORK_FILE.is_file() else None)
+        self.relevance = relevance if relevance is not None else Relevance.from_settings(kb.settings)
+        self.framework = framework if framework is not None else kb.framework
+        self.k = kb.settings.answer_k
         self._key = None
         self._registry = None
         self._pages: dict[str, dict[int | None, str]] = {}
@@ -84,10 +94,13 @@ class Answerer:
         key = tuple(sorted(self.kb.catalog.current_versions()))
         if key == self._key:
             return
-        from search.sources import registry_for
-
         self._documents = {d["id"]: d for d in self.kb.documents()}
-        self._registry = registry_for(self.kb, self.framework) if self.framework is not None else None
+        if self.framework is None:
+            self._registry = None
+        elif self.framework is self.kb.framework:
+            self._registry = self.kb.registry()  # shared with the framework pages
+        else:
+            self._registry = registry_for(self.kb, self.framework)
         self._pages = {}
         self._key = key
 
@@ -118,22 +131,17 @@ class Answerer:
 
     # -- the answer -----------------------------------------------------------------------------------------
     def answer(self, question: str) -> dict[str, Any]:
-        from search.service import validate_query
-
         started = time.perf_counter()
         question = validate_query(question)
         self._refresh()
-        search = self.kb.search(question, k=SEARCH_K)
-        hits = search["results"]
-        best_dense = self.kb.search(question, k=1, mode="dense")["results"]
-        best_bm25 = self.kb.search(question, k=1, mode="bm25")["results"]
-        dense = best_dense[0]["score"] if best_dense else 0.0
-        bm25 = best_bm25[0]["score"] if best_bm25 else 0.0
+        retrieval = self.kb.retrieve(question, k=self.k, with_best=True)  # one retrieval: hits and best scores
+        hits = retrieval.results
+        dense, bm25 = retrieval.best_dense, retrieval.best_bm25
         stats = self.kb.stats()
         searched = {
             "query": question,
-            "expansions": search["expansions"],
-            "mode": search["mode"],
+            "expansions": retrieval.expansions,
+            "mode": retrieval.mode,
             "documents": stats["documents"],
             "passages": stats["points"],
             "framework": self.framework.document_id if self.framework else None,
@@ -209,7 +217,7 @@ class Answerer:
         candidates = [(hit["rank"], item) for value, kind, item, hit in matched if kind == "findings"]
         # then the findings of the values listed, in the order of the values
         for order, value_id in enumerate(shown_values):
-            candidates += [(SEARCH_K + 1 + order, f) for f in fw.value(value_id)["findings"]]
+            candidates += [(self.k + 1 + order, f) for f in fw.value(value_id)["findings"]]
         seen: dict[str, dict[str, Any]] = {}
         for rank, item in sorted(candidates, key=lambda c: c[0]):
             if item["text"] in seen or len(seen) >= MAX_FINDINGS:
@@ -221,13 +229,11 @@ class Answerer:
             sources = []
             for cited in item["sources"]:
                 source = self._registry.get(cited["key"]) if self._registry else None
-                from search.references import apa_source
-
                 sources.append({"id": cited["key"], "authors": cited["authors"], "year": cited["year"],
                                 "apa": apa_source(source) if source else None})
             seen[item["text"]] = {
                 "key": f"F{len(seen) + 1}", "id": item["id"], "text": item["text"], "citation": item["citation"],
-                "values": values, "sources": sources, "matched": rank <= SEARCH_K,
+                "values": values, "sources": sources, "matched": rank <= self.k,
                 **self._place(fw.document_id, item["spans"]),
             }
         out["findings"] = list(seen.values())
@@ -236,7 +242,7 @@ class Answerer:
         fw = self.framework
         candidates = [(hit["rank"], value["id"], item) for value, kind, item, hit in matched if kind == "quotes"]
         for order, value_id in enumerate(shown_values[:2]):
-            candidates += [(SEARCH_K + 1 + order, value_id, q) for q in fw.value(value_id)["quotes"]]
+            candidates += [(self.k + 1 + order, value_id, q) for q in fw.value(value_id)["quotes"]]
         seen: dict[str, dict[str, Any]] = {}
         for rank, value_id, item in sorted(candidates, key=lambda c: c[0]):
             if item["id"] in seen or len(seen) >= MAX_QUOTES:
@@ -247,7 +253,7 @@ class Answerer:
             seen[item["id"]] = {
                 "key": f"Q{len(seen) + 1}", "id": item["id"], "text": item["text"], "speaker": item["speaker"],
                 "role": item["role"], "partnership": item["partnership"], "value": value_id,
-                "matched": rank <= SEARCH_K, **self._place(fw.document_id, item["spans"]),
+                "matched": rank <= self.k, **self._place(fw.document_id, item["spans"]),
             }
         out["quotes"] = list(seen.values())
 
@@ -274,8 +280,6 @@ class Answerer:
 
     def _place(self, doc_id: str, spans: list[dict[str, Any]]) -> dict[str, Any]:
         doc = self._documents.get(doc_id) or {"id": doc_id}
-        from search.citation import apa_reference
-
         first = spans[0]
         return {"document_id": doc_id, "document_title": doc.get("title"), "page": first["page"],
                 "start": first["start"], "end": first["end"], "spans": spans,

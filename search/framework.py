@@ -8,12 +8,20 @@ whether they still do (the file records a hash of that text). A stale file is st
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FRAMEWORK_FILE = Path(__file__).resolve().parents[1] / "corpus" / "framework.json"
+from kennisbank.core.settings import CORPUS_DIR
+
+FRAMEWORK_FILE = CORPUS_DIR / "framework.json"
+
+
+def text_hash(pages: list[str]) -> str:
+    """Fingerprint of the stored text the offsets point into (a re-cleaned text invalidates them)."""
+    return hashlib.sha256("\f".join(pages).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -28,6 +36,11 @@ class Framework:
 
     def __post_init__(self) -> None:
         self._by_id = {v["id"]: v for v in self.values}
+
+    @classmethod
+    def load_if_present(cls, path: Path = FRAMEWORK_FILE) -> "Framework | None":
+        """The framework, or None where the data file is missing (a knowledge base without it)."""
+        return cls.load(path) if Path(path).is_file() else None
 
     @classmethod
     def load(cls, path: Path = FRAMEWORK_FILE) -> "Framework":
@@ -49,8 +62,6 @@ class Framework:
 
     def check_text(self, pages: list[str]) -> bool:
         """True when ``pages`` (the stored cleaned text) is the text the file was extracted from."""
-        from ingest.framework import text_hash
-
         self.stale = text_hash(pages) != self.text_hash
         return not self.stale
 

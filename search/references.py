@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from search.citation import apa_reference, year_label
+from kennisbank.search.citation import apa_in_text, apa_reference, year_label
 
 # Authors we treat as organisations (group authors: no initials). A single word with two or more capitals
 # ("ECBO", "RuG"), or a name with an organisation word.
@@ -161,7 +161,5 @@ def export(fmt: str, documents: Iterable[dict[str, Any]], sources: Iterable[Any]
 
 def document_reference(doc: dict[str, Any], page: int | None = None) -> dict[str, Any]:
     """APA text (with page where known) and in-text form of a publication, as one dict for pages and JSON."""
-    from search.citation import apa_in_text
-
     return {"apa": apa_reference(doc, page), "in_text": apa_in_text(doc, page),
             "year_label": year_label(doc.get("year"), bool(doc.get("year_approximate")))}

@@ -4,9 +4,9 @@ A point is one chunk of one version of one publication:
 
 - vectors: ``dense`` (cosine, size of the embedding model) and ``bm25`` (sparse, IDF modifier: Qdrant computes
   the inverse document frequency from the collection, we store term frequencies).
-- payload: the chunk (``text``, ``page``, ``start``, ``end``, ``split_id``, ``chunk_id``), its publication
-  (``doc_id``, ``doc_version``, ``title``, ``organisation``, ``year``, ``year_approximate``, ``kind``,
-  ``language``, ``sectors``, ``url``), and ``values``: the ids of the framework values it bears on.
+- payload: the passage and its publication, as ``kennisbank.core.model.passage_payload`` builds it (``text``,
+  ``page``, ``start``, ``end``, ``split_id``, ``chunk_id``, ``values``: the ids of the framework values it bears
+  on; ``doc_id``, ``doc_version`` and the publication's metadata fields).
 - payload indexes on the fields that filters use.
 
 Both back ends (Qdrant Edge in-process, qdrant-client for a server) build their collection from this module.
@@ -34,20 +34,12 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "values": "keyword",
 }
 
-# Payload fields copied from a publication's metadata onto each of its chunks.
-DOCUMENT_FIELDS = ("title", "organisation", "year", "year_approximate", "kind", "language", "sectors", "url")
-
 _POINT_NAMESPACE = uuid.UUID("6f1d3c2e-7a51-4d0b-9a53-51b1c7f0e2a4")
 
 
 def point_id(doc_id: str, version: str, split_id: int) -> str:
     """Deterministic point id of a chunk: the same chunk of the same version always gets the same id."""
     return str(uuid.uuid5(_POINT_NAMESPACE, f"{doc_id}/{version}/{split_id}"))
-
-
-def chunk_id(doc_id: str, split_id: int) -> str:
-    """Public id of a chunk, used in links and anchors (``waarde-en-randvoorwaarden.c12``)."""
-    return f"{doc_id}.c{split_id}"
 
 
 @dataclass

@@ -1,120 +1,105 @@
-"""`KnowledgeBase`: the one Python API every front end uses (command line, web UI, JSON API, evaluation).
+"""`Searcher`: reading the knowledge base. Hybrid retrieval with filters, the documents page by page, facets.
 
-It opens the document catalog and the vector store once, loads the query embedders lazily, and answers:
-hybrid search with filters, the list of documents, one document page by page, and the facets for filters.
-Writing goes through `indexer()` (see ingest.indexer), which shares the same store and catalog.
+It receives what it reads (settings, store, catalog, the query embedders, the framework) from the
+composition root (kennisbank.app), and knows nothing of ingestion. `retrieve` is the one retrieval call:
+the query is validated and embedded once, and under one read lock it returns the fused hits together with
+the best score of each retriever (dense cosine, BM25), which the answer page's relevance gate needs.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
-from kennisbank.catalog import Catalog, DocumentRecord
-from kennisbank.errors import BadRequest, NotFound
-from kennisbank.lock import DataDirLock
-from kennisbank.rwlock import ReadWriteLock
-from kennisbank.settings import Settings
-from search.citation import apa_in_text, apa_reference
-from search.embedders import BM25TextEmbedder, bm25_fingerprint, dense_text_embedder
-from search.schema import SearchFilter, index_fingerprint
-from search.thesaurus import default_thesaurus
-from search.store import MODES, open_store
-
-MAX_QUERY_CHARS = 1000
-MAX_K = 50
-
-
-def normalize_query(text: str) -> str:
-    from ingest.cleaning import normalize_text
-
-    return normalize_text(text)
-
-
-def validate_query(query: Any) -> str:
-    if not isinstance(query, str) or not query.strip():
-        raise BadRequest("Geef een zoekvraag op (de zoekvraag is leeg).")
-    if len(query) > MAX_QUERY_CHARS:
-        raise BadRequest(f"De zoekvraag is te lang: {len(query)} tekens, maximaal {MAX_QUERY_CHARS}.")
-    if "\x00" in query:
-        raise BadRequest("De zoekvraag bevat een ongeldig teken.")
-    return query.strip()
-
-
-def framework_value_ids() -> list[str]:
-    """The framework's value ids (the `values` filter), from the reviewed data file; none if it is missing."""
-    from search.framework import FRAMEWORK_FILE, Framework
-
-    return Framework.load().value_ids if FRAMEWORK_FILE.is_file() else []
+from kennisbank.core.catalog import Catalog, DocumentRecord
+from kennisbank.core.errors import BadRequest, NotFound
+from kennisbank.core.model import (
+    chunk_id,
+    hit_json,
+    is_doc_id,
+    validate_k,
+    validate_mode,
+    validate_query,
+)
+from kennisbank.core.rwlock import ReadWriteLock
+from kennisbank.core.settings import Settings
+from kennisbank.core.text import normalize_text
+from kennisbank.search.citation import apa_in_text, apa_reference
+from kennisbank.search.embedders import BM25TextEmbedder
+from kennisbank.search.framework import Framework
+from kennisbank.search.schema import SearchFilter
+from kennisbank.search.sources import Registry, registry_for
+from kennisbank.search.store import Store
+from kennisbank.search.thesaurus import default_thesaurus
 
 
 def document_dict(record: DocumentRecord) -> dict[str, Any]:
     return {"id": record.id, **record.metadata()}
 
 
-class KnowledgeBase:
-    def __init__(self, settings: Settings, store, catalog: Catalog, text_embedder, fingerprint: dict):
+@dataclass
+class Retrieval:
+    """The outcome of one retrieval: fused hits (JSON results) and what was searched."""
+
+    query: str
+    mode: str
+    k: int
+    filters: dict[str, Any]
+    expansions: list[str]
+    results: list[dict[str, Any]]
+    best_dense: float = 0.0  # the best dense cosine (0 when not asked or nothing found)
+    best_bm25: float = 0.0  # the best BM25 score
+    took_ms: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def response(self) -> dict[str, Any]:
+        """The search API's JSON (README, "JSON API")."""
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "expansions": self.expansions,
+            "k": self.k,
+            "filters": self.filters,
+            "took_ms": self.took_ms,
+            "results": self.results,
+        }
+
+
+class Searcher:
+    def __init__(self, settings: Settings, store: Store, catalog: Catalog, text_embedder, fingerprint: dict,
+                 framework: Framework | None = None):
         self.settings = settings
         self.store = store
         self.catalog = catalog
         self.fingerprint = fingerprint
+        self.framework = framework
         self._dense = text_embedder
         self._sparse = BM25TextEmbedder()
         self._sparse.warm_up()
-        self._indexer = None
-        self.data_lock: DataDirLock | None = None  # set by open(): released by close()
         # a search reads the hidden versions, then queries: no index change may fall between (see rwlock)
         self.visibility = ReadWriteLock()
+        self._registry: tuple[Any, Registry] | None = None
 
-    @classmethod
-    def open(cls, settings: Settings, data_lock: DataDirLock | None = None) -> "KnowledgeBase":
-        from ingest.pipeline import chunking_settings
+    def registry(self) -> Registry:
+        """The source registry over the framework and what the catalog holds now; built once, and again only
+        when a publication or its metadata changed (the framework pages and the answers share it)."""
+        documents = self.documents()
+        key = (tuple(sorted(self.catalog.current_versions())),
+               tuple(sorted((d["id"], d["title"], d["organisation"], str(d["year"])) for d in documents)))
+        cached = self._registry
+        if cached is None or cached[0] != key:
+            if self.framework is not None and any(d["id"] == self.framework.document_id for d in documents):
+                self.framework.check_text([p["text"] for p in self.document(self.framework.document_id)["pages"]])
+            cached = self._registry = (key, registry_for(self, self.framework))
+        return cached[1]
 
-        # The data directory's own lock first, before any file in it is opened (see kennisbank.lock); the
-        # embedded store shares it. A Qdrant server is shared by design. A caller that already owns the
-        # directory passes its lock.
-        if not settings.qdrant_url:
-            data_lock = (data_lock or DataDirLock(settings.data_dir)).acquire()
-        try:
-            text_embedder = dense_text_embedder(settings.embedding_model)
-            text_embedder.warm_up()  # load the model now: the first query should not pay for it
-            dim = len(text_embedder.run(text="probe")["embedding"])
-            fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings), bm25_fingerprint())
-            catalog = Catalog(settings.catalog_path)
-            store = open_store(settings, fingerprint, data_lock)
-        except BaseException:
-            if data_lock is not None:
-                data_lock.release()
-            raise
-        kb = cls(settings, store, catalog, text_embedder, fingerprint)
-        kb.data_lock = data_lock
-        kb.indexer().recover()
-        return kb
-
-    def close(self) -> None:
-        try:
-            self.store.close()
-            self.catalog.close()
-        finally:
-            if getattr(self, "data_lock", None) is not None:
-                self.data_lock.release()
-                self.data_lock = None
-
-    def __enter__(self) -> "KnowledgeBase":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def indexer(self):
-        if self._indexer is None:
-            from ingest.indexer import Indexer
-
-            self._indexer = Indexer(self)
-        return self._indexer
+    def embed_text(self, text: str) -> list[float]:
+        """The dense embedding of a text with the index's model (queries, and the value profiles)."""
+        return self._dense.run(text=text)["embedding"]
 
     # -- search -------------------------------------------------------------------------------------------
-    def search(
+    def retrieve(
         self,
         query: str,
         *,
@@ -126,83 +111,64 @@ class KnowledgeBase:
         mode: str = "hybrid",
         expand: bool | None = None,
         values: list[str] | None = None,
-    ) -> dict[str, Any]:
-        """Hybrid (or dense, or BM25) search. `expand` adds thesaurus terms to the BM25 query (default: setting)."""
+        with_best: bool = False,
+    ) -> Retrieval:
+        """Hybrid (or dense, or BM25) retrieval. `expand` adds thesaurus terms to the BM25 query (default: the
+        setting); `with_best` also finds the best dense and BM25 scores (two top-1 queries, same vectors)."""
         started = time.perf_counter()
         query = validate_query(query)
-        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
-            raise BadRequest(f"k moet een geheel getal van 1 tot en met {MAX_K} zijn.")
-        if mode not in MODES:
-            raise BadRequest(f"Onbekende zoekmodus {mode!r}; kies uit: {', '.join(MODES)}.")
+        k = validate_k(k)
+        mode = validate_mode(mode)
         if year_from is not None and year_to is not None and year_from > year_to:
-            raise BadRequest("Het beginjaar ligt na het eindjaar.")
+            raise BadRequest(f"Het jaar ‘vanaf’ ({year_from}) ligt na het jaar ‘tot en met’ ({year_to}).")
         flt = SearchFilter(
             kinds=list(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to,
             values=list(values or []),
         )
-        text = normalize_query(query)
+        text = normalize_text(query)
         expand = self.settings.query_expansion if expand is None else expand
         expansions = default_thesaurus().expansions(text) if expand and mode != "dense" else []
-        dense = self._dense.run(text=text)["embedding"] if mode in ("hybrid", "dense") else None
+        dense = self.embed_text(text) if mode in ("hybrid", "dense") or with_best else None
         sparse = None
-        if mode in ("hybrid", "bm25"):
+        if mode in ("hybrid", "bm25") or with_best:
             emb = self._sparse.run(text=text, expansions=expansions)["sparse_embedding"]
-            sparse = (list(emb.indices), list(emb.values))
-            if not sparse[0]:  # only stop words: BM25 has nothing to match
-                sparse = None
-        if (mode == "bm25" and sparse is None) or dense is None and sparse is None:
-            hits = []
-        else:
-            effective = mode if (dense is not None and sparse is not None) or mode != "hybrid" else "dense"
-            with self.visibility.read():
-                flt.hidden_versions = self.catalog.hidden_versions()
-                hits = self.store.query(
-                    dense=dense,
-                    sparse=sparse,
-                    mode=effective,
-                    limit=k,
-                    flt=flt,
-                    prefetch_limit=max(self.settings.prefetch_limit, k),
-                    rrf_k=self.settings.rrf_k,
-                )
-        results = [self._result(rank, hit) for rank, hit in enumerate(hits, start=1)]
-        return {
-            "query": query,
-            "mode": mode,
-            "expansions": expansions,
-            "k": k,
-            "filters": flt.as_dict(),
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "results": results,
-        }
+            sparse = (list(emb.indices), list(emb.values)) if emb.indices else None  # None: only stop words
+        query_dense = dense if mode in ("hybrid", "dense") else None
+        query_sparse = sparse if mode in ("hybrid", "bm25") else None
+        effective = mode if mode != "hybrid" or (query_dense is not None and query_sparse is not None) else "dense"
+        best_dense = best_bm25 = 0.0
+        with self.visibility.read():
+            flt.hidden_versions = self.catalog.hidden_versions()
+            hits = [] if (query_dense is None and query_sparse is None) else self._query(
+                query_dense, query_sparse, effective, k, flt)
+            if with_best:
+                top_dense = self._query(dense, None, "dense", 1, flt) if dense is not None else []
+                top_bm25 = self._query(None, sparse, "bm25", 1, flt) if sparse is not None else []
+                best_dense = top_dense[0].score if top_dense else 0.0
+                best_bm25 = top_bm25[0].score if top_bm25 else 0.0
+        return Retrieval(
+            query=query, mode=mode, k=k, filters=flt.as_dict(), expansions=expansions,
+            results=[self._result(rank, hit) for rank, hit in enumerate(hits, start=1)],
+            best_dense=best_dense, best_bm25=best_bm25,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
 
-    def _result(self, rank: int, hit) -> dict[str, Any]:
-        p = hit.payload
-        document = {
-            "id": p["doc_id"],
-            "title": p.get("title", ""),
-            "organisation": p.get("organisation", ""),
-            "year": p.get("year"),
-            "year_approximate": bool(p.get("year_approximate")),
-            "kind": p.get("kind", ""),
-            "language": p.get("language", ""),
-            "sectors": p.get("sectors", []),
-            "url": p.get("url", ""),
-        }
-        page = p.get("page")
-        return {
-            "rank": rank,
-            "score": round(hit.score, 6),
-            "text": p["text"],
-            "page": page,
-            "chunk_id": p["chunk_id"],
-            "values": p.get("values", []),
-            "start": p["start"],
-            "end": p["end"],
-            "document": document,
-            "citation": apa_reference(document, page),
-            "citation_in_text": apa_in_text(document, page),
-        }
+    def search(self, query: str, **options: Any) -> dict[str, Any]:
+        """The search API's JSON for `query` (the options of `retrieve`)."""
+        return self.retrieve(query, **options).response()
+
+    def _query(self, dense, sparse, mode: str, limit: int, flt: SearchFilter):
+        return self.store.query(
+            dense=dense, sparse=sparse, mode=mode, limit=limit, flt=flt,
+            prefetch_limit=max(self.settings.prefetch_limit, limit), rrf_k=self.settings.rrf_k,
+        )
+
+    @staticmethod
+    def _result(rank: int, hit) -> dict[str, Any]:
+        result = hit_json(rank, hit.score, hit.payload)
+        result["citation"] = apa_reference(result["document"], result["page"])
+        result["citation_in_text"] = apa_in_text(result["document"], result["page"])
+        return result
 
     # -- documents ----------------------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
@@ -217,11 +183,9 @@ class KnowledgeBase:
         ]
 
     def document(self, doc_id: str) -> dict[str, Any]:
-        record = self.catalog.get(doc_id) if isinstance(doc_id, str) else None
+        record = self.catalog.get(doc_id) if is_doc_id(doc_id) else None
         if record is None:
-            raise NotFound(f"Document {doc_id!r} bestaat niet in de kennisbank.")
-        from search.schema import chunk_id
-
+            raise NotFound(f"Document {str(doc_id)[:80]!r} bestaat niet in de kennisbank.")
         pages = [
             {"page": no if record.paginated else None, "text": text}
             for no, text in self.catalog.pages(record.id, record.version)
@@ -247,7 +211,7 @@ class KnowledgeBase:
             "kinds": sorted({r.kind for r in records if r.kind}),
             "organisations": sorted({r.organisation for r in records if r.organisation}),
             "years": [min(years), max(years)] if years else [],
-            "values": framework_value_ids(),
+            "values": self.framework.value_ids if self.framework is not None else [],
         }
 
     def stats(self) -> dict[str, Any]:

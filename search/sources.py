@@ -21,12 +21,32 @@ every "ECBO (2021)" citation without further wiring.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ingest.framework import _CITE, parse_citations, source_key
+# A citation in running text: "Leeferink (2016)", "Helms-Lorenz et al, (2019)", "Kohnstamm Instituut (2020)".
+_AUTHORS = r"[A-Z][\w'\-]*(?: [A-Z][\w'\-]*)*(?:,? et al\.?)?"
+CITE = re.compile(rf"(?P<authors>{_AUTHORS}),? ?\((?P<year>\d{{4}}[a-z]?)\)")
 
-_FOOTNOTE = re.compile(rf"(?P<n>\d{{1,2}}) (?P<cite>{_CITE.pattern})\.? (?P<rest>.+)")
+
+def source_key(authors: str, year: str) -> str:
+    """Stable id of a cited source: "Helms-Lorenz et al, (2019)" and "Helms-Lorenz et al. 2019" -> helms-lorenz-et-al-2019."""
+    folded = unicodedata.normalize("NFKD", authors).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", folded)
+    return "-".join(words + [str(year)])
+
+
+def parse_citations(text: str) -> list[dict[str, Any]]:
+    """The citations in ``text``, as authors/year/key."""
+    found = []
+    for match in CITE.finditer(text):
+        authors = re.sub(r",? et al\.?$", " et al.", match.group("authors").rstrip(", "))
+        found.append({"authors": authors, "year": match.group("year"), "key": source_key(authors, match.group("year"))})
+    return found
+
+
+_FOOTNOTE = re.compile(rf"(?P<n>\d{{1,2}}) (?P<cite>{CITE.pattern})\.? (?P<rest>.+)")
 _PLACE_PUBLISHER = re.compile(r"(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+)?): (?P<publisher>[^:]+?)\.?")
 _TITLE_PLACE_PUBLISHER = re.compile(rf"(?P<title>.+?)\. {_PLACE_PUBLISHER.pattern}", re.S)
 _MARKER = re.compile(r"(?<=[^\W\d_])(?P<numbers>\d{1,2}(?:,\d{1,2})*)(?=[\s.,;:)])")
@@ -140,7 +160,7 @@ class Registry:
                 left, right = _sentence_at(text, m.start(), m.end())
                 for source in cited:
                     self._statement(source, document_id, no, left, right, text, "footnote", m.group())
-            for m in _CITE.finditer(text):
+            for m in CITE.finditer(text):
                 if any(p == no and s <= m.start() < e for p, s, e in taken):
                     continue
                 left, right = _sentence_at(text, m.start(), m.end())

@@ -1,6 +1,6 @@
 """The vector store: Qdrant, embedded by default, a server or cluster when one machine is not enough.
 
-Two back ends behind one API (`open_store`):
+Two back ends behind one interface (`Store`) and one switch (`open_store`, `drop_index`, `hold`):
 
 - `EdgeStore`: Qdrant Edge (`qdrant_edge`), Qdrant's in-process engine, persisted in ``DATA_DIR/index/edge``.
   The index fingerprint (model, chunking, BM25 settings) is kept beside it in ``DATA_DIR/index/index.json``.
@@ -17,16 +17,28 @@ or truncates a file of a store another process holds.
 
 from __future__ import annotations
 
+import abc
 import json
+import shutil
 import threading
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from kennisbank.errors import IndexMismatch, KennisbankError, StoreLocked
-from kennisbank.lock import DataDirLock
-from search.schema import DENSE, PAYLOAD_INDEXES, SPARSE, ChunkPoint, Hit, SearchFilter
+import qdrant_edge as qe
 
-MODES = ("hybrid", "dense", "bm25")
+from kennisbank.core.errors import IndexMismatch, KennisbankError, StoreLocked
+from kennisbank.core.lock import DataDirLock
+from kennisbank.core.settings import Settings
+from kennisbank.search.schema import (
+    DENSE,
+    PAYLOAD_INDEXES,
+    SPARSE,
+    ChunkPoint,
+    Hit,
+    SearchFilter,
+)
 
 _LOCKED_HELP = (
     "The index in {path} is in use by another kennisbank process (for example `kennisbank serve`). "
@@ -56,14 +68,54 @@ def check_fingerprint(stored: dict | None, wanted: dict, where: str) -> None:
     )
 
 
-class EdgeStore:
+class Store(abc.ABC):
+    """What the indexer writes and the searcher reads, whichever engine holds the vectors."""
+
+    backend: str
+
+    @abc.abstractmethod
+    def upsert(self, points: list[ChunkPoint]) -> None: ...
+
+    @abc.abstractmethod
+    def delete_version(self, doc_id: str, version: str) -> None: ...
+
+    @abc.abstractmethod
+    def set_payload(self, doc_id: str, version: str, payload: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    def flush(self) -> None: ...
+
+    @abc.abstractmethod
+    def optimize(self) -> None:
+        """Build the engine's indexes after a bulk change (may block searches while it runs)."""
+
+    @abc.abstractmethod
+    def count(self) -> int: ...
+
+    @abc.abstractmethod
+    def versions(self) -> set[tuple[str, str]]:
+        """Every (doc_id, doc_version) that has points: used to clean up after an interrupted run."""
+
+    @abc.abstractmethod
+    def query(self, *, dense: list[float] | None, sparse: tuple[list[int], list[float]] | None, mode: str,
+              limit: int, flt: SearchFilter, prefetch_limit: int, rrf_k: int) -> list[Hit]: ...
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class EdgeStore(Store):
     """Qdrant Edge shard in a folder."""
 
     backend = "edge"
 
     def __init__(self, index_dir: Path, fingerprint: dict, data_lock: DataDirLock | None = None):
-        import qdrant_edge as qe
-
         self._qe = qe
         self.index_dir = Path(index_dir)
         # Ours before Qdrant Edge's: its own lock is taken only after it has touched the store's files.
@@ -250,29 +302,21 @@ class EdgeStore:
                     self._data_lock.release()
 
 
-class ClientStore:
+class ClientStore(Store):
     """The same index through qdrant-client: a Qdrant server/cluster, or in-process (':memory:' or a folder)."""
 
     backend = "server"
 
     def __init__(self, location: str, api_key: str, collection: str, fingerprint: dict):
-        from qdrant_client import QdrantClient, models
+        from qdrant_client import (
+            models,  # lazy: qdrant-client takes ~1.5 s to import and only server mode needs it
+        )
 
         self._m = models
         self.collection = collection
         self.fingerprint = fingerprint
         self.location = location
-        try:
-            if location.startswith(("http://", "https://")):
-                self._client = QdrantClient(url=location, api_key=api_key or None, timeout=30)
-            elif location == ":memory:":
-                self._client = QdrantClient(location=":memory:")
-            else:
-                self._client = QdrantClient(path=location)
-        except RuntimeError as exc:
-            if "already accessed" in str(exc):
-                raise StoreLocked(_LOCKED_HELP.format(path=location)) from exc
-            raise
+        self._client = _client(location, api_key)
         if self._client.collection_exists(collection):
             info = self._client.get_collection(collection)
             check_fingerprint(info.config.metadata or None, fingerprint, f"collection {collection!r} at {location}")
@@ -287,8 +331,6 @@ class ClientStore:
             sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
             metadata=fingerprint,
         )
-        import warnings
-
         with warnings.catch_warnings():  # in-process mode ignores payload indexes and says so; a server uses them
             warnings.filterwarnings("ignore", message="Payload indexes have no effect")
             for name, kind in PAYLOAD_INDEXES.items():
@@ -398,31 +440,63 @@ class ClientStore:
         self._client.close()
 
 
-def open_store(settings, fingerprint: dict, data_lock: DataDirLock | None = None) -> EdgeStore | ClientStore:
+def _client(location: str, api_key: str):
+    from qdrant_client import (
+        QdrantClient,  # lazy: only server mode needs it (see ClientStore)
+    )
+
+    try:
+        if location.startswith(("http://", "https://")):
+            return QdrantClient(url=location, api_key=api_key or None, timeout=30)
+        if location == ":memory:":
+            return QdrantClient(location=":memory:")
+        return QdrantClient(path=location)
+    except RuntimeError as exc:
+        if "already accessed" in str(exc):
+            raise StoreLocked(_LOCKED_HELP.format(path=location)) from exc
+        raise
+
+
+# -- the switch: which store the settings ask for -------------------------------------------------------------
+
+
+def is_embedded(settings: Settings) -> bool:
+    """Qdrant Edge in DATA_DIR/index, unless a Qdrant URL is set."""
+    return not settings.qdrant_url
+
+
+def open_store(settings: Settings, fingerprint: dict, data_lock: DataDirLock | None = None) -> Store:
     """The store the settings ask for: Qdrant Edge in DATA_DIR/index unless a Qdrant URL is set. The
     embedded store holds the data directory's lock (`data_lock`, or its own) for as long as it is open."""
-    if settings.qdrant_url:
-        return ClientStore(settings.qdrant_url, settings.qdrant_api_key, settings.collection, fingerprint)
-    return EdgeStore(settings.index_dir, fingerprint, data_lock)
+    if is_embedded(settings):
+        return EdgeStore(settings.index_dir, fingerprint, data_lock)
+    return ClientStore(settings.qdrant_url, settings.qdrant_api_key, settings.collection, fingerprint)
 
 
-def drop_index(settings) -> None:
+def drop_index(settings: Settings) -> None:
     """Delete the index the settings point at (the catalog is not touched)."""
-    if settings.qdrant_url:
-        from qdrant_client import QdrantClient
-
-        if settings.qdrant_url.startswith(("http://", "https://")):
-            client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key or None)
-        else:
-            client = QdrantClient(path=settings.qdrant_url)
+    if is_embedded(settings):
+        if settings.index_dir.exists():
+            shutil.rmtree(settings.index_dir)
+        return
+    client = _client(settings.qdrant_url, settings.qdrant_api_key)
+    try:
         if client.collection_exists(settings.collection):
             client.delete_collection(settings.collection)
+    finally:
         client.close()
-        return
-    import shutil
 
-    if settings.index_dir.exists():
-        shutil.rmtree(settings.index_dir)
+
+@contextmanager
+def hold(settings: Settings) -> Iterator[None]:
+    """Own the data directory (its lock, kennisbank.lock) without opening the store, e.g. while its folder is
+    copied or swapped. A running server makes this raise StoreLocked; no file of the store is touched (opening
+    the shard to hold Qdrant Edge's own lock used to truncate the running server's files)."""
+    if not is_embedded(settings):
+        yield
+        return
+    with DataDirLock(settings.data_dir, "maintenance"):
+        yield
 
 
 def iter_batches(items: list, size: int) -> Iterable[list]:

@@ -8,16 +8,15 @@ for code that opens its own KnowledgeBase, e.g. create_app or a server subproces
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+import pytest
 
-import pytest  # noqa: E402
-
-from kennisbank.settings import Settings  # noqa: E402
+# importing kennisbank sets the offline environment first (kennisbank.core.environment)
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.settings import Settings
+from kennisbank.ingest.sources import load_folder
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -32,12 +31,9 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 @pytest.fixture(scope="session")
 def built_data_dir(tmp_path_factory) -> Path:
     """A data directory holding the index of corpus/ (built once, never opened after the build)."""
-    from ingest.sources import load_folder
-    from search.service import KnowledgeBase
-
     data_dir = tmp_path_factory.mktemp("built") / "data"
     with KnowledgeBase.open(make_settings(data_dir)) as kb:
-        report = kb.indexer().ingest(load_folder(CORPUS))
+        report = kb.indexer.ingest(load_folder(CORPUS))
     assert report.summary()["added"] == 4, report.as_dict()
     return data_dir
 
@@ -59,8 +55,6 @@ def fresh_settings(built_data_dir, tmp_path) -> Settings:
 
 @pytest.fixture(scope="session")
 def kb(built_data_dir, tmp_path_factory):
-    from search.service import KnowledgeBase
-
     knowledge_base = KnowledgeBase.open(make_settings(_copy(built_data_dir, tmp_path_factory.mktemp("kb") / "data")))
     yield knowledge_base
     knowledge_base.close()

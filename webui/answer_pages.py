@@ -9,12 +9,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
 
-from search.answer import Answerer
-from search.summary import add_summary
-from webui.framework_pages import place_link
-from webui.params import form_state, parse_query
-from webui.render import render
-from webui.state import knowledge_base
+from kennisbank.search.answer import Answerer
+from kennisbank.search.summary import add_summary
+from kennisbank.webui.framework_pages import place_link
+from kennisbank.webui.params import form_state, parse_query
+from kennisbank.webui.render import render
+from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("answer", __name__)
 EXTENSION = "kennisbank_answerer"

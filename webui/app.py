@@ -1,8 +1,9 @@
 """The web application factory.
 
-``create_app`` reads the settings once, opens the ``KnowledgeBase`` once (it holds the embedded store: one
-process, one instance) and keeps it in ``app.extensions["kennisbank"]``; it is closed at process exit, never
-per request. Tests pass their own ``kb`` (and close it themselves).
+``create_app`` reads the settings once, opens the ``KnowledgeBase`` once through the composition root
+(kennisbank.app; it holds the embedded store: one process, one instance) and keeps it in
+``app.extensions["kennisbank"]``; it is closed at process exit, never per request. Tests pass their own
+``kb`` (and close it themselves).
 """
 
 from __future__ import annotations
@@ -12,9 +13,23 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from kennisbank.settings import Settings
-from webui import document_pages, limits, readonly, render, search_pages, templating
-from webui.state import EXTENSION
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.settings import Settings
+from kennisbank.webui import (
+    answer_pages,
+    auth,
+    backup_pages,
+    document_pages,
+    framework_pages,
+    limits,
+    readonly,
+    render,
+    search_pages,
+    staff_pages,
+    staff_words,
+    templating,
+)
+from kennisbank.webui.state import EXTENSION
 
 
 def create_app(
@@ -33,8 +48,6 @@ def create_app(
     settings = settings if settings is not None else Settings.load()
     app.config["KENNISBANK_SETTINGS"] = settings
     if kb is None:
-        from search.service import KnowledgeBase  # imported here: loading it pulls in the whole search stack
-
         kb = KnowledgeBase.open(settings)
         atexit.register(kb.close)
     app.extensions[EXTENSION] = kb
@@ -43,14 +56,8 @@ def create_app(
     render.init_app(app)
     app.register_blueprint(search_pages.bp)
     app.register_blueprint(document_pages.bp)
-    from webui import framework_pages  # the framework: values, evidence, cited sources, reference downloads
-
-    app.register_blueprint(framework_pages.bp)
-    from webui import answer_pages  # evidence answers: /vraag, /api/answer
-
-    app.register_blueprint(answer_pages.bp)
-    from webui import auth, backup_pages, staff_pages, staff_words  # the staff console: accounts, uploads, jobs, audit log
-
+    app.register_blueprint(framework_pages.bp)  # the framework: values, evidence, cited sources, references
+    app.register_blueprint(answer_pages.bp)  # evidence answers: /vraag, /api/answer
     auth.init_app(app, settings)
     limits.init_app(app)  # after auth's body-size check: JSON depth and size, no control characters
     readonly.init_app(app)  # a full disk: 507 "schijf vol", or read-only mode when started on a full disk

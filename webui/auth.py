@@ -23,11 +23,21 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 
-from kennisbank.accounts import SESSION_HOURS, Accounts, TooManyAttempts, console_path
-from kennisbank.errors import KennisbankError
-from webui.render import render, wants_json
+from kennisbank.core.accounts import SESSION_HOURS, Accounts, TooManyAttempts, console_path
+from kennisbank.core.errors import KennisbankError
+from kennisbank.webui.render import render, wants_json
 
 bp = Blueprint("auth", __name__)
 

@@ -13,9 +13,9 @@ import time
 from flask import Blueprint, Flask, current_app, g, send_file
 
 from kennisbank.backup import write_backup
-from webui.auth import accounts, staff_required
-from webui.staff_pages import JOBS
-from webui.state import knowledge_base
+from kennisbank.webui.auth import accounts, staff_required
+from kennisbank.webui.staff_pages import JOBS
+from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("backup", __name__)
 bp.before_request(staff_required)

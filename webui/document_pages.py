@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
 from flask import Blueprint, url_for
 
-from kennisbank.errors import NotFound
-from webui.render import render
-from webui.state import knowledge_base
+from kennisbank.core.errors import NotFound
+from kennisbank.core.model import is_doc_id
+from kennisbank.webui.render import render
+from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("documents", __name__)
-
-_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}")
 
 
 @bp.get("/documenten")
@@ -29,7 +27,7 @@ def documents():
 @bp.get("/documenten/<doc_id>.json", endpoint="document_json")
 @bp.get("/api/documents/<doc_id>", endpoint="api_document")
 def document(doc_id: str):
-    if not _DOC_ID.fullmatch(doc_id):
+    if not is_doc_id(doc_id):
         raise NotFound("Dit document bestaat niet.")
     try:
         data = knowledge_base().document(doc_id)

@@ -17,52 +17,49 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from kennisbank.errors import BadRequest, NotFound
-from search import references
-from search.framework import Framework
-from search.sources import registry_for
-from webui.render import render
-from webui.state import knowledge_base
+from kennisbank.core.errors import BadRequest, NotFound
+from kennisbank.core.model import SOURCE_ID
+from kennisbank.search import references
+from kennisbank.search.framework import Framework
+from kennisbank.webui.render import render
+from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("framework", __name__)
 
 _VALUE_ID = re.compile(r"[12]\.\d{1,2}")
-_SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,120}")
+_SOURCE_ID = SOURCE_ID
 RELATED_PASSAGES = 5
 MAX_SELECTION = 200
 
 
 class FrameworkState:
-    """The loaded framework and the source registry, rebuilt when the catalog's versions change."""
+    """The knowledge base's framework (loaded once, by the composition root) and its source registry (cached by
+    the searcher), plus the passages of a document for links, per document version."""
 
-    def __init__(self, framework: Framework):
-        self.framework = framework
-        self._key = None
-        self._registry = None
-        self._chunks: dict[str, list[dict[str, Any]]] = {}
+    def __init__(self, kb):
+        self.kb = kb
+        self.framework: Framework = kb.framework
+        self._chunks: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
-    def registry(self, kb):
-        key = (tuple(sorted(kb.catalog.current_versions())),
-               tuple(sorted((d["id"], d["title"], d["organisation"], str(d["year"])) for d in kb.documents())))
-        if key != self._key:
-            doc = next((d for d in kb.documents() if d["id"] == self.framework.document_id), None)
-            if doc is not None:
-                self.framework.check_text([p["text"] for p in kb.document(doc["id"])["pages"]])
-            self._registry, self._key, self._chunks = registry_for(kb, self.framework), key, {}
-        return self._registry
+    def registry(self, kb=None):
+        return self.kb.registry()
 
     def chunks(self, kb, doc_id: str) -> list[dict[str, Any]]:
-        if doc_id not in self._chunks:
-            try:
-                self._chunks[doc_id] = kb.document(doc_id)["chunks"]
-            except NotFound:
-                self._chunks[doc_id] = []
-        return self._chunks[doc_id]
+        record = self.kb.catalog.get(doc_id)
+        if record is None:
+            return []
+        key = (doc_id, record.version)
+        if key not in self._chunks:
+            self._chunks[key] = self.kb.document(doc_id)["chunks"]
+        return self._chunks[key]
 
 
 def state() -> FrameworkState:
     if "kennisbank_framework" not in current_app.extensions:
-        current_app.extensions["kennisbank_framework"] = FrameworkState(Framework.load())
+        kb = knowledge_base()
+        if kb.framework is None:
+            raise NotFound("Het kader waarde en randvoorwaarden is niet geladen (corpus/framework.json ontbreekt).")
+        current_app.extensions["kennisbank_framework"] = FrameworkState(kb)
     return current_app.extensions["kennisbank_framework"]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from kennisbank.errors import BadRequest, KennisbankError
+from kennisbank.core.errors import BadRequest, KennisbankError
 
 MAX_JSON_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 20

@@ -11,11 +11,9 @@ from typing import Any, Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from kennisbank.errors import BadRequest
+from kennisbank.core.errors import BadRequest
+from kennisbank.core.model import K_DEFAULT, K_MAX, K_MIN, validate_mode, validate_query
 
-MAX_QUERY_CHARS = 1000
-K_DEFAULT, K_MIN, K_MAX = 10, 1, 50
-MODES = ("hybrid", "dense", "bm25")
 YEAR_MIN, YEAR_MAX = 1000, 9999
 MAX_FILTER_VALUES = 50
 
@@ -28,14 +26,7 @@ def clean_text(value: str) -> str:
 
 
 def parse_query(args: MultiDict) -> str:
-    query = clean_text(args.get("q", "")).strip()
-    if not query:
-        raise BadRequest("Vul een zoekvraag in.")
-    if len(query) > MAX_QUERY_CHARS:
-        raise BadRequest(
-            f"De zoekvraag is te lang ({len(query)} tekens); gebruik maximaal {MAX_QUERY_CHARS} tekens."
-        )
-    return query
+    return validate_query(clean_text(args.get("q", "")))
 
 
 def _int(args: MultiDict, name: str, label: str, lo: int, hi: int, default: int | None) -> int | None:
@@ -73,9 +64,7 @@ def parse_search(args: MultiDict, facets: Mapping[str, Any]) -> dict[str, Any]:
     year_to = _int(args, "year_to", "Het jaar ‘tot en met’", YEAR_MIN, YEAR_MAX, None)
     if year_from is not None and year_to is not None and year_from > year_to:
         raise BadRequest(f"Het jaar ‘vanaf’ ({year_from}) ligt na het jaar ‘tot en met’ ({year_to}).")
-    mode = clean_text(args.get("mode", "")).strip() or "hybrid"
-    if mode not in MODES:
-        raise BadRequest(f"Onbekende zoekmethode “{mode[:40]}”. Kies uit: {', '.join(MODES)}.")
+    mode = validate_mode(clean_text(args.get("mode", "")).strip() or "hybrid")
     return {
         "query": query,
         "k": k,

@@ -9,9 +9,9 @@ import sqlite3
 
 from flask import Flask, current_app, request
 
-from kennisbank.diskspace import DiskFull, is_disk_full
-from kennisbank.errors import KennisbankError
-from webui.render import handle_kennisbank_error, handle_unexpected
+from kennisbank.core.diskspace import DiskFull, is_disk_full
+from kennisbank.core.errors import KennisbankError
+from kennisbank.webui.render import handle_kennisbank_error, handle_unexpected
 
 READONLY = "KENNISBANK_READONLY"  # app.config: the reason, or empty
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

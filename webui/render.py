@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kennisbank.errors import KennisbankError
-from webui.params import form_state
+from kennisbank.core.errors import KennisbankError
+from kennisbank.webui.params import form_state
 
 log = logging.getLogger(__name__)
 

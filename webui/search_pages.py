@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, request, url_for
 
-from webui.params import form_state, parse_search
-from webui.render import render
-from webui.state import knowledge_base
+from kennisbank.webui.params import form_state, parse_search
+from kennisbank.webui.render import render
+from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("search", __name__)
 

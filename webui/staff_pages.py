@@ -24,30 +24,32 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
 
-from kennisbank import library
-from kennisbank.errors import BadRequest, ConfigError, KennisbankError, NotFound
-from kennisbank.jobs import JobQueue, worker_for
-from kennisbank.accounts import console_path
-from webui.auth import accounts, staff_required, upload_route
-from webui.params import clean_text
-from webui.render import render, wants_json
-from webui.state import knowledge_base
+from kennisbank.core.accounts import console_path
+from kennisbank.core.errors import BadRequest, ConfigError, KennisbankError, NotFound
+from kennisbank.core.jobs import JobQueue
+from kennisbank.core.model import is_doc_id, publication_meta
+from kennisbank.ingest.publications import Conflict, Publications
+from kennisbank.ingest.worker import worker_for
+from kennisbank.webui.auth import accounts, staff_required, upload_route
+from kennisbank.webui.params import clean_text
+from kennisbank.webui.render import render, wants_json
+from kennisbank.webui.state import knowledge_base
 
 bp = Blueprint("staff", __name__)
 bp.before_request(staff_required)
 
 JOBS = "kennisbank.jobs"
-_DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _JOB_ID = re.compile(r"^[0-9]{14}-[0-9a-f]{8}$")
 LIMITS = {"title": 300, "organisation": 200, "kind": 100, "url": 500, "sectors": 500, "language": 10}
 
 
-class Conflict(KennisbankError):
-    status = 409
-
-
 def jobs() -> JobQueue:
     return current_app.extensions[JOBS]
+
+
+def publications() -> Publications:
+    """The one change path (ingest.publications); here it receives and checks, the job worker applies."""
+    return knowledge_base().publications
 
 
 def _wake_worker() -> None:
@@ -100,53 +102,24 @@ def parse_metadata(fields: dict[str, Any], base: dict[str, Any] | None = None) -
         raise BadRequest("De URL moet met https:// of http:// beginnen.")
     if meta.get("language", "nl") not in ("nl", "en"):
         raise BadRequest("De taal moet nl of en zijn.")
-    from ingest.sources import normalise_meta
-
     try:
-        return normalise_meta({k: v for k, v in meta.items() if v is not None or k == "year"}, "upload")
+        return publication_meta({k: v for k, v in meta.items() if v is not None or k == "year"}, "upload")
     except ConfigError as exc:
         raise BadRequest("Een publicatie heeft een titel nodig." if "title" in exc.message else exc.message) from None
 
 
 def _doc_or_404(doc_id: str):
-    record = knowledge_base().catalog.get(doc_id) if _DOC_ID.match(doc_id) else None
+    record = knowledge_base().catalog.get(doc_id) if is_doc_id(doc_id) else None
     if record is None:
         raise NotFound(f"Er is geen document met de code “{doc_id[:80]}”.")
     return record
 
 
-def _new_doc_id(title: str) -> str:
-    from ingest.sources import slug
-
-    base = slug(title)[:70].strip("-") or "document"
-    taken = set(knowledge_base().catalog.iter_ids()) | {j["doc_id"] for j in jobs().open_jobs()}
-    settings = current_app.config["KENNISBANK_SETTINGS"]
-    candidate, number = base, 1
-    while candidate in taken or (settings.files_dir / f"{candidate}.json").exists():
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
-
-
-def _receive_file(doc_id_hint: str | None = None):
+def _receive_file():
     upload = request.files.get("file")
     if upload is None:
         raise BadRequest("Kies een bestand om te uploaden (veld “file”).")
-    settings = current_app.config["KENNISBANK_SETTINGS"]
-    original = clean_text(upload.filename or "")[-200:]
-    temp, digest, kind = library.receive(settings, upload.stream, original, settings.max_upload_mb * 1024 * 1024)
-    return temp, digest, kind, original
-
-
-def _check_duplicate(digest: str, temp, doc_id: str | None = None) -> None:
-    same = next((r for r in knowledge_base().catalog.all() if r.content_hash == digest), None)
-    pending = next((j for j in jobs().open_jobs() if j["content_hash"] == digest), None)
-    if same is not None or pending is not None:
-        temp.unlink(missing_ok=True)
-        other = same.id if same is not None else pending["doc_id"]
-        if other == doc_id:
-            raise Conflict("Dit bestand is precies de versie die er al staat; er is niets vervangen.")
-        raise Conflict(f"Dit bestand staat al in de kennisbank als “{other}” (zelfde inhoud); het is niet nog eens toegevoegd.")
+    return publications().receive(upload.stream, clean_text(upload.filename or "")[-200:])
 
 
 def _queued(job: dict[str, Any], action: str):
@@ -191,11 +164,13 @@ def upload():
 def _upload():
     fields = _fields()
     meta = parse_metadata(fields)
-    temp, digest, kind, original = _receive_file()
-    _check_duplicate(digest, temp)
-    doc_id = _new_doc_id(meta["title"])
-    name = library.place(current_app.config["KENNISBANK_SETTINGS"], temp, doc_id, digest, kind)
-    job = jobs().enqueue("add", doc_id, g.user, file=name, original_name=original, content_hash=digest, meta=meta)
+    received = _receive_file()
+    pending = jobs().open_jobs()
+    publications().check_new(received, pending=pending)
+    doc_id = publications().new_id(meta["title"], taken=[j["doc_id"] for j in pending])
+    name = publications().place(received, doc_id)
+    job = jobs().enqueue("add", doc_id, g.user, file=name, original_name=received.original_name,
+                         content_hash=received.digest, meta=meta)
     return _queued(job, "upload")
 
 
@@ -226,23 +201,12 @@ def edit(doc_id: str):
     return render("staff_document.html", data)
 
 
-def _kept_file(record) -> tuple[str, str]:
-    """The publication's original in DATA_DIR/files (copied in if it lives elsewhere) and its original name."""
-    settings = current_app.config["KENNISBANK_SETTINGS"]
-    kept = library.sidecar(settings, record.id)
-    if kept and (settings.files_dir / kept["file"]).exists():
-        return kept["file"], kept.get("original_name", "")
-    from pathlib import Path
-
-    return library.copy_in(settings, Path(record.source_path), record.id), Path(record.source_path).name
-
-
 @bp.post("/beheer/documenten/<doc_id>")
 @bp.patch("/api/documents/<doc_id>", endpoint="api_update")
 def update(doc_id: str):
     record = _doc_or_404(doc_id)
     meta = parse_metadata(_fields(), record.metadata())
-    file, original = _kept_file(record)
+    file, original = publications().kept_file(record)
     job = jobs().enqueue("update", record.id, g.user, file=file, original_name=original,
                          content_hash=record.content_hash, meta=meta)
     return _queued(job, "update")
@@ -256,11 +220,11 @@ def replace(doc_id: str):
     fields = _fields()
     fields.pop("file", None)
     meta = parse_metadata(fields, record.metadata())
-    temp, digest, kind, original = _receive_file()
-    _check_duplicate(digest, temp, record.id)
-    name = library.place(current_app.config["KENNISBANK_SETTINGS"], temp, record.id, digest, kind)
-    job = jobs().enqueue("replace", record.id, g.user, file=name, original_name=original, content_hash=digest,
-                         meta=meta)
+    received = _receive_file()
+    publications().check_new(received, record.id, pending=jobs().open_jobs())
+    name = publications().place(received, record.id)
+    job = jobs().enqueue("replace", record.id, g.user, file=name, original_name=received.original_name,
+                         content_hash=received.digest, meta=meta)
     return _queued(job, "replace")
 
 
@@ -317,6 +281,7 @@ def no_store(response):
 
 def init_app(app: Flask, settings, kb) -> None:
     app.extensions[JOBS] = JobQueue(console_path(settings))
-    if hasattr(kb, "indexer") and app.config.get("KENNISBANK_JOBS_WORKER", True):
-        app.extensions[JOBS + ".worker"] = worker_for(kb, app.extensions["kennisbank.accounts"])
+    if hasattr(kb, "publications") and app.config.get("KENNISBANK_JOBS_WORKER", True):
+        app.extensions[JOBS + ".worker"] = worker_for(settings.data_dir, kb.publications, app.extensions[JOBS],
+                                                      app.extensions["kennisbank.accounts"])
     app.register_blueprint(bp)

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Flask
 
-from search.citation import year_label as citation_year_label
-from webui.highlight import highlight
+from kennisbank.search.citation import year_label as citation_year_label
+from kennisbank.webui.highlight import highlight
 
 
 def year_label(document: dict[str, Any]) -> str:

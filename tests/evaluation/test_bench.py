@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation import bench, synthetic
+from kennisbank.evaluation import bench, synthetic
+from kennisbank.ingest.parsing import parse_file
 
 
 class TestSynthetic:
@@ -28,8 +29,6 @@ class TestSynthetic:
         assert len(set(texts)) > 250
 
     def test_pdf_set_is_multi_page_dutch(self, tmp_path):
-        from ingest.converters import parse_file
-
         (path,) = synthetic.make_pdf_set(tmp_path, documents=1, pages=3)
         parsed = parse_file(path)
         assert parsed.format == "pdf" and parsed.page_count >= 3

@@ -3,7 +3,7 @@ indexed; every request answered, the upload done."""
 
 from __future__ import annotations
 
-from evaluation.load import format_markdown, run_with_own_server
+from kennisbank.evaluation.load import format_markdown, run_with_own_server
 
 
 def test_load_against_the_production_server(built_data_dir, tmp_path):

@@ -1,6 +1,13 @@
 import pytest
 
-from evaluation.metrics import first_relevant_rank, fold, is_relevant, load_questions, score_ranking
+from kennisbank.evaluation.metrics import (
+    DEFAULT_QUESTIONS,
+    first_relevant_rank,
+    fold,
+    is_relevant,
+    load_questions,
+    score_ranking,
+)
 
 
 class TestFolding:
@@ -29,8 +36,6 @@ class TestScoring:
 
 
 def test_loads_the_development_questions():
-    from evaluation.metrics import DEFAULT_QUESTIONS
-
     questions = load_questions(DEFAULT_QUESTIONS)
     assert len(questions) == 15 and {q.lang for q in questions} == {"nl", "en"}
 

@@ -7,9 +7,9 @@ import pytest
 from haystack import Document, Pipeline
 from haystack.core.serialization import component_from_dict, component_to_dict
 
-from ingest.chunking import Chunk, StructureSplitter, split_pages
-from ingest.cleaning import DutchTextCleaner, clean_pages
-from ingest.converters import PublicationConverter
+from kennisbank.ingest.chunking import Chunk, StructureSplitter, split_pages
+from kennisbank.ingest.cleaning import DutchTextCleaner, clean_pages
+from kennisbank.ingest.converters import PublicationConverter
 
 SIZES = [(700, 200), (300, 100), (120, 40), (1000, 0), (200, 200)]
 
@@ -128,7 +128,7 @@ class TestStructureSplitter:
         splitter = StructureSplitter(max_chars=500, min_chars=150)
         data = component_to_dict(splitter, "splitter")
         assert data == {
-            "type": "ingest.chunking.StructureSplitter",
+            "type": "kennisbank.ingest.chunking.StructureSplitter",
             "init_parameters": {"max_chars": 500, "min_chars": 150},
         }
         restored = component_from_dict(StructureSplitter, data, "splitter")
@@ -184,5 +184,5 @@ class TestStructureSplitter:
         assert "samenwerkende scholen in Noord-Holland" in chunks[0].content
         assert chunks[2].content.startswith("Conclusie\nSamen opleiden is effectief")
         assert not any("testrapport" in c.content for c in chunks)
-        pipeline_copy = Pipeline.from_dict(pipeline.to_dict(), allowed_modules=["ingest"])
+        pipeline_copy = Pipeline.from_dict(pipeline.to_dict(), allowed_modules=["kennisbank.ingest"])
         assert pipeline_copy.get_component("splitter").max_chars == 700

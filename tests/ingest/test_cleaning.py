@@ -6,8 +6,14 @@ import pytest
 from haystack import Document
 from haystack.core.serialization import component_from_dict, component_to_dict
 
-from ingest.cleaning import DutchTextCleaner, Vocabulary, clean_pages, hyphen_join, normalize_text
-from ingest.converters import parse_file
+from kennisbank.ingest.cleaning import (
+    DutchTextCleaner,
+    Vocabulary,
+    clean_pages,
+    hyphen_join,
+    normalize_text,
+)
+from kennisbank.ingest.parsing import parse_file
 
 
 def clean(text: str) -> str:
@@ -303,7 +309,7 @@ class TestDutchTextCleaner:
     def test_init_and_serialisation(self):
         cleaner = DutchTextCleaner(keep_id=True)
         data = component_to_dict(cleaner, "cleaner")
-        assert data == {"type": "ingest.cleaning.DutchTextCleaner", "init_parameters": {"keep_id": True}}
+        assert data == {"type": "kennisbank.ingest.cleaning.DutchTextCleaner", "init_parameters": {"keep_id": True}}
         restored = component_from_dict(DutchTextCleaner, data, "cleaner")
         assert restored.keep_id is True
         assert DutchTextCleaner().keep_id is False

@@ -10,8 +10,9 @@ import pytest
 from haystack import Pipeline
 from haystack.core.serialization import component_from_dict, component_to_dict
 
-from ingest.converters import PublicationConverter, parse_bytes, parse_file
-from kennisbank.errors import ConversionError
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.ingest.parsing import parse_bytes, parse_file
 
 
 def _reason(path: Path) -> str:
@@ -245,7 +246,7 @@ class TestPublicationConverter:
     def test_init_is_cheap_and_serialises(self):
         converter = PublicationConverter()
         data = component_to_dict(converter, "converter")
-        assert data == {"type": "ingest.converters.PublicationConverter",
+        assert data == {"type": "kennisbank.ingest.converters.PublicationConverter",
                         "init_parameters": {"timeout_s": 0, "memory_mb": 0}}
         assert isinstance(component_from_dict(PublicationConverter, data, "converter"), PublicationConverter)
 

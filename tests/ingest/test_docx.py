@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from ingest.converters import parse_file
-from ingest.docx import MAX_XML_BYTES, is_docx
-from kennisbank.errors import ConversionError
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.docx import MAX_XML_BYTES, is_docx
+from kennisbank.ingest.parsing import parse_file
 from tests.ingest.docx_maker import CONTENT_TYPES, docx_bytes
 
 

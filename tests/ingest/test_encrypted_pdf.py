@@ -8,8 +8,8 @@ import io
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from ingest.parsing import parse_bytes, parse_file
-from kennisbank.errors import ConversionError
+from kennisbank.ingest.parsing import parse_bytes, parse_file
+from kennisbank.core.errors import ConversionError
 from tests.conftest import PDF_SAMPLES
 from tests.pdfmaker import pdf_bytes
 

@@ -11,8 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest.framework import FrameworkParseError, dumps, extract, extract_from_catalog, source_key, span_text
-from search.framework import FRAMEWORK_FILE, Framework
+from kennisbank.cli import main
+from kennisbank.ingest.framework import (
+    FrameworkParseError,
+    dumps,
+    extract,
+    extract_from_catalog,
+    source_key,
+    span_text,
+)
+from kennisbank.search.framework import FRAMEWORK_FILE, Framework
 
 REPO = Path(__file__).resolve().parents[2]
 RAW = (REPO / "corpus" / "waarde-en-randvoorwaarden-samen-opleiden.txt").read_text(encoding="utf-8")
@@ -193,8 +201,6 @@ class TestParserRules:
 
 
 def test_cli_extract_and_check(indexed_settings, tmp_path, capsys):
-    from kennisbank.cli import main
-
     out = tmp_path / "framework.json"
     data = ["--data-dir", str(indexed_settings.data_dir), "framework", "extract", "--output", str(out)]
     assert main(data) == 0

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.sources import Source, load_folder
-from search.schema import ChunkPoint, point_id
-from search.service import KnowledgeBase
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.errors import IndexMismatch
+from kennisbank.ingest.sources import Source, load_folder
+from kennisbank.maintenance import rebuild
+from kennisbank.search.embedders import _bm25
+from kennisbank.search.schema import ChunkPoint, point_id
 from tests.conftest import CORPUS, PDF_SAMPLES
 
 DOC = "partnerschappen-onderwijsregio"
@@ -35,7 +38,7 @@ class TestIdempotence:
                 real = getattr(kb.store, name)
                 monkeypatch.setattr(kb.store, name, lambda *a, _n=name, _r=real, **k: (writes.append(_n), _r(*a, **k)))
             points = kb.store.count()
-            report = kb.indexer().ingest(load_folder(CORPUS))
+            report = kb.indexer.ingest(load_folder(CORPUS))
             assert report.summary() == {"added": 0, "unchanged": 4, "replaced": 0, "updated": 0, "failed": 0}
             assert kb.store.count() == points
             assert writes == []
@@ -49,7 +52,7 @@ class TestReplacement:
         path.write_text(path.read_text().replace("circa 130 Partnerschappen", "circa 140 Partnerschappen"))
         with KnowledgeBase.open(fresh_settings) as kb:
             old_count = kb.catalog.get(DOC).chunk_count
-            report = kb.indexer().ingest(load_folder(folder))
+            report = kb.indexer.ingest(load_folder(folder))
             assert report.summary()["replaced"] == 1 and report.summary()["unchanged"] == 3
             record = kb.catalog.get(DOC)
             assert _doc_points(kb, DOC) == {(DOC, record.version)}
@@ -87,7 +90,7 @@ class TestReplacement:
             thread.start()
             try:
                 for sources in (sources_b, sources_a, sources_b):
-                    assert kb.indexer().ingest(sources).summary()["replaced"] == 1
+                    assert kb.indexer.ingest(sources).summary()["replaced"] == 1
             finally:
                 stop.set()
                 thread.join(timeout=60)
@@ -106,7 +109,7 @@ class TestReplacement:
         ))
         with KnowledgeBase.open(fresh_settings) as kb:
             version = kb.catalog.get(DOC).version
-            report = kb.indexer().ingest(load_folder(folder))
+            report = kb.indexer.ingest(load_folder(folder))
             assert report.summary()["updated"] == 1 and report.summary()["unchanged"] == 3
             assert kb.catalog.get(DOC).version == version
             results = kb.search("30.000 studenten", k=3, organisations=["Platform Samen Opleiden & Professionaliseren"])
@@ -125,7 +128,7 @@ class TestFailures:
         shutil.copy(PDF_SAMPLES / "pdflatex-4-pages.pdf", folder / "goed.pdf")
         (folder / "notitie.txt").write_text("Werkplekbegeleiders leren ook van studenten.\n")
         with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
-            report = kb.indexer().ingest(load_folder(folder))
+            report = kb.indexer.ingest(load_folder(folder))
             reasons = {Path(o.source).name: o.reason for o in report.failed}
             assert reasons == {"versleuteld.pdf": "encrypted", "scan.pdf": "no_text_layer", "kapot.pdf": "corrupt"}
             assert report.summary()["added"] == 2
@@ -138,8 +141,8 @@ class TestFailures:
 
         text = CORPUS / "ecbo-conclusies-meerwaarde-sop.txt"
         with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
-            first = kb.indexer().ingest([Source(id="een", path=text, meta=_meta())])
-            second = kb.indexer().ingest([Source(id="twee", path=text, meta=_meta())])
+            first = kb.indexer.ingest([Source(id="een", path=text, meta=_meta())])
+            second = kb.indexer.ingest([Source(id="twee", path=text, meta=_meta())])
         assert first.summary()["added"] == 1
         assert second.failed[0].reason == "duplicate" and "'een'" in second.failed[0].message
 
@@ -158,7 +161,6 @@ class TestRecovery:
             dense = [0.0] * 511 + [1.0]
             # A crash after staging and writing, before publishing:
             kb.catalog.stage("half", "vhalf", [(1, "halve tekst")], [(0, 1, 0, 5)])
-            from search.embedders import _bm25
 
             terms = _bm25().embed_document("halve tekst")
             kb.store.upsert([
@@ -174,17 +176,14 @@ class TestRecovery:
 
     def test_remove(self, fresh_settings):
         with KnowledgeBase.open(fresh_settings) as kb:
-            assert kb.indexer().remove(DOC)
+            assert kb.indexer.remove(DOC)
             assert _doc_points(kb, DOC) == set()
             assert all(r["document"]["id"] != DOC for r in kb.search("partnerschappen", k=50)["results"])
-            assert not kb.indexer().remove(DOC)
+            assert not kb.indexer.remove(DOC)
 
 
 @pytest.mark.parametrize("model", ["minilm-l6-v2"])
 def test_other_model_refuses_the_index_then_rebuilds(fresh_settings, model):
-    from kennisbank.maintenance import rebuild
-    from kennisbank.errors import IndexMismatch
-
     other = fresh_settings.replace(embedding_model=model)
     with pytest.raises(IndexMismatch, match="re-index|Re-index"):
         KnowledgeBase.open(other)
@@ -202,7 +201,7 @@ class TestGeneratedDutchPdf:
 
         with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
             source = Source(id="rapport", path=report_pdf, meta=_meta(title="Testrapport", organisation="Testbureau"))
-            assert kb.indexer().ingest([source]).summary()["added"] == 1
+            assert kb.indexer.ingest([source]).summary()["added"] == 1
             doc = kb.document("rapport")
             assert doc["document"]["page_count"] == 4 and doc["document"]["format"] == "pdf"
             text = {p["page"]: p["text"] for p in doc["pages"]}
@@ -221,11 +220,11 @@ def test_optimize_runs_only_after_a_change(fresh_settings, tmp_path, monkeypatch
         calls = []
         real = kb.store.optimize
         monkeypatch.setattr(kb.store, "optimize", lambda: (calls.append(1), real()))
-        kb.indexer().ingest(load_folder(CORPUS), optimize=True)
+        kb.indexer.ingest(load_folder(CORPUS), optimize=True)
         assert calls == []  # nothing changed
         folder = _corpus_copy(tmp_path)
         path = folder / "ecbo-conclusies-meerwaarde-sop.txt"
         path.write_text(path.read_text() + "\nExtra zin.\n")
-        assert kb.indexer().ingest(load_folder(folder), optimize=True).summary()["replaced"] == 1
+        assert kb.indexer.ingest(load_folder(folder), optimize=True).summary()["replaced"] == 1
         assert calls == [1]
         assert kb.search("tevredenheid", k=1)["results"]  # the optimized store answers

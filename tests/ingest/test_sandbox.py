@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from ingest.sandbox import parse_in_child
-from kennisbank.errors import ConversionError
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.parsing import parse_file
+from kennisbank.ingest.sandbox import parse_in_child
 from tests.conftest import PDF_SAMPLES
 
 
@@ -20,8 +21,6 @@ def _reason(path, **limits) -> str:
 
 class TestSandbox:
     def test_same_pages_as_in_process(self):
-        from ingest.converters import parse_file
-
         parsed = parse_in_child(PDF_SAMPLES / "pdflatex-4-pages.pdf", timeout_s=60, memory_mb=512)
         assert parsed == parse_file(PDF_SAMPLES / "pdflatex-4-pages.pdf")
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.values import DEFAULT_THRESHOLD, ValueClassifier
-from search.framework import Framework
+from kennisbank.core.errors import IndexMismatch
+from kennisbank.evaluation.value_classifier import measure
+from kennisbank.ingest.values import DEFAULT_THRESHOLD, ValueClassifier
+from kennisbank.search.framework import Framework
+from kennisbank.search.store import open_store
 
 DOC = "waarde-en-randvoorwaarden"
 
@@ -43,9 +46,6 @@ class TestPayload:
         assert kb.search("startende leraren", values=["9.9"])["results"] == []
 
     def test_old_index_schema_is_refused(self, fresh_settings, kb):
-        from kennisbank.errors import IndexMismatch
-        from search.store import open_store
-
         old = dict(kb.fingerprint, schema_version=1)
         with pytest.raises(IndexMismatch, match="rebuild"):
             open_store(fresh_settings, old)
@@ -74,8 +74,6 @@ class TestClassifier:
         assert max(classifier.scores(embedding).values()) < DEFAULT_THRESHOLD
 
     def test_measured_precision_and_recall_hold(self, kb, framework):
-        from evaluation.value_classifier import measure
-
         result = measure(kb, framework)
         row = result["thresholds"][0.65]
         assert row["heldout"]["precision"] >= 0.75 and row["heldout"]["recall"] >= 0.4, row

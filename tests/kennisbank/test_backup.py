@@ -9,8 +9,8 @@ import tarfile
 
 import pytest
 
-from kennisbank.accounts import Accounts, console_path
-from kennisbank.errors import KennisbankError
+from kennisbank.core.accounts import Accounts, console_path
+from kennisbank.core.errors import KennisbankError
 from kennisbank.maintenance import backup, restore
 from tests.kennisbank.test_server import kennisbank
 
@@ -60,7 +60,7 @@ def test_fake_and_truncated_archives_are_refused_and_nothing_changes(fresh_setti
 
 
 def test_archive_with_a_damaged_database_is_refused(fresh_settings, tmp_path):
-    from kennisbank.backup import check_data  # new in issue 12
+    from kennisbank.backup import check_data
 
     Accounts(console_path(fresh_settings)).close()
     archive = backup(fresh_settings, tmp_path / "b.tar.gz")

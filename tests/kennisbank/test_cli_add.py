@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kennisbank.catalog import Catalog
+from kennisbank.core.catalog import Catalog
 from kennisbank.cli import main
 from tests.pdfmaker import pdf_bytes
 
@@ -63,7 +63,7 @@ def test_replacing_is_explicit(fresh_settings, tmp_path, capsys):
     assert "--replace netwerken" in capsys.readouterr().err
     assert _add(fresh_settings, two, "--title", "Groningse netwerken", "--replace", "bestaat-niet") == 2
     assert _add(fresh_settings, two, "--title", "Groningse netwerken", "--replace", "netwerken") == 0
-    assert "replaced" in capsys.readouterr().out
+    assert "vervangen" in capsys.readouterr().out
     catalog = Catalog(fresh_settings.catalog_path)
     try:
         assert catalog.get("netwerken").title == "Groningse netwerken"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kennisbank.diskspace import copy_sparse
+from kennisbank.core.diskspace import copy_sparse
 from tests.conftest import make_settings
 from tests.webui.staff_helpers import Browser, Server, new_token, pdf_bytes
 

@@ -6,9 +6,9 @@ import tarfile
 
 import pytest
 
-from kennisbank.errors import IndexMismatch, KennisbankError, StoreLocked
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.errors import IndexMismatch, KennisbankError, StoreLocked
 from kennisbank.maintenance import backup, reindex, restore
-from search.service import KnowledgeBase
 
 QUESTION = "Blijven startende leraren langer in het onderwijs?"
 

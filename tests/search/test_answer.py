@@ -1,4 +1,4 @@
-"""search.answer on the real index of corpus/: values with reasons, deduplicated findings with sources, quotes,
+"""kennisbank.search.answer on the real index of corpus/: values with reasons, deduplicated findings with sources, quotes,
 other passages, the "geen onderbouwing gevonden" outcome, and every quote checked against the stored text."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kennisbank.errors import BadRequest
-from search.answer import Answerer, answer
-from search.framework import Framework
+from kennisbank.core.errors import BadRequest
+from kennisbank.search.answer import Answerer, answer
+from kennisbank.search.framework import Framework
 
 EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
 
@@ -120,7 +120,7 @@ class TestCheckedQuotes:
                 if f["text"] == victim["text"]:
                     f["text"] = f["text"].replace("Samen", "Apart", 1) if "Samen" in f["text"] else f["text"] + " x"
         altered = Framework(framework.document_id, framework.text_hash, framework.summary_values, framework.levels, broken)
-        with caplog.at_level(logging.WARNING, logger="search.answer"):
+        with caplog.at_level(logging.WARNING, logger="kennisbank.search.answer"):
             a = Answerer(kb, framework=altered).answer(question)
         assert a["dropped"] >= 1
         assert victim["text"] not in [f["text"] for f in a["findings"]]

@@ -1,4 +1,4 @@
-from search.citation import apa_in_text, apa_reference
+from kennisbank.search.citation import apa_in_text, apa_reference
 
 DOC = {
     "title": "Samen Opleiden in de Onderwijsregio: waarde en randvoorwaarden",

@@ -1,4 +1,4 @@
-from search.compounds import LEXICON_PATH, CompoundSplitter, build_lexicon, default_splitter
+from kennisbank.search.compounds import CompoundSplitter, default_splitter
 
 
 class TestCompoundSplitter:
@@ -19,19 +19,6 @@ class TestCompoundSplitter:
         assert s.split("werkplekbegeleiding") == ["werkplek", "begeleiding"]
         assert s.split("schoolbesturen") == ["school", "besturen"]
         assert len(s.fingerprint()) == 12
-
-    def test_shipped_lexicon_is_up_to_date_with_the_corpus(self):
-        """Fails when corpus/ or the thesaurus changed without `python -m search.compounds corpus`."""
-        from pathlib import Path
-
-        from ingest.cleaning import clean_pages
-        from ingest.converters import parse_file
-        from search.thesaurus import default_thesaurus
-
-        corpus = Path(__file__).resolve().parents[2] / "corpus"
-        texts = [p for f in sorted(corpus.glob("*.txt")) for p in clean_pages(parse_file(f).pages)]
-        extra = [t for c in default_thesaurus().concepts for t in c.nl]
-        assert LEXICON_PATH.read_text(encoding="utf-8").split() == build_lexicon(texts, extra)
 
 
 def test_bm25_query_matches_a_compound_by_its_parts(kb):

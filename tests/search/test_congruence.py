@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.metrics import DEFAULT_QUESTIONS, load_questions
-from ingest.sources import load_folder
-from search.service import KnowledgeBase
+from kennisbank.app import KnowledgeBase
+from kennisbank.evaluation.metrics import DEFAULT_QUESTIONS, load_questions
+from kennisbank.ingest.sources import load_folder
 from tests.conftest import CORPUS, make_settings
 
 QUESTIONS = [q.q for q in load_questions(DEFAULT_QUESTIONS)]
@@ -23,7 +23,7 @@ def both(tmp_path_factory):
     edge = KnowledgeBase.open(make_settings(tmp_path_factory.mktemp("edge")))
     server = KnowledgeBase.open(make_settings(tmp_path_factory.mktemp("server"), qdrant_url=":memory:"))
     for kb in (edge, server):
-        assert kb.indexer().ingest(load_folder(CORPUS)).summary()["added"] == 4
+        assert kb.indexer.ingest(load_folder(CORPUS)).summary()["added"] == 4
     assert edge.store.backend == "edge" and server.store.backend == "server"
     yield edge, server
     edge.close()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kennisbank.errors import BadRequest, NotFound
+from kennisbank.core.errors import BadRequest, NotFound
+from kennisbank.search.answer import Answerer
 
 LEEFEERINK_QUESTION = "Blijven startende leraren langer in het onderwijs?"
 
@@ -59,13 +60,13 @@ class TestSearch:
     @pytest.mark.parametrize(
         "kwargs, message",
         [
-            ({"query": ""}, "leeg"),
-            ({"query": "   \n"}, "leeg"),
+            ({"query": ""}, "Vul een zoekvraag in"),
+            ({"query": "   \n"}, "Vul een zoekvraag in"),
             ({"query": "x" * 1001}, "te lang"),
-            ({"query": "ok", "k": 0}, "k moet"),
-            ({"query": "ok", "k": 51}, "k moet"),
-            ({"query": "ok", "mode": "fuzzy"}, "zoekmodus"),
-            ({"query": "ok", "year_from": 2025, "year_to": 2020}, "beginjaar"),
+            ({"query": "ok", "k": 0}, r"aantal resultaten \(k\) moet"),
+            ({"query": "ok", "k": 51}, r"aantal resultaten \(k\) moet"),
+            ({"query": "ok", "mode": "fuzzy"}, "zoekmethode"),
+            ({"query": "ok", "year_from": 2025, "year_to": 2020}, "ligt na het jaar"),
             ({"query": "a\x00b"}, "ongeldig"),
         ],
     )
@@ -104,3 +105,20 @@ class TestDocuments:
         facets = kb.facets()
         assert "ECBO" in facets["organisations"] and "positiedocument" in facets["kinds"]
         assert facets["years"] == [2021, 2025]
+
+
+class TestRetrieveOnce:
+    def test_best_scores_are_the_top_of_each_retriever(self, kb):
+        retrieval = kb.retrieve(LEEFEERINK_QUESTION, k=5, with_best=True)
+        dense_top = kb.search(LEEFEERINK_QUESTION, k=1, mode="dense")["results"][0]["score"]
+        bm25_top = kb.search(LEEFEERINK_QUESTION, k=1, mode="bm25")["results"][0]["score"]
+        assert retrieval.best_dense == pytest.approx(dense_top, abs=1e-6)
+        assert retrieval.best_bm25 == pytest.approx(bm25_top, abs=1e-6)
+        assert retrieval.response()["results"] == kb.search(LEEFEERINK_QUESTION, k=5)["results"]
+
+    def test_an_answer_embeds_the_question_once(self, kb, monkeypatch):
+        calls = []
+        real = kb.embed_text
+        monkeypatch.setattr(kb, "embed_text", lambda text: calls.append(text) or real(text))
+        Answerer(kb).answer(LEEFEERINK_QUESTION)
+        assert len(calls) == 1

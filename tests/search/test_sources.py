@@ -6,9 +6,12 @@ import bibtexparser
 import pytest
 import rispy
 
-from search import references
-from search.framework import Framework
-from search.sources import registry_for
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.model import publication_meta
+from kennisbank.ingest.sources import Source
+from kennisbank.search import references
+from kennisbank.search.framework import Framework
+from kennisbank.search.sources import registry_for
 
 CITED = {
     "darling-hammond-2006", "darling-hammond-2017", "ecbo-2021", "furlong-et-al-2000", "helms-lorenz-et-al-2019",
@@ -65,16 +68,13 @@ class TestRegistry:
         assert ecbo.related == ["ecbo-meerwaarde-sop"]
 
     def test_adding_the_cited_report_connects_it_by_metadata(self, fresh_settings, tmp_path):
-        from ingest.sources import Source, normalise_meta
-        from search.service import KnowledgeBase
-
         report = tmp_path / "ecbo-rapport.txt"
         report.write_text("De meerwaarde van Samen Opleiden & Professionaliseren\n\nOnderzoek naar partnerschappen.\n",
                           encoding="utf-8")
-        meta = normalise_meta({"title": "De meerwaarde van Samen Opleiden & Professionaliseren", "organisation": "ECBO",
+        meta = publication_meta({"title": "De meerwaarde van Samen Opleiden & Professionaliseren", "organisation": "ECBO",
                                "year": 2021, "kind": "onderzoeksrapport"}, "test")
         with KnowledgeBase.open(fresh_settings) as kb:
-            kb.indexer().ingest([Source(id="ecbo-meerwaarde-rapport", path=report, meta=meta)])
+            kb.indexer.ingest([Source(id="ecbo-meerwaarde-rapport", path=report, meta=meta)])
             registry = registry_for(kb, Framework.load())
         ecbo = registry.get("ecbo-2021")
         assert ecbo.publication == "ecbo-meerwaarde-rapport"

@@ -8,9 +8,14 @@ import textwrap
 
 import pytest
 
-from kennisbank.errors import IndexMismatch, StoreLocked
-from search.schema import ChunkPoint, SearchFilter, index_fingerprint, point_id
-from search.store import ClientStore, EdgeStore
+from kennisbank.core.errors import IndexMismatch, StoreLocked
+from kennisbank.search.schema import (
+    ChunkPoint,
+    SearchFilter,
+    index_fingerprint,
+    point_id,
+)
+from kennisbank.search.store import ClientStore, EdgeStore
 
 DIM = 4
 FP = index_fingerprint("toy", DIM, {"splitter": "toy"}, {"language": "dutch"})
@@ -124,9 +129,9 @@ def test_second_process_gets_a_clear_message(tmp_path):
     try:
         script = textwrap.dedent(
             f"""
-            from kennisbank.errors import StoreLocked
-            from search.store import EdgeStore
-            from search.schema import index_fingerprint
+            from kennisbank.core.errors import StoreLocked
+            from kennisbank.search.store import EdgeStore
+            from kennisbank.search.schema import index_fingerprint
             try:
                 EdgeStore({str(tmp_path / 'index')!r}, index_fingerprint("toy", 4, {{"splitter": "toy"}}, {{"language": "dutch"}}))
             except StoreLocked as exc:

@@ -9,8 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from search.answer import Answerer
-from search.summary import add_summary, build_messages, checked_sentences
+from kennisbank.search.answer import Answerer
+from kennisbank.search.summary import add_summary, build_messages, checked_sentences
+from kennisbank.webui.app import create_app
 
 QUESTION = "Helpt samen opleiden tegen uitval van startende leraren?"
 
@@ -120,8 +121,6 @@ def test_messages_list_every_key(the_answer):
 
 
 def test_answer_page_shows_checked_summary(kb):
-    from webui.app import create_app
-
     with ChatServer(CANNED) as server:
         app = create_app(kb.settings.replace(llm_url=server.url, llm_model="m"), kb=kb,
                          test_config={"TESTING": True, "KENNISBANK_JOBS_WORKER": False})

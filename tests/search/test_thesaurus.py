@@ -1,4 +1,4 @@
-from search.thesaurus import Concept, Thesaurus, default_thesaurus, fold
+from kennisbank.search.thesaurus import Concept, Thesaurus, default_thesaurus, fold
 
 
 class TestThesaurus:

@@ -14,6 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.environment import OFFLINE
+from kennisbank.core.settings import Settings
+from kennisbank.ingest.sources import Source
+from kennisbank.webui.app import create_app
 
 # Passage text the corpus does not have: markup that must stay text.
 HOSTILE_TEXT = 'Leraren <script>alert("x")</script> & <b>vet</b> leraar "quote" &amp; geïnvesteerd'
@@ -31,11 +36,6 @@ def _doc(doc_id, title, org, year, approx, kind, url=""):
 def odd_client(tmp_path_factory):
     """A client on a real index of two documents the corpus does not have: markup in the text and the
     metadata, a missing year, an unpaginated text and a paginated one (form feeds)."""
-    from ingest.sources import Source
-    from kennisbank.settings import Settings
-    from search.service import KnowledgeBase
-    from webui.app import create_app
-
     folder = tmp_path_factory.mktemp("odd")
     evil, paged = folder / "evil.txt", folder / "paged.txt"
     evil.write_text("Intro. " + HOSTILE_TEXT + " Einde.\n", encoding="utf-8")
@@ -43,7 +43,7 @@ def odd_client(tmp_path_factory):
                      encoding="utf-8")
     settings = Settings.load({"data_dir": folder / "data"}, environ={})
     kb = KnowledgeBase.open(settings)
-    report = kb.indexer().ingest([
+    report = kb.indexer.ingest([
         Source("evil", evil, _doc("evil", "Titel <i>met</i> markup", "Org & Co", None, False, "rapport")),
         Source("paged", paged, _doc("paged", "Een gepagineerd rapport", "ECBO", 2021, True, "onderzoekssamenvatting")),
     ])
@@ -55,8 +55,6 @@ def odd_client(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(kb):
     """The app on the session's real KnowledgeBase (the index of corpus/)."""
-    from webui.app import create_app
-
     return create_app(kb.settings, kb=kb, test_config={"TESTING": True})
 
 
@@ -137,7 +135,7 @@ def live_server(built_data_dir, tmp_path_factory):
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-    env.update(HF_HUB_OFFLINE="1", HAYSTACK_TELEMETRY_ENABLED="False", PYTHONUNBUFFERED="1")
+    env.update(OFFLINE, PYTHONUNBUFFERED="1")
     log_path = workdir / "server.log"
     command = _kennisbank_command() + [
         "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import time
 
-from kennisbank.accounts import Accounts, console_path
+from kennisbank.core.accounts import Accounts, console_path
+from kennisbank.core.environment import OFFLINE
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -98,7 +99,7 @@ class Server:
         script = Path(sys.executable).with_name("kennisbank")
         command = [str(script)] if script.exists() else [sys.executable, "-m", "kennisbank.cli"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-        env.update(HF_HUB_OFFLINE="1", HAYSTACK_TELEMETRY_ENABLED="False", PYTHONUNBUFFERED="1", **self.extra_env)
+        env.update(OFFLINE, PYTHONUNBUFFERED="1", **self.extra_env)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command + ["--data-dir", str(self.data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)],

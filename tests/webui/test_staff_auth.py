@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from kennisbank.accounts import Accounts, console_path, hash_password, verify_password
-from tests.webui.staff_helpers import PASSWORD, add_user, csrf, csrf_from, login, new_token
+from kennisbank.cli import main
+from kennisbank.core.accounts import (
+    Accounts,
+    console_path,
+    hash_password,
+    verify_password,
+)
+from tests.webui.staff_helpers import (
+    PASSWORD,
+    add_user,
+    csrf,
+    csrf_from,
+    login,
+    new_token,
+)
 
 
 class TestPasswords:
@@ -139,7 +152,6 @@ class TestCommandLine:
     def test_users_add_with_password_stdin_and_token(self, tmp_path, monkeypatch, capsys):
         import io
 
-        from kennisbank.cli import main
 
         monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
         assert main(["--data-dir", str(tmp_path), "users", "add", "marit", "--password-stdin"]) == 0

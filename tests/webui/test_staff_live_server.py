@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import shutil
 import sqlite3
 import time
@@ -13,9 +12,15 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from tests.conftest import PDF_SAMPLES
-from tests.webui.staff_helpers import Browser, Server, add_user, csrf_from, new_token, pdf_bytes
-from tests.conftest import make_settings
+from tests.conftest import PDF_SAMPLES, make_settings
+from tests.webui.staff_helpers import (
+    Browser,
+    Server,
+    add_user,
+    csrf_from,
+    new_token,
+    pdf_bytes,
+)
 
 PAGES = [
     ["Leernetwerken in de Achterhoek", "Achterhoekse leernetwerken brengen pabo's en basisscholen samen."],

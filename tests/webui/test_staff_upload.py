@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from kennisbank.app import KnowledgeBase
+from kennisbank.webui.app import create_app
 from tests.conftest import PDF_SAMPLES, make_settings
 from tests.webui.staff_helpers import new_token, pdf_bytes, upload, wait_for_job
 
@@ -26,8 +28,6 @@ def staff(built_data_dir, tmp_path_factory):
     """(client factory, auth headers, settings): an app on its own copy of the real index, worker running."""
     import shutil
 
-    from search.service import KnowledgeBase
-    from webui.app import create_app
 
     data_dir = shutil.copytree(built_data_dir, tmp_path_factory.mktemp("staff") / "data")
     settings = make_settings(data_dir, max_upload_mb=5, parse_timeout_s=60)

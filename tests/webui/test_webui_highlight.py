@@ -2,7 +2,7 @@
 
 from markupsafe import Markup
 
-from webui.highlight import fold, highlight, match_spans, query_terms, stems
+from kennisbank.webui.highlight import fold, highlight, match_spans, query_terms, stems
 
 
 class TestEscaping:

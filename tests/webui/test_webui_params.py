@@ -3,8 +3,8 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from kennisbank.errors import BadRequest
-from webui.params import parse_search
+from kennisbank.core.errors import BadRequest
+from kennisbank.webui.params import parse_search
 
 FACETS = {"kinds": ["positiedocument", "rapport"], "organisations": ["ECBO", "Platform"], "years": [2021, 2025]}
 

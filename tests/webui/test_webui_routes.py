@@ -9,6 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
+from kennisbank.app import KnowledgeBase
+from kennisbank.webui.app import create_app
+
 QUESTION = "Blijven startende leraren langer in het onderwijs?"
 FRAMEWORK = "waarde-en-randvoorwaarden"
 FRAMEWORK_TITLE = "Samen Opleiden in de Onderwijsregio: waarde en randvoorwaarden"
@@ -306,9 +309,6 @@ def test_json_is_utf8_not_ascii_escaped(client):
 
 
 def test_create_app_opens_one_knowledge_base_and_closes_it_at_exit(fresh_settings):
-    from search.service import KnowledgeBase
-    from webui.app import create_app
-
     app = create_app(fresh_settings)
     kb = app.extensions["kennisbank"]
     try:

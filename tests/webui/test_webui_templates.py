@@ -2,8 +2,10 @@
 
 import pytest
 
-from webui.document_pages import page_segments
-from webui.templating import year_label
+from kennisbank.core.errors import ConfigError
+from kennisbank.core.model import publication_meta
+from kennisbank.webui.document_pages import page_segments
+from kennisbank.webui.templating import http_url, year_label
 
 
 def test_result_passage_is_escaped_and_highlighted(odd_client):
@@ -40,18 +42,13 @@ def test_no_results_is_an_answer_not_an_error(odd_client):
 
 
 def test_javascript_url_in_metadata_is_not_linked():
-    from webui.templating import http_url
-
     assert http_url("javascript:alert(1)") == "" and http_url(" JavaScript:alert(1)") == ""
     assert http_url("https://example.org/r.pdf") == "https://example.org/r.pdf"
 
 
 def test_ingest_refuses_a_url_that_is_not_http():
-    from ingest.sources import normalise_meta
-    from kennisbank.errors import ConfigError
-
     with pytest.raises(ConfigError, match="http"):
-        normalise_meta({"title": "T", "url": "javascript:alert(1)"}, "test")
+        publication_meta({"title": "T", "url": "javascript:alert(1)"}, "test")
 
 
 def test_unpaginated_document_has_text_anchor_and_escaped_passage(odd_client):

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kennisbank.errors import KennisbankError
+from kennisbank.core.errors import KennisbankError
 
 DISK_FULL_MESSAGE = (
     "schijf vol: op de schijf van de kennisbank is te weinig ruimte vrij ({free} MiB, nodig {needed} MiB). "

@@ -1,6 +1,6 @@
 """The catalog's version states: what searches see while a publication is written, replaced or removed."""
 
-from kennisbank.catalog import Catalog, DocumentRecord
+from kennisbank.core.catalog import Catalog, DocumentRecord
 
 
 def record(doc_id="doc", version="v1", **changes) -> DocumentRecord:

@@ -21,7 +21,7 @@ import sys
 import threading
 from pathlib import Path
 
-from kennisbank.errors import StoreLocked
+from kennisbank.core.errors import StoreLocked
 
 LOCK_NAME = "kennisbank.lock"
 

@@ -19,7 +19,9 @@ import secrets
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kennisbank.errors import ConversionError, KennisbankError
+from kennisbank.core.errors import ConversionError, KennisbankError
+from kennisbank.ingest.docx import is_docx
+from kennisbank.ingest.parsing import MAGIC_WINDOW, PDF_MAGIC, decode_text
 
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx", "text": ".txt", "markdown": ".md"}
 CHUNK = 1 << 20
@@ -31,9 +33,6 @@ class UnsupportedFile(KennisbankError):
 
 def sniff(path: Path, original_name: str = "") -> str:
     """``pdf``, ``docx``, ``markdown`` or ``text`` from the file's content; raises UnsupportedFile otherwise."""
-    from ingest.parsing import MAGIC_WINDOW, PDF_MAGIC, _decode_text
-    from ingest.docx import is_docx
-
     with open(path, "rb") as handle:
         head = handle.read(MAGIC_WINDOW + len(PDF_MAGIC))
     if PDF_MAGIC in head:
@@ -42,7 +41,7 @@ def sniff(path: Path, original_name: str = "") -> str:
         if is_docx(Path(path).read_bytes()):
             return "docx"
     try:
-        _decode_text(Path(path).read_bytes())
+        decode_text(Path(path).read_bytes())
     except ConversionError as exc:
         raise UnsupportedFile(
             "Dit bestand is geen PDF, Word-document (.docx), tekst of Markdown, wat de bestandsnaam ook zegt "

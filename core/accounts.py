@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kennisbank.errors import BadRequest, KennisbankError
-from kennisbank.sqlite import SQLiteFile
+from kennisbank.core.errors import BadRequest, KennisbankError
+from kennisbank.core.sqlite import SQLiteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
