@@ -31,6 +31,7 @@ from kennisbank.core.diskspace import free_mb, is_disk_full, readonly_copy
 from kennisbank.core.lock import DataDirLock
 from kennisbank.app import KnowledgeBase
 from kennisbank.webui.app import create_app
+from kennisbank.webui.auth import MULTIPART_OVERHEAD
 from kennisbank.webui.staff_pages import JOBS
 
 log = logging.getLogger("kennisbank.server")
@@ -124,6 +125,8 @@ def _serve(settings, host, port, threads, ready, app_config) -> int:
         server = waitress.server.create_server(
             AccessLog(app), host=host, port=port, threads=threads, ident=SERVER_NAME,
             clear_untrusted_proxy_headers=True, channel_timeout=120,
+            # waitress reads a whole body before the app sees it: refuse more than an upload may be right away
+            max_request_body_size=settings.max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD,
         )
         stop = threading.Event()
 
