@@ -98,17 +98,6 @@ def copy_in(settings, source: Path, doc_id: str) -> str:
     return name
 
 
-def free_id(settings, base: str, taken: set[str]) -> str:
-    """``base``, or ``base-2``, ``base-3`` ...: the first id that is neither ``taken`` (the catalog's ids, open
-    jobs) nor kept in DATA_DIR/files. A new publication never takes the id of another one."""
-    base = base[:70].strip("-") or "document"
-    candidate, number = base, 1
-    while candidate in taken or (settings.files_dir / f"{candidate}.json").exists():
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
-
-
 def sidecar(settings, doc_id: str) -> dict[str, Any] | None:
     path = settings.files_dir / f"{doc_id}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -2,9 +2,9 @@
 
 The data directory holds ``index/`` (the embedded Qdrant Edge store and its fingerprint), ``catalog.sqlite``
 (publications, page texts, versions), ``console.sqlite`` (staff accounts, jobs, audit log), ``files/`` (the
-kept originals with their metadata) and ``secret_key``. Everything here works on the embedded store and needs
-the store's lock: run it while `kennisbank serve` is stopped (a running server makes it fail with a clear
-message, never with a half-made copy).
+kept originals with their metadata) and ``secret_key``. Everything here works on the embedded store and takes
+the data directory's lock (kennisbank.core.lock) first: a running server makes it fail with a clear message,
+never with a half-made copy. Backup and restore live in kennisbank.backup.
 """
 
 from __future__ import annotations
