@@ -142,6 +142,13 @@ class Catalog(SQLiteFile):
         ).fetchall()
         return [(r["doc_id"], r["version"]) for r in rows]
 
+    def version_date(self, doc_id: str, version: str) -> float | None:
+        """When this version of the document was taken in (seconds since the epoch)."""
+        row = self._conn().execute(
+            "SELECT created_at FROM versions WHERE doc_id = ? AND version = ?", (doc_id, version)
+        ).fetchone()
+        return row["created_at"] if row else None
+
     def current_versions(self) -> set[tuple[str, str]]:
         return set(self.versions_in_state("current"))
 

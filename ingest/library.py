@@ -126,3 +126,38 @@ def forget(settings, doc_id: str) -> None:
     if record.get("file") and (settings.files_dir / record["file"]).exists():
         os.replace(settings.files_dir / record["file"], deleted / f"{stamp}-{record['file']}")
     os.replace(settings.files_dir / f"{doc_id}.json", deleted / f"{stamp}-{doc_id}.json")
+
+
+_VERIFIED: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256: hash a big PDF once
+
+
+def _sha256(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _VERIFIED:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            while block := handle.read(CHUNK):
+                digest.update(block)
+        _VERIFIED[key] = digest.hexdigest()
+    return _VERIFIED[key]
+
+
+def original(settings, record) -> Path | None:
+    """The kept original of a catalog record: the file whose SHA-256 is the catalog's ``content_hash``.
+
+    Looks only where the catalog says the file is: the kept copy named in the sidecar (``DATA_DIR/files``)
+    and the path it was ingested from. A file that is missing or has changed is not served (None)."""
+    candidates = []
+    record_file = (sidecar(settings, record.id) or {}).get("file")
+    if record_file and Path(record_file).name == record_file:  # a bare name inside files/, never a path
+        candidates.append(settings.files_dir / record_file)
+    if record.source_path:
+        candidates.append(Path(record.source_path))
+    for path in candidates:
+        try:
+            if path.is_file() and _sha256(path) == record.content_hash:
+                return path
+        except OSError:
+            continue
+    return None

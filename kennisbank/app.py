@@ -15,6 +15,7 @@ from kennisbank.core.settings import Settings
 from kennisbank.ingest.indexer import Indexer
 from kennisbank.ingest.pipeline import chunking_settings
 from kennisbank.ingest.publications import Publications
+from kennisbank.search import csl
 from kennisbank.search.embedders import bm25_fingerprint, dense_text_embedder
 from kennisbank.search.framework import Framework
 from kennisbank.search.schema import index_fingerprint
@@ -44,6 +45,7 @@ class KnowledgeBase(Searcher):
         try:
             text_embedder = dense_text_embedder(settings.embedding_model)
             text_embedder.warm_up()  # load the model now: the first query should not pay for it
+            csl.warm_up()  # and the citation style
             dim = len(text_embedder.run(text="probe")["embedding"])
             fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings),
                                             bm25_fingerprint())
@@ -67,6 +69,7 @@ class KnowledgeBase(Searcher):
         try:
             self.store.close()
             self.catalog.close()
+            self.source_meta.close()
         finally:
             if getattr(self, "data_lock", None) is not None:
                 self.data_lock.release()

@@ -133,7 +133,7 @@ def cmd_search(args) -> int:
         return 0
     print(f"{len(response['results'])} resultaten voor “{response['query']}” ({response['took_ms']:.0f} ms)\n")
     for result in response["results"]:
-        print(f"{result['rank']}. {result['citation']}")
+        print(f"{result['rank']}. {result['citation_in_text']} {result['citation']}")
         print("   " + " ".join(result["text"].split())[:400])
         print()
     return 0

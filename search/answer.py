@@ -25,10 +25,9 @@ from typing import Any
 
 from kennisbank.core.model import validate_query
 from kennisbank.core.settings import Settings
-from kennisbank.search.citation import apa_reference
+from kennisbank.search import csl
 from kennisbank.search.framework import Framework
-from kennisbank.search.references import apa_source
-from kennisbank.search.sources import registry_for
+from kennisbank.search.sources import Source, registry_for
 
 log = logging.getLogger(__name__)
 
@@ -226,15 +225,19 @@ class Answerer:
                 out["dropped"] += 1
                 continue
             values = [v["id"] for v, f in fw.findings() if f["text"] == item["text"]]
-            sources = []
+            sources, originals = [], []
             for cited in item["sources"]:
-                source = self._registry.get(cited["key"]) if self._registry else None
+                source = (self._registry.get(cited["key"]) if self._registry else None) or Source(
+                    id=cited["key"], authors=cited["authors"], year=cited["year"])
+                original = csl.source_item(source, self.completed(source.id))
+                originals.append(original)
                 sources.append({"id": cited["key"], "authors": cited["authors"], "year": cited["year"],
-                                "apa": apa_source(source) if source else None})
+                                "apa": csl.reference(original).text, "csl": original})
+            place = self._place(fw.document_id, item["spans"])
             seen[item["text"]] = {
                 "key": f"F{len(seen) + 1}", "id": item["id"], "text": item["text"], "citation": item["citation"],
-                "values": values, "sources": sources, "matched": rank <= self.k,
-                **self._place(fw.document_id, item["spans"]),
+                "values": values, "sources": sources, "matched": rank <= self.k, **place,
+                "cite": csl.cite_block(self._item(fw.document_id), place["page_label"], originals),
             }
         out["findings"] = list(seen.values())
 
@@ -254,6 +257,7 @@ class Answerer:
                 "key": f"Q{len(seen) + 1}", "id": item["id"], "text": item["text"], "speaker": item["speaker"],
                 "role": item["role"], "partnership": item["partnership"], "value": value_id,
                 "matched": rank <= self.k, **self._place(fw.document_id, item["spans"]),
+                "cite": csl.cite_block(self._item(fw.document_id), csl.page_locator(item["spans"])),
             }
         out["quotes"] = list(seen.values())
 
@@ -273,17 +277,29 @@ class Answerer:
                 "key": f"P{len(passages) + 1}", "chunk_id": hit["chunk_id"], "text": hit["text"],
                 "rank": hit["rank"], "score": hit["score"], "values": hit["values"],
                 "document": {"id": hit["document"]["id"], "title": hit["document"]["title"]},
-                "citation": hit["citation"], "citation_in_text": hit["citation_in_text"],
-                **self._place(hit["document"]["id"], spans),
+                "citation": hit["citation"], "citation_in_text": hit["citation_in_text"], "anchor": hit["anchor"],
+                **self._place(hit["document"]["id"], spans), "cite": hit["cite"],
             })
         out["passages"] = passages
+
+    def _item(self, doc_id: str) -> dict[str, Any]:
+        """The CSL-JSON item of a publication in the knowledge base (current version)."""
+        doc = self._documents.get(doc_id) or {"id": doc_id}
+        record = self.kb.catalog.get(doc_id)
+        return self.kb.citation_item(doc, record.version if record else None)
+
+    def completed(self, source_id: str) -> dict[str, Any] | None:
+        """A cited work's reference as staff completed it (search.source_meta), if any."""
+        store = getattr(self.kb, "source_meta", None)
+        return store.get(source_id) if store is not None else None
 
     def _place(self, doc_id: str, spans: list[dict[str, Any]]) -> dict[str, Any]:
         doc = self._documents.get(doc_id) or {"id": doc_id}
         first = spans[0]
+        page_label = csl.page_locator(spans)
         return {"document_id": doc_id, "document_title": doc.get("title"), "page": first["page"],
-                "start": first["start"], "end": first["end"], "spans": spans,
-                "document_citation": apa_reference(doc, first["page"]) if doc.get("title") else None}
+                "page_label": page_label, "start": first["start"], "end": first["end"], "spans": spans,
+                "document_citation": csl.reference(self._item(doc_id)).text if doc.get("title") else None}
 
 
 def answer(kb, question: str) -> dict[str, Any]:

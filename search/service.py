@@ -25,13 +25,24 @@ from kennisbank.core.model import (
 from kennisbank.core.rwlock import ReadWriteLock
 from kennisbank.core.settings import Settings
 from kennisbank.core.text import normalize_text
-from kennisbank.search.citation import apa_in_text, apa_reference
+from kennisbank.core.source_refs import SourceReferences
+from kennisbank.search import csl
+from kennisbank.search.anchors import passage_anchors
 from kennisbank.search.embedders import BM25TextEmbedder
 from kennisbank.search.framework import Framework
 from kennisbank.search.schema import SearchFilter
 from kennisbank.search.sources import Registry, registry_for
 from kennisbank.search.store import Store
 from kennisbank.search.thesaurus import default_thesaurus
+
+
+def _pages(payload: dict[str, Any], label: str | None) -> str | None:
+    """The locator of a passage: its page label, or a range when it runs on over a page break (``page_end``);
+    the end's label follows from a numeric start label, else the range is left to the first page."""
+    end, page = payload.get("page_end"), payload.get("page")
+    if label is None or not end or not page or end <= page:
+        return label
+    return f"{label}-{int(label) + end - page}" if label.isdigit() else label
 
 
 def document_dict(record: DocumentRecord) -> dict[str, Any]:
@@ -77,6 +88,9 @@ class Searcher:
         self._dense = text_embedder
         self._sparse = BM25TextEmbedder()
         self._sparse.warm_up()
+        self._anchors: dict[tuple[str, str], dict[int, str]] = {}  # (doc id, version) -> split id -> anchor
+        # full references of cited works completed by staff (same SQLite file as the catalog)
+        self.source_meta = SourceReferences(settings.catalog_path)
         # a search reads the hidden versions, then queries: no index change may fall between (see rwlock)
         self.visibility = ReadWriteLock()
         self._registry: tuple[Any, Registry] | None = None
@@ -163,12 +177,39 @@ class Searcher:
             prefetch_limit=max(self.settings.prefetch_limit, limit), rrf_k=self.settings.rrf_k,
         )
 
-    @staticmethod
-    def _result(rank: int, hit) -> dict[str, Any]:
+    def _result(self, rank: int, hit) -> dict[str, Any]:
+        """One result: the hit, its stable anchor, its printed page label and what to paste to cite it."""
         result = hit_json(rank, hit.score, hit.payload)
-        result["citation"] = apa_reference(result["document"], result["page"])
-        result["citation_in_text"] = apa_in_text(result["document"], result["page"])
+        p, page = hit.payload, result["page"]
+        result["page_label"] = p.get("page_label") or (str(page) if page is not None else None)
+        result["anchor"] = self.anchors(p["doc_id"], p.get("doc_version")).get(p.get("split_id"))
+        cite = csl.cite_block(self.citation_item(result["document"], p.get("doc_version")), _pages(p, result["page_label"]))
+        result["citation"] = cite["reference"]  # APA 7: the reference entry has no page
+        result["citation_in_text"] = cite["in_text"]
+        result["cite"] = cite
         return result
+
+    # -- citations and anchors ----------------------------------------------------------------------------
+    def citation_item(self, document: dict[str, Any], version: str | None = None) -> dict[str, Any]:
+        """The CSL-JSON item of a publication; an undated one with a URL carries its version's date."""
+        version_date = None
+        if version and document.get("url") and (document.get("year") is None or document.get("year_approximate")):
+            version_date = self.catalog.version_date(document["id"], version)
+        return csl.document_item(document, version_date)
+
+    def anchors(self, doc_id: str, version: str | None) -> dict[int, str]:
+        """Split id -> stable passage anchor (search.anchors) for one version of a publication."""
+        if version is None:
+            return {}
+        key = (doc_id, version)
+        if key not in self._anchors:
+            pages = dict(self.catalog.pages(doc_id, version))
+            chunks = self.catalog.chunks(doc_id, version)
+            texts = [pages.get(page, "")[start:end] for _split, page, start, end in chunks]
+            self._anchors[key] = dict(zip((c[0] for c in chunks), passage_anchors(doc_id, texts)))
+            if len(self._anchors) > 256:
+                self._anchors.pop(next(iter(self._anchors)))
+        return self._anchors[key]
 
     # -- documents ----------------------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
@@ -177,7 +218,7 @@ class Searcher:
                 **document_dict(r),
                 "page_count": r.page_count if r.paginated else None,
                 "chunk_count": r.chunk_count,
-                "citation": apa_reference(document_dict(r)),
+                "citation": csl.reference(self.citation_item(document_dict(r), r.version)).text,
             }
             for r in self.catalog.all()
         ]
@@ -190,8 +231,10 @@ class Searcher:
             {"page": no if record.paginated else None, "text": text}
             for no, text in self.catalog.pages(record.id, record.version)
         ]
+        anchors = self.anchors(record.id, record.version)
         chunks = [
-            {"chunk_id": chunk_id(record.id, split), "page": page if record.paginated else None, "start": start, "end": end}
+            {"chunk_id": chunk_id(record.id, split), "anchor": anchors.get(split),
+             "page": page if record.paginated else None, "start": start, "end": end}
             for split, page, start, end in self.catalog.chunks(record.id, record.version)
         ]
         doc = {
@@ -202,7 +245,11 @@ class Searcher:
             "content_hash": record.content_hash,
             "warnings": record.warnings,
         }
-        return {"document": doc, "citation": apa_reference(document_dict(record)), "pages": pages, "chunks": chunks}
+        item = self.citation_item(document_dict(record), record.version)
+        entry = csl.reference(item)
+        doc["version_date"] = self.catalog.version_date(record.id, record.version)
+        return {"document": doc, "citation": entry.text, "citation_html": entry.html, "csl": item,
+                "pages": pages, "chunks": chunks}
 
     def facets(self) -> dict[str, Any]:
         records = self.catalog.all()

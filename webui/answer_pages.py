@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, request, url_for
 
 from kennisbank.search.answer import Answerer
 from kennisbank.search.summary import add_summary
-from kennisbank.webui.framework_pages import place_link
+from kennisbank.webui.framework_pages import anchor_at, place_link
 from kennisbank.webui.params import form_state, parse_query
 from kennisbank.webui.render import render
 from kennisbank.webui.state import knowledge_base
@@ -30,10 +30,17 @@ def _with_links(data: dict[str, Any]) -> dict[str, Any]:
     for kind in ("findings", "quotes"):
         for item in data[kind]:
             item["link"] = place_link(item["document_id"], item["spans"][0])
+            if item["page"] is not None:
+                item["page_link"] = url_for("documents.page_view", doc_id=item["document_id"], page=item["page"],
+                                            passage=item.get("anchor") or anchor_at(item["document_id"], item["spans"][0]))
     for item in data["passages"]:
-        item["link"] = url_for("documents.document", doc_id=item["document_id"], _anchor=item["chunk_id"])
+        item["link"] = url_for("documents.document", doc_id=item["document_id"], _anchor=item["anchor"])
     for value in data["values"]:
         value["link"] = url_for("framework.value", value_id=value["id"])
+    documents = list(dict.fromkeys(item["document_id"] for kind in ("findings", "quotes", "passages") for item in data[kind]))
+    sources = list(dict.fromkeys(s["id"] for f in data["findings"] for s in f["sources"]))
+    data["exports"] = {label: url_for("framework.export", fmt=fmt, document=documents, bron=sources)
+                       for fmt, label in (("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON"))} if documents else {}
     return data
 
 

@@ -5,7 +5,8 @@ and reference downloads (BibTeX, RIS).
     /kader/<id>, /kader/<id>.json, /api/values/<id>       one value; findings grouped by source, related passages
     /bronnen, /bronnen.json, /api/sources                 every cited source
     /bronnen/<id>, /bronnen/<id>.json, /api/sources/<id>  its reference and every statement citing it
-    /referenties.bib, /referenties.ris                    ?document=<id>&bron=<id> (repeatable): a selection
+    /referenties.bib, .ris, .json                         ?document=<id>&bron=<id> (repeatable): a selection,
+                                                          as BibTeX (biblatex-apa), RIS or CSL-JSON
 
 Every statement links to its place: ``/documenten/<doc>#<passage>``, the passage holding its first span.
 """
@@ -19,8 +20,9 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from kennisbank.core.errors import BadRequest, NotFound
 from kennisbank.core.model import SOURCE_ID
-from kennisbank.search import references
+from kennisbank.search import csl, references
 from kennisbank.search.framework import Framework
+from kennisbank.search.sources import Source
 from kennisbank.webui.render import render
 from kennisbank.webui.state import knowledge_base
 
@@ -40,9 +42,28 @@ class FrameworkState:
         self.kb = kb
         self.framework: Framework = kb.framework
         self._chunks: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._statements = None
 
     def registry(self, kb=None):
         return self.kb.registry()
+
+    def statements(self, kb, doc_id: str) -> list[dict[str, Any]]:
+        """The statements in one publication that cite other works: spans, the cited sources, the citation."""
+        registry = self.registry(kb)
+        if self._statements is None or self._statements[0] is not registry:
+            grouped: dict[tuple, dict[str, Any]] = {}
+            for source in registry.all():
+                for st in source.statements:
+                    key = (st["document_id"], tuple((sp["page"], sp["start"], sp["end"]) for sp in st["spans"]))
+                    entry = grouped.setdefault(key, {"document_id": st["document_id"], "spans": st["spans"],
+                                                     "citation": st["citation"], "sources": []})
+                    if source not in entry["sources"]:
+                        entry["sources"].append(source)
+            by_doc: dict[str, list[dict[str, Any]]] = {}
+            for entry in grouped.values():
+                by_doc.setdefault(entry["document_id"], []).append(entry)
+            self._statements = (registry, by_doc)
+        return self._statements[1].get(doc_id, [])
 
     def chunks(self, kb, doc_id: str) -> list[dict[str, Any]]:
         record = self.kb.catalog.get(doc_id)
@@ -63,23 +84,70 @@ def state() -> FrameworkState:
     return current_app.extensions["kennisbank_framework"]
 
 
-def place_link(doc_id: str, span: dict[str, int]) -> str:
-    """The document page, at the passage that holds the start of ``span``."""
+def anchor_at(doc_id: str, span: dict[str, int]) -> str | None:
+    """The stable anchor of the passage that holds the start of ``span``."""
     kb, st = knowledge_base(), state()
     st.registry(kb)
-    anchor = None
     for chunk in st.chunks(kb, doc_id):
         if chunk["page"] in (span["page"], None) and chunk["start"] <= span["start"] < chunk["end"]:
-            anchor = chunk["chunk_id"]
-            break
-    return url_for("documents.document", doc_id=doc_id, _anchor=anchor or f"p-{span['page']}")
+            return chunk["anchor"]
+    return None
+
+
+def place_link(doc_id: str, span: dict[str, int]) -> str:
+    """The document page, at the passage that holds the start of ``span``."""
+    return url_for("documents.document", doc_id=doc_id, _anchor=anchor_at(doc_id, span) or f"p-{span['page']}")
+
+
+def source_csl(source) -> dict[str, Any]:
+    """The CSL-JSON item of a cited work: what the publications give, completed by staff."""
+    return csl.source_item(source, knowledge_base().source_meta.get(source.id))
+
+
+def document_csl(doc_id: str) -> dict[str, Any]:
+    kb = knowledge_base()
+    record = kb.catalog.get(doc_id)
+    if record is None:
+        raise NotFound(f"Er is geen document met de code “{doc_id}”.")
+    return kb.citation_item({"id": record.id, **record.metadata()}, record.version)
+
+
+def finding_cite(registry, finding: dict[str, Any], doc_id: str) -> dict[str, Any]:
+    """The secondary citation of a finding (its sources as cited in the publication) and what to cite."""
+    originals = []
+    for cited in finding["sources"]:
+        source = registry.get(cited["key"]) or Source(id=cited["key"], authors=cited["authors"], year=cited["year"])
+        originals.append(source_csl(source))
+    return csl.cite_block(document_csl(doc_id), csl.page_locator(finding["spans"]), originals)
+
+
+def secondary_cites(doc_id: str, page: int | None, start: int, end: int) -> list[dict[str, Any]]:
+    """Secondary citations for a passage: one per statement in it that reports another work ("Leeferink (2016)
+    ... zoals geciteerd in" the publication, with the statement's page)."""
+    kb, st = knowledge_base(), state()
+    out = []
+    for statement in st.statements(kb, doc_id):
+        if not any(sp["page"] in (page, None) and sp["start"] < end and start < sp["end"] for sp in statement["spans"]):
+            continue
+        originals = [source_csl(source) for source in statement["sources"]]
+        block = csl.cite_block(document_csl(doc_id), csl.page_locator(statement["spans"]), originals)
+        out.append({"label": "; ".join(s.label for s in statement["sources"]),
+                    "sources": [{"id": s.id, "label": s.label, "link": url_for("framework.source", source_id=s.id)}
+                                for s in statement["sources"]],
+                    "text": statement.get("text"), "cite": block})
+    seen, unique = set(), []
+    for item in out:  # the same sources cited twice in one passage: one citation (the first page)
+        if item["label"] not in seen:
+            seen.add(item["label"])
+            unique.append(item)
+    return unique
 
 
 def _source_brief(registry, cited: dict[str, Any]) -> dict[str, Any]:
     source = registry.get(cited["key"])
     return {"id": cited["key"], "authors": cited["authors"], "year": cited["year"],
             "link": url_for("framework.source", source_id=cited["key"]),
-            "apa": references.apa_source(source) if source else None}
+            "apa": csl.reference(source_csl(source)).text if source else None}
 
 
 def value_dict(value: dict[str, Any], full: bool = True) -> dict[str, Any]:
@@ -95,8 +163,10 @@ def value_dict(value: dict[str, Any], full: bool = True) -> dict[str, Any]:
             "text": f["text"],
             "document_id": doc_id,
             "page": f["spans"][0]["page"],
+            "page_label": csl.page_locator(f["spans"]),
             "spans": f["spans"],
             "link": place_link(doc_id, f["spans"][0]),
+            "cite": finding_cite(registry, f, doc_id),
         }
         for f in value["findings"]
     ]
@@ -148,7 +218,7 @@ def overview():
     data = {
         "document": {"id": framework.document_id, "title": doc["title"] if doc else None,
                      "link": url_for("documents.document", doc_id=framework.document_id),
-                     "citation": references.apa_reference(doc) if doc else None},
+                     "citation": csl.reference(document_csl(doc["id"])).text if doc else None},
         "stale": framework.stale,
         "summary_values": [{k: s[k] for k in ("number", "title", "text", "page")} for s in framework.summary_values],
         "levels": [{"id": level["id"], "title": level["title"]} for level in framework.levels],
@@ -183,34 +253,42 @@ def related_passages(value: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"text": r["text"], "document": {"id": r["document"]["id"], "title": r["document"]["title"]},
          "page": r["page"], "citation": r["citation"], "score": r["score"], "values": r["values"],
-         "link": url_for("documents.document", doc_id=r["document"]["id"], _anchor=r["chunk_id"])}
+         "link": url_for("documents.document", doc_id=r["document"]["id"], _anchor=r["anchor"])}
         for r in related
     ]
 
 
-def _source_dict(source) -> dict[str, Any]:
+def _source_dict(source, with_statements: bool = True) -> dict[str, Any]:
     kb = knowledge_base()
     titles = {d["id"]: d["title"] for d in kb.documents()}
-    record = references.source_record(source)
+    completed = kb.source_meta.get(source.id)
+    record = references.source_record(source, completed)
+    entry = csl.reference(record["csl"])
     statements = [
         dict(s, link=place_link(s["document_id"], s["spans"][0]), document_title=titles.get(s["document_id"]),
-             value_link=url_for("framework.value", value_id=s["value_id"]) if s["value_id"] else None)
-        for s in source.statements
+             value_link=url_for("framework.value", value_id=s["value_id"]) if s["value_id"] else None,
+             cite=csl.cite_block(document_csl(s["document_id"]), csl.page_locator(s["spans"]), [record["csl"]]))
+        for s in (source.statements if with_statements else [])
     ]
-    return {
+    out = {
         "id": source.id, "authors": source.authors, "year": source.year, "label": source.label,
         "link": url_for("framework.source", source_id=source.id),
-        "apa": references.apa_source(source), "apa_in_text": references.apa_source_in_text(source),
+        "apa": entry.text, "apa_html": entry.html, "apa_in_text": csl.in_text(record["csl"]).text,
+        "csl": record["csl"], "completed": completed is not None,
         "missing": [references.MISSING_LABELS[m] for m in record["missing"]],
         "reference": source.reference,
         "publication": {"id": source.publication, "title": titles.get(source.publication),
                         "link": url_for("documents.document", doc_id=source.publication)} if source.publication else None,
         "related": [{"id": d, "title": titles.get(d), "link": url_for("documents.document", doc_id=d)} for d in source.related],
-        "statement_count": len(statements),
+        "statement_count": len(source.statements),
         "statements": statements,
         "bibtex_link": url_for("framework.export", fmt="bib", bron=source.id),
         "ris_link": url_for("framework.export", fmt="ris", bron=source.id),
+        "csl_link": url_for("framework.export", fmt="json", bron=source.id),
     }
+    if not with_statements:
+        out.pop("statements")
+    return out
 
 
 @bp.get("/bronnen")
@@ -218,9 +296,7 @@ def _source_dict(source) -> dict[str, Any]:
 @bp.get("/api/sources", endpoint="api_sources")
 def sources():
     registry = state().registry(knowledge_base())
-    items = [_source_dict(s) for s in registry.all()]
-    for item in items:
-        item.pop("statements")
+    items = [_source_dict(s, with_statements=False) for s in registry.all()]
     return render("sources.html", {"sources": items})
 
 
@@ -237,9 +313,9 @@ def source(source_id: str):
 
 @bp.get("/referenties.<fmt>")
 def export(fmt: str):
-    """BibTeX or RIS of the selected publications (``document``) and cited sources (``bron``); none: all."""
-    if fmt not in ("bib", "ris"):
-        raise NotFound("Downloads zijn er als .bib (BibTeX) en .ris (RIS).")
+    """BibTeX, RIS or CSL-JSON of the selected publications (``document``) and cited sources (``bron``); none: all."""
+    if fmt not in references.FORMATS:
+        raise NotFound("Downloads zijn er als .bib (BibTeX), .ris (RIS) en .json (CSL-JSON).")
     kb = knowledge_base()
     registry = state().registry(kb)
     doc_ids, source_ids = request.args.getlist("document"), request.args.getlist("bron")
@@ -252,9 +328,13 @@ def export(fmt: str):
     if not doc_ids and not source_ids:
         chosen_docs, chosen_sources = list(documents.values()), registry.all()
     else:
-        chosen_docs, chosen_sources = [documents[d] for d in doc_ids], [registry.get(s) for s in source_ids]
-    body = references.export(fmt, chosen_docs, chosen_sources)
-    mimetype = "application/x-bibtex" if fmt == "bib" else "application/x-research-info-systems"
+        chosen_docs = [documents[d] for d in dict.fromkeys(doc_ids)]
+        chosen_sources = [registry.get(s) for s in dict.fromkeys(source_ids)]
+    entries = [references.document_entry(document_csl(d["id"]), d) for d in chosen_docs]
+    entries += [references.source_entry(s, kb.source_meta.get(s.id)) for s in chosen_sources]
+    body = references.export(fmt, entries)
+    mimetype = {"bib": "application/x-bibtex", "ris": "application/x-research-info-systems",
+                "json": "application/vnd.citationstyles.csl+json"}[fmt]
     name = (doc_ids + source_ids)[0] if len(doc_ids) + len(source_ids) == 1 else "kennisbank-referenties"
     return Response(body, mimetype=f"{mimetype}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

@@ -15,6 +15,8 @@ Pages and API share the views; a form gets a redirect, an API call JSON (202 for
     GET  /beheer/taken/<job>  /api/jobs/<job>      one job: state, stage, report (pages, chunks, warnings, reason)
     POST /beheer/taken/<job>/opnieuw  POST /api/jobs/<job>/retry        retry a failed job
     GET  /beheer/logboek  /api/audit               audit log: who did what to which publication, when
+    GET  /beheer/bronnen/<id>                      form: the full reference of a cited work
+    POST /beheer/bronnen/<id>  PUT /api/sources/<id>/reference          store it (audited: "source-reference")
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from kennisbank.core.jobs import JobQueue
 from kennisbank.core.model import is_doc_id, publication_meta
 from kennisbank.ingest.publications import Conflict, Publications
 from kennisbank.ingest.worker import worker_for
+from kennisbank.search.csl import SOURCE_TYPES, source_item
 from kennisbank.webui.auth import accounts, staff_required, upload_route
+from kennisbank.webui.framework_pages import state as framework_state
 from kennisbank.webui.params import clean_text
 from kennisbank.webui.render import render, wants_json
 from kennisbank.webui.state import knowledge_base
@@ -144,8 +148,23 @@ def _job_links(job: dict[str, Any]) -> dict[str, str]:
 def home():
     kb = knowledge_base()
     data = {"user": g.user, "jobs": jobs().recent(20), "documents": kb.documents(),
-            "max_upload_mb": current_app.config["KENNISBANK_SETTINGS"].max_upload_mb}
+            "max_upload_mb": current_app.config["KENNISBANK_SETTINGS"].max_upload_mb,
+            "sources": _sources_to_complete(kb)}
     return render("staff_home.html", data)
+
+
+def _sources_to_complete(kb) -> list[dict[str, Any]]:
+    """Cited works whose reference lacks something (authors' initials, title, publisher), for the console."""
+    out = []
+    for source in framework_state().registry(kb).all():
+        item = source_item(source, kb.source_meta.get(source.id))
+        missing = [label for label, gap in (
+            ("voorletters", any("family" in n and not n.get("given") for n in item.get("author", []))
+             or any(n.get("literal", "").endswith(" et al.") for n in item.get("author", []))),
+            ("titel", not item.get("title")), ("uitgever", not item.get("publisher"))) if gap]
+        out.append({"id": source.id, "label": source.label, "missing": missing,
+                    "link": url_for("staff.source_edit", source_id=source.id)})
+    return out
 
 
 @bp.post("/beheer/documenten")
@@ -265,6 +284,76 @@ def retry(job_id: str):
     if not jobs().retry(job_id):
         raise Conflict("Alleen een mislukte taak kan opnieuw worden gestart.")
     return _queued(jobs().get(job_id), "retry")
+
+
+SOURCE_LIMITS = {"authors": 1000, "title": 500, "publisher": 200, "place": 100, "url": 500, "doi": 200}
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
+
+
+def _source_or_404(source_id: str):
+    source = framework_state().registry(knowledge_base()).get(source_id) if _SOURCE_ID.match(source_id) else None
+    if source is None:
+        raise NotFound(f"Er is geen bron met de code “{source_id[:80]}”.")
+    return source
+
+
+def parse_source_reference(fields: dict[str, Any]) -> dict[str, Any]:
+    """A cited work's reference from the form: authors one per line ("Achternaam, V." or "{Organisatie}")."""
+    out: dict[str, Any] = {}
+    for name, limit in SOURCE_LIMITS.items():
+        raw = fields.get(name)
+        if raw is None:
+            continue
+        if isinstance(raw, list):
+            raw = "\n".join(str(r) for r in raw)
+        text = str(raw)
+        if len(text) > limit:
+            raise BadRequest(f"Het veld {name} is te lang (hoogstens {limit} tekens).")
+        if name == "authors":
+            out["authors"] = [" ".join(clean_text(line).split()) for line in text.splitlines() if line.strip()]
+        else:
+            out[name] = " ".join(clean_text(text).split())
+    if out.get("url") and not out["url"].lower().startswith(("https://", "http://")):
+        raise BadRequest("De URL moet met https:// of http:// beginnen.")
+    if out.get("doi") and not re.fullmatch(r"(https?://(dx\.)?doi\.org/|doi:)?10\.\d{4,9}/\S+", out["doi"], re.I):
+        raise BadRequest("Een DOI begint met 10. (bijvoorbeeld 10.1016/j.tate.2016.01.001).")
+    kind = str(fields.get("type") or "").strip()
+    if kind:
+        if kind not in SOURCE_TYPES:
+            raise BadRequest(f"Onbekend soort bron; kies uit: {', '.join(SOURCE_TYPES)}.")
+        out["type"] = kind
+    return {k: v for k, v in out.items() if v}
+
+
+@bp.get("/beheer/bronnen/<source_id>")
+def source_edit(source_id: str):
+    source = _source_or_404(source_id)
+    kb = knowledge_base()
+    completed = kb.source_meta.get(source.id) or {}
+    item = source_item(source, completed)
+    names = [("{" + n["literal"] + "}") if "literal" in n else ", ".join(x for x in (n.get("family"), n.get("given")) if x)
+             for n in item.get("author", [])]
+    data = {"source": {"id": source.id, "label": source.label, "reference": source.reference},
+            "fields": {"authors": "\n".join(completed.get("authors") or names), "title": item.get("title", ""),
+                       "publisher": item.get("publisher", ""), "place": item.get("publisher-place", ""),
+                       "url": item.get("URL", ""), "doi": item.get("DOI", ""), "type": completed.get("type", "")},
+            "types": SOURCE_TYPES, "completed": bool(completed),
+            "audit": accounts().audit_log(50, doc_id="bron:" + source.id)}
+    return render("staff_source.html", data)
+
+
+@bp.post("/beheer/bronnen/<source_id>")
+@bp.put("/api/sources/<source_id>/reference", endpoint="api_source_reference")
+def source_update(source_id: str):
+    source = _source_or_404(source_id)
+    fields = parse_source_reference(_fields())
+    kb = knowledge_base()
+    before = kb.source_meta.get(source.id)
+    kb.source_meta.put(source.id, fields, g.user)
+    accounts().audit(g.user, "source-reference", "bron:" + source.id, before=before, after=fields)
+    if wants_json():
+        return render("staff_source.html", {"source": {"id": source.id}, "reference": fields})
+    return redirect(url_for("framework.source", source_id=source.id))
 
 
 @bp.get("/beheer/logboek")

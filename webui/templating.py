@@ -7,12 +7,18 @@ from typing import Any
 from flask import Flask
 
 from kennisbank.search.citation import year_label as citation_year_label
+from kennisbank.search.citation import year_note as citation_year_note
 from kennisbank.webui.highlight import highlight
 
 
 def year_label(document: dict[str, Any]) -> str:
-    """``2016``, ``ca. 2025`` when approximate, ``z.d.`` (zonder datum) when unknown: as in the citations."""
+    """``2016``, or ``z.d.`` (zonder datum) when the publication gives no year: as in the citations."""
     return citation_year_label(document.get("year") or None, bool(document.get("year_approximate")))
+
+
+def year_note(document: dict[str, Any]) -> str:
+    """``jaar geschat: 2025`` when the year is our estimate (the references say z.d.)."""
+    return citation_year_note(document.get("year") or None, bool(document.get("year_approximate")))
 
 
 def page_label(page: int | None) -> str:
@@ -32,6 +38,7 @@ def http_url(url: str | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.autoescape = True  # also for templates that do not end in .html
     app.add_template_filter(year_label)
+    app.add_template_filter(year_note)
     app.add_template_filter(page_label)
     app.add_template_filter(page_anchor)
     app.add_template_filter(highlight)

@@ -210,7 +210,8 @@ class TestGeneratedDutchPdf:
             assert "testrapport 2024" not in " ".join(text.values())  # running header dropped
             hit = kb.search("Is samen opleiden effectief volgens Darling-Hammond?", k=1)["results"][0]
             assert hit["page"] == 4 and "effectief" in hit["text"]
-            assert hit["citation"] == "Testbureau. (2020). Testrapport (p. 4)."
+            assert hit["citation"] == "Testbureau. (2020). Testrapport."
+            assert hit["citation_in_text"] == "(Testbureau, 2020, p. 4)"
             hit = kb.search("opleidingsverantwoordelijkheid delen", k=1, mode="bm25")["results"][0]
             assert hit["page"] == 1
 

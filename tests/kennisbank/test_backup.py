@@ -9,6 +9,7 @@ import tarfile
 
 import pytest
 
+from kennisbank.backup import check_data
 from kennisbank.core.accounts import Accounts, console_path
 from kennisbank.core.errors import KennisbankError
 from kennisbank.maintenance import backup, restore
@@ -60,8 +61,6 @@ def test_fake_and_truncated_archives_are_refused_and_nothing_changes(fresh_setti
 
 
 def test_archive_with_a_damaged_database_is_refused(fresh_settings, tmp_path):
-    from kennisbank.backup import check_data
-
     Accounts(console_path(fresh_settings)).close()
     archive = backup(fresh_settings, tmp_path / "b.tar.gz")
     unpacked = tmp_path / "unpacked"

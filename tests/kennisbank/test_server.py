@@ -11,6 +11,8 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -26,8 +28,6 @@ PAGES = [["Leernetwerken in Twente", "Twentse leernetwerken brengen pabo's en ba
 
 def kennisbank(data_dir: Path, *args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real `kennisbank` command on ``data_dir``."""
-    import sys
-
     script = Path(sys.executable).with_name("kennisbank")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
     env.update(HF_HUB_OFFLINE="1", HAYSTACK_TELEMETRY_ENABLED="False", OMP_NUM_THREADS="1")
@@ -149,8 +149,6 @@ def test_read_only_commands_go_through_the_running_server(server, tmp_path):
                         stdin=token + "\n")
     assert result.returncode == 0, result.stderr
     assert archive.stat().st_mode & 0o777 == 0o600
-    import tarfile
-
     with tarfile.open(archive) as tar:
         names = tar.getnames()
     assert "data/catalog.sqlite" in names and "data/index/index.json" in names and "data/secret_key" not in names

@@ -18,7 +18,8 @@ class TestSearch:
         hit = hits[0]
         assert hit["document"]["title"] == "Samen Opleiden in de Onderwijsregio: waarde en randvoorwaarden"
         assert isinstance(hit["page"], int) and hit["page"] >= 1
-        assert f"(p. {hit['page']})" in hit["citation"]
+        assert hit["citation_in_text"].endswith(f", p. {hit['page']})")
+        assert "(p." not in hit["citation"]  # APA 7: the page is in the in-text citation, not the reference entry
 
     def test_response_shape(self, kb):
         response = kb.search("korte lijnen tussen besturen", k=3, mode="bm25")

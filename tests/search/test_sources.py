@@ -9,7 +9,8 @@ import rispy
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.model import publication_meta
 from kennisbank.ingest.sources import Source
-from kennisbank.search import references
+from kennisbank.search import csl, references
+from kennisbank.search.csl import document_item
 from kennisbank.search.framework import Framework
 from kennisbank.search.sources import registry_for
 
@@ -83,45 +84,85 @@ class TestRegistry:
 
 
 class TestReferences:
-    def test_apa_for_cited_sources_says_what_is_missing(self, registry):
+    def test_apa_for_cited_sources_from_the_style_engine_leaves_unknowns_out(self, registry):
         assert references.apa_source(registry.get("ecbo-2021")) == (
             "ECBO. (2021). De meerwaarde van Samen Opleiden & Professionaliseren. OCW."
         )
-        assert references.apa_source(registry.get("leeferink-2016")) == (
-            "Leeferink, [voorletters onbekend]. (2016). [Titel onbekend]."
-        )
-        assert references.apa_source(registry.get("helms-lorenz-et-al-2019")) == (
-            "Helms-Lorenz, [voorletters onbekend], et al. [overige auteurs onbekend]. (2019). [Titel onbekend]."
-        )
-        assert references.apa_source(registry.get("rug-2018")) == "RuG. (2018). [Titel onbekend]."
+        assert references.apa_source(registry.get("leeferink-2016")) == "Leeferink. (2016)."
+        assert references.apa_source(registry.get("helms-lorenz-et-al-2019")) == "Helms-Lorenz et al. (2019)."
+        assert references.apa_source(registry.get("rug-2018")) == "RuG. (2018)."
         assert references.source_record(registry.get("darling-hammond-2017"))["missing"] == ["initials", "title", "publisher"]
+        assert references.source_record(registry.get("helms-lorenz-et-al-2019"))["missing"] == [
+            "initials", "other_authors", "title", "publisher"]
         assert references.apa_source_in_text(registry.get("furlong-et-al-2000")) == "(Furlong et al., 2000)"
 
-    def test_bibtex_parses_and_keeps_what_we_know(self, registry, kb):
-        text = references.export("bib", kb.documents(), registry.all())
+    def test_completed_reference_is_used(self, registry):
+        completed = {"authors": ["Leeferink, H."], "title": "Learning to teach", "publisher": "Radboud Universiteit",
+                     "doi": "https://doi.org/10.1234/abc"}
+        assert references.apa_source(registry.get("leeferink-2016"), completed) == (
+            "Leeferink, H. (2016). Learning to teach. Radboud Universiteit. https://doi.org/10.1234/abc")
+        assert references.source_record(registry.get("leeferink-2016"), completed)["missing"] == []
+
+    def _entries(self, kb, registry, doc_ids=None, source_ids=None):
+        docs = [d for d in kb.documents() if doc_ids is None or d["id"] in doc_ids]
+        entries = [references.document_entry(kb.citation_item(d), d) for d in docs]
+        sources = registry.all() if source_ids is None else [registry.get(s) for s in source_ids]
+        return entries + [references.source_entry(s) for s in sources]
+
+    def test_bibtex_for_biblatex_apa_parses_and_keeps_what_we_know(self, registry, kb):
+        text = references.export("bib", self._entries(kb, registry))
         library = bibtexparser.parse_string(text)
         assert not library.failed_blocks
         entries = {e.key: e for e in library.entries}
         assert set(entries) == CITED | {d["id"] for d in kb.documents()}
         ecbo = entries["ecbo-2021"].fields_dict
-        assert entries["ecbo-2021"].entry_type == "book"
-        assert ecbo["author"].value == "{ECBO}" and ecbo["publisher"].value == "OCW"
-        assert ecbo["title"].value == r"De meerwaarde van Samen Opleiden \& Professionaliseren"
+        assert entries["ecbo-2021"].entry_type == "report"
+        assert ecbo["author"].value == "{ECBO}" and ecbo["institution"].value == "OCW"
+        assert ecbo["title"].value == r"{De meerwaarde van Samen Opleiden \& Professionaliseren}"  # brace-protected
+        assert ecbo["location"].value == "Den Haag" and ecbo["date"].value == "2021"
         leeferink = entries["leeferink-2016"].fields_dict
+        assert entries["leeferink-2016"].entry_type == "misc"
         assert "title" not in leeferink and "voorletters, titel, uitgever" in leeferink["note"].value
-        assert entries["helms-lorenz-et-al-2019"].fields_dict["author"].value == "Helms-Lorenz and others"
+        assert entries["helms-lorenz-et-al-2019"].fields_dict["author"].value == "{Helms-Lorenz et al.}"
+        platform = entries["waarde-en-randvoorwaarden"]
+        assert platform.entry_type == "report"
+        assert platform.fields_dict["langid"].value == "dutch"
+        assert platform.fields_dict["institution"].value == r"Platform Samen Opleiden \& Professionaliseren"
+        assert "date" not in platform.fields_dict  # an estimated year is no date: biblatex-apa prints "n.d."
         undated = entries["zet-kwaliteit-op-de-eerste-plaats"].fields_dict
-        assert "year" not in undated and undated["note"].value == "Jaar onbekend (z.d.)"
+        assert "date" not in undated and undated["note"].value == "Jaar onbekend (z.d.)"
 
-    def test_ris_parses(self, registry, kb):
-        selection = [registry.get("ecbo-2021"), registry.get("timmermans-2012")]
-        documents = [d for d in kb.documents() if d["id"] == "waarde-en-randvoorwaarden"]
-        records = rispy.loads(references.export("ris", documents, selection))
-        assert [r["type_of_reference"] for r in records] == ["RPRT", "BOOK", "GEN"]
+    def test_ris_keeps_group_authors_whole(self, registry, kb):
+        entries = self._entries(kb, registry, {"waarde-en-randvoorwaarden"}, ["ecbo-2021", "timmermans-2012"])
+        records = rispy.loads(references.export("ris", entries))
+        assert [r["type_of_reference"] for r in records] == ["RPRT", "RPRT", "GEN"]
         assert records[0]["title"] == "Samen Opleiden in de Onderwijsregio: waarde en randvoorwaarden"
-        assert records[1]["authors"] == ["ECBO"] and records[1]["publisher"] == "OCW" and records[1]["year"] == "2021"
+        assert records[0]["authors"] == ["Platform Samen Opleiden & Professionaliseren,"]  # Zotero: one name
+        assert records[1]["authors"] == ["ECBO,"] and records[1]["publisher"] == "OCW" and records[1]["year"] == "2021"
         assert "title" not in records[2] and records[2]["authors"] == ["Timmermans"]
 
+    def test_csl_json_renders_back_through_the_style_engine(self, registry, kb):
+        import json
+
+
+        entries = self._entries(kb, registry, {"waarde-en-randvoorwaarden"}, ["ecbo-2021"])
+        items = json.loads(references.export("json", entries))
+        assert [i["id"] for i in items] == ["waarde-en-randvoorwaarden", "ecbo-2021"]
+        assert csl.reference(items[1]).text == "ECBO. (2021). De meerwaarde van Samen Opleiden & Professionaliseren. OCW."
+        assert csl.reference(items[0]).text == (
+            "Platform Samen Opleiden & Professionaliseren. (z.d.). Samen Opleiden in de Onderwijsregio: waarde en "
+            "randvoorwaarden.")
+
+    def test_a_field_can_never_add_a_record(self):
+        hostile = {"id": "x", "title": "Titel\nER  - \nTY  - JOUR\r\nTI  - Vals}\n@misc{y,", "organisation": "Org\x0b",
+                   "year": 2020, "kind": "rapport", "language": "nl"}
+        entry = references.document_entry(document_item(hostile), hostile)
+        records = rispy.loads(references.export("ris", [entry]))
+        assert len(records) == 1 and records[0]["title"].startswith("Titel ER - TY - JOUR")
+        library = bibtexparser.parse_string(references.export("bib", [entry]))
+        assert len(library.entries) == 1 and not library.failed_blocks
+        assert "\n" not in library.entries[0].fields_dict["title"].value
+
     def test_unknown_format_is_refused(self):
-        with pytest.raises(ValueError, match="bib or ris"):
-            references.export("xml", [], [])
+        with pytest.raises(ValueError, match="bib, ris or json"):
+            references.export("xml", [])

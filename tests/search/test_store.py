@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
@@ -127,17 +126,15 @@ def test_client_refuses_a_collection_built_differently(tmp_path):
 def test_second_process_gets_a_clear_message(tmp_path):
     s = EdgeStore(tmp_path / "index", FP)
     try:
-        script = textwrap.dedent(
-            f"""
-            from kennisbank.core.errors import StoreLocked
-            from kennisbank.search.store import EdgeStore
-            from kennisbank.search.schema import index_fingerprint
-            try:
-                EdgeStore({str(tmp_path / 'index')!r}, index_fingerprint("toy", 4, {{"splitter": "toy"}}, {{"language": "dutch"}}))
-            except StoreLocked as exc:
-                print("LOCKED:", exc.message)
-            """
-        )
+        script = "\n".join([  # a second process: its imports are the script's first lines
+            "from kennisbank.core.errors import StoreLocked",
+            "from kennisbank.search.store import EdgeStore",
+            "from kennisbank.search.schema import index_fingerprint",
+            "try:",
+            f"    EdgeStore({str(tmp_path / 'index')!r}, index_fingerprint('toy', 4, {{'splitter': 'toy'}}, {{'language': 'dutch'}}))",
+            "except StoreLocked as exc:",
+            "    print('LOCKED:', exc.message)",
+        ])
         out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
         assert "LOCKED:" in out.stdout, out.stdout + out.stderr
         assert "in use by another kennisbank process" in out.stdout

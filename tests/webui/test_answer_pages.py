@@ -46,3 +46,31 @@ def test_bad_queries_are_400(client):
 def test_empty_form(client):
     r = client.get("/vraag")
     assert r.status_code == 200 and 'action="/vraag"' in r.get_data(as_text=True)
+
+
+def test_every_finding_offers_its_secondary_citation_and_the_answer_exports(client):
+    import bibtexparser
+    import rispy
+
+    data = client.get("/api/answer", query_string={"q": "Helpt samen opleiden tegen uitval van startende leraren?"}).get_json()
+    assert data["findings"]
+    for finding in data["findings"]:
+        cite = finding["cite"]
+        assert cite["kind"] == "secondary" and cite["reference_id"] == finding["document_id"]
+        assert "zoals geciteerd in Platform Samen Opleiden & Professionaliseren, z.d., p" in cite["in_text"]
+        for source in finding["sources"]:
+            assert f"{source['authors'].removesuffix(' et al.')}" in cite["in_text"]
+        assert cite["reference"] == finding["document_citation"]
+    for quote in data["quotes"]:
+        label = quote["page_label"]  # a quote over two pages: "8-9", cited as "pp. 8–9"
+        pages = f"pp. {label.replace('-', '–')}" if "-" in label else f"p. {label}"
+        assert quote["cite"]["kind"] == "direct" and quote["cite"]["in_text"].endswith(f", {pages})")
+    for passage in data["passages"]:
+        assert passage["cite"]["kind"] == "direct" and passage["cite"]["in_text"] == passage["citation_in_text"]
+    bib = client.get(data["exports"]["BibTeX"]).get_data(as_text=True)
+    keys = {e.key for e in bibtexparser.parse_string(bib).entries}
+    assert {"waarde-en-randvoorwaarden"} | {s["id"] for f in data["findings"] for s in f["sources"]} <= keys
+    assert rispy.loads(client.get(data["exports"]["RIS"]).get_data(as_text=True))
+    body = client.get("/vraag", query_string={"q": "Helpt samen opleiden tegen uitval van startende leraren?"}).get_data(as_text=True)
+    first = data["findings"][0]
+    assert f'id="bron-{first["key"]}-in-tekst" data-plain="{html.escape(first["cite"]["in_text"])}">' in body

@@ -38,7 +38,7 @@ class TestValuesApi:
         for item in value["findings"] + value["quotes"] + value["preconditions"]:
             path, anchor = item["link"].split("#")
             assert path == f"/documenten/{DOC}"
-            chunk = next(c for c in chunks if c["chunk_id"] == anchor)
+            chunk = next(c for c in chunks if c["anchor"] == anchor)
             first = item.get("spans", [None])[0]
             if first:
                 assert chunk["page"] == first["page"] and chunk["start"] <= first["start"] < chunk["end"]
@@ -69,7 +69,7 @@ class TestPages:
     def test_value_page(self, client):
         html = client.get("/kader/2.5").get_data(as_text=True)
         assert "Onderwijsraad (2025)" in html and "Schoolopleider 4OLS" in html
-        assert 'href="/documenten/waarde-en-randvoorwaarden#waarde-en-randvoorwaarden.c' in html
+        assert 'href="/documenten/waarde-en-randvoorwaarden#waarde-en-randvoorwaarden.t' in html
 
     def test_source_page_lists_statements_across_documents(self, client):
         data = client.get("/bronnen/ecbo-2021.json").get_json()
@@ -122,3 +122,25 @@ class TestSearchByValue:
         link = client.get("/api/values/2.1").get_json()["search_link"]
         assert "waarde=2.1" in link
         assert client.get(link + "&format=json").get_json()["filters"]["values"] == ["2.1"]
+
+
+class TestCitations:
+    def test_every_statement_of_a_source_offers_its_secondary_citation(self, client):
+        data = client.get("/api/sources/leeferink-2016").get_json()
+        assert data["apa"] == "Leeferink. (2016)." and data["missing"] == ["voorletters", "titel", "uitgever"]
+        documents = {d["id"]: d for d in client.get("/api/documents").get_json()["documents"]}
+        for statement in data["statements"]:
+            cite = statement["cite"]
+            assert cite["in_text"].startswith("(Leeferink, 2016, zoals geciteerd in ")
+            assert cite["in_text"].endswith(f"p. {statement['page']})")
+            assert cite["reference"] == documents[statement["document_id"]]["citation"]
+        html = client.get("/bronnen/leeferink-2016").get_data(as_text=True)
+        assert html.count('data-kind="secondary"') == len(data["statements"])
+
+    def test_value_findings_offer_the_secondary_citation(self, client):
+        value = client.get("/api/values/2.5").get_json()
+        for finding in value["findings"]:
+            names = [s["authors"].removesuffix(" et al.") for s in finding["sources"]]
+            assert finding["cite"]["kind"] == "secondary" and all(n in finding["cite"]["in_text"] for n in names)
+        html = client.get("/kader/2.5").get_data(as_text=True)
+        assert "zoals geciteerd in Platform Samen Opleiden &amp; Professionaliseren, z.d., p." in html

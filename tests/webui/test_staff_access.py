@@ -9,6 +9,7 @@ import sqlite3
 import time
 
 import pytest
+from flask import Flask
 
 from tests.conftest import make_settings
 from tests.kennisbank.test_server import kennisbank
@@ -64,8 +65,6 @@ def test_a_copied_session_cookie_stops_working_at_logout(server):
 
 def test_a_cookie_signed_with_a_leaked_key_gives_no_access(server):
     """Before: with secret_key (it was in every backup) a cookie could be forged that passed PATCH."""
-    from flask import Flask
-
     forger = Flask("forger")
     forger.secret_key = (server.data_dir / "secret_key").read_bytes()
     serializer = forger.session_interface.get_signing_serializer(forger)

@@ -74,7 +74,7 @@ def test_done_when_flow_over_http(server):
     # found in search with its page number
     results = browser.get_json("/api/search?q=" + quote("Achterhoekse leernetwerken startende leraren behouden"))
     hit = next(r for r in results["results"] if r["document"]["id"] == doc_id)
-    assert hit["page"] == 2 and "(p. 2)" in hit["citation"]
+    assert hit["page"] == 2 and hit["citation_in_text"].endswith("p. 2)")
 
     # replace it with a new version through the edit page
     status, _, html = browser.get(f"/beheer/documenten/{doc_id}")

@@ -71,7 +71,7 @@ class TestLifecycle:
         hit = next(r for r in _search(client, "kwartiermakersoverleg wachttijd zij-instromers")
                    if r["document"]["id"] == doc_id)
         assert hit["page"] == 2 and hit["document"]["sectors"] == ["po", "vo"]
-        assert "(p. 2)" in hit["citation"]
+        assert hit["citation_in_text"].endswith("p. 2)")
 
         # the same content again is not indexed twice
         again = upload(client, original, "kopie.pdf", headers=headers, title="Kopie")

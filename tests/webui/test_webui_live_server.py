@@ -32,7 +32,7 @@ def test_question_cites_leeferink_2016_in_the_top_5(live_server):
     assert hit is not None, [r["text"][:60] for r in results]
     assert hit["document"]["title"] == FRAMEWORK_TITLE
     assert isinstance(hit["page"], int)
-    assert f"(p. {hit['page']})" in hit["citation"]
+    assert hit["citation_in_text"].endswith(f"p. {hit['page']})")
 
     # The HTML page shows the same hit: title, page, a link to the passage.
     status, headers, html = fetch(f"{live_server}/zoeken?q={quote(QUESTION)}&k=5")

@@ -61,11 +61,15 @@ class TestSearchPage:
         assert len(data["results"]) == 5
         assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4, 5]
         for result in data["results"]:
-            assert {"rank", "score", "text", "page", "chunk_id", "start", "end", "document", "citation", "link"} <= set(result)
+            assert {"rank", "score", "text", "page", "chunk_id", "start", "end", "document", "citation", "link",
+                    "citation_in_text", "anchor", "page_label", "cite", "secondary", "page_link"} <= set(result)
+            assert {"kind", "in_text", "in_text_html", "reference", "reference_html", "reference_id"} <= set(result["cite"])
+            assert result["cite"]["reference"] == result["citation"]  # the reference entry: no page in it
+            assert result["cite"]["in_text"] == result["citation_in_text"]
             assert {"id", "title", "organisation", "year", "year_approximate", "kind", "language", "sectors", "url"} <= set(
                 result["document"]
             )
-            assert result["link"] == f"/documenten/{result['document']['id']}#{result['chunk_id']}"
+            assert result["link"] == f"/documenten/{result['document']['id']}#{result['anchor']}"
 
     def test_the_question_finds_leeferink_2016_in_the_top_5_with_title_and_page(self, client):
         data = get_json(client, "/api/search?q=" + quote(QUESTION) + "&k=5")
@@ -75,8 +79,13 @@ class TestSearchPage:
         assert hit["document"]["id"] == FRAMEWORK
         assert hit["document"]["title"] == FRAMEWORK_TITLE
         assert isinstance(hit["page"], int) and hit["page"] >= 1
-        assert f"{FRAMEWORK_TITLE} (p. {hit['page']})" in hit["citation"]
-        assert hit["citation"].startswith("Platform Samen Opleiden & Professionaliseren. (ca. 2025).")
+        assert hit["citation"] == f"Platform Samen Opleiden & Professionaliseren. (z.d.). {FRAMEWORK_TITLE}."
+        assert hit["citation_in_text"] == f"(Platform Samen Opleiden & Professionaliseren, z.d., p. {hit['page']})"
+        # the finding in it is Leeferink's research as the Platform reports it: the secondary form (APA 7, 8.6)
+        secondary = {s["label"]: s["cite"] for s in hit["secondary"]}
+        assert secondary["Leeferink (2016)"]["in_text"] == (
+            f"(Leeferink, 2016, zoals geciteerd in Platform Samen Opleiden & Professionaliseren, z.d., p. {hit['page']})")
+        assert secondary["Leeferink (2016)"]["reference"] == hit["citation"]
 
     def test_result_text_is_exactly_the_cited_span_of_the_document(self, client):
         data = get_json(client, "/api/search?q=" + quote(QUESTION) + "&k=10")
@@ -113,11 +122,14 @@ class TestSearchPage:
         first = api["results"][0]
         assert f'<h3 class="result-title"><a href="{first["link"]}">' in html
         assert f'<a class="to-passage" href="{first["link"]}">' in html
-        assert f'id="bron-1">{first["citation"].replace("&", "&amp;")}</p>' in html
+        assert f'id="bron-1-referentie" data-plain="{first["citation"].replace("&", "&amp;")}">{first["cite"]["reference_html"]}</p>' in html
+        assert f'id="bron-1-in-tekst" data-plain="{first["citation_in_text"].replace("&", "&amp;")}">' in html
         for result in api["results"]:
             if result["page"] is not None:
                 assert f'<span class="page-number">p. {result["page"]}</span>' in html
-        assert "<span>ca. 2025</span>" in html  # the framework document's approximate year
+        assert "<span>z.d.</span>" in html and "jaar geschat: 2025" in html  # the framework's estimated year
+        # the corpus is kept as text: its page numbers are said not to be the printed ones
+        assert f'p. {first["page"]}: paginanummer van de tekstversie in de kennisbank' in html
         assert "<mark>leraren</mark>" in html and "<mark>langer</mark>" in html
         assert f'value="{QUESTION}"' in html  # the form keeps the question
 
@@ -225,7 +237,7 @@ class TestDocuments:
             assert f'<a href="#p-{page["page"]}">{page["page"]}</a>' in html
         for chunk in data["chunks"]:
             text = data["pages"][chunk["page"] - 1]["text"]
-            assert element_text(html, chunk["chunk_id"]) == text[chunk["start"]:chunk["end"]]
+            assert element_text(html, chunk["anchor"]) == text[chunk["start"]:chunk["end"]]
         # the page sections hold the whole text, nothing dropped, nothing added
         for page in data["pages"]:
             assert element_text(html, f"p-{page['page']}") == f"Pagina {page['page']}" + page["text"]
@@ -244,12 +256,12 @@ class TestDocuments:
     def test_unpaginated_document(self, client, element_text):
         data = get_json(client, "/api/documents/ecbo-meerwaarde-sop")
         html = get_html(client, "/documenten/ecbo-meerwaarde-sop")
-        assert "ECBO. (ca. 2021)." in html
+        assert "ECBO. (z.d.)." in html
         if data["pages"][0]["page"] is None:
             assert '<section class="page" id="tekst"' in html
         for chunk in data["chunks"]:
             page = data["pages"][0] if chunk["page"] is None else data["pages"][chunk["page"] - 1]
-            assert element_text(html, chunk["chunk_id"]) == page["text"][chunk["start"]:chunk["end"]]
+            assert element_text(html, chunk["anchor"]) == page["text"][chunk["start"]:chunk["end"]]
 
     def test_unknown_document_is_404_in_dutch(self, client):
         html = get_html(client, "/documenten/bestaat-niet", status=404)

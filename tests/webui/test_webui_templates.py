@@ -4,6 +4,7 @@ import pytest
 
 from kennisbank.core.errors import ConfigError
 from kennisbank.core.model import publication_meta
+from kennisbank.search.anchors import passage_anchors
 from kennisbank.webui.document_pages import page_segments
 from kennisbank.webui.templating import http_url, year_label
 
@@ -20,12 +21,23 @@ def test_result_passage_is_escaped_and_highlighted(odd_client):
 
 def test_result_shows_source_year_page_and_links_to_the_passage(odd_client):
     html = odd_client.get("/zoeken?q=Leeferink&mode=bm25").get_data(as_text=True)
-    assert '<a href="/documenten/paged#paged.c1">Een gepagineerd rapport</a>' in html
+
+    anchor = passage_anchors("paged", ["Pagina twee: Leeferink (2016) over opleidingsscholen."])[0]
+    assert f'<a href="/documenten/paged#{anchor}">Een gepagineerd rapport</a>' in html
     assert '<span class="organisation">ECBO</span>' in html
-    assert "<span>ca. 2021</span>" in html
+    assert "<span>z.d.</span>" in html and "jaar geschat: 2021" in html  # an estimated year is no date (APA 7)
     assert '<span class="page-number">p. 2</span>' in html
-    assert 'class="citation-text" id="bron-1">ECBO. (ca. 2021). Een gepagineerd rapport (p. 2).</p>' in html
-    assert 'data-copy="bron-1" hidden>Kopieer bronvermelding</button>' in html
+    assert ('class="citation-text reference" id="bron-1-referentie" data-plain="ECBO. (z.d.). Een gepagineerd rapport.">'
+            'ECBO. (z.d.). <i>Een gepagineerd rapport</i>.</p>') in html
+    assert 'id="bron-1-in-tekst" data-plain="(ECBO, z.d., p. 2)">(ECBO, z.d., p. 2)</p>' in html
+    assert 'data-copy="bron-1-referentie" hidden>Kopieer literatuurverwijzing</button>' in html
+    # the passage reports Leeferink (2016): the secondary form, citing the report that was read
+    assert ">(Leeferink, 2016, zoals geciteerd in ECBO, z.d., p. 2)</p>" in html
+    # a text publication: the page view shows its text page with the passage marked
+    page = html.split('class="to-page" href="')[1].split('"')[0].replace("&amp;", "&")
+    view = odd_client.get(page).get_data(as_text=True)
+    assert '<mark class="passage-mark" id="passage">Pagina twee: Leeferink (2016) over opleidingsscholen.</mark>' in view
+    assert "alleen de tekst bewaard" in view
 
 
 def test_unknown_year_reads_zd_and_no_page_label(odd_client):
@@ -54,14 +66,16 @@ def test_ingest_refuses_a_url_that_is_not_http():
 def test_unpaginated_document_has_text_anchor_and_escaped_passage(odd_client):
     html = odd_client.get("/documenten/evil").get_data(as_text=True)
     assert '<section class="page" id="tekst"' in html
-    assert '<span class="passage-span" id="evil.c0">Intro. Leraren &lt;script&gt;' in html
+    anchor = odd_client.get("/documenten/evil.json").get_json()["chunks"][0]["anchor"]
+    assert anchor.startswith("evil.t")
+    assert f'<span class="passage-span" id="{anchor}">Intro. Leraren &lt;script&gt;' in html
 
 
 @pytest.mark.parametrize(
     "doc, label",
     [
         ({"year": 2016, "year_approximate": False}, "2016"),
-        ({"year": 2025, "year_approximate": True}, "ca. 2025"),
+        ({"year": 2025, "year_approximate": True}, "z.d."),  # APA 7: "ca." is for historical works
         ({"year": None, "year_approximate": True}, "z.d."),
         ({}, "z.d."),
     ],
@@ -73,13 +87,13 @@ def test_year_label(doc, label):
 def test_page_segments_cover_the_text_exactly_and_wrap_each_chunk():
     pages = [{"page": 1, "text": "aaa bbb ccc ddd"}, {"page": 2, "text": "eee"}]
     chunks = [
-        {"chunk_id": "d.c1", "page": 1, "start": 8, "end": 15},
-        {"chunk_id": "d.c0", "page": 1, "start": 4, "end": 10},  # overlaps c1: c1 starts where c0 ends
-        {"chunk_id": "d.c2", "page": 2, "start": 0, "end": 3},
+        {"anchor": "d.t1", "page": 1, "start": 8, "end": 15},
+        {"anchor": "d.t0", "page": 1, "start": 4, "end": 10},  # overlaps t1: t1 starts where t0 ends
+        {"anchor": "d.t2", "page": 2, "start": 0, "end": 3},
     ]
     out = page_segments(pages, chunks)
     assert [s["text"] for s in out[0]["segments"]] == ["aaa ", "bbb cc", "c ddd"]
-    assert [s["chunk_id"] for s in out[0]["segments"]] == [None, "d.c0", "d.c1"]
-    assert out[1] == {"page": 2, "segments": [{"text": "eee", "chunk_id": "d.c2"}]}
+    assert [s["anchor"] for s in out[0]["segments"]] == [None, "d.t0", "d.t1"]
+    assert out[1] == {"page": 2, "segments": [{"text": "eee", "anchor": "d.t2"}]}
     for page, rendered in zip(pages, out):
         assert "".join(s["text"] for s in rendered["segments"]) == page["text"]

@@ -1,5 +1,8 @@
-// Progressive enhancement: a "copy" button next to each citation. Without JavaScript the button stays hidden
-// and the citation is plain, selectable text.
+// Progressive enhancement. Without JavaScript the copy buttons stay hidden and citations are plain, selectable
+// text; the page images and links work without it.
+// 1. A "copy" button next to each citation: copies rich text (HTML, the title in italics) and plain text
+//    through the Clipboard API; falls back to plain text, then to selecting the text and the older copy command.
+// 2. A document opened at an anchor that is not on the page (an old or changed passage link): say so.
 (function () {
   "use strict";
 
@@ -11,13 +14,28 @@
     selection.addRange(range);
   }
 
-  function copy(text, element) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
-    }
-    // Plain http on a non-local address: select the text and use the older copy command.
+  function legacyCopy(element) {
     selectText(element);
     return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+  }
+
+  function copy(element) {
+    var plain = element.getAttribute("data-plain") || element.textContent.trim();
+    var html = element.innerHTML.trim();
+    if (navigator.clipboard && window.isSecureContext) {
+      if (window.ClipboardItem && navigator.clipboard.write) {
+        var item = new window.ClipboardItem({
+          "text/html": new Blob([html], { type: "text/html" }),
+          "text/plain": new Blob([plain], { type: "text/plain" })
+        });
+        return navigator.clipboard.write([item]).catch(function () {
+          return navigator.clipboard.writeText(plain);
+        });
+      }
+      return navigator.clipboard.writeText(plain);
+    }
+    // Plain http on a non-local address: select the text and use the older copy command.
+    return legacyCopy(element);
   }
 
   function flash(button, message) {
@@ -32,10 +50,16 @@
     if (!target) { return; }
     button.hidden = false;
     button.addEventListener("click", function () {
-      copy(target.textContent.trim(), target).then(
+      copy(target).then(
         function () { flash(button, "Gekopieerd"); },
         function () { selectText(target); flash(button, "Geselecteerd: kopieer met Ctrl+C"); }
       );
     });
   });
+
+  var notice = document.getElementById("anker-onbekend");
+  var fragment = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+  if (notice && fragment && !document.getElementById(fragment)) {
+    notice.hidden = false;
+  }
 })();
