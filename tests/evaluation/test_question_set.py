@@ -24,6 +24,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = REPO / "evaluation" / "questions.jsonl"
+FRESH_QUESTIONS = REPO / "evaluation" / "fresh-questions.jsonl"  # written later, reported apart (split "fresh")
 DEV_QUESTIONS = REPO / "evaluation" / "dev-questions.jsonl"
 CORPUS = REPO / "corpus"
 
@@ -155,7 +156,9 @@ def read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
     return records, errors
 
 
-def record_problems(rec: dict, corpus: dict[str, str], sections, ngrams, dev_texts: set[str]) -> list[str]:
+def record_problems(
+    rec: dict, corpus: dict[str, str], sections, ngrams, dev_texts: set[str], splits: tuple[str, ...] = SPLITS
+) -> list[str]:
     qid = rec.get("id", "?")
     missing = [f for f in FIELDS if f not in rec]
     if missing:
@@ -172,7 +175,7 @@ def record_problems(rec: dict, corpus: dict[str, str], sections, ngrams, dev_tex
         errors.append(f"{qid}: kind {rec['kind']!r}")
     if (rec["lang"] == "en") != (rec["kind"] == "english"):
         errors.append(f"{qid}: kind 'english' goes with lang 'en' and only with it")
-    if rec["split"] not in SPLITS:
+    if rec["split"] not in splits:
         errors.append(f"{qid}: split {rec['split']!r}")
     if not isinstance(rec["q"], str) or len(rec["q"].split()) < 1 or rec["q"] != rec["q"].strip():
         errors.append(f"{qid}: q must be a non-empty trimmed string")
@@ -382,3 +385,54 @@ BREAKAGES = {
 def test_each_rule_is_enforced(name, records, corpus, clean):
     assert clean, "the set itself must be clean for this test to mean anything"
     assert problems(_broken(records, BREAKAGES[name]), corpus), f"breakage {name!r} went unnoticed"
+
+
+# --------------------------------------------------------------------------------------------- fresh set
+
+
+def fresh_problems(fresh: list[dict], records: list[dict], corpus: dict[str, str]) -> list[str]:
+    """The fresh questions follow the same per-question rules, in their own split, and repeat nothing."""
+    sections = framework_sections(corpus[FRAMEWORK_DOC])
+    ngrams = corpus_ngrams(corpus, MAX_SHARED_WORDS + 1)
+    dev_texts = {str(r.get("q", "")).strip().casefold() for r in read_jsonl(DEV_QUESTIONS)[0]}
+    errors = []
+    for rec in fresh:
+        errors += record_problems(rec, corpus, sections, ngrams, dev_texts, splits=("fresh",))
+    ids = Counter(r.get("id") for r in [*records, *fresh])
+    errors += [f"duplicate id {i}" for i, c in ids.items() if c > 1]
+    texts = Counter(str(r.get("q", "")).strip().casefold() for r in [*records, *fresh])
+    errors += [f"duplicate question {t!r}" for t, c in texts.items() if c > 1]
+    langs = Counter(r.get("lang") for r in fresh)
+    if len(fresh) < 40 or not langs["en"] or langs["nl"] <= langs["en"]:
+        errors.append(f"need 40 fresh questions, Dutch mostly and some English: {len(fresh)}, {dict(langs)}")
+    return errors
+
+
+@pytest.fixture(scope="module")
+def fresh() -> list[dict]:
+    fresh, errors = read_jsonl(FRESH_QUESTIONS)
+    assert not errors, errors
+    return fresh
+
+
+def test_fresh_questions_follow_every_rule(fresh, records, corpus):
+    errors = fresh_problems(fresh, records, corpus)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda fs, rs: fs[0].__setitem__("split", "tune"),  # the fresh set is its own split
+        lambda fs, rs: fs[0].__setitem__("id", rs[0]["id"]),  # ids are unique over both files
+        lambda fs, rs: fs[0].__setitem__("q", rs[0]["q"]),  # no question asked twice
+        lambda fs, rs: fs[0]["anchors"].__setitem__(0, "dit staat nergens in de tekst"),
+        lambda fs, rs: fs.__delitem__(slice(30, None)),
+    ],
+    ids=["split", "id", "question", "anchor", "count"],
+)
+def test_each_fresh_rule_is_enforced(mutate, fresh, records, corpus):
+    assert not fresh_problems(fresh, records, corpus)
+    broken = copy.deepcopy(fresh)
+    mutate(broken, records)
+    assert fresh_problems(broken, records, corpus)

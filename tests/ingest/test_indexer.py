@@ -158,7 +158,7 @@ class TestRecovery:
     def test_interrupted_write_is_cleaned_up_and_never_visible(self, fresh_settings):
         with KnowledgeBase.open(fresh_settings) as kb:
             points = kb.store.count()
-            dense = [0.0] * 511 + [1.0]
+            dense = [0.0] * (kb.fingerprint["dim"] - 1) + [1.0]
             # A crash after staging and writing, before publishing:
             kb.catalog.stage("half", "vhalf", [(1, "halve tekst")], [(0, 1, 0, 5)])
 
@@ -182,15 +182,17 @@ class TestRecovery:
             assert not kb.indexer.remove(DOC)
 
 
-@pytest.mark.parametrize("model", ["minilm-l6-v2"])
+@pytest.mark.parametrize("model", ["use-multilingual-v3", "minilm-l6-v2"])
 def test_other_model_refuses_the_index_then_rebuilds(fresh_settings, model):
+    """The corpus index is built with the default model (multilingual-e5-small); another model refuses it."""
     other = fresh_settings.replace(embedding_model=model)
     with pytest.raises(IndexMismatch, match="re-index|Re-index"):
         KnowledgeBase.open(other)
     report = rebuild(other, [])
     assert report.summary()["added"] == 4
     with KnowledgeBase.open(other) as kb:
-        assert kb.fingerprint["embedding_model"] == model and kb.fingerprint["dim"] == 384
+        assert kb.fingerprint["embedding_model"] == model
+        assert kb.fingerprint["dim"] == {"use-multilingual-v3": 512, "minilm-l6-v2": 384}[model]
         assert kb.search("korte lijnen tussen besturen", k=3)["results"]
 
 

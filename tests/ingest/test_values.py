@@ -6,7 +6,7 @@ import pytest
 
 from kennisbank.core.errors import IndexMismatch
 from kennisbank.evaluation.value_classifier import measure
-from kennisbank.ingest.values import DEFAULT_THRESHOLD, ValueClassifier
+from kennisbank.ingest.values import ValueClassifier
 from kennisbank.search.framework import Framework
 from kennisbank.search.store import open_store
 
@@ -55,7 +55,7 @@ class TestClassifier:
     @pytest.fixture(scope="class")
     @classmethod
     def classifier(cls, kb, framework):
-        return ValueClassifier(framework, lambda text: kb._dense.run(text=text)["embedding"])
+        return ValueClassifier(framework, kb.embed_text, threshold=kb.settings.value_threshold)
 
     def test_preconditions_rank_their_own_value_first(self, classifier, kb, framework):
         top = {}
@@ -71,10 +71,11 @@ class TestClassifier:
     def test_unrelated_text_gets_no_value(self, classifier, kb):
         embedding = kb._dense.run(text="De trein naar Amsterdam vertrekt om half negen van spoor drie.")["embedding"]
         assert classifier.classify(embedding) == []
-        assert max(classifier.scores(embedding).values()) < DEFAULT_THRESHOLD
+        assert max(classifier.scores(embedding).values()) < classifier.threshold
 
     def test_measured_precision_and_recall_hold(self, kb, framework):
         result = measure(kb, framework)
-        row = result["thresholds"][0.65]
+        threshold = kb.settings.value_threshold  # measured for the index's model (core.settings)
+        row = result["thresholds"][threshold]
         assert row["heldout"]["precision"] >= 0.75 and row["heldout"]["recall"] >= 0.4, row
-        assert result["chosen_on_tune"] == DEFAULT_THRESHOLD
+        assert result["chosen_on_tune"] == threshold

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kennisbank.core.errors import BadRequest, NotFound
+from kennisbank.evaluation.metrics import evaluate, load_questions
 from kennisbank.search.answer import Answerer
 
+EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
 LEEFEERINK_QUESTION = "Blijven startende leraren langer in het onderwijs?"
 
 
@@ -39,10 +43,13 @@ class TestSearch:
                 page = next(p for p in doc["pages"] if p["page"] == r["page"])
                 assert page["text"][r["start"] : r["end"]] == r["text"]
 
-    def test_multilingual_model_finds_dutch_evidence_for_an_english_question(self, kb):
-        # dense only: in hybrid, BM25's accidental matches of English words still push it out (issue 5)
-        results = kb.search("Does school-based teacher education help pupils?", k=5, mode="dense")["results"]
-        assert any("leerlingen" in r["text"] for r in results)
+    def test_multilingual_model_finds_dutch_evidence_for_english_questions(self, kb):
+        """Dense only (no thesaurus, no BM25): the English tune questions, answered by Dutch text, find their
+        passage in the top 5 for most of them (README: 0.60 with multilingual-e5-small and with USE; the
+        English-only MiniLM reaches 0.28)."""
+        english = [q for q in load_questions(EVALUATION / "questions.jsonl") if q.split == "tune" and q.lang == "en"]
+        row = next(r for r in evaluate(kb, english, modes=["dense"])["table"] if r["lang"] == "en")
+        assert row["n"] == 25 and row["hit@5"] >= 0.5, row
 
     def test_filters_by_kind_organisation_and_year(self, kb):
         only_ecbo = kb.search("tevredenheid studenten", k=10, organisations=["ECBO"])["results"]

