@@ -41,6 +41,30 @@ ENTRY_FIELDS: dict[str, type] = {"id": str, "file": str, **PUBLICATION_FIELDS, "
 LANGUAGES = ("nl", "en")
 YEAR_RANGE = (1800, 2100)
 
+#: the kinds of publication ("Soort publicatie"): stored value -> title. A kind is stored in lower case, so
+#: "Onderzoeksrapport" and "onderzoeksrapport" are one kind; a kind outside this list is kept (lower case),
+#: and shown after the listed ones.
+KINDS: dict[str, str] = {
+    "onderzoeksrapport": "Onderzoeksrapport",
+    "onderzoekssamenvatting": "Onderzoekssamenvatting",
+    "artikel": "Artikel",
+    "proefschrift": "Proefschrift",
+    "boek": "Boek",
+    "rapport": "Rapport",
+    "advies": "Advies",
+    "beleidsdocument": "Beleidsdocument",
+    "positiedocument": "Positiedocument",
+    "platformpublicatie": "Platformpublicatie",
+    "handreiking": "Handreiking",
+    "overig": "Overig",
+}
+#: the education sectors a publication can be about: stored value -> title
+SECTORS: dict[str, str] = {
+    "po": "Primair onderwijs (po)",
+    "vo": "Voortgezet onderwijs (vo)",
+    "mbo": "Middelbaar beroepsonderwijs (mbo)",
+}
+
 DOC_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,120}")
 
@@ -69,11 +93,26 @@ def publication_meta(raw: dict[str, Any], where: str, fields: dict[str, type] = 
         "organisation": str(raw.get("organisation", "")).strip(),
         "year": year,
         "year_approximate": bool(raw.get("year_approximate", False)),
-        "kind": str(raw.get("kind", "")).strip(),
+        "kind": normalise_kind(str(raw.get("kind", ""))),
         "language": str(raw.get("language", "nl")).strip() or "nl",
-        "sectors": [str(s) for s in raw.get("sectors", [])],
+        "sectors": list(dict.fromkeys(normalise_kind(str(s)) for s in raw.get("sectors", []) if str(s).strip())),
         "url": url,
     }
+
+
+def normalise_kind(kind: str) -> str:
+    """A kind (or sector) as stored: trimmed, inner spaces single, lower case ("Onderzoeksrapport " ->
+    "onderzoeksrapport")."""
+    return " ".join(kind.split()).casefold()
+
+
+def kind_title(kind: str) -> str:
+    """The title a kind is shown with: from KINDS, else the kind with a capital."""
+    return KINDS.get(kind) or (kind[:1].upper() + kind[1:])
+
+
+def sector_title(sector: str) -> str:
+    return SECTORS.get(sector) or sector
 
 
 def check_doc_id(doc_id: str, where: str) -> str:

@@ -3,6 +3,7 @@ the answer's top 3 values, and the relevance gate ("geen onderbouwing gevonden")
 out-of-domain questions (evaluation/ood-questions.jsonl).
 
     python -m kennisbank.evaluation.answer_eval [--data-dir DATA] [--json]
+    python -m kennisbank.evaluation.answer_eval --gate   # the gate on /zoeken and /vraag: refused per set
 
 Reports dev + tune (used to choose the settings of search.answer) and held-out (report only, never tuned on).
 """
@@ -60,11 +61,25 @@ def evaluate(answerer, questions: list[dict[str, Any]], top: int = 3) -> dict[st
     }
 
 
+def gate(kb, answerer, sets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The one relevance gate on both pages: which questions the search page (`Searcher.result_list`) and
+    the answer page (`Answerer.answer`) refuse, per question set."""
+    report: dict[str, Any] = {}
+    for name, questions in sets.items():
+        search_refused = [q["id"] for q in questions if not kb.result_list(q["q"])["relevant"]]
+        answer_refused = [q["id"] for q in questions if answerer.answer(q["q"])["status"] == "no_evidence"]
+        report[name] = {"questions": len(questions), "search_refused": search_refused,
+                        "answer_refused": answer_refused}
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--calibration", action="store_true", help="print the relevance signals of every question")
+    parser.add_argument("--gate", action="store_true",
+                        help="count the questions the search page (/zoeken) and the answer page (/vraag) refuse")
     args = parser.parse_args(argv)
 
     settings = Settings.load({"data_dir": args.data_dir} if args.data_dir else None)
@@ -78,6 +93,16 @@ def main(argv: list[str] | None = None) -> int:
                 for q in questions:
                     s = answerer.answer(q["q"])["searched"]
                     print(f"{name:9} dense={s['best_dense']:.3f} bm25={s['best_bm25']:6.2f}  {q['q']}")
+            return 0
+        if args.gate:
+            report = gate(kb, answerer, sets)
+            if args.json:
+                print(json.dumps(report, ensure_ascii=False, indent=2))
+                return 0
+            for name, r in report.items():
+                print(f"{name:9} {r['questions']} questions; refused on /zoeken {len(r['search_refused'])}, "
+                      f"on /vraag {len(r['answer_refused'])}"
+                      + (f"  (/zoeken: {', '.join(r['search_refused'])})" if name != "ood" and r["search_refused"] else ""))
             return 0
         report = {name: evaluate(answerer, questions) for name, questions in sets.items()}
     if args.json:

@@ -9,7 +9,8 @@
 - ``quotes``: quotes from practice (speaker, role, partnership), same provenance fields;
 - ``passages``: other search hits not already shown;
 - ``status``: ``"answered"`` or ``"no_evidence"`` ("geen onderbouwing gevonden"), decided by a calibrated
-  relevance gate on the best dense cosine and the best BM25 score (see `Relevance`, the answer_* settings and evaluation.answer_eval).
+  relevance gate on the best dense cosine and the best BM25 score (see `Relevance`, the answer_* settings and evaluation.answer_eval);
+  with ``no_evidence``, ``nearest`` holds the passages that come closest (shown as such, never as evidence).
 
 Every quote is checked against the stored page text of its document (``pages[page-1][start:end]``, exact,
 every span) before it is shown; a mismatch is dropped and logged, and counted in ``dropped``. Every item
@@ -20,13 +21,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from kennisbank.core.model import validate_query
-from kennisbank.core.settings import Settings
 from kennisbank.search import csl
 from kennisbank.search.framework import Framework
+from kennisbank.search.relevance import Relevance
 from kennisbank.search.sources import Source, registry_for
 
 log = logging.getLogger(__name__)
@@ -36,41 +36,10 @@ TOP_VALUES = 5          # values listed
 MAX_FINDINGS = 8
 MAX_QUOTES = 4
 MAX_PASSAGES = 5
+MAX_NEAREST = 3         # below the relevance gate: the nearest passages shown as such
 VALUE_MIN_SHARE = 0.05  # a value needs this share of the best value's score to be listed
 
 NO_EVIDENCE = "geen onderbouwing gevonden"
-
-
-@dataclass(frozen=True)
-class Relevance:
-    """When the best hits are relevant enough to answer from. Measured on the dev and tune questions against
-    out-of-domain questions (``python -m kennisbank.evaluation.answer_eval --calibration``). The thresholds are
-    settings (answer_*), calibrated per dense model (core.settings.MODEL_CALIBRATION). multilingual-e5-small
-    (default) puts every text at a cosine of ~0.75-0.9 ("Recept voor erwtensoep" reaches 0.836 with BM25 0), so
-    its cosine alone rarely decides: every dev/tune question has BM25 >= 5.34 and dense >= 0.823 wherever BM25
-    < 7.5; out-of-domain questions reach at most dense 0.814 with BM25 5.72, BM25 6.99 (dense 0.789), dense
-    0.836 (BM25 0). USE: every dev/tune question has dense >= 0.10 and BM25 >= 5.3 at its best hit, or one of
-    the two strong; out-of-domain questions reach at most dense 0.27 with BM25 5.25, or BM25 7.0 with dense 0.13."""
-
-    dense_strong: float = Settings.answer_dense_strong  # a passage this close in meaning is enough on its own
-    bm25_strong: float = Settings.answer_bm25_strong    # so is a strong keyword match
-    dense_min: float = Settings.answer_dense_min        # otherwise both signals must reach these
-    bm25_min: float = Settings.answer_bm25_min
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "Relevance":
-        return cls(settings.answer_dense_strong, settings.answer_bm25_strong, settings.answer_dense_min,
-                   settings.answer_bm25_min)
-
-    def relevant(self, dense: float, bm25: float) -> bool:
-        return (dense >= self.dense_strong or bm25 >= self.bm25_strong
-                or (dense >= self.dense_min and bm25 >= self.bm25_min))
-
-    def as_dict(self) -> dict[str, float]:
-        return {"dense_strong": self.dense_strong, "bm25_strong": self.bm25_strong,
-                "dense_min": self.dense_min, "bm25_min": self.bm25_min}
-
-
 
 
 def _overlaps(span: dict[str, int], hit: dict[str, Any]) -> bool:
@@ -153,15 +122,19 @@ class Answerer:
             "thresholds": self.relevance.as_dict(),
         }
         out: dict[str, Any] = {"query": question, "status": "answered", "message": None, "searched": searched,
-                               "values": [], "findings": [], "quotes": [], "passages": [], "dropped": 0, "summary_note": None,
+                               "values": [], "findings": [], "quotes": [], "passages": [], "nearest": [], "dropped": 0, "summary_note": None,
                                "summary": None}
         if not hits or not self.relevance.relevant(dense, bm25):
             out["status"] = "no_evidence"
             out["message"] = (
                 f"Geen onderbouwing gevonden: in {stats['documents']} publicaties ({stats['points']} passages) en "
-                "het kader waarde en randvoorwaarden staat niets wat genoeg op deze vraag lijkt"
-                f" (beste overeenkomst in betekenis {dense:.2f}, op trefwoorden {bm25:.1f})."
-            )
+                "het kader waarde en randvoorwaarden staat niets wat genoeg op deze vraag lijkt: ook de passages "
+                "die er het dichtst bij komen, gaan over iets anders."
+            )  # the scores themselves are in "searched" (best_dense, best_bm25)
+            out["nearest"] = [  # what comes closest, shown as such (the search page shows the same under its gate)
+                {"chunk_id": h["chunk_id"], "anchor": h["anchor"], "text": h["text"], "page": h["page"],
+                 "document": {"id": h["document"]["id"], "title": h["document"]["title"]},
+                 "citation": h["citation"], "cite": h["cite"]} for h in hits[:MAX_NEAREST]]
             out["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
             return out
         self._fill(out, hits)

@@ -62,6 +62,7 @@ class SearchFilter:
     year_from: int | None = None
     year_to: int | None = None
     values: list[str] = field(default_factory=list)  # framework value ids ("1.3"): any of them
+    sectors: list[str] = field(default_factory=list)  # education sectors ("po", "vo", "mbo"): any of them
     # versions that must not be seen: being written, or being replaced/deleted (see ingest.indexer)
     hidden_versions: list[str] = field(default_factory=list)
 
@@ -72,6 +73,7 @@ class SearchFilter:
             "year_from": self.year_from,
             "year_to": self.year_to,
             "values": self.values,
+            "sectors": self.sectors,
         }
 
 

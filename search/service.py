@@ -8,16 +8,24 @@ the best score of each retriever (dense cosine, BM25), which the answer page's r
 
 from __future__ import annotations
 
+import math
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from kennisbank.core.catalog import Catalog, DocumentRecord
 from kennisbank.core.errors import BadRequest, NotFound
 from kennisbank.core.model import (
+    K_MAX,
+    KINDS,
+    SECTORS,
     chunk_id,
     hit_json,
     is_doc_id,
+    kind_title,
+    normalise_kind,
+    sector_title,
     validate_k,
     validate_mode,
     validate_query,
@@ -30,10 +38,17 @@ from kennisbank.search import csl
 from kennisbank.search.anchors import passage_anchors
 from kennisbank.search.embedders import BM25TextEmbedder
 from kennisbank.search.framework import Framework
+from kennisbank.search.relevance import Relevance
+from kennisbank.search.results import Vocabulary, group_repeats
 from kennisbank.search.schema import SearchFilter
 from kennisbank.search.sources import Registry, registry_for
 from kennisbank.search.store import Store
 from kennisbank.search.thesaurus import default_thesaurus
+
+
+GROUP_FETCH = 3  # with grouping, first fetch this many candidates per result asked for ...
+SUGGEST_BM25_GAIN = 1.0  # a relevant question gets a spelling suggestion only if it raises the best BM25 this much
+GROUP_CANDIDATES_MAX = 10 * K_MAX  # ... and fetch more, up to this many, until k distinct results remain
 
 
 def _pages(payload: dict[str, Any], label: str | None) -> str | None:
@@ -61,6 +76,7 @@ class Retrieval:
     results: list[dict[str, Any]]
     best_dense: float = 0.0  # the best dense cosine (0 when not asked or nothing found)
     best_bm25: float = 0.0  # the best BM25 score
+    candidates: int = 0  # hits fetched before repeats were grouped (0: not grouped)
     took_ms: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +110,9 @@ class Searcher:
         # a search reads the hidden versions, then queries: no index change may fall between (see rwlock)
         self.visibility = ReadWriteLock()
         self._registry: tuple[Any, Registry] | None = None
+        self._vocabulary: tuple[Any, Vocabulary] | None = None
+        self._value_counts: tuple[Any, dict[str, int]] | None = None
+        self.relevance = Relevance.from_settings(settings)
 
     def registry(self) -> Registry:
         """The source registry over the framework and what the catalog holds now; built once, and again only
@@ -125,10 +144,14 @@ class Searcher:
         mode: str = "hybrid",
         expand: bool | None = None,
         values: list[str] | None = None,
+        sectors: list[str] | None = None,
         with_best: bool = False,
+        group: bool = False,
     ) -> Retrieval:
         """Hybrid (or dense, or BM25) retrieval. `expand` adds thesaurus terms to the BM25 query (default: the
-        setting); `with_best` also finds the best dense and BM25 scores (two top-1 queries, same vectors)."""
+        setting); `with_best` also finds the best dense and BM25 scores (two top-1 queries, same vectors);
+        `group` makes passages with the same text one result (search.results.group_repeats) and fetches
+        candidates until `k` distinct results remain or the store has no more."""
         started = time.perf_counter()
         query = validate_query(query)
         k = validate_k(k)
@@ -136,8 +159,8 @@ class Searcher:
         if year_from is not None and year_to is not None and year_from > year_to:
             raise BadRequest(f"Het jaar ‘vanaf’ ({year_from}) ligt na het jaar ‘tot en met’ ({year_to}).")
         flt = SearchFilter(
-            kinds=list(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to,
-            values=list(values or []),
+            kinds=self._kind_variants(kinds or []), organisations=list(organisations or []), year_from=year_from, year_to=year_to,
+            values=list(values or []), sectors=list(sectors or []),
         )
         text = normalize_text(query)
         expand = self.settings.query_expansion if expand is None else expand
@@ -151,25 +174,82 @@ class Searcher:
         query_sparse = sparse if mode in ("hybrid", "bm25") else None
         effective = mode if mode != "hybrid" or (query_dense is not None and query_sparse is not None) else "dense"
         best_dense = best_bm25 = 0.0
+        candidates = 0
         with self.visibility.read():
             flt.hidden_versions = self.catalog.hidden_versions()
-            hits = [] if (query_dense is None and query_sparse is None) else self._query(
-                query_dense, query_sparse, effective, k, flt)
+            if query_dense is None and query_sparse is None:
+                results: list[dict[str, Any]] = []
+            elif not group:
+                results = [self._result(rank, hit) for rank, hit in enumerate(
+                    self._query(query_dense, query_sparse, effective, k, flt), start=1)]
+            else:
+                limit = min(k * GROUP_FETCH, GROUP_CANDIDATES_MAX)
+                while True:
+                    hits = self._query(query_dense, query_sparse, effective, limit, flt)
+                    hits.sort(key=lambda h: (-h.score, h.payload["chunk_id"]))  # equal fused scores: a fixed order
+                    results = group_repeats(self._result(rank, hit) for rank, hit in enumerate(hits, start=1))
+                    if len(results) >= k or len(hits) < limit or limit >= GROUP_CANDIDATES_MAX:
+                        break
+                    # as many more as the repeats so far say are needed (at least twice as many), in one go
+                    limit = min(max(2 * limit, math.ceil(1.5 * limit * k / max(len(results), 1))), GROUP_CANDIDATES_MAX)
+                candidates = len(hits)
+                results = results[:k]
             if with_best:
                 top_dense = self._query(dense, None, "dense", 1, flt) if dense is not None else []
                 top_bm25 = self._query(None, sparse, "bm25", 1, flt) if sparse is not None else []
                 best_dense = top_dense[0].score if top_dense else 0.0
                 best_bm25 = top_bm25[0].score if top_bm25 else 0.0
         return Retrieval(
-            query=query, mode=mode, k=k, filters=flt.as_dict(), expansions=expansions,
-            results=[self._result(rank, hit) for rank, hit in enumerate(hits, start=1)],
-            best_dense=best_dense, best_bm25=best_bm25,
+            query=query, mode=mode, k=k, filters={**flt.as_dict(), "kind": list(kinds or [])}, expansions=expansions,
+            results=results, best_dense=best_dense, best_bm25=best_bm25, candidates=candidates,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
     def search(self, query: str, **options: Any) -> dict[str, Any]:
         """The search API's JSON for `query` (the options of `retrieve`)."""
         return self.retrieve(query, **options).response()
+
+    def result_list(self, query: str, **options: Any) -> dict[str, Any]:
+        """The search page's JSON: `search` with repeats grouped (each result's ``also``), the relevance gate of
+        the answer page (``relevant``, ``status`` "found" or "not_relevant": below the gate the results are the
+        nearest passages, not matches) and a spelling suggestion (``suggestion``, or None)."""
+        retrieval = self.retrieve(query, **options, with_best=True, group=True)
+        relevant = self._relevant(retrieval)
+        # a word the publications do not have may be a typo: a correction is offered only if the corrected
+        # question passes the gate and, when the question already did, matches clearly more words (BM25)
+        suggestion = self.vocabulary().suggest(retrieval.query)
+        if suggestion is not None:
+            corrected = self.retrieve(suggestion, **{**options, "k": 1}, with_best=True)
+            if not self._relevant(corrected) or (
+                    relevant and corrected.best_bm25 < retrieval.best_bm25 + SUGGEST_BM25_GAIN):
+                suggestion = None
+        return {
+            **retrieval.response(),
+            "status": "found" if relevant else ("not_relevant" if retrieval.results else "none"),
+            "relevant": relevant,
+            "suggestion": suggestion,
+        }
+
+    def _kind_variants(self, kinds: list[str]) -> list[str]:
+        """The kinds asked for, plus the spellings an index built before kinds were normalised may still hold
+        ("Onderzoeksrapport" for "onderzoeksrapport"): one kind, whatever its case."""
+        if not kinds:
+            return []
+        wanted = {normalise_kind(k) for k in kinds}
+        stored = {r.kind for r in self.catalog.all() if r.kind and normalise_kind(r.kind) in wanted}
+        return list(dict.fromkeys([*kinds, *sorted(stored - set(kinds))]))
+
+    def _relevant(self, retrieval: Retrieval) -> bool:
+        return bool(retrieval.results) and self.relevance.relevant(retrieval.best_dense, retrieval.best_bm25)
+
+    def vocabulary(self) -> Vocabulary:
+        """The words of the stored page texts, for spelling suggestions; rebuilt when the publications change."""
+        key = tuple(sorted(self.catalog.current_versions()))
+        cached = self._vocabulary
+        if cached is None or cached[0] != key:
+            texts = (text for doc_id, version in key for _, text in self.catalog.pages(doc_id, version))
+            cached = self._vocabulary = (key, Vocabulary.from_texts(texts, default_thesaurus()))
+        return cached[1]
 
     def _query(self, dense, sparse, mode: str, limit: int, flt: SearchFilter):
         return self.store.query(
@@ -252,14 +332,46 @@ class Searcher:
                 "pages": pages, "chunks": chunks}
 
     def facets(self) -> dict[str, Any]:
+        """The filter values that exist: kinds (in the order of core.model.KINDS), organisations, sectors, the
+        year range and the framework values; ``counts`` gives the number of publications per kind, organisation
+        and sector, and of passages per value, with titles (the search form's filters)."""
         records = self.catalog.all()
         years = [r.year for r in records if r.year is not None]
+        kinds = Counter(normalise_kind(r.kind) for r in records if r.kind)
+        organisations = Counter(r.organisation for r in records if r.organisation)
+        sectors = Counter(s for r in records for s in dict.fromkeys(normalise_kind(s) for s in r.sectors))
+        order = {kind: i for i, kind in enumerate([*KINDS, *SECTORS])}
+        ordered = lambda counter: sorted(counter, key=lambda v: (order.get(v, len(order)), v))  # noqa: E731
+        value_ids = self.framework.value_ids if self.framework is not None else []
+        value_counts = self.value_counts()
         return {
-            "kinds": sorted({r.kind for r in records if r.kind}),
-            "organisations": sorted({r.organisation for r in records if r.organisation}),
+            "kinds": ordered(kinds),
+            "organisations": sorted(organisations),
+            "sectors": ordered(sectors),
             "years": [min(years), max(years)] if years else [],
-            "values": self.framework.value_ids if self.framework is not None else [],
+            "values": value_ids,
+            "counts": {
+                "kinds": [{"value": v, "title": kind_title(v), "count": kinds[v]} for v in ordered(kinds)],
+                "organisations": [{"value": v, "title": v, "count": organisations[v]} for v in sorted(organisations)],
+                "sectors": [{"value": v, "title": sector_title(v), "count": sectors[v]} for v in ordered(sectors)],
+                "values": [{"value": v, "title": self.value_title(v), "count": value_counts.get(v, 0)}
+                           for v in value_ids],
+            },
         }
+
+    def value_title(self, value_id: str) -> str:
+        """"1.3 Gezamenlijke opleidingsverantwoordelijkheid": a framework value's id and title (the id alone
+        when the framework does not have it)."""
+        value = self.framework.value(value_id) if self.framework is not None else None
+        return f"{value_id} {value['title']}" if value else value_id
+
+    def value_counts(self) -> dict[str, int]:
+        """Passages per framework value in the index (cached until the publications change)."""
+        key = (tuple(sorted(self.catalog.current_versions())), tuple(self.catalog.hidden_versions()))
+        cached = self._value_counts
+        if cached is None or cached[0] != key:
+            cached = self._value_counts = (key, dict(self.store.value_counts(list(key[1]))))
+        return cached[1]
 
     def stats(self) -> dict[str, Any]:
         return {

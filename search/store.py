@@ -22,6 +22,7 @@ import json
 import shutil
 import threading
 import warnings
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -95,6 +96,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def versions(self) -> set[tuple[str, str]]:
         """Every (doc_id, doc_version) that has points: used to clean up after an interrupted run."""
+
+    @abc.abstractmethod
+    def value_counts(self, hidden_versions: list[str]) -> Counter[str]:
+        """How many passages carry each framework value id (payload ``values``), hidden versions left out."""
 
     @abc.abstractmethod
     def query(self, *, dense: list[float] | None, sparse: tuple[list[int], list[float]] | None, mode: str,
@@ -230,6 +235,27 @@ class EdgeStore(Store):
                 if offset is None:
                     return found
 
+    def value_counts(self, hidden_versions: list[str]) -> Counter[str]:
+        qe = self._qe
+        hidden = set(hidden_versions)
+        counts: Counter[str] = Counter()
+        offset = None
+        with self._lock:
+            while True:
+                records, offset = self._shard.scroll(
+                    qe.ScrollRequest(
+                        offset=offset,
+                        limit=1000,
+                        with_payload=qe.PayloadSelector.Include(["values", "doc_version"]),
+                        with_vector=False,
+                    )
+                )
+                for r in records:
+                    if r.payload.get("doc_version") not in hidden:
+                        counts.update(r.payload.get("values") or [])
+                if offset is None:
+                    return counts
+
     def _filter(self, flt: SearchFilter):
         qe = self._qe
         must, must_not = [], []
@@ -239,6 +265,8 @@ class EdgeStore(Store):
             must.append(qe.FieldCondition(key="organisation", match=qe.MatchAny(list(flt.organisations))))
         if flt.values:
             must.append(qe.FieldCondition(key="values", match=qe.MatchAny(list(flt.values))))
+        if flt.sectors:
+            must.append(qe.FieldCondition(key="sectors", match=qe.MatchAny(list(flt.sectors))))
         if flt.year_from is not None or flt.year_to is not None:
             must.append(
                 qe.FieldCondition(
@@ -392,6 +420,20 @@ class ClientStore(Store):
             if offset is None:
                 return found
 
+    def value_counts(self, hidden_versions: list[str]) -> Counter[str]:
+        hidden = set(hidden_versions)
+        counts: Counter[str] = Counter()
+        offset = None
+        while True:
+            records, offset = self._client.scroll(
+                self.collection, limit=1000, offset=offset, with_payload=["values", "doc_version"], with_vectors=False
+            )
+            for r in records:
+                if r.payload.get("doc_version") not in hidden:
+                    counts.update(r.payload.get("values") or [])
+            if offset is None:
+                return counts
+
     def _filter(self, flt: SearchFilter):
         m = self._m
         must, must_not = [], []
@@ -401,6 +443,8 @@ class ClientStore(Store):
             must.append(m.FieldCondition(key="organisation", match=m.MatchAny(any=list(flt.organisations))))
         if flt.values:
             must.append(m.FieldCondition(key="values", match=m.MatchAny(any=list(flt.values))))
+        if flt.sectors:
+            must.append(m.FieldCondition(key="sectors", match=m.MatchAny(any=list(flt.sectors))))
         if flt.year_from is not None or flt.year_to is not None:
             must.append(m.FieldCondition(key="year", range=m.Range(gte=flt.year_from, lte=flt.year_to)))
         if flt.hidden_versions:

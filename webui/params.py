@@ -76,6 +76,7 @@ def parse_search(args: MultiDict, facets: Mapping[str, Any]) -> dict[str, Any]:
         "mode": mode,
         # only when asked: front ends without the framework keep their search signature
         **({"values": values} if (values := _choices(args, "waarde", "waarde", list(facets.get("values") or []))) else {}),
+        **({"sectors": sectors} if (sectors := _choices(args, "sector", "sector", list(facets.get("sectors") or []))) else {}),
     }
 
 
@@ -94,4 +95,5 @@ def form_state(args) -> dict[str, Any]:
         "k": one("k", 12),
         "mode": one("mode", 20),
         "waarde": [clean_text(v) for v in args.getlist("waarde")][:50],
+        "sector": [clean_text(v) for v in args.getlist("sector")][:50],
     }

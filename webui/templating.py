@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Flask
 
+from kennisbank.core.model import KINDS, kind_title
 from kennisbank.search.citation import year_label as citation_year_label
 from kennisbank.search.citation import year_note as citation_year_note
-from kennisbank.webui.highlight import highlight
+from kennisbank.webui.highlight import highlight, passage
 
 
 def year_label(document: dict[str, Any]) -> str:
@@ -42,4 +43,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(page_label)
     app.add_template_filter(page_anchor)
     app.add_template_filter(highlight)
+    app.add_template_filter(passage)
     app.add_template_filter(http_url)
+    app.add_template_filter(kind_title)
+    app.jinja_env.globals["publication_kinds"] = KINDS  # the staff form offers the fixed list

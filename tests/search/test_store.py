@@ -31,10 +31,14 @@ def _point(doc: str, version: str, split: int, dense, terms: dict[int, float], *
 
 
 POINTS = [
-    _point("a", "a1", 0, [1, 0, 0, 0], {1: 1.0, 2: 1.0}, kind="rapport", organisation="ECBO", year=2021),
-    _point("a", "a1", 1, [0.9, 0.1, 0, 0], {2: 2.0}, kind="rapport", organisation="ECBO", year=2021),
-    _point("b", "b1", 0, [0, 1, 0, 0], {3: 1.0}, kind="advies", organisation="Onderwijsraad", year=2025),
-    _point("c", "c1", 0, [0, 0, 1, 0], {1: 3.0}, kind="advies", organisation="Platform", year=None),
+    _point("a", "a1", 0, [1, 0, 0, 0], {1: 1.0, 2: 1.0}, kind="rapport", organisation="ECBO", year=2021,
+           sectors=["po", "vo"], values=["1.1", "1.3"]),
+    _point("a", "a1", 1, [0.9, 0.1, 0, 0], {2: 2.0}, kind="rapport", organisation="ECBO", year=2021,
+           sectors=["po", "vo"], values=["1.3"]),
+    _point("b", "b1", 0, [0, 1, 0, 0], {3: 1.0}, kind="advies", organisation="Onderwijsraad", year=2025,
+           sectors=["mbo"], values=[]),
+    _point("c", "c1", 0, [0, 0, 1, 0], {1: 3.0}, kind="advies", organisation="Platform", year=None,
+           sectors=[], values=["2.1"]),
 ]
 
 
@@ -87,6 +91,15 @@ class TestStore:
         assert {h.payload["doc_id"] for h in _query(store, organisations=["ECBO"])} == {"a"}
         years = {h.payload["doc_id"] for h in _query(store, year_from=2022, year_to=2030)}
         assert years == {"b"}  # a document without a year never matches a year range
+
+    def test_sector_filter(self, store):
+        assert {h.payload["doc_id"] for h in _query(store, sectors=["mbo"])} == {"b"}
+        assert {h.payload["doc_id"] for h in _query(store, sectors=["po", "mbo"])} == {"a", "b"}
+        assert _query(store, sectors=["hbo"]) == []
+
+    def test_value_counts(self, store):
+        assert store.value_counts([]) == {"1.1": 1, "1.3": 2, "2.1": 1}
+        assert store.value_counts(["a1"]) == {"2.1": 1}  # hidden versions are not counted
 
     def test_hidden_versions_are_never_returned(self, store):
         hits = _query(store, hidden_versions=["a1"])

@@ -63,3 +63,62 @@ def test_search_click_first_result_lands_on_the_passage(live_server):
         finally:
             browser.close()
     assert problems == []
+
+
+FOCUS_PROBE = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  let node = el.parentElement, background = [255, 255, 255];
+  while (node) {  // the colour behind the outline: the nearest ancestor with an opaque background
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) { background = c.slice(0, 3); break; }
+    node = node.parentElement;
+  }
+  return {tag: el.tagName, text: (el.textContent || el.id || "").trim().slice(0, 40), style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), outline: rgb(style.outlineColor).slice(0, 3), background};
+}"""
+
+
+def _luminance(rgb: list[float]) -> float:
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: list[float], b: list[float]) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_helper():
+    assert round(contrast([255, 255, 255], [0, 0, 0]), 1) == 21.0
+    assert contrast([240, 165, 0], [255, 255, 255]) < 3  # the old outline (#f0a500) on white failed
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the Debian package chromium (/usr/bin/chromium)")
+def test_keyboard_focus_outline_contrast_and_copy_buttons_on_the_answer_page(live_server):
+    """WCAG 1.4.11: every element reached with Tab shows an outline of at least 3:1 against what is behind it
+    (the header's links on blue as well as the form and the results on white)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 800})
+            page.goto(f"{live_server}/zoeken?q={quote(QUESTION)}")
+            seen = []
+            for _ in range(16):
+                page.keyboard.press("Tab")
+                probe = page.evaluate(FOCUS_PROBE)
+                seen.append(probe)
+                assert probe["style"] != "none" and probe["width"] >= 2, probe
+                assert contrast(probe["outline"], probe["background"]) >= 3, probe
+            backgrounds = {tuple(p["background"]) for p in seen}
+            assert len(backgrounds) >= 2, seen  # both the header (blue) and the page were checked
+
+            page.goto(f"{live_server}/vraag?q={quote(QUESTION)}")
+            buttons = page.locator(".copy-button")
+            assert buttons.count() >= 2 and buttons.first.is_visible()
+        finally:
+            browser.close()

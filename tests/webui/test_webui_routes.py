@@ -42,10 +42,14 @@ class TestSearchPage:
         assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
         for field in ("q", "kind", "organisation", "year_from", "year_to", "k", "mode"):
             assert f'<label for="{field}">' in html and f'id="{field}" name="{field}"' in html
-        for kind in ("platformpublicatie", "onderzoekssamenvatting", "positiedocument"):
-            assert f'<option value="{kind}">{kind}</option>' in html
+        # filter values with their titles and counts (publications per kind, organisation and sector)
+        for kind, title, count in (("platformpublicatie", "Platformpublicatie", 1),
+                                   ("onderzoekssamenvatting", "Onderzoekssamenvatting", 1),
+                                   ("positiedocument", "Positiedocument", 2)):
+            assert f'<option value="{kind}">{title} ({count})</option>' in html
         assert '<option value="Platform Samen Opleiden &amp; Professionaliseren">' in html
-        assert '<option value="ECBO">ECBO</option>' in html
+        assert '<option value="ECBO">ECBO (1)</option>' in html
+        assert '<option value="mbo">Middelbaar beroepsonderwijs (mbo) (4)</option>' in html
         assert '<form class="search-form" action="/zoeken" method="get"' in html
 
     def test_json_twin_of_the_empty_page_lists_the_facets(self, client):
