@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine (see README):
-#   make run    install, index corpus/ on the embedded store, serve the web UI
+#   make run    install, index corpus/ on the embedded store, serve the web UI (waitress, `kennisbank serve`)
 #   make test   install (with test tools and Chromium), run the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3

@@ -36,6 +36,12 @@ CREATE TABLE IF NOT EXISTS login_failures (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
@@ -52,8 +58,19 @@ MAX_PASSWORD_CHARS = 1024
 # scrypt cost: n=2**14, r=8, p=1 (about 16 MiB and 50 ms per hash); stored with each hash so it can grow.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 TOKEN_PREFIX = "kb_"
-LOGIN_MAX_FAILURES = 5
-LOGIN_WINDOW_SECONDS = 300
+# Login throttling (see authenticate): per account a backoff after LOGIN_FREE_FAILURES failures, doubling per
+# failure up to LOGIN_MAX_BACKOFF seconds (never a lockout); per address at most LOGIN_ADDRESS_FAILURES failed
+# tries in LOGIN_WINDOW_SECONDS, whatever the names.
+LOGIN_FREE_FAILURES = 5
+LOGIN_MAX_BACKOFF = 60
+LOGIN_ADDRESS_FAILURES = 20
+LOGIN_WINDOW_SECONDS = 900
+# Password policy: zxcvbn's score (0-4) at least this; words of this site count as guessable.
+MIN_PASSWORD_SCORE = 4
+SITE_WORDS = ("kennisbank", "samen", "opleiden", "professionaliseren", "welkom", "wachtwoord", "beheer", "platform")
+SESSION_HOURS = 12
+# Columns added to the tokens table after the first release (added in place when missing).
+TOKEN_COLUMNS = {"name": "TEXT NOT NULL DEFAULT ''", "expires_at": "REAL", "last_used_at": "REAL"}
 
 
 def hash_password(password: str) -> str:
@@ -87,10 +104,25 @@ class TooManyAttempts(KennisbankError):
     status = 429
 
     def __init__(self, retry_after: int):
-        super().__init__(
-            f"Te veel mislukte inlogpogingen. Probeer het over {max(1, retry_after // 60 + 1)} minuten opnieuw."
-        )
+        wait = f"{retry_after} seconden" if retry_after < 120 else f"{retry_after // 60 + 1} minuten"
+        super().__init__(f"Te veel mislukte inlogpogingen. Probeer het over {wait} opnieuw.")
         self.retry_after = retry_after
+
+
+def check_password(password: str, name: str = "") -> None:
+    """Refuse a password that is short or guessable: zxcvbn's estimate (dictionaries of common passwords,
+    names, keyboard patterns, dates, l33t) with the user's name and this site's words as known inputs."""
+    from zxcvbn import zxcvbn  # third-party; loads its dictionaries (a few MB) only when a password is set
+
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        raise BadRequest(f"Een wachtwoord heeft minstens {MIN_PASSWORD_CHARS} tekens.")
+    result = zxcvbn(password[:100], user_inputs=[name, *SITE_WORDS])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        raise BadRequest(
+            f"Dit wachtwoord is te makkelijk te raden (sterkte {result['score']} van 4, nodig is "
+            f"{MIN_PASSWORD_SCORE}). Kies een langere zin van een paar losse, onverwachte woorden; geen naam, "
+            "jaartal of bekend wachtwoord."
+        )
 
 
 class Accounts(SQLiteFile):
@@ -100,6 +132,7 @@ class Accounts(SQLiteFile):
 
     def __init__(self, path: Path):
         super().__init__(path, SCHEMA)
+        self._migrate_tokens()
 
     # -- users --------------------------------------------------------------------------------------------
     def add_user(self, name: str, password: str) -> None:
@@ -108,8 +141,7 @@ class Accounts(SQLiteFile):
                 f"Ongeldige gebruikersnaam {name!r}: kleine letters, cijfers, punt, streepje of liggend streepje "
                 "(maximaal 64 tekens)."
             )
-        if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-            raise BadRequest(f"Een wachtwoord heeft minstens {MIN_PASSWORD_CHARS} tekens.")
+        check_password(password, name)
         try:
             self._conn().execute(
                 "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)",
@@ -118,12 +150,16 @@ class Accounts(SQLiteFile):
         except sqlite3.IntegrityError:
             raise BadRequest(f"Gebruiker {name!r} bestaat al.") from None
 
-    def set_password(self, name: str, password: str) -> None:
-        if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-            raise BadRequest(f"Een wachtwoord heeft minstens {MIN_PASSWORD_CHARS} tekens.")
-        cur = self._conn().execute("UPDATE users SET password_hash = ? WHERE name = ?", (hash_password(password), name))
-        if cur.rowcount == 0:
+    def set_password(self, name: str, password: str) -> dict[str, int]:
+        """A new password; every session and token of the user stops working. Returns what was revoked."""
+        if not self.exists(name):
             raise BadRequest(f"Gebruiker {name!r} bestaat niet.")
+        check_password(password, name)
+        with self._tx() as db:
+            db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (hash_password(password), name))
+            sessions = db.execute("DELETE FROM sessions WHERE user = ?", (name,)).rowcount
+            tokens = db.execute("DELETE FROM tokens WHERE user = ?", (name,)).rowcount
+        return {"sessions": sessions, "tokens": tokens}
 
     def users(self) -> list[str]:
         return [r["name"] for r in self._conn().execute("SELECT name FROM users ORDER BY name")]
@@ -132,44 +168,120 @@ class Accounts(SQLiteFile):
         return self._conn().execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
 
     def authenticate(self, name: str, password: str, client: str) -> str | None:
-        """The user's name if the password is right; None if not. Raises TooManyAttempts when rate-limited.
+        """The user's name if the password is right; None if not. Raises TooManyAttempts when throttled.
 
-        Failures are counted per client address and user name: LOGIN_MAX_FAILURES in LOGIN_WINDOW_SECONDS
-        block further tries (right or wrong) from that address for that name until the window has passed.
+        Two throttles, both on failed tries within LOGIN_WINDOW_SECONDS: per address, LOGIN_ADDRESS_FAILURES
+        failures (whatever the names) stop further tries from it; per account, after LOGIN_FREE_FAILURES
+        failures (from anywhere) each next try waits 2, 4, 8 ... seconds (at most LOGIN_MAX_BACKOFF) after the
+        last failure. A backoff, not a lockout: the real user gets in a minute later at worst.
         """
-        key = f"{client}|{name}"
         now = time.time()
         db = self._conn()
         db.execute("DELETE FROM login_failures WHERE at < ?", (now - LOGIN_WINDOW_SECONDS,))
-        rows = db.execute("SELECT at FROM login_failures WHERE key = ? ORDER BY at", (key,)).fetchall()
-        if len(rows) >= LOGIN_MAX_FAILURES:
-            raise TooManyAttempts(int(rows[0]["at"] + LOGIN_WINDOW_SECONDS - now) + 1)
+        address_key, account_key = f"addr|{client}", f"user|{name}"
+        rows = db.execute("SELECT at FROM login_failures WHERE key = ? ORDER BY at", (address_key,)).fetchall()
+        if len(rows) >= LOGIN_ADDRESS_FAILURES:
+            raise TooManyAttempts(int(rows[len(rows) - LOGIN_ADDRESS_FAILURES]["at"] + LOGIN_WINDOW_SECONDS - now) + 1)
+        rows = db.execute("SELECT at FROM login_failures WHERE key = ? ORDER BY at", (account_key,)).fetchall()
+        if len(rows) >= LOGIN_FREE_FAILURES:
+            backoff = min(2 ** (len(rows) - LOGIN_FREE_FAILURES + 1), LOGIN_MAX_BACKOFF)
+            wait = rows[-1]["at"] + backoff - now
+            if wait > 0:
+                raise TooManyAttempts(int(wait) + 1)
         row = db.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
         ok = verify_password(password, row["password_hash"] if row else _DUMMY_HASH) and row is not None
         if ok:
-            db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+            db.execute("DELETE FROM login_failures WHERE key = ?", (account_key,))
             return name
-        db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now))
+        db.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(address_key, now), (account_key, now)])
         return None
 
+    # -- sessions (server-side: the cookie carries a random id; revoking deletes the row) --------------------
+    def new_session(self, name: str, hours: float = SESSION_HOURS) -> str:
+        sid = secrets.token_urlsafe(32)
+        now = time.time()
+        db = self._conn()
+        db.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+        db.execute("INSERT INTO sessions (id_hash, user, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                   (_token_hash(sid), name, now, now + hours * 3600))
+        return sid
+
+    def session_user(self, sid: str | None) -> str | None:
+        if not sid or not isinstance(sid, str) or len(sid) > 100:
+            return None
+        row = self._conn().execute("SELECT user FROM sessions WHERE id_hash = ? AND expires_at > ?",
+                                   (_token_hash(sid), time.time())).fetchone()
+        return row["user"] if row else None
+
+    def end_session(self, sid: str | None) -> bool:
+        if not sid or not isinstance(sid, str):
+            return False
+        return self._conn().execute("DELETE FROM sessions WHERE id_hash = ?", (_token_hash(sid),)).rowcount == 1
+
     # -- tokens -------------------------------------------------------------------------------------------
-    def new_token(self, name: str) -> str:
-        """A new API token for the user (shown once; only its hash is kept)."""
+    def _migrate_tokens(self) -> None:
+        have = {r["name"] for r in self._conn().execute("PRAGMA table_info(tokens)")}
+        for column, definition in TOKEN_COLUMNS.items():
+            if column not in have:
+                self._conn().execute(f"ALTER TABLE tokens ADD COLUMN {column} {definition}")
+
+    def new_token(self, name: str, label: str = "", days: float | None = None) -> str:
+        """A new API token for the user (shown once; only its hash is kept); it expires after ``days``."""
         if not self.exists(name):
             raise BadRequest(f"Gebruiker {name!r} bestaat niet.")
+        if days is not None and not 0 < days <= 3650:
+            raise BadRequest("Een token verloopt na 1 tot 3650 dagen.")
+        label = " ".join(str(label or "").split())[:100]
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = time.time()
         self._conn().execute(
-            "INSERT INTO tokens (token_hash, user, created_at) VALUES (?, ?, ?)", (_token_hash(token), name, time.time())
+            "INSERT INTO tokens (token_hash, user, created_at, name, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (_token_hash(token), name, now, label, None if days is None else now + days * 86400),
         )
         return token
+
+    def tokens(self, name: str | None = None) -> list[dict[str, Any]]:
+        """The tokens (of one user, or all): id (the first 12 characters of the token's hash), user, name,
+        created, expires (None: never), expired, last used. Never the token itself."""
+        sql, args = "SELECT * FROM tokens", []
+        if name:
+            sql, args = sql + " WHERE user = ?", [name]
+        now = time.time()
+        return [
+            {"id": r["token_hash"][:12], "user": r["user"], "name": r["name"], "created_at": _when(r["created_at"]),
+             "expires_at": _when(r["expires_at"]), "expired": r["expires_at"] is not None and r["expires_at"] <= now,
+             "last_used_at": _when(r["last_used_at"])}
+            for r in self._conn().execute(sql + " ORDER BY created_at", args)
+        ]
+
+    def revoke_token(self, name: str, token_id: str) -> int:
+        """Revoke one token of the user by its id (see tokens()); returns how many were revoked (0 or 1)."""
+        if not re.fullmatch(r"[0-9a-f]{6,64}", token_id or ""):
+            raise BadRequest("Een token-id bestaat uit 6 tot 64 tekens 0-9 en a-f (zie `kennisbank users tokens`).")
+        rows = self._conn().execute("SELECT token_hash FROM tokens WHERE user = ? AND token_hash LIKE ?",
+                                    (name, token_id + "%")).fetchall()
+        if len(rows) > 1:
+            raise BadRequest(f"Meer dan één token begint met {token_id}; geef meer tekens.")
+        if rows:
+            self._conn().execute("DELETE FROM tokens WHERE token_hash = ?", (rows[0]["token_hash"],))
+        return len(rows)
 
     def revoke_tokens(self, name: str) -> int:
         return self._conn().execute("DELETE FROM tokens WHERE user = ?", (name,)).rowcount
 
+    def revoke_sessions(self, name: str) -> int:
+        return self._conn().execute("DELETE FROM sessions WHERE user = ?", (name,)).rowcount
+
     def user_for_token(self, token: str) -> str | None:
         if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
-        row = self._conn().execute("SELECT user FROM tokens WHERE token_hash = ?", (_token_hash(token),)).fetchone()
+        now = time.time()
+        digest = _token_hash(token)
+        row = self._conn().execute(
+            "SELECT user FROM tokens WHERE token_hash = ? AND (expires_at IS NULL OR expires_at > ?)", (digest, now)
+        ).fetchone()
+        if row:
+            self._conn().execute("UPDATE tokens SET last_used_at = ? WHERE token_hash = ?", (now, digest))
         return row["user"] if row else None
 
     # -- audit log ----------------------------------------------------------------------------------------
@@ -195,6 +307,10 @@ class Accounts(SQLiteFile):
             }
             for r in rows
         ]
+
+
+def _when(value: float | None) -> str | None:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(value)) if value else None
 
 
 def console_path(settings) -> Path:

@@ -123,6 +123,15 @@ class JobQueue(SQLiteFile):
         )
         return cur.rowcount == 1
 
+    def requeue(self, job_id: str, stage: str = "opnieuw in de wachtrij: de server stopte") -> bool:
+        """Put a running job back in the queue without counting the attempt (a graceful stop, not a crash)."""
+        cur = self._conn().execute(
+            "UPDATE jobs SET state = 'queued', stage = ?, attempts = MAX(attempts - 1, 0), started_at = NULL "
+            "WHERE id = ? AND state = 'running'",
+            (stage, job_id),
+        )
+        return cur.rowcount == 1
+
     def recover(self) -> list[str]:
         """Jobs left running by a process that died: queue them again, or fail them after MAX_ATTEMPTS."""
         db = self._conn()

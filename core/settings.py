@@ -83,6 +83,11 @@ class Settings:
         "Send the staff session cookie only over HTTPS (set to true when the site is served over HTTPS).",
         section="Staff console", default=False,
     )
+    min_free_mb: int = _help(
+        "Free space (MiB) the data directory's disk must keep: a job that would need more fails with "
+        "'schijf vol' before it writes; below it at start-up the server serves search read-only.",
+        section="Data", default=100,
+    )
     parse_timeout_s: int = _help(
         "Seconds a child process may spend parsing one uploaded file before its job fails (0: parse in-process).",
         section="Staff console", default=120,

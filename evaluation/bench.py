@@ -797,6 +797,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workdir", help="keep the generated data and indexes here (default: a temporary folder)")
     parser.add_argument("--out", help="also write the report (markdown, or JSON with --json) to this file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--load", action="store_true",
+                        help="load test instead (evaluation/load.py): concurrent searches against `kennisbank serve` "
+                             "while an upload is indexed; requests/s, p50/p95, errors")
+    parser.add_argument("--seconds", type=float, default=30, help="--load: how long to search (at most 600)")
+    parser.add_argument("--concurrency", type=int, default=8, help="--load: concurrent searchers")
+    parser.add_argument("--url", help="--load: a running server on this machine (searches only); default: start one")
 
 
 def main_from_args(args) -> int:

@@ -9,14 +9,30 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from kennisbank.core.accounts import Accounts
+from kennisbank.core.diskspace import check_room, is_disk_full
+from kennisbank.core.errors import KennisbankError
 from kennisbank.core.jobs import JobQueue
 from kennisbank.ingest.publications import Publications
 
 log = logging.getLogger(__name__)
+
+
+def failure_report(exc: BaseException) -> dict[str, Any]:
+    if is_disk_full(exc):
+        message = getattr(exc, "message", "") if getattr(exc, "reason", "") == "disk_full" else ""
+        return {"status": "failed", "reason": "disk_full",
+                "message": message or "schijf vol: er is geen ruimte meer op de schijf van de server; maak ruimte "
+                                      "vrij en start de taak opnieuw"}
+    return {"status": "failed", "reason": "error", "message": f"{type(exc).__name__}: {exc}"}
+
+
+def failure_stage(exc: BaseException) -> str:
+    return "mislukt: schijf vol" if is_disk_full(exc) else "mislukt"
 
 
 class Worker(threading.Thread):
@@ -31,29 +47,77 @@ class Worker(threading.Thread):
         self.accounts = accounts
         self.wake = threading.Event()
         self.stopping = threading.Event()
+        self.current: str | None = None  # the id of the job being run
+        # held while a job runs: `paused()` takes it so a backup sees no half-done job
+        self.busy = threading.Lock()
 
     def run(self) -> None:
         resumed = self.queue.recover()
         if resumed:
             log.warning("Jobs interrupted by a stop, queued again or failed: %s", ", ".join(resumed))
         while not self.stopping.is_set():
-            job = self.queue.claim()
+            with self.busy:
+                job = None if self.stopping.is_set() else self.queue.claim()
+                if job is not None:
+                    self.current = job["id"]
+                    try:
+                        self.run_job(job)
+                    except Exception as exc:  # a job must never stop the worker
+                        self._failed(job, exc)
+                    finally:
+                        self.current = None
             if job is None:
                 self.wake.wait(self.POLL_SECONDS)
                 self.wake.clear()
-                continue
-            try:
-                self.run_job(job)
-            except Exception as exc:  # a job must never stop the worker
+
+    def _failed(self, job: dict[str, Any], exc: Exception) -> None:
+        try:
+            if self.stopping.is_set():  # the store closed under it at shutdown: run it again later
+                self.queue.requeue(job["id"])
+                return
+            if is_disk_full(exc):
+                log.error("Job %s: %s", job["id"], exc)
+            else:
                 log.exception("Job %s failed unexpectedly", job["id"])
-                self.queue.finish(job["id"], False, {"status": "failed", "reason": "error",
-                                                     "message": f"{type(exc).__name__}: {exc}"}, "mislukt")
+            report = failure_report(exc)
+            self.queue.finish(job["id"], False, report, failure_stage(exc))
+            self.accounts.audit(job["user"], f"{job['kind']}-failed", job["doc_id"], job=job["id"], status="failed",
+                                reason=report["reason"])
+        except Exception:  # recording the failure failed too (a full disk): the job stays running until restart
+            log.exception("Job %s: could not record its failure", job["id"])
 
     def stop(self) -> None:
         self.stopping.set()
         self.wake.set()
 
+    def shutdown(self, timeout: float) -> str:
+        """Stop taking jobs; let the running one finish within ``timeout`` seconds, else queue it again.
+        Returns what happened, for the log: "idle", "finished <job>" or "requeued <job>"."""
+        running = self.current
+        self.stop()
+        self.join(timeout)
+        if not self.is_alive():
+            return f"finished {running}" if running else "idle"
+        job_id = self.current
+        if job_id and self.queue.requeue(job_id):
+            return f"requeued {job_id}"
+        return "idle"
+
+    @contextmanager
+    def paused(self, timeout: float = 600):
+        """No job runs inside this block (the running one is finished first): for a consistent backup."""
+        if not self.busy.acquire(timeout=timeout):
+            raise KennisbankError("De verwerking van een upload duurt te lang; probeer de back-up later.", status=503)
+        try:
+            yield
+        finally:
+            self.busy.release()
+
     def run_job(self, job: dict[str, Any]) -> None:
+        settings = self.publications.settings
+        kept = settings.files_dir / job["file"] if job.get("file") else None
+        file_size = kept.stat().st_size if kept is not None and kept.is_file() else 0
+        check_room(settings.data_dir, settings.min_free_mb, file_size)  # before the store is touched
         if job["kind"] != "delete":
             self.queue.stage(job["id"], "lezen, opdelen en indexeren")
         report = self.publications.apply(job["kind"], job["doc_id"], file=job["file"], meta=job["meta"],

@@ -12,14 +12,14 @@ import os
 import sys
 from pathlib import Path
 
-from kennisbank import admin, maintenance
+from kennisbank import admin, maintenance, remote
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.catalog import Catalog
 from kennisbank.core.errors import KennisbankError
 from kennisbank.core.model import MODES as RETRIEVAL_MODES
 from kennisbank.core.model import check_doc_id, publication_meta
 from kennisbank.core.settings import CORPUS_DIR, Settings
-from kennisbank.evaluation import bench
+from kennisbank.evaluation import bench, load
 from kennisbank.evaluation.metrics import (
     DEFAULT_QUESTIONS,
     MODES,
@@ -31,7 +31,7 @@ from kennisbank.ingest.check import check_file, format_report
 from kennisbank.ingest.framework import dumps, extract_from_catalog
 from kennisbank.ingest.sources import resolve
 from kennisbank.search.framework import FRAMEWORK_FILE
-from kennisbank.webui.app import create_app
+from kennisbank.server import serve
 
 
 def _settings(args) -> Settings:
@@ -119,12 +119,16 @@ def _print_outcome(result: dict, as_json: bool) -> None:
 
 
 def cmd_search(args) -> int:
-    settings = _settings(args)
-    with _open(settings) as kb:
-        response = kb.search(
-            args.query, k=args.k, kinds=args.kind, organisations=args.organisation,
-            year_from=args.year_from, year_to=args.year_to, mode=args.mode,
-        )
+    if args.url:  # through the running server (it owns the data directory)
+        response = remote.search(args.url, args.query, k=args.k, kind=args.kind, organisation=args.organisation,
+                          year_from=args.year_from, year_to=args.year_to, mode=args.mode)
+    else:
+        settings = _settings(args)
+        with _open(settings) as kb:
+            response = kb.search(
+                args.query, k=args.k, kinds=args.kind, organisations=args.organisation,
+                year_from=args.year_from, year_to=args.year_to, mode=args.mode,
+            )
     if args.json:
         print(json.dumps(response, ensure_ascii=False, indent=2))
         return 0
@@ -137,17 +141,8 @@ def cmd_search(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    settings = _settings(args)
-    kb = _open(settings)
-    app = create_app(settings=settings, kb=kb)
-    print(f"Kennisbank op http://{args.host}:{args.port}/ (Ctrl+C stopt)", flush=True)
-    try:
-        from werkzeug.serving import run_simple
-
-        run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
-    finally:
-        kb.close()
-    return 0
+    """The production server (waitress; see kennisbank.server): one process holds the data directory."""
+    return serve(_settings(args), args.host, args.port, threads=args.threads)
 
 
 def cmd_eval(args) -> int:
@@ -184,8 +179,9 @@ def cmd_framework(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    """`kennisbank bench`: ingest and search speed, memory and disk against anchors (see evaluation/bench.py)."""
-    return bench.main_from_args(args)
+    """`kennisbank bench`: ingest and search speed, memory and disk against anchors (see evaluation/bench.py);
+    with --load a load test against the production server (evaluation/load.py)."""
+    return load.main_from_args(args) if args.load else bench.main_from_args(args)
 
 
 def cmd_check(args) -> int:
@@ -245,11 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--url", help="ask the running server at this URL (e.g. http://127.0.0.1:5000) instead of "
+                                 "opening the data directory")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("serve", help="serve the web UI and JSON API")
     p.add_argument("--host", default=os.environ.get("KENNISBANK_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("KENNISBANK_PORT", "5000")))
+    p.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("framework", help="the framework publication as data (values, preconditions, evidence)")
@@ -274,7 +273,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_arguments(argv: list[str]) -> str | None:
+    """A message for the first argument that is not valid UTF-8 (Python hands such bytes over as lone
+    surrogates, which fail later with a traceback), else None."""
+    for number, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            return (f"argument {number} ({shown[:80]!r}) is not valid UTF-8; type it again, or rename the file "
+                    "to a UTF-8 name.")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    problem = check_arguments(sys.argv[1:] if argv is None else argv)
+    if problem:
+        print(f"kennisbank: {problem}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.help_settings:

@@ -10,7 +10,9 @@ Two back ends behind one interface (`Store`) and one switch (`open_store`, `drop
 
 Both build the same schema (`search.schema`), take the same sparse BM25 vectors (computed by us, so the
 engines see identical input) and fuse dense and BM25 candidates with Qdrant's query API (RRF).
-Both lock their folder to one process; a second process gets `StoreLocked`, not a traceback.
+Both lock their folder to one process; a second process gets `StoreLocked`, not a traceback. The embedded
+store first takes the data directory's own lock (kennisbank.lock), so a second process never opens, creates
+or truncates a file of a store another process holds.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any, Iterable, Iterator
 import qdrant_edge as qe
 
 from kennisbank.core.errors import IndexMismatch, KennisbankError, StoreLocked
+from kennisbank.core.lock import DataDirLock
 from kennisbank.core.settings import Settings
 from kennisbank.search.schema import (
     DENSE,
@@ -117,9 +120,19 @@ class EdgeStore(Store):
 
     backend = "edge"
 
-    def __init__(self, index_dir: Path, fingerprint: dict):
+    def __init__(self, index_dir: Path, fingerprint: dict, data_lock: DataDirLock | None = None):
         self._qe = qe
         self.index_dir = Path(index_dir)
+        # Ours before Qdrant Edge's: its own lock is taken only after it has touched the store's files.
+        self._data_lock = (data_lock or DataDirLock(self.index_dir.parent, "index")).acquire()
+        try:
+            self._open(fingerprint)
+        except BaseException:
+            self._data_lock.release()
+            raise
+
+    def _open(self, fingerprint: dict) -> None:
+        qe = self._qe
         self.shard_dir = self.index_dir / "edge"
         self.meta_path = self.index_dir / "index.json"
         self.fingerprint = fingerprint
@@ -307,9 +320,14 @@ class EdgeStore(Store):
     def close(self) -> None:
         with self._lock:
             if self._shard is not None:
-                self._shard.flush()
-                self._shard.close()
-                self._shard = None
+                try:
+                    try:
+                        self._shard.flush()
+                    finally:
+                        self._shard.close()
+                finally:
+                    self._shard = None
+                    self._data_lock.release()
 
 
 class ClientStore(Store):
@@ -491,10 +509,11 @@ def is_embedded(settings: Settings) -> bool:
     return not settings.qdrant_url
 
 
-def open_store(settings: Settings, fingerprint: dict) -> Store:
-    """The store the settings ask for: Qdrant Edge in DATA_DIR/index unless a Qdrant URL is set."""
+def open_store(settings: Settings, fingerprint: dict, data_lock: DataDirLock | None = None) -> Store:
+    """The store the settings ask for: Qdrant Edge in DATA_DIR/index unless a Qdrant URL is set. The
+    embedded store holds the data directory's lock (`data_lock`, or its own) for as long as it is open."""
     if is_embedded(settings):
-        return EdgeStore(settings.index_dir, fingerprint)
+        return EdgeStore(settings.index_dir, fingerprint, data_lock)
     return ClientStore(settings.qdrant_url, settings.qdrant_api_key, settings.collection, fingerprint)
 
 
@@ -514,26 +533,14 @@ def drop_index(settings: Settings) -> None:
 
 @contextmanager
 def hold(settings: Settings) -> Iterator[None]:
-    """Hold the embedded store's lock (so no other process writes it) without opening it as an index, e.g.
-    while its folder is copied or swapped. A running server makes this raise StoreLocked."""
-    shard_dir = settings.index_dir / "edge"
-    if not is_embedded(settings) or not (shard_dir / "edge_config.json").exists():
+    """Own the data directory (its lock, kennisbank.lock) without opening the store, e.g. while its folder is
+    copied or swapped. A running server makes this raise StoreLocked; no file of the store is touched (opening
+    the shard to hold Qdrant Edge's own lock used to truncate the running server's files)."""
+    if not is_embedded(settings):
         yield
         return
-    try:
-        shard = qe.EdgeShard.load(str(shard_dir))
-    except Exception as exc:  # the engine raises a bare Exception carrying the OS error
-        if is_lock_error(exc):
-            raise StoreLocked(
-                f"The index in {settings.index_dir} is in use by another kennisbank process (for example "
-                "`kennisbank serve`): stop it first."
-            ) from exc
-        raise
-    try:
-        shard.flush()
+    with DataDirLock(settings.data_dir, "maintenance"):
         yield
-    finally:
-        shard.close()
 
 
 def iter_batches(items: list, size: int) -> Iterable[list]:

@@ -18,11 +18,15 @@ from kennisbank.core.settings import Settings
 from kennisbank.webui import (
     answer_pages,
     auth,
+    backup_pages,
     document_pages,
     framework_pages,
+    limits,
+    readonly,
     render,
     search_pages,
     staff_pages,
+    staff_words,
     templating,
 )
 from kennisbank.webui.state import EXTENSION
@@ -55,5 +59,9 @@ def create_app(
     app.register_blueprint(framework_pages.bp)  # the framework: values, evidence, cited sources, references
     app.register_blueprint(answer_pages.bp)  # evidence answers: /vraag, /api/answer
     auth.init_app(app, settings)
+    limits.init_app(app)  # after auth's body-size check: JSON depth and size, no control characters
+    readonly.init_app(app)  # a full disk: 507 "schijf vol", or read-only mode when started on a full disk
     staff_pages.init_app(app, settings, kb)
+    staff_words.init_app(app)  # job states, reasons, audit entries in words; Europe/Amsterdam times
+    backup_pages.init_app(app)  # POST /api/backup: the server backs up the data directory it owns
     return app

@@ -1,10 +1,12 @@
 """Staff sign-in: sessions (browser), API tokens (scripts), CSRF tokens, rate-limited login, body-size limits.
 
-    GET  /inloggen            sign-in form                 POST /inloggen    (CSRF, 5 failures / 5 min -> 429)
-    POST /uitloggen           sign out (CSRF)
+    GET  /inloggen            sign-in form                 POST /inloggen    (CSRF; throttled: 429 + Retry-After)
+    POST /uitloggen           sign out (CSRF; the session is revoked on the server)
 
 A browser signs in with a password and gets a session cookie (HttpOnly, SameSite=Lax, Secure when
-``secure_cookies`` is set), signed with a key kept in ``DATA_DIR/secret_key``. A script sends
+``secure_cookies`` is set), signed with a key kept in ``DATA_DIR/secret_key``. The cookie carries only a random
+session id; the session lives in console.sqlite and ends at logout, on a password change and after 12 hours,
+so neither a copied cookie nor a leaked signing key lets anyone in after that. A script sends
 ``Authorization: Bearer <token>`` (``kennisbank users token NAME``); a token request carries no ambient
 credential, so it needs no CSRF token. Every form carries ``csrf_token`` (or a request the
 ``X-CSRF-Token`` header); a session request that changes something without the right one gets 403.
@@ -33,7 +35,7 @@ from flask import (
     url_for,
 )
 
-from kennisbank.core.accounts import Accounts, TooManyAttempts, console_path
+from kennisbank.core.accounts import SESSION_HOURS, Accounts, TooManyAttempts, console_path
 from kennisbank.core.errors import KennisbankError
 from kennisbank.webui.render import render, wants_json
 
@@ -90,8 +92,9 @@ def current_user() -> str | None:
             g.user = accounts().user_for_token(token.strip())
             g.via = "token" if g.user else None
             return g.user
-    name = session.get("user")
-    if name and accounts().exists(name):
+    # the cookie only carries a random session id; the session itself lives (and is revoked) on the server
+    name = accounts().session_user(session.get("sid"))
+    if name:
         g.user, g.via = name, "session"
     return g.user
 
@@ -154,10 +157,11 @@ def login():
         if user:
             session.clear()
             session.permanent = True
-            session["user"] = user
+            session["sid"] = accounts().new_session(user, SESSION_HOURS)
             csrf_token()  # a fresh token for the new session
             accounts().audit(user, "login")
             return redirect(_safe_next(request.args.get("next")))
+        accounts().audit(name or "(leeg)", "login-failed", address=request.remote_addr or "?")
         message, status = "Onbekende gebruikersnaam of verkeerd wachtwoord.", 401
     data = {"error": {"status": status, "message": message}} if message else {"user": current_user()}
     return render("login.html", data, status=status, name=name)
@@ -166,7 +170,9 @@ def login():
 @bp.post("/uitloggen")
 def logout():
     check_csrf()
-    user = session.get("user")
+    sid = session.get("sid")
+    user = accounts().session_user(sid)
+    accounts().end_session(sid)  # revoked on the server: a copy of the cookie no longer works
     session.clear()
     if user:
         accounts().audit(user, "logout")
@@ -203,7 +209,7 @@ def init_app(app: Flask, settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(settings.secure_cookies),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
     )
     app.extensions[ACCOUNTS] = Accounts(console_path(settings))
     app.before_request(limit_body)

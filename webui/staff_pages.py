@@ -27,7 +27,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
 
 from kennisbank.core.accounts import console_path
-from kennisbank.core.errors import BadRequest, ConfigError, NotFound
+from kennisbank.core.errors import BadRequest, ConfigError, KennisbankError, NotFound
 from kennisbank.core.jobs import JobQueue
 from kennisbank.core.model import is_doc_id, publication_meta
 from kennisbank.ingest.publications import Conflict, Publications
@@ -171,6 +171,16 @@ def _sources_to_complete(kb) -> list[dict[str, Any]]:
 @bp.post("/api/documents", endpoint="api_upload")
 @upload_route
 def upload():
+    try:
+        return _upload()
+    except KennisbankError as exc:  # a refused upload: in the audit log, and on the form with what was typed
+        upload_refused(exc)
+        if wants_json():
+            raise
+        return form_again(exc)
+
+
+def _upload():
     fields = _fields()
     meta = parse_metadata(fields)
     received = _receive_file()
@@ -181,6 +191,24 @@ def upload():
     job = jobs().enqueue("add", doc_id, g.user, file=name, original_name=received.original_name,
                          content_hash=received.digest, meta=meta)
     return _queued(job, "upload")
+
+
+def upload_refused(exc: KennisbankError) -> None:
+    upload = request.files.get("file")
+    accounts().audit(g.user, "upload-refused", "", file=clean_text(upload.filename or "")[-200:] if upload else "",
+                     title=clean_text(str(request.form.get("title", "")))[:300], reason=exc.message[:500])
+
+
+def form_again(exc: KennisbankError):
+    """The upload form again with the message above it and every field as it was typed (not the file)."""
+    values = {name: clean_text(str(request.form.get(name, "")))[:LIMITS.get(name, 300)]
+              for name in ("title", "organisation", "year", "kind", "url", "language")}
+    values["sectors"] = [s.strip() for s in clean_text(request.form.get("sectors", "")).split(",") if s.strip()]
+    data = {"user": g.user, "jobs": jobs().recent(20), "documents": knowledge_base().documents(),
+            "max_upload_mb": current_app.config["KENNISBANK_SETTINGS"].max_upload_mb,
+            "error": {"status": exc.status, "message": exc.message}}
+    return render("staff_home.html", data, status=exc.status,
+                  form_error={"message": exc.message, "keep_file": True}, form_values=values)
 
 
 @bp.get("/beheer/documenten/<doc_id>")

@@ -39,7 +39,7 @@ class TestReindex:
 
     def test_refused_while_the_store_is_in_use(self, fresh_settings):
         with KnowledgeBase.open(fresh_settings):
-            with pytest.raises(StoreLocked, match="stop it first"):
+            with pytest.raises(StoreLocked, match="stop that process first"):
                 reindex(fresh_settings)
         assert _top(fresh_settings)[0]  # the old index still works
 

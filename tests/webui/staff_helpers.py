@@ -79,8 +79,8 @@ def upload(client, data: bytes, filename: str, headers=None, **meta):
 class Server:
     """``kennisbank serve`` on a free loopback port over ``data_dir``; start(), kill(), stop()."""
 
-    def __init__(self, data_dir, log_path):
-        self.data_dir, self.log_path = data_dir, log_path
+    def __init__(self, data_dir, log_path, env: dict | None = None):
+        self.data_dir, self.log_path, self.extra_env = data_dir, log_path, env or {}
         self.process = None
         self.base_url = ""
 
@@ -99,7 +99,7 @@ class Server:
         script = Path(sys.executable).with_name("kennisbank")
         command = [str(script)] if script.exists() else [sys.executable, "-m", "kennisbank.cli"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-        env.update(OFFLINE, PYTHONUNBUFFERED="1")
+        env.update(OFFLINE, PYTHONUNBUFFERED="1", **self.extra_env)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 command + ["--data-dir", str(self.data_dir), "serve", "--host", "127.0.0.1", "--port", str(port)],

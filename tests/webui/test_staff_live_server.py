@@ -140,7 +140,9 @@ def test_oversized_upload_is_refused_before_the_body_is_sent(server):
     connection.endheaders()
     response = connection.getresponse()
     assert response.status == 413
-    assert json.loads(response.read())["error"]["status"] == 413
+    # waitress refuses a body above the upload limit itself, before reading it (its own short text answer)
+    body = response.read().decode("utf-8", "replace")
+    assert "Too Large" in body or json.loads(body)["error"]["status"] == 413
     connection.close()
 
 
