@@ -44,3 +44,15 @@ def test_csl_json_round_trip():
     assert csl.reference(items[1]).text == ("Platform Samen Opleiden. (z.d.). Samen opleiden: de stand van zaken. "
                                             "Geraadpleegd 27 november 2025, van https://example.org/w")
     assert items[1]["note"] == "Jaar onbekend (z.d.)"
+
+
+def test_a_newline_in_a_field_cannot_add_a_record():
+    """Issue 12 case 9: a title or organisation with a line break (and RIS tags after it) stays one record."""
+    hostile = dict(DOC, id="kwaad", title="Titel\nTY  - JOUR\nTI  - Ingevoegd\nER  - ",
+                   organisation="Org\r\nAU  - Ander, X.")
+    entries = [references.document_entry(csl.document_item(hostile), hostile)]
+    records = rispy.loads(references.export("ris", entries))
+    assert len(records) == 1 and records[0]["type_of_reference"] == "THES"
+    assert "Ingevoegd" in records[0]["title"]  # kept as text of the one title, not as a new record
+    library = bibtexparser.parse_string(references.export("bib", entries))
+    assert len(library.entries) == 1 and not library.failed_blocks
