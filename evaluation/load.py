@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kennisbank.core.accounts import Accounts, console_path
+from kennisbank.core.environment import OFFLINE
 from kennisbank.core.settings import Settings
 from kennisbank.evaluation.bench import load_average, load_queries, percentiles
 from kennisbank.evaluation.synthetic import make_pdf_set
@@ -56,7 +57,7 @@ def _command() -> list[str]:
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-    env.update(HF_HUB_OFFLINE="1", HAYSTACK_TELEMETRY_ENABLED="False", PYTHONUNBUFFERED="1")
+    env.update(OFFLINE, PYTHONUNBUFFERED="1")
     return env
 
 

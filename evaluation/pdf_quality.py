@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import re
 import sys
 import time
@@ -31,16 +30,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+from pypdf import PdfReader
 
-from pypdf import PdfReader  # noqa: E402
-
-from kennisbank.ingest.check import check_file  # noqa: E402
-from kennisbank.ingest.chunking import StructureSplitter  # noqa: E402
-from kennisbank.core.text import normalize_text  # noqa: E402
-from kennisbank.ingest.cleaning import DutchTextCleaner  # noqa: E402
-from kennisbank.ingest.converters import PublicationConverter  # noqa: E402
+from kennisbank.core.text import normalize_text
+from kennisbank.ingest.check import check_file
+from kennisbank.ingest.chunking import StructureSplitter
+from kennisbank.ingest.cleaning import DutchTextCleaner
+from kennisbank.ingest.converters import PublicationConverter
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO.parent / "shared" / "real-pdfs"

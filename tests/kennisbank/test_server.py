@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from kennisbank.core.environment import OFFLINE
 from tests.conftest import PDF_SAMPLES, make_settings
 from tests.webui.staff_helpers import Browser, Server, new_token, pdf_bytes
 
@@ -30,7 +31,7 @@ def kennisbank(data_dir: Path, *args: str, stdin: str | None = None, timeout: fl
     """Run the real `kennisbank` command on ``data_dir``."""
     script = Path(sys.executable).with_name("kennisbank")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-    env.update(HF_HUB_OFFLINE="1", HAYSTACK_TELEMETRY_ENABLED="False", OMP_NUM_THREADS="1")
+    env.update(OFFLINE, OMP_NUM_THREADS="1")
     return subprocess.run([str(script), "--data-dir", str(data_dir), *args], input=stdin, capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=REPO)
 
