@@ -293,7 +293,9 @@ class Indexer:
 
 def _layout_payload(meta: dict[str, Any]) -> dict[str, Any]:
     """What the layout analysis adds to a passage: printed page label, kind, section path, a run-on page."""
-    out = {"page_label": meta.get("page_label"), "kind": meta.get("kind", "body"), "section": meta.get("section", [])}
+    # "passage_kind" (body, footnote, slide): "kind" is the publication's kind (core.model), which filters use
+    out = {"page_label": meta.get("page_label"), "passage_kind": meta.get("kind", "body"),
+           "section": meta.get("section", [])}
     if meta.get("page_end") is not None:
         out["page_end"] = int(meta["page_end"])
         out["end_on_page_end"] = int(meta["end_on_page_end"])
