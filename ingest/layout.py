@@ -346,6 +346,8 @@ def _mark_running(pages: list[PageLayout], printed: int | None, stats: LayoutSta
         for line in page.lines:
             if line.positioned and line.text.strip():
                 places[_key(line.text)].append((page.number, line.x, line.y))
+                if line.text.strip() != _key(line.text):  # the exact text too (see below: away from the edges)
+                    places[line.text.strip()].append((page.number, line.x, line.y))
     needed = max(MIN_REPEAT_PAGES, math.ceil(REPEAT_SHARE * len(pages)))
     width = max((page.width for page in pages), default=0.0)
     running: dict[str, list[tuple[float, float]]] = {}
@@ -369,8 +371,11 @@ def _mark_running(pages: list[PageLayout], printed: int | None, stats: LayoutSta
             if not text or not line.positioned:
                 continue
             key = _key(text)
-            is_running = key in running and any(_same_place(line.x, line.y, x, y, width) for x, y in running[key])
             at_edge = any(line is other for other in outer)
+            # digits and dates are wildcards only at the top and bottom (page numbers, print dates); away from
+            # the edges (a Beamer sidebar) a running line repeats word for word, so numbered body lines stay
+            same = text if not at_edge else key
+            is_running = same in running and any(_same_place(line.x, line.y, x, y, width) for x, y in running[same])
             is_number = at_edge and _is_page_number(text, number_tokens | {str(page.number)})
             carries_number = at_edge and len(text) <= 100 and bool(number_tokens & _end_tokens(text))
             if is_running or is_number or carries_number:
