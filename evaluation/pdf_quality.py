@@ -14,8 +14,8 @@ running lines in passages
 page start splits
     Pages whose first passage starts in lower case (a sentence cut by the page break).
 
-Run ``python -m kennisbank.evaluation.pdf_quality [--json] [PDF or folder ...]`` (default: ../shared/real-pdfs next to
-the repository). Rules are general: nothing here knows a file.
+Run ``python -m kennisbank.evaluation.pdf_quality [--json] [PDF or folder ...]`` (the real PDFs of the test
+set: give their folder, e.g. the shared real-pdfs folder beside the repository). Rules are general: nothing here knows a file.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DIR = REPO.parent / "shared" / "real-pdfs"
 
 _WORD = re.compile(r"[^\W\d_]+")
 _EDGE_LINES = 2
@@ -135,7 +134,7 @@ def measure(path: Path) -> dict[str, Any]:
 
 
 def _pdfs(targets: list[str]) -> list[Path]:
-    paths = [Path(t) for t in targets] or [DEFAULT_DIR]
+    paths = [Path(t) for t in targets]
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.glob("*.pdf")) if path.is_dir() else [path])
@@ -157,12 +156,12 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("targets", nargs="*", help=f"PDF files or folders (default {DEFAULT_DIR})")
+    parser.add_argument("targets", nargs="+", help="PDF files or folders of PDFs")
     parser.add_argument("--json", action="store_true", help="print the measures as JSON")
     args = parser.parse_args(argv)
     files = _pdfs(args.targets)
     if not files:
-        print(f"no PDFs found in {args.targets or DEFAULT_DIR}", file=sys.stderr)
+        print(f"no PDFs found in {args.targets}", file=sys.stderr)
         return 2
     rows = [measure(path) for path in files]
     report = {"documents": rows, "total": totals(rows)}

@@ -2,7 +2,7 @@
 
 pypdf stays the parser. Its ``extract_text(visitor_text=...)`` reports every piece of text it emits together
 with the text matrix, the transformation matrix and the font size in force; the pieces, concatenated, are
-exactly ``extract_text()``'s output (checked on all real PDFs of ``../shared/real-pdfs``). This module splits
+exactly ``extract_text()``'s output (checked on every real PDF of the test suite, tests/ingest/test_real_pdfs.py). This module splits
 that stream at its line breaks, so every :class:`Line` has the very text pypdf gives plus where it stands
 (baseline ``y`` and ``x`` in points, page space) and its font size (the size times the matrix scale, the
 size a reader sees). No other extractor is used: on the real PDFs pypdf loses no text that another reader
