@@ -38,7 +38,6 @@ from kennisbank.ingest.chunking import StructureSplitter
 from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
 
-REPO = Path(__file__).resolve().parents[1]
 
 _WORD = re.compile(r"[^\W\d_]+")
 _EDGE_LINES = 2
