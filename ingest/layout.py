@@ -99,6 +99,7 @@ class Line:
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
     bold: bool = False  # most of its letters are in a bold font
+    pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
 
 
 @dataclass
@@ -213,6 +214,7 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
 def _make_line(pieces: list[Piece], joined: bool = False) -> Line:
     line = _line_of(pieces)
     line.joined = joined
+    line.pieces = pieces
     return line
 
 

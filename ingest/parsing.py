@@ -35,6 +35,7 @@ from typing import Any
 from kennisbank.core.errors import ConversionError
 from kennisbank.ingest.docx import is_docx, parse_docx
 from kennisbank.ingest.layout import PageLayout, analyse, page_labels, read_page
+from kennisbank.ingest.tables import analyse_tables, body_text
 
 logger = std_logging.getLogger(__name__)
 
@@ -168,12 +169,13 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
     if reader_warnings.messages:
         warnings.append(f"PDF structure was repaired while reading ({'; '.join(reader_warnings.messages)})")
     stats = analyse(layouts, labels)
+    table_stats = analyse_tables(layouts)  # tables as rows with their header, contents pages (ingest.tables)
     pages = [_nonblank(layout.raw_text()) for layout in layouts]
-    body = [_nonblank(layout.text("body")) if not layout.build_step else "" for layout in layouts]
+    body = [_nonblank(body_text(layout)) if not layout.build_step else "" for layout in layouts]
     notes = [_nonblank(layout.text("footnote")) for layout in layouts]
     return ParsedPublication(
         pages=pages, paginated=True, format="pdf", warnings=warnings, body=body, notes=notes,
-        labels=[layout.label for layout in layouts], layout=stats.as_dict(),
+        labels=[layout.label for layout in layouts], layout={**stats.as_dict(), **table_stats.as_dict()},
         headings=[[[level, text] for level, text in (layout.headings or [])] if not layout.build_step else []
                   for layout in layouts],
     )

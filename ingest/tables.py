@@ -1,0 +1,446 @@
+"""Tables, contents pages and noise passages of a PDF: kept as rows with their header, or kept out of the index.
+
+pypdf gives every piece of text with its place (``ingest.layout``: each :class:`Line` keeps its pieces). This
+module reads from them what a reader sees on a page and plain text loses:
+
+cells
+    A line's pieces fall apart into cells where the next piece starts clearly to the right of where the text
+    before it ends: after a whitespace piece whose place pypdf reports (Word, LibreOffice) by more than
+    ``CELL_GAP`` of the font size, or, without one, beyond a generous estimate of the text's width
+    (``WIDE_CHAR`` of the font size per character: a proportional font averages about half).
+tables
+    A run of at least ``MIN_ROWS`` lines that have two or more cells, whose cells start at the same places
+    (columns: a place that at least two lines share, within ``SAME_COLUMN`` points), with the single-cell
+    lines between them that stand in a column (a wrapped cell). A line that starts left of the first column,
+    or whose text would run into the next column (a paragraph), or stands far below the table ends it.
+    Lines are rows: a line with a cell in the first column starts a new row once the current row has text in
+    another column; other lines add their cells to the current row, column by column (wrapped cells). The
+    first row is the header when it is set apart (bold, another size) or when it has no digits above a
+    column of numbers; a table of labels ending in ":" (a form) has none.
+rendering
+    Each row becomes one line of the page text, Markdown style, with the header repeated in every row:
+    ``| Land: Oostenrijk | Inwoners (miljoen): 8.9 | Hoofdstad: Wenen |``; without a header
+    ``| index (case) | bevestigde patiënt COVID-19 |``. Why this form: every row read alone still says what
+    each value is, so a passage of any group of rows carries its header (a question about Vienna finds the
+    row that says "Hoofdstad: Wenen"), and the passages stay exact quotes of the stored page text (the
+    rendering is the stored text: it has only the page's own words, the header words repeated). The
+    cleaner keeps lines that start with "|" apart (``ingest.cleaning``), the splitter keeps a table's rows
+    apart from the body text around it and marks those passages ``kind: table`` (``table_spans``).
+contents pages
+    Lines that end in a page number, on a page where most lines do (at least ``MIN_CONTENTS_LINES``, their
+    numbers rising) or under a heading "Inhoud", "Inhoudsopgave", "Contents", ...: a table of contents without
+    dot leaders. They leave the body text like the contents lines with dot leaders (``role == "contents"``).
+noise passages (``noise_kinds``)
+    A passage that is only a short heading alone on its page, cover or letterhead fields (address, phone,
+    e-mail, website, ...), a tiny slide of a few words (a chart's labels), or the same text as an earlier
+    passage of the document, is marked ``kind: noise``. Noise passages are not indexed: the splitter leaves
+    them out (``ingest.chunking``); the text stays on the stored page, and ``kennisbank check`` counts them.
+
+All rules use positions, sizes and words within one document; nothing here knows a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kennisbank.ingest.layout import Line, PageLayout
+
+CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
+WIDE_CHAR = 0.62  # an upper estimate of a character's width, in font sizes
+SAME_COLUMN = 3.0  # points: cells that start this close stand in one column
+MIN_ROWS = 3
+MAX_ROW_GAP = 3.5  # font sizes between two lines of a table at most
+MIN_CONTENTS_LINES = 5
+CONTENTS_SHARE = 0.6
+TINY_SLIDE_WORDS = 4
+ROW_START = "| "
+
+_NUMBER = re.compile(r"[-+±<>≤≥~€$%(]*\d[\d.,:/%-]*[)%]*|[ivxlc]{1,6}", re.IGNORECASE)
+_PAGE_AT_END = re.compile(r"^(?P<text>.*[^\W\d_].*?)[\s.…·_-]*\s(?P<page>\d{1,4})$")
+_CONTENTS_HEADING = re.compile(
+    r"^(?:inhoud(?:sopgave|stafel)?|contents?|table of contents|inhaltsverzeichnis|inhalt|table des matières"
+    r"|sommaire|índice|indice)$",
+    re.IGNORECASE,
+)
+_FIELD_LABELS = re.compile(
+    r"\b(?:adres|bezoekadres|postadres|postbus|telefoon|tel|fax|e-?mail|website|internet|kvk|iban|btw"
+    r"|address|phone|telephone|web|www\.\S+|\S+@\S+\.\w+|contactpersoon|kenmerk|datum|uw kenmerk|ons kenmerk"
+    r"|bijlage\(n\)|onderwerp)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_LONG_WORD = re.compile(r"[^\W\d_]{3,}")
+# a bullet, a dash, a list number or letter, or a glyph without letters or digits (a private-use bullet)
+_MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-–—]|\d{1,2}[.)]|[a-zA-Z][.)]|\(\w{1,3}\)"
+                     r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.?|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
+_CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$")
+
+Cell = tuple[float, str]  # x where the cell starts, its text
+
+
+@dataclass
+class Table:
+    """One table of a page: its rows (cells in column order, "" where empty) and whether row 0 is a header."""
+
+    rows: list[list[str]]
+    header: bool
+    lines: list[Line] = field(default_factory=list)
+
+    def render(self) -> list[str]:
+        """The table's lines of page text: one per data row, the header's names before every value."""
+        if self.header and len(self.rows) > 1:
+            names = self.rows[0]
+            return [_row_line([f"{name}: {cell}" if name else cell for name, cell in zip(names, row) if cell])
+                    for row in self.rows[1:] if any(row)]
+        return [_row_line([cell for cell in row if cell]) for row in self.rows if any(row)]
+
+
+def _row_line(cells: list[str]) -> str:
+    return ROW_START + " | ".join(cells) + " |"
+
+
+@dataclass
+class TableStats:
+    tables: int = 0
+    table_rows: int = 0
+    contents_pages: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# --- Cells -----------------------------------------------------------------------------------------------
+
+
+def cells(line: Line) -> list[Cell]:
+    """The cells of a line from its pieces (see the module docstring); one cell for a line of running text."""
+    pieces = [p for p in (line.pieces or []) if p[3] > 0 and not (p[1] == 0.0 and p[2] == 0.0)]
+    if not pieces:
+        return [(line.x, " ".join(line.raw.split()))] if line.raw.strip() else []
+    found: list[list[Any]] = []  # [x, text]
+    end = None  # where the text so far ends, as far as the pieces tell (an upper estimate)
+    space_at, pending = None, ""  # where the last whitespace piece stands, if pypdf reported it; its text
+    for text, x, _y, size, _bold in pieces:
+        if not text.strip():
+            if found and space_at is None:
+                space_at = x
+            pending += text
+            continue
+        spaced = bool(pending) or text[0].isspace() or (found and found[-1][1][-1:].isspace())
+        gap = (space_at is not None and x - space_at > CELL_GAP * size) or (
+            end is not None and spaced and x > end + 0.5 * size
+        )
+        if not found or (gap and x > found[-1][0]):
+            found.append([x, text])
+        else:
+            found[-1][1] += pending + text
+        end = x + WIDE_CHAR * size * len(text)
+        space_at, pending = None, ""
+    merged: list[list[Any]] = []
+    for x, text in found:  # a bullet or list number before its item is not a cell of its own
+        if len(merged) == 1 and _MARKER.fullmatch(merged[-1][1].strip()):
+            merged[-1][1] = merged[-1][1].rstrip() + " " + text.lstrip()
+        else:
+            merged.append([x, text])
+    return [(x, " ".join(text.split())) for x, text in merged if text.strip()]
+
+
+# --- Tables ----------------------------------------------------------------------------------------------
+
+
+def find_tables(page: PageLayout) -> list[Table]:
+    """The tables of a page's body lines (see the module docstring); marks their lines ``role = "table"``."""
+    lines = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
+    split = [cells(line) for line in lines]
+    tables: list[Table] = []
+    index = 0
+    while index < len(lines):
+        if len(split[index]) < 2:
+            index += 1
+            continue
+        run = _run_from(lines, split, index)
+        table = _table_of(lines, split, run) if run else None
+        if table is None:
+            index += 1
+            continue
+        tables.append(table)
+        for line in table.lines:
+            line.role = "table"
+        index = run[-1] + 1
+    return tables
+
+
+def _run_from(lines: list[Line], split: list[list[Cell]], start: int) -> list[int]:
+    """Indices of the lines from ``start`` while multi-cell lines keep coming (at most 6 single lines apart)."""
+    run, singles = [start], 0
+    for index in range(start + 1, len(lines)):
+        previous = lines[run[-1]]
+        if abs(lines[index].y - previous.y) > MAX_ROW_GAP * max(previous.size, lines[index].size, 1.0) * 3:
+            break
+        if split[index] and split[index][0][0] < split[start][0][0] - SAME_COLUMN:
+            break  # a line left of the table's first column (a heading, the text after it) ends the run
+        if len(split[index]) >= 2:
+            run.append(index)
+            singles = 0
+        else:
+            singles += 1
+            if singles > 12:
+                break
+            run.append(index)
+    while run and len(split[run[-1]]) < 2 and len(run) > 1:
+        run.pop()  # trailing single lines are added back below when they stand in a column
+    for index in range(run[-1] + 1, min(len(lines), run[-1] + 8)):
+        if len(split[index]) >= 2 or not split[index] or split[index][0][0] < split[start][0][0] - SAME_COLUMN:
+            break
+        run.append(index)
+    return run
+
+
+def _columns(split: list[list[Cell]], run: list[int]) -> list[float]:
+    """Places where cells of at least two multi-cell lines start: the table's columns, left to right."""
+    starts = sorted(x for index in run if len(split[index]) >= 2 for x, _ in split[index])
+    groups: list[list[float]] = []
+    for x in starts:
+        if groups and x - groups[-1][-1] <= SAME_COLUMN:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    support = [
+        (min(group), sum(1 for index in run if len(split[index]) >= 2
+                         and any(min(group) - SAME_COLUMN <= x <= max(group) + SAME_COLUMN for x, _ in split[index])))
+        for group in groups
+    ]
+    return [x for x, count in support if count >= 2]
+
+
+def _column_of(x: float, columns: list[float]) -> int:
+    index = 0
+    for number, place in enumerate(columns):
+        if x >= place - SAME_COLUMN:
+            index = number
+    return index
+
+
+def _fits(line: Line, line_cells: list[Cell], columns: list[float]) -> bool:
+    """Whether a line can be part of the table: it starts in a column and no cell runs into the next one."""
+    if not line_cells or line_cells[0][0] < columns[0] - SAME_COLUMN:
+        return False
+    for x, text in line_cells:
+        column = _column_of(x, columns)
+        if column + 1 < len(columns) and x + 0.42 * line.size * len(text) > columns[column + 1] + SAME_COLUMN:
+            return False  # even a narrow estimate of its width crosses the next column: running text
+    return True
+
+
+def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Table | None:
+    columns = _columns(split, run)
+    if len(columns) < 2:
+        return None
+    kept: list[int] = []
+    for index in run:
+        if not _fits(lines[index], split[index], columns):
+            if len(split[index]) >= 2 and kept:
+                break
+            if kept:
+                break
+            continue
+        kept.append(index)
+    multi = [index for index in kept if len(split[index]) >= 2]
+    # lines of the table must have cells on the columns: the multi-cell lines use at least two of them
+    if len(multi) < MIN_ROWS - 1 or len(kept) < MIN_ROWS:
+        return None
+    rows: list[list[str]] = []
+    row_top: list[float] = []
+    for index in kept:
+        line = lines[index]
+        placed = [(_column_of(x, columns), text) for x, text in split[index]]
+        starts_row = placed[0][0] == 0 and (not rows or any(rows[-1][1:]))
+        same_height = rows and any(abs(line.y - y) < 0.3 * line.size for y in row_top[-1:]) and placed[0][0] > 0
+        if not rows or (starts_row and not same_height):
+            rows.append([""] * len(columns))
+            row_top.append(line.y)
+        for column, text in placed:
+            rows[-1][column] = (rows[-1][column] + " " + text).strip() if rows[-1][column] else text
+    filled = [sum(1 for cell in row if cell) for row in rows]
+    if len(rows) < MIN_ROWS or sum(1 for count in filled if count >= 2) < MIN_ROWS - 1:
+        return None
+    if len({row[0] for row in rows}) == 1:
+        return None  # one label repeated down the first column ("TABLE"): a caption's small capitals, not a key
+    if _reads_as_prose(rows) or _not_words(rows):
+        return None
+    used = [column for column in range(len(columns)) if any(row[column] for row in rows)]
+    rows = [[row[column] for column in used] for row in rows]
+    return Table(rows=rows, header=_has_header(rows, [lines[i] for i in kept]), lines=[lines[i] for i in kept])
+
+
+def _reads_as_prose(rows: list[list[str]]) -> bool:
+    """Two columns of running text side by side (a two-column page), not a table: most cells are long prose."""
+    long = sum(1 for row in rows for cell in row if len(cell.split()) >= 12)
+    cells_count = sum(1 for row in rows for cell in row if cell)
+    return len(rows[0]) == 2 and long >= 0.6 * cells_count
+
+
+def _not_words(rows: list[list[str]]) -> bool:
+    """Formulas or drawings, not a table: most cells have no word; or running text cut at a margin: the
+    second cells of most rows go on in lower case after a first cell of several words."""
+    filled = [cell for row in rows for cell in row if cell]
+    if sum(1 for cell in filled if _LONG_WORD.search(cell)) < 0.5 * len(filled):
+        return True
+    run_on = sum(1 for row in rows if len(row) > 1 and row[1][:1].islower() and len(row[0].split()) >= 3
+                 and not row[0].endswith(":"))
+    return run_on >= 0.5 * len(rows)
+
+
+def _has_header(rows: list[list[str]], lines: list[Line]) -> bool:
+    first = rows[0]
+    if sum(1 for cell in first if cell) < 2:
+        return False
+    labels = [row[0] for row in rows if row[0]]
+    if sum(1 for label in labels if label.endswith(":")) >= 0.5 * len(labels):
+        return False  # a form: "Examination: | Written examination"
+    top = lines[0]
+    body = lines[1:]
+    if top.bold and not all(line.bold for line in body):
+        return True
+    if body and abs(top.size - body[0].size) > 0.1 * top.size:
+        return True
+    digits = any(any(ch.isdigit() for ch in cell) for cell in first)
+    numeric_column = any(
+        sum(1 for row in rows[1:] if row[c] and _NUMBER.fullmatch(row[c])) >= max(2, 0.5 * (len(rows) - 1))
+        for c in range(len(first))
+    )
+    return not digits and numeric_column and all(len(cell.split()) <= 6 for cell in first)
+
+
+# --- Contents pages --------------------------------------------------------------------------------------
+
+
+def mark_contents(page: PageLayout) -> int:
+    """Mark the lines of a table of contents without dot leaders (see the module docstring); returns how many."""
+    body = [line for line in page.lines if line.role == "body" and line.text.strip()]
+    if not body:
+        return 0
+    ending = [(line, int(match.group("page"))) for line in body
+              if (match := _PAGE_AT_END.match(" ".join(line.text.split()))) and len(line.text) <= 160]
+    headed = any(_CONTENTS_HEADING.match(" ".join(line.text.split()).rstrip(":")) for line in body[:4])
+    numbers = [number for _, number in ending]
+    rising = sum(1 for a, b in zip(numbers, numbers[1:]) if b >= a)
+    enough = len(ending) >= MIN_CONTENTS_LINES and len(ending) >= CONTENTS_SHARE * len(body)
+    if not ((enough or (headed and len(ending) >= 3)) and rising >= 0.8 * (len(numbers) - 1)):
+        return 0
+    for line, _ in ending:
+        line.role = "contents"
+    if headed:
+        for line in body[:4]:
+            if _CONTENTS_HEADING.match(" ".join(line.text.split()).rstrip(":")):
+                line.role = "contents"
+    return len(ending)
+
+
+# --- The hook for parsing --------------------------------------------------------------------------------
+
+
+def analyse_tables(pages: list[PageLayout]) -> TableStats:
+    """Find contents pages and tables on every page (after ``layout.analyse``); a page's tables are in
+    ``page_tables[page.number]``-order in its ``tables`` attribute, used by ``body_text``."""
+    stats = TableStats()
+    for page in pages:
+        if page.build_step:
+            continue
+        if mark_contents(page):
+            stats.contents_pages += 1
+        found = find_tables(page)
+        page.tables = found  # type: ignore[attr-defined]
+        stats.tables += len(found)
+        stats.table_rows += sum(len(table.render()) for table in found)
+        if found and page.headings:
+            in_tables = {" ".join(line.text.split()) for table in found for line in table.lines}
+            page.headings = [(level, text) for level, text in page.headings if text not in in_tables]
+    return stats
+
+
+def body_text(page: PageLayout) -> str:
+    """The body text of a page with each table rendered as rows where the table starts, a blank line after."""
+    tables = getattr(page, "tables", None) or []
+    first_lines = {id(table.lines[0]): table for table in tables}
+    out: list[str] = []
+    for line in page.lines:
+        table = first_lines.get(id(line))
+        if table is not None:
+            out.extend(["", *table.render(), ""])
+        elif line.role == "body":
+            out.append(line.text)
+    return "\n".join(out)
+
+
+# --- Passages --------------------------------------------------------------------------------------------
+
+
+def is_row(line: str) -> bool:
+    return line.startswith(ROW_START) and line.rstrip().endswith("|")
+
+
+def table_spans(text: str) -> list[tuple[int, int, bool]]:
+    """Cut a page's body text into stretches of table rows and of other text: (start, end, is_table).
+
+    A short line without closing punctuation right before the rows (a caption, "Tabel 2 Kosten") goes with
+    the table. The stretches cover the text; the splitter packs each on its own.
+    """
+    lines, offset = [], 0
+    for line in text.split("\n"):
+        lines.append((offset, offset + len(line), line))
+        offset += len(line) + 1
+    kinds = [is_row(line.strip()) for _, _, line in lines]
+    for index in range(len(lines)):
+        if kinds[index] or not lines[index][2].strip():
+            continue
+        following = next((k for k in range(index + 1, len(lines)) if lines[k][2].strip()), None)
+        stripped = lines[index][2].strip()
+        if (following is not None and kinds[following] and len(stripped) <= 120 and not _CLOSING.search(stripped)
+                and not stripped.endswith(",")):
+            kinds[index] = True
+    spans: list[tuple[int, int, bool]] = []
+    for (start, end, line), kind in zip(lines, kinds):
+        if not line.strip():
+            continue
+        if spans and spans[-1][2] == kind:
+            spans[-1] = (spans[-1][0], end, kind)
+        else:
+            if spans:
+                spans[-1] = (spans[-1][0], spans[-1][1], spans[-1][2])
+            spans.append((start, end, kind))
+    # stretches meet: each runs to the start of the next, so no text falls between them
+    return [(s, spans[i + 1][0] if i + 1 < len(spans) else len(text), k) for i, (s, _e, k) in enumerate(spans)] \
+        if spans else [(0, len(text), False)]
+
+
+def is_table_passage(text: str) -> bool:
+    rows = [line for line in text.split("\n") if line.strip()]
+    return bool(rows) and 2 * sum(1 for line in rows if is_row(line.strip())) >= len(rows)
+
+
+def noise_kinds(texts: list[str], pages: list[int | None], kinds: list[str], slides: bool) -> list[str]:
+    """The kind of each passage, with ``noise`` for the passages described in the module docstring."""
+    per_page: dict[int | None, int] = {}
+    for page, kind in zip(pages, kinds):
+        if kind == "body":
+            per_page[page] = per_page.get(page, 0) + 1
+    seen: set[str] = set()
+    result = []
+    for text, page, kind in zip(texts, pages, kinds):
+        key = " ".join(text.casefold().split())
+        if kind != "body":
+            result.append(kind)
+            continue
+        words = _WORD.findall(text)
+        alone = per_page.get(page, 0) == 1
+        lone_heading = alone and "\n" not in text.strip() and len(words) <= 8 and not _CLOSING.search(text.strip())
+        tiny_slide = slides and len(words) <= TINY_SLIDE_WORDS and len(text) <= 60
+        fields = len(set(m.group().casefold() for m in _FIELD_LABELS.finditer(text)))
+        letterhead = fields >= 3 and len(words) <= 40 and not re.search(r"[.?!]\s+[A-Z]", text)
+        duplicate = key in seen and len(words) >= 3
+        seen.add(key)
+        result.append("noise" if lone_heading or tiny_slide or letterhead or duplicate else kind)
+    return result
