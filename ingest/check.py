@@ -2,7 +2,8 @@
 
 ``check_file(path)`` runs the indexing pipeline's text steps (``PublicationConverter`` -> ``DutchTextCleaner``
 -> ``StructureSplitter``; no embedding, nothing is written) and reports per document: pages, pages without
-text, passages (body, footnote, run on over a page break), footnotes and note markers, running lines and
+text, passages (body, footnote, table, run on over a page break; noise passages left out of the index:
+``ingest.tables``), tables and their rows, contents pages, footnotes and note markers, running lines and
 contents lines removed, build slides dropped, headings found, where the page labels come from, the line-end hyphen joins the
 cleaner made, and defect flags. The flags compare the stored text of every page with pypdf's raw text of the
 same page (``ParsedPublication.pages``):
@@ -27,7 +28,7 @@ from typing import Any
 from haystack import Document
 
 from kennisbank.core.errors import ConversionError
-from kennisbank.ingest.chunking import StructureSplitter
+from kennisbank.ingest.chunking import UNINDEXED_KINDS, StructureSplitter
 from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.core.text import normalize_text
 from kennisbank.ingest.converters import document_from_parsed
@@ -101,7 +102,8 @@ def check_file(path: Path | str) -> dict[str, Any]:
         return {"file": str(path), "ok": False, "reason": exc.reason, "message": exc.message}
     document = document_from_parsed(parsed)
     cleaned = DutchTextCleaner().run(documents=[document])["documents"][0]
-    chunks = StructureSplitter().run(documents=[cleaned])["documents"]
+    every = StructureSplitter(keep_noise=True).run(documents=[cleaned])["documents"]
+    chunks = [c for c in every if c.meta.get("kind") not in UNINDEXED_KINDS]  # what the index gets
     stored = (cleaned.content or "").split("\f")
     layout = parsed.layout or {}
 
@@ -126,7 +128,11 @@ def check_file(path: Path | str) -> dict[str, Any]:
         "passages": len(chunks),
         "footnote_passages": sum(1 for c in chunks if c.meta.get("kind") == "footnote"),
         "run_on_passages": sum(1 for c in chunks if c.meta.get("page_end")),
-        "tables": None,  # not detected yet: table text is kept in reading order (see README)
+        "tables": layout.get("tables", 0),
+        "table_rows": layout.get("table_rows", 0),
+        "table_passages": sum(1 for c in chunks if c.meta.get("kind") == "table"),
+        "contents_pages": layout.get("contents_pages", 0),
+        "noise_passages_dropped": sum(1 for c in every if c.meta.get("kind") in UNINDEXED_KINDS),
         "footnotes": layout.get("footnotes", 0),
         "note_markers": layout.get("markers", 0),
         "running_lines_removed": layout.get("running_lines", 0),
@@ -156,6 +162,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"{report['file']}: {report['pages']} pagina's ({report['pages_without_text']} zonder tekst), "
         f"{report['passages']} passages ({report['footnote_passages']} voetnoten, "
         f"{report['run_on_passages']} over een paginagrens)",
+        f"  tabellen {report['tables']} ({report['table_rows']} rijen, {report['table_passages']} passages), "
+        f"inhoudsopgavepagina's {report['contents_pages']}, ruis niet geïndexeerd {report['noise_passages_dropped']}",
         f"  voetnoten {report['footnotes']}, notenummers {report['note_markers']}, kopteksten/voetteksten "
         f"weggelaten {report['running_lines_removed']}, inhoudsopgaveregels {report['contents_lines_removed']}, "
         f"dia-opbouw weggelaten {report['build_slides_dropped']}, koppen {report['headings']}, paginanummers: {report['page_labels']}, "

@@ -40,6 +40,7 @@ from typing import Any
 from haystack import Document, component, logging
 
 from kennisbank.core.text import normalize_text
+from kennisbank.ingest.tables import is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +110,12 @@ def split_pages(
                 following = pages[number]
                 text = page[start:end] + " " + following[:run_on]
                 chunks.append(Chunk(number, start, end, text, len(chunks), page_label=label, page_end=number + 1,
-                                    end_on_page_end=run_on))
+                                    end_on_page_end=run_on,
+                                    kind="table" if is_table_passage(page[start:end]) else "body"))
                 carry = _lstrip(following, run_on, len(following))
             else:
                 chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks),
+                                    kind="table" if is_table_passage(page[start:end]) else "body",
                                     page_label=label))
         if body_end < len(page):
             lo = _lstrip(page, body_end, len(page))
@@ -167,6 +170,14 @@ def _check_sizes(max_chars: int, min_chars: int) -> None:
 
 
 def _page_spans(page: str, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    """The passages of a page's text; a table's rows (ingest.tables) are packed apart from the text around."""
+    spans: list[tuple[int, int]] = []
+    for start, end, _table in table_spans(page):
+        spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars)]
+    return spans
+
+
+def _text_spans(page: str, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     for start, end in _items(page, _blocks(page), max_chars):
         if end - start <= max_chars:
@@ -309,10 +320,11 @@ class StructureSplitter:
     (``meta["layout"]["slides"]``) nor in text files.
     """
 
-    def __init__(self, max_chars: int = 700, min_chars: int = 200) -> None:
+    def __init__(self, max_chars: int = 700, min_chars: int = 200, keep_noise: bool = False) -> None:
         _check_sizes(max_chars, min_chars)
         self.max_chars = max_chars
         self.min_chars = min_chars
+        self.keep_noise = keep_noise  # ``kennisbank check`` counts noise passages; the index never gets them
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
@@ -329,14 +341,25 @@ class StructureSplitter:
             # often restored guesses, see corpus/README.md).
             flow = doc.meta.get("format") == "pdf" and not (doc.meta.get("layout") or {}).get("slides", False)
             split = split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels, flow)
+            if doc.meta.get("format") == "pdf":  # contents, cover fields, lone headings, tiny slides (ingest.tables)
+                slides = bool((doc.meta.get("layout") or {}).get("slides", False))
+                kinds = noise_kinds([c.text for c in split], [c.page for c in split], [c.kind for c in split], slides)
+                for chunk, kind in zip(split, kinds):
+                    chunk.kind = kind
             paths = section_paths(pages, doc.meta.get("headings"), split)
             for chunk, path in zip(split, paths):
+                if chunk.kind in UNINDEXED_KINDS and not self.keep_noise:
+                    continue
                 meta = _chunk_meta(doc, chunk)
                 if path:
                     meta["section"] = path
                 chunks.append(Document(content=chunk.text, meta=meta))
         return {"documents": chunks}
 
+
+# Passage kinds that are not indexed (ingest.tables: contents, cover and letterhead fields, lone headings, tiny
+# slides, repeats); their text stays on the stored page.
+UNINDEXED_KINDS = frozenset({"noise"})
 
 # Meta of a whole document that is about its pages, not about one passage: not copied into chunks.
 _DOCUMENT_ONLY_META = ("note_starts", "page_labels", "footnotes", "layout", "headings")

@@ -19,8 +19,9 @@ tables
     column of numbers; a table of labels ending in ":" (a form) has none.
 rendering
     Each row becomes one line of the page text, Markdown style, with the header repeated in every row:
-    ``| Land: Oostenrijk | Inwoners (miljoen): 8.9 | Hoofdstad: Wenen |``; without a header
-    ``| index (case) | bevestigde patiënt COVID-19 |``. Why this form: every row read alone still says what
+    ``| Land: Oostenrijk | Inwoners (miljoen): 8.9 | Hoofdstad: Wenen``; without a header
+    ``| index (case) | bevestigde patiënt COVID-19`` (no closing "|", so a last cell that runs on to the next
+    page reads on there; a row of one cell is closed: ``| Governance |``). Why this form: every row read alone still says what
     each value is, so a passage of any group of rows carries its header (a question about Vienna finds the
     row that says "Hoofdstad: Wenen"), and the passages stay exact quotes of the stored page text (the
     rendering is the stored text: it has only the page's own words, the header words repeated). The
@@ -98,7 +99,8 @@ class Table:
 
 
 def _row_line(cells: list[str]) -> str:
-    return ROW_START + " | ".join(cells) + " |"
+    # no closing "|" after two or more cells: a cell that runs on to the next page reads on there
+    return ROW_START + " | ".join(cells) + (" |" if len(cells) == 1 else "")
 
 
 @dataclass
@@ -379,7 +381,8 @@ def body_text(page: PageLayout) -> str:
 
 
 def is_row(line: str) -> bool:
-    return line.startswith(ROW_START) and line.rstrip().endswith("|")
+    """A table row as ``Table.render`` writes it (a Markdown-style line "| a | b")."""
+    return line.startswith(ROW_START) and (" | " in line[2:] or line.rstrip().endswith(" |"))
 
 
 def table_spans(text: str) -> list[tuple[int, int, bool]]:

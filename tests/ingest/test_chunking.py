@@ -129,7 +129,7 @@ class TestStructureSplitter:
         data = component_to_dict(splitter, "splitter")
         assert data == {
             "type": "kennisbank.ingest.chunking.StructureSplitter",
-            "init_parameters": {"max_chars": 500, "min_chars": 150},
+            "init_parameters": {"max_chars": 500, "min_chars": 150, "keep_noise": False},
         }
         restored = component_from_dict(StructureSplitter, data, "splitter")
         assert (restored.max_chars, restored.min_chars) == (500, 150)
