@@ -49,7 +49,7 @@ from typing import Any
 from kennisbank.ingest.layout import Line, PageLayout
 
 CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
-WIDE_CHAR = 0.62  # an upper estimate of a character's width, in font sizes
+WIDE_CHAR = 0.55  # an upper estimate of a character's width, in font sizes (proportional fonts average about 0.5)
 SAME_COLUMN = 3.0  # points: cells that start this close stand in one column
 MIN_ROWS = 3
 MAX_ROW_GAP = 3.5  # font sizes between two lines of a table at most
@@ -75,7 +75,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 # a bullet, a dash, a list number or letter, or a glyph without letters or digits (a private-use bullet)
 _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-–—]|\d{1,2}[.)]|[a-zA-Z][.)]|\(\w{1,3}\)"
-                     r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.?|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
+                     r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
 _CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$")
 
 Cell = tuple[float, str]  # x where the cell starts, its text
@@ -132,7 +132,7 @@ def cells(line: Line) -> list[Cell]:
             continue
         spaced = bool(pending) or text[0].isspace() or (found and found[-1][1][-1:].isspace())
         gap = (space_at is not None and x - space_at > CELL_GAP * size) or (
-            end is not None and spaced and x > end + 0.5 * size
+            end is not None and x > end + (0.5 if spaced else 1.5) * size
         )
         if not found or (gap and x > found[-1][0]):
             found.append([x, text])
@@ -241,7 +241,12 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
     if len(columns) < 2:
         return None
     kept: list[int] = []
+    by_order = set()  # a header whose labels stand apart from the columns (centred, shifted): cells in order
     for index in run:
+        if not kept and len(split[index]) == len(columns) and index == run[0]:
+            by_order.add(index)
+            kept.append(index)
+            continue
         if not _fits(lines[index], split[index], columns):
             if len(split[index]) >= 2 and kept:
                 break
@@ -257,7 +262,8 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
     row_top: list[float] = []
     for index in kept:
         line = lines[index]
-        placed = [(_column_of(x, columns), text) for x, text in split[index]]
+        placed = ([(column, text) for column, (_x, text) in enumerate(split[index])] if index in by_order
+                  else [(_column_of(x, columns), text) for x, text in split[index]])
         starts_row = placed[0][0] == 0 and (not rows or any(rows[-1][1:]))
         same_height = rows and any(abs(line.y - y) < 0.3 * line.size for y in row_top[-1:]) and placed[0][0] > 0
         if not rows or (starts_row and not same_height):
@@ -308,7 +314,7 @@ def _has_header(rows: list[list[str]], lines: list[Line]) -> bool:
         return True
     if body and abs(top.size - body[0].size) > 0.1 * top.size:
         return True
-    digits = any(any(ch.isdigit() for ch in cell) for cell in first)
+    digits = any(_NUMBER.fullmatch(cell) for cell in first)
     numeric_column = any(
         sum(1 for row in rows[1:] if row[c] and _NUMBER.fullmatch(row[c])) >= max(2, 0.5 * (len(rows) - 1))
         for c in range(len(first))
