@@ -10,7 +10,8 @@ cells
     (``WIDE_CHAR`` of the font size per character: a proportional font averages about half).
 tables
     A run of at least ``MIN_ROWS`` lines that have two or more cells, whose cells start at the same places
-    (columns: a place that at least two lines share, within ``SAME_COLUMN`` points), with the single-cell
+    (columns: a place that at least two lines share, within ``SAME_COLUMN`` points; close columns are told by a
+    place where text starts after a space of ``TAB_GAP`` on several lines, a tab stop), with the single-cell
     lines between them that stand in a column (a wrapped cell). A line that starts left of the first column,
     or whose text would run into the next column (a paragraph), or stands far below the table ends it.
     Lines are rows: a line with a cell in the first column starts a new row once the current row has text in
@@ -49,6 +50,7 @@ from typing import Any
 from kennisbank.ingest.layout import Line, PageLayout
 
 CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
+TAB_GAP = 0.4  # ... or this many at a place where text starts after a wide space on several lines (a tab stop)
 WIDE_CHAR = 0.55  # an upper estimate of a character's width, in font sizes (proportional fonts average about 0.5)
 SAME_COLUMN = 3.0  # points: cells that start this close stand in one column
 MIN_ROWS = 3
@@ -116,9 +118,33 @@ class TableStats:
 # --- Cells -----------------------------------------------------------------------------------------------
 
 
-def cells(line: Line) -> list[Cell]:
+def _placed(line: Line) -> list[Any]:
+    return [p for p in (line.pieces or []) if p[3] > 0 and not (p[1] == 0.0 and p[2] == 0.0)]
+
+
+def _stops(lines: list[Line]) -> set[int]:
+    """Places (whole points) where text starts after a wide space on at least ``MIN_ROWS`` lines of a page:
+    tab stops of a table whose columns stand close together (the gap alone does not tell)."""
+    seen: dict[int, int] = {}
+    for line in lines:
+        space_at = None
+        places = set()
+        for text, x, _y, size, _bold in _placed(line):
+            if not text.strip():
+                space_at = x if space_at is None else space_at
+                continue
+            if space_at is not None and x - space_at >= TAB_GAP * size:
+                places.add(round(x))
+            space_at = None
+        for place in places:
+            seen[place] = seen.get(place, 0) + 1
+    counted = {place for place, count in seen.items() if count >= MIN_ROWS}
+    return counted | {place + 1 for place in counted} | {place - 1 for place in counted}
+
+
+def cells(line: Line, stops: set[int] | frozenset[int] = frozenset()) -> list[Cell]:
     """The cells of a line from its pieces (see the module docstring); one cell for a line of running text."""
-    pieces = [p for p in (line.pieces or []) if p[3] > 0 and not (p[1] == 0.0 and p[2] == 0.0)]
+    pieces = _placed(line)
     if not pieces:
         return [(line.x, " ".join(line.raw.split()))] if line.raw.strip() else []
     found: list[list[Any]] = []  # [x, text]
@@ -131,7 +157,8 @@ def cells(line: Line) -> list[Cell]:
             pending += text
             continue
         spaced = bool(pending) or text[0].isspace() or (found and found[-1][1][-1:].isspace())
-        gap = (space_at is not None and x - space_at > CELL_GAP * size) or (
+        gap = (space_at is not None and (x - space_at > CELL_GAP * size
+                                         or (round(x) in stops and x - space_at >= TAB_GAP * size))) or (
             end is not None and x > end + (0.5 if spaced else 1.5) * size
         )
         if not found or (gap and x > found[-1][0]):
@@ -155,7 +182,8 @@ def cells(line: Line) -> list[Cell]:
 def find_tables(page: PageLayout) -> list[Table]:
     """The tables of a page's body lines (see the module docstring); marks their lines ``role = "table"``."""
     lines = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
-    split = [cells(line) for line in lines]
+    stops = _stops(lines)
+    split = [cells(line, stops) for line in lines]
     tables: list[Table] = []
     index = 0
     while index < len(lines):
@@ -183,6 +211,9 @@ def _run_from(lines: list[Line], split: list[list[Cell]], start: int) -> list[in
             break
         if split[index] and split[index][0][0] < split[start][0][0] - SAME_COLUMN:
             break  # a line left of the table's first column (a heading, the text after it) ends the run
+        size = lines[index].size
+        if len(split[index]) < 2 and all(abs(size - other) > 0.1 * other for other in (lines[start].size, previous.size)):
+            break  # a line in another size between the rows: a heading over the next table
         if len(split[index]) >= 2:
             run.append(index)
             singles = 0
