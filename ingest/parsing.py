@@ -169,7 +169,7 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
     if reader_warnings.messages:
         warnings.append(f"PDF structure was repaired while reading ({'; '.join(reader_warnings.messages)})")
     stats = analyse(layouts, labels)
-    table_stats = analyse_tables(layouts)  # tables as rows with their header, contents pages (ingest.tables)
+    table_stats = analyse_tables(layouts, reader.pages)  # tables as rows with their header, contents pages (ingest.tables)
     pages = [_nonblank(layout.raw_text()) for layout in layouts]
     body = [_nonblank(body_text(layout)) if not layout.build_step else "" for layout in layouts]
     notes = [_nonblank(layout.text("footnote")) for layout in layouts]

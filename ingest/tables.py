@@ -59,6 +59,7 @@ MIN_CONTENTS_LINES = 5
 CONTENTS_SHARE = 0.6
 TINY_SLIDE_WORDS = 4
 ROW_START = "| "
+LAYOUT_CHAR = 0.5  # layout mode's character width, in font sizes (to place its cells like the pieces')
 
 _NUMBER = re.compile(r"[-+±<>≤≥~€$%(]*\d[\d.,:/%-]*[)%]*|[ivxlc]{1,6}", re.IGNORECASE)
 _PAGE_AT_END = re.compile(r"^(?P<text>.*[^\W\d_].*?)[\s.…·_-]*\s(?P<page>\d{1,4})$")
@@ -78,6 +79,7 @@ _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 # a bullet, a dash, a list number or letter, or a glyph without letters or digits (a private-use bullet)
 _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-–—]|\d{1,2}[.)]|[a-zA-Z][.)]|\(\w{1,3}\)"
                      r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
+_LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
 _CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$")
 
 Cell = tuple[float, str]  # x where the cell starts, its text
@@ -179,15 +181,22 @@ def cells(line: Line, stops: set[int] | frozenset[int] = frozenset()) -> list[Ce
 # --- Tables ----------------------------------------------------------------------------------------------
 
 
-def find_tables(page: PageLayout) -> list[Table]:
-    """The tables of a page's body lines (see the module docstring); marks their lines ``role = "table"``."""
+def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
+    """The tables of a page's body lines (see the module docstring); marks their lines ``role = "table"``.
+
+    ``pdf_page`` (pypdf's page) is read once more in pypdf's layout mode when rows of numbers stand on lines
+    the pieces do not split (a LaTeX table sets a row as one piece): cells are then the runs of text that
+    layout mode sets two or more spaces apart, on the lines whose words are exactly the line's own.
+    """
     lines = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
     stops = _stops(lines)
     split = [cells(line, stops) for line in lines]
     tables: list[Table] = []
+    if pdf_page is not None and _numeric_rows(lines, split):
+        tables += _tables_by_order(lines, _layout_cells(pdf_page, lines))
     index = 0
     while index < len(lines):
-        if len(split[index]) < 2:
+        if len(split[index]) < 2 or lines[index].role == "table":
             index += 1
             continue
         run = _run_from(lines, split, index)
@@ -199,6 +208,62 @@ def find_tables(page: PageLayout) -> list[Table]:
         for line in table.lines:
             line.role = "table"
         index = run[-1] + 1
+    return tables
+
+
+def _numeric_rows(lines: list[Line], split: list[list[Cell]]) -> bool:
+    """Whether ``MIN_ROWS`` lines in a row, each one piece of text, carry two or more numbers: a table that
+    the pieces do not split (worth reading the page in layout mode)."""
+    run = 0
+    for line_cells in split:
+        numbers = sum(1 for token in (line_cells[0][1].split() if len(line_cells) == 1 else [])
+                      if _NUMBER.fullmatch(token))
+        run = run + 1 if numbers >= 2 else 0
+        if run >= MIN_ROWS:
+            return True
+    return False
+
+
+def _layout_cells(pdf_page: Any, lines: list[Line]) -> dict[int, list[Cell]]:
+    """Cells of lines from pypdf's layout mode: text runs two or more spaces apart; x in character widths."""
+    try:
+        text = pdf_page.extract_text(extraction_mode="layout")
+    except Exception:  # layout mode fails on some pages that plain extraction reads: keep the pieces' cells
+        return {}
+    by_words: dict[str, str] = {}
+    for row in text.split("\n"):
+        by_words.setdefault(" ".join(row.split()), row)
+    found: dict[int, list[Cell]] = {}
+    for line in lines:
+        row = by_words.get(" ".join(line.raw.split()))
+        if row is None:
+            continue
+        parts = [(match.start(), match.group()) for match in _LAYOUT_CELL.finditer(row)]
+        if len(parts) >= 2:
+            found[id(line)] = [(start * LAYOUT_CHAR * line.size, part) for start, part in parts]
+    return found
+
+
+def _tables_by_order(lines: list[Line], found: dict[int, list[Cell]]) -> list[Table]:
+    """Tables from layout mode's cells: ``MIN_ROWS`` or more lines in a row with the same number of cells
+    (layout mode's places are too rough to align columns by; the cells' order is exact)."""
+    tables: list[Table] = []
+    group: list[Line] = []
+    for line in [*lines, None]:
+        width = len(found.get(id(line), [])) if line is not None else 0
+        if group and (width != len(found[id(group[0])]) or width < 2):
+            if len(group) >= MIN_ROWS:
+                rows = [[text for _x, text in found[id(member)]] for member in group]
+                cells_all = [cell for row in rows for cell in row]
+                # justified running text in layout mode: words two spaces apart, mostly single lower-case words
+                prose = sum(1 for cell in cells_all if " " not in cell and cell[:1].islower()) >= 0.3 * len(cells_all)
+                if not prose and not _not_words(rows):
+                    tables.append(Table(rows=rows, header=_has_header(rows, group), lines=list(group)))
+                    for member in group:
+                        member.role = "table"
+            group = []
+        if line is not None and width >= 2:
+            group.append(line)
     return tables
 
 
@@ -381,7 +446,7 @@ def mark_contents(page: PageLayout) -> int:
 # --- The hook for parsing --------------------------------------------------------------------------------
 
 
-def analyse_tables(pages: list[PageLayout]) -> TableStats:
+def analyse_tables(pages: list[PageLayout], pdf_pages: Any = None) -> TableStats:
     """Find contents pages and tables on every page (after ``layout.analyse``); a page's tables are in
     ``page_tables[page.number]``-order in its ``tables`` attribute, used by ``body_text``."""
     stats = TableStats()
@@ -390,7 +455,7 @@ def analyse_tables(pages: list[PageLayout]) -> TableStats:
             continue
         if mark_contents(page):
             stats.contents_pages += 1
-        found = find_tables(page)
+        found = find_tables(page, pdf_pages[page.number - 1] if pdf_pages is not None else None)
         page.tables = found  # type: ignore[attr-defined]
         stats.tables += len(found)
         stats.table_rows += sum(len(table.render()) for table in found)
