@@ -132,7 +132,8 @@ def check_file(path: Path | str) -> dict[str, Any]:
         "table_rows": layout.get("table_rows", 0),
         "table_passages": sum(1 for c in chunks if c.meta.get("kind") == "table"),
         "contents_pages": layout.get("contents_pages", 0),
-        "noise_passages_dropped": sum(1 for c in every if c.meta.get("kind") in UNINDEXED_KINDS),
+        "noise_passages_dropped": sum(1 for c in every if c.meta.get("kind") == "noise"),
+        "figure_passages_dropped": sum(1 for c in every if c.meta.get("kind") == "figure"),
         "footnotes": layout.get("footnotes", 0),
         "note_markers": layout.get("markers", 0),
         "running_lines_removed": layout.get("running_lines", 0),
@@ -163,7 +164,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"{report['passages']} passages ({report['footnote_passages']} voetnoten, "
         f"{report['run_on_passages']} over een paginagrens)",
         f"  tabellen {report['tables']} ({report['table_rows']} rijen, {report['table_passages']} passages), "
-        f"inhoudsopgavepagina's {report['contents_pages']}, ruis niet geïndexeerd {report['noise_passages_dropped']}",
+        f"inhoudsopgavepagina's {report['contents_pages']}, niet geïndexeerd: ruis {report['noise_passages_dropped']}, "
+        f"figuurlabels {report['figure_passages_dropped']}",
         f"  voetnoten {report['footnotes']}, notenummers {report['note_markers']}, kopteksten/voetteksten "
         f"weggelaten {report['running_lines_removed']}, inhoudsopgaveregels {report['contents_lines_removed']}, "
         f"dia-opbouw weggelaten {report['build_slides_dropped']}, koppen {report['headings']}, paginanummers: {report['page_labels']}, "

@@ -358,8 +358,8 @@ class StructureSplitter:
 
 
 # Passage kinds that are not indexed (ingest.tables: contents, cover and letterhead fields, lone headings, tiny
-# slides, repeats); their text stays on the stored page.
-UNINDEXED_KINDS = frozenset({"noise"})
+# slides, repeats; a figure's labels); their text stays on the stored page.
+UNINDEXED_KINDS = frozenset({"noise", "figure"})
 
 # Meta of a whole document that is about its pages, not about one passage: not copied into chunks.
 _DOCUMENT_ONLY_META = ("note_starts", "page_labels", "footnotes", "layout", "headings")

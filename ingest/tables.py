@@ -35,7 +35,9 @@ contents pages
 noise passages (``noise_kinds``)
     A passage that is only a short heading alone on its page, cover or letterhead fields (address, phone,
     e-mail, website, ...), a tiny slide of a few words (a chart's labels), or the same text as an earlier
-    passage of the document, is marked ``kind: noise``. Noise passages are not indexed: the splitter leaves
+    passage of the document, is marked ``kind: noise``; a passage made mostly of numbers, symbols and labels
+    of one or two letters without a sentence (a chart's axes, a drawing's labels) ``kind: figure``. Noise and
+    figure passages are not indexed (not merely down-weighted: they answer no question): the splitter leaves
     them out (``ingest.chunking``); the text stays on the stored page, and ``kennisbank check`` counts them.
 
 All rules use positions, sizes and words within one document; nothing here knows a file.
@@ -58,6 +60,8 @@ MAX_ROW_GAP = 3.5  # font sizes between two lines of a table at most
 MIN_CONTENTS_LINES = 5
 CONTENTS_SHARE = 0.6
 TINY_SLIDE_WORDS = 4
+FIGURE_TOKENS = 8  # a passage of at least this many tokens ...
+FIGURE_SHARE = 0.5  # ... of which this share are numbers, symbols or labels of one or two letters: a figure
 ROW_START = "| "
 LAYOUT_CHAR = 0.5  # layout mode's character width, in font sizes (to place its cells like the pieces')
 
@@ -80,6 +84,7 @@ _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-–—]|\d{1,2}[.)]|[a-zA-Z][.)]|\(\w{1,3}\)"
                      r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
 _LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
+_SENTENCE = re.compile(r"[^\W\d_]{3,}[.?!][\"'”’)]*\s+[A-Z]")  # a word ending a sentence, the next begins
 _CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$")
 
 Cell = tuple[float, str]  # x where the cell starts, its text
@@ -547,5 +552,17 @@ def noise_kinds(texts: list[str], pages: list[int | None], kinds: list[str], sli
         letterhead = fields >= 3 and len(words) <= 40 and not re.search(r"[.?!]\s+[A-Z]", text)
         duplicate = key in seen and len(words) >= 3
         seen.add(key)
-        result.append("noise" if lone_heading or tiny_slide or letterhead or duplicate else kind)
+        if lone_heading or tiny_slide or letterhead or duplicate:
+            result.append("noise")
+        else:
+            result.append("figure" if is_figure_text(text) else kind)
     return result
+
+
+def is_figure_text(text: str) -> bool:
+    """A chart's or drawing's labels: mostly numbers, symbols and one- or two-letter labels, no sentence."""
+    tokens = text.split()
+    if len(tokens) < FIGURE_TOKENS or _SENTENCE.search(text):
+        return False
+    short = sum(1 for token in tokens if len(_WORD.findall(token)) == 0 or max(map(len, _WORD.findall(token))) <= 2)
+    return short >= FIGURE_SHARE * len(tokens)

@@ -171,6 +171,9 @@ def test_noise_kinds():
         "noise", "noise", "body", "noise", "body"]
     assert noise_kinds(["Klasse? Geslacht?"], [4], ["body"], slides=True) == ["noise"]
     assert noise_kinds(["| a | b"], [1], ["table"], slides=False) == ["table"]
+    chart = "N\nS vu\n(a) Kugelkoordinaten 1 0 1 22 1 0 1 2 0.6 0.8 1\n(b) π 2 π 3π 2 2π −1 −0.5 0.5 1 x y sin x cos x"
+    numbers = "In 2020 waren 25 van de 100 scholen dicht (25%). Dat is 5 minder dan in 2019 en 10 meer dan in 2018."
+    assert noise_kinds([chart, numbers], [1, 1], ["body", "body"], slides=False) == ["figure", "body"]
 
 
 def test_table_spans_cover_the_text():
@@ -227,3 +230,12 @@ def test_real_form_table_of_a_course_description():
     page = document.content.split("\f")[1]
     assert "| Examination: | Written examination and practicums (with oral check)" in page
     assert "| Course owners: | The DEV team" in page
+
+
+@REAL
+def test_real_latex_table_of_one_piece_rows_is_read_in_layout_mode():
+    document, chunks = _real("latex-multicolumn.pdf")
+    page = document.content.split("\f")[2]
+    assert ("| Country: Belgium | Population (millions): 11.5 | Area (km2): 30,689 | Capital: Brussels | "
+            "Official Language: Dutch, French, German") in page
+    assert any(c.meta.get("kind") == "table" and "Country: Finland" in c.content for c in chunks)
