@@ -62,6 +62,7 @@ CONTENTS_SHARE = 0.6
 TINY_SLIDE_WORDS = 4
 FIGURE_TOKENS = 8  # a passage of at least this many tokens ...
 FIGURE_SHARE = 0.5  # ... of which this share are numbers, symbols or labels of one or two letters: a figure
+FIGURE_PROSE_RUN = 10  # ... unless it has this many words in a row (running text; a subcaption is shorter)
 ROW_START = "| "
 LAYOUT_CHAR = 0.5  # layout mode's character width, in font sizes (to place its cells like the pieces')
 
@@ -84,7 +85,8 @@ _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-–—]|\d{1,2}[.)]|[a-zA-Z][.)]|\(\w{1,3}\)"
                      r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
 _LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
-_SENTENCE = re.compile(r"[^\W\d_]{3,}[.?!][\"'”’)]*\s+[A-Z]")  # a word ending a sentence, the next begins
+_SENTENCE = re.compile(r"\w[%)]*[.?!][\"'”’)]*\s+[A-Z]|[^\W\d_]{3,}[.?!][\"'”’)]*$")  # a sentence ends
+_PROSE_WORD = re.compile(r"[(\"'“‘]?[^\W\d_]+(?:[-'’][^\W\d_]+)*[.,;:!?)\"'”’]*")
 _CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$")
 
 Cell = tuple[float, str]  # x where the cell starts, its text
@@ -565,4 +567,8 @@ def is_figure_text(text: str) -> bool:
     if len(tokens) < FIGURE_TOKENS or _SENTENCE.search(text):
         return False
     short = sum(1 for token in tokens if len(_WORD.findall(token)) == 0 or max(map(len, _WORD.findall(token))) <= 2)
-    return short >= FIGURE_SHARE * len(tokens)
+    run = longest = 0
+    for token in tokens:  # a run of words is running text (a slide's prose before its code): not a figure
+        run = run + 1 if _PROSE_WORD.fullmatch(token) else 0
+        longest = max(longest, run)
+    return short >= FIGURE_SHARE * len(tokens) and longest < FIGURE_PROSE_RUN
