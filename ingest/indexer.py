@@ -33,7 +33,7 @@ from kennisbank.core.model import (
 )
 from kennisbank.core.rwlock import ReadWriteLock
 from kennisbank.core.settings import Settings
-from kennisbank.ingest.pipeline import indexing_pipeline
+from kennisbank.ingest.pipeline import Progress, indexing_pipeline
 from kennisbank.ingest.sources import Source
 from kennisbank.ingest.values import ValueClassifier, ValueTagger
 from kennisbank.search.framework import Framework
@@ -139,11 +139,13 @@ class Indexer:
         return True
 
     # -- ingest -------------------------------------------------------------------------------------------
-    def ingest(self, sources: list[Source], progress: bool = False, optimize: bool = False) -> IngestReport:
+    def ingest(self, sources: list[Source], progress: bool = False, optimize: bool = False,
+               on_progress: Progress | None = None) -> IngestReport:
         """Bring `sources` into the index. `optimize`: afterwards, when anything changed, build the store's
         indexes (Qdrant Edge does not do this by itself: at 100k chunks hybrid p95 20.7 ms -> 2.9 ms, per
         `kennisbank bench`). It blocks searches while it runs, so the command line asks for it, where no
-        server is searching (the store is locked to one process); the server's upload jobs do not."""
+        server is searching (the store is locked to one process); the server's upload jobs do not.
+        `on_progress` is called while a publication's passages are embedded (see ingest.pipeline.ProgressiveEmbedder)."""
         started = time.perf_counter()
         report = IngestReport()
         bar = None
@@ -153,7 +155,7 @@ class Indexer:
             for source in sources:
                 if bar is not None:
                     bar.set_postfix_str(source.path.name[:40])
-                outcome = self.ingest_one(source)
+                outcome = self.ingest_one(source, on_progress)
                 report.outcomes.append(outcome)
                 if outcome.status == "failed":
                     log.warning("%s: %s (%s)", source.path, outcome.message, outcome.reason)
@@ -168,7 +170,7 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def ingest_one(self, source: Source) -> Outcome:
+    def ingest_one(self, source: Source, on_progress: Progress | None = None) -> Outcome:
         started = time.perf_counter()
         outcome = Outcome(source=str(source.path), doc_id=source.id, status="failed")
         try:
@@ -200,8 +202,11 @@ class Indexer:
             outcome.seconds = time.perf_counter() - started
             return outcome
 
+        data: dict[str, Any] = {"converter": {"sources": [source.path], "meta": [{"doc_id": source.id}]}}
+        if on_progress is not None:
+            data["dense"] = {"progress": on_progress}
         result = self.pipeline.run(
-            {"converter": {"sources": [source.path], "meta": [{"doc_id": source.id}]}},
+            data,
             include_outputs_from={"converter", "cleaner"},
         )
         failures = result["converter"].get("failures", [])
