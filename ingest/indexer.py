@@ -18,6 +18,7 @@ An interrupted run leaves only pending or retired versions behind, which `recove
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any, Callable
 from tqdm import tqdm
 
 from kennisbank.core.catalog import Catalog, DocumentRecord
+from kennisbank.core.diskspace import check_room
 from kennisbank.core.model import (
     PUBLICATION_FIELD_NAMES,
     passage_payload,
@@ -284,6 +286,11 @@ class Indexer:
                     },
                 )
             )
+        if not self.settings.qdrant_url:
+            # The embedding took a while: the disk may have filled meanwhile. The embedded store maps its files, and
+            # writing a mapped page on a full disk kills the process (SIGBUS); fail this job with "schijf vol"
+            # instead. Room asked for: the points (vectors, terms, payload) and the page texts, as written.
+            check_room(self.settings.data_dir, self.settings.min_free_mb, _write_size(points, page_texts))
         # Searches wait while the index changes (milliseconds: the embedding is already done).
         with self.visibility.write():
             self.catalog.stage(record.id, record.version, list(enumerate(page_texts, start=1)), offsets)
@@ -294,6 +301,15 @@ class Indexer:
             if old:
                 self.store.delete_version(record.id, old)
                 self.catalog.forget_version(record.id, old)
+
+
+def _write_size(points: list[ChunkPoint], page_texts: list[str]) -> int:
+    """About how many bytes writing these points and pages adds (vectors as float32, terms as int + float)."""
+    size = sum(len(text.encode("utf-8")) for text in page_texts)
+    for point in points:
+        size += 4 * len(point.dense or []) + 8 * len(point.sparse_indices)
+        size += len(json.dumps(point.payload, ensure_ascii=False).encode("utf-8"))
+    return size
 
 
 def _layout_payload(meta: dict[str, Any]) -> dict[str, Any]:
