@@ -86,7 +86,7 @@ _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-
                      r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
 _LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
 _SENTENCE = re.compile(r"\w[%)]*[.?!][\"'”’)]*\s+[A-Z]|[^\W\d_]{3,}[.?!][\"'”’)]*$")  # a sentence ends
-_PROSE_WORD = re.compile(r"[(\"'“‘]?[^\W\d_]+(?:[-'’][^\W\d_]+)*[.,;:!?)\"'”’]*")
+_PROSE_WORD = re.compile(r"[(\"'“‘]?[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*[.,;:!?)\"'”’]*")
 _CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$")
 
 Cell = tuple[float, str]  # x where the cell starts, its text
