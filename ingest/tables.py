@@ -62,6 +62,8 @@ CONTENTS_SHARE = 0.6
 TINY_SLIDE_WORDS = 4
 FIGURE_TOKENS = 8  # a passage of at least this many tokens ...
 FIGURE_SHARE = 0.5  # ... of which this share are numbers, symbols or labels of one or two letters: a figure
+FIGURE_MAX_TOKENS = 80  # ... and at most this many (a long passage of formulas or code is text, not labels)
+FIGURE_FUNCTION_WORDS = 3  # ... and fewer function words than this (formulas in sentences have them: "Sei", "ist")
 FIGURE_PROSE_RUN = 10  # ... unless it has this many words in a row (running text; a subcaption is shorter)
 ROW_START = "| "
 LAYOUT_CHAR = 0.5  # layout mode's character width, in font sizes (to place its cells like the pieces')
@@ -87,6 +89,12 @@ _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-
 _LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
 _SENTENCE = re.compile(r"\w[%)]*[.?!][\"'”’)]*\s+[A-Z]|[^\W\d_]{3,}[.?!][\"'”’)]*$")  # a sentence ends
 _PROSE_WORD = re.compile(r"[(\"'“‘]?[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*[.,;:!?)\"'”’]*")
+_FUNCTION_WORDS = frozenset(
+    "de het een van en in is op te dat die met voor zijn wordt er of als aan bij ook niet "
+    "the a an of and in is are to that with for on as by be or not it this "
+    "der die das und ist ein eine sei mit von zu den dem für nicht oder wenn gilt es "
+    "le la les des du un une et est que dans pour par sur".split()
+)
 _CLOSING = re.compile(r"[.?!:;][\"'”’)\]]*$")
 
 Cell = tuple[float, str]  # x where the cell starts, its text
@@ -571,4 +579,6 @@ def is_figure_text(text: str) -> bool:
     for token in tokens:  # a run of words is running text (a slide's prose before its code): not a figure
         run = run + 1 if _PROSE_WORD.fullmatch(token) else 0
         longest = max(longest, run)
-    return short >= FIGURE_SHARE * len(tokens) and longest < FIGURE_PROSE_RUN
+    function_words = sum(1 for token in tokens if token.casefold().strip(".,;:()") in _FUNCTION_WORDS)
+    return (short >= FIGURE_SHARE * len(tokens) and longest < FIGURE_PROSE_RUN and len(tokens) <= FIGURE_MAX_TOKENS
+            and function_words < FIGURE_FUNCTION_WORDS)
