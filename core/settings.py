@@ -77,6 +77,22 @@ class Settings:
         section="Search", default=True,
     )
     prefetch_limit: int = _help("Candidates each retriever (dense, BM25) hands to the fusion.", section="Search", default=50)
+    rerank: bool = _help(
+        "Hybrid search fuses dense and BM25 by their z-scored scores and re-scores the fused top by each passage's "
+        "best sentence (search/rerank.py; README, \"Search quality\"). False: Qdrant's rank fusion (RRF, k = RRF_K) "
+        "as before, without the second stage.",
+        section="Search", default=True,
+    )
+    fusion_dense_weight: float = _help(
+        "Score fusion: weight of the dense z-score (BM25 gets 1 minus this; tuned on the tune questions, README).",
+        section="Search", default=0.5,
+    )
+    rerank_depth: int = _help("How many fused passages the second stage re-scores by their best sentence.",
+                              section="Search", default=30)
+    rerank_sentence_weight: float = _help(
+        "Weight of the z-scored best-sentence similarity added to a passage's fused score (0: fusion only).",
+        section="Search", default=0.3,
+    )
     embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", section="Model and passages", default=32)
     max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", section="Staff console", default=50)
     secure_cookies: bool = _help(

@@ -1,4 +1,4 @@
-"""The Haystack indexing pipeline: file -> pages -> cleaned pages -> chunks -> dense + BM25 vectors.
+"""The Haystack indexing pipeline: file -> pages -> cleaned pages -> chunks -> dense, sentence and BM25 vectors.
 
 Writing to the store is not a pipeline step: `ingest.indexer.Indexer` runs this pipeline per publication and
 then stages, writes and publishes the result, so that a replaced publication is never missing or doubled.
@@ -12,6 +12,7 @@ from kennisbank.ingest.chunking import StructureSplitter
 from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
 from kennisbank.search.embedders import BM25DocumentEmbedder, dense_document_embedder
+from kennisbank.search.rerank import SentenceEmbedder
 
 
 def chunking_settings(settings) -> dict:
@@ -28,12 +29,14 @@ def indexing_pipeline(settings) -> Pipeline:
     pipeline.add_component(
         "splitter", StructureSplitter(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
     )
-    pipeline.add_component(
-        "dense", dense_document_embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
-    )
+    dense = dense_document_embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
+    pipeline.add_component("dense", dense)
+    # the sentences' vectors for the second stage of search (search.rerank), by the same model instance
+    pipeline.add_component("sentences", SentenceEmbedder(dense))
     pipeline.add_component("sparse", BM25DocumentEmbedder())
     pipeline.connect("converter.documents", "cleaner.documents")
     pipeline.connect("cleaner.documents", "splitter.documents")
     pipeline.connect("splitter.documents", "dense.documents")
-    pipeline.connect("dense.documents", "sparse.documents")
+    pipeline.connect("dense.documents", "sentences.documents")
+    pipeline.connect("sentences.documents", "sparse.documents")
     return pipeline

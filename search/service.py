@@ -39,6 +39,7 @@ from kennisbank.search.anchors import passage_anchors
 from kennisbank.search.embedders import BM25TextEmbedder
 from kennisbank.search.framework import Framework
 from kennisbank.search.relevance import Relevance
+from kennisbank.search.rerank import Reranker
 from kennisbank.search.results import Vocabulary, group_repeats
 from kennisbank.search.schema import SearchFilter
 from kennisbank.search.sources import Registry, registry_for
@@ -113,6 +114,7 @@ class Searcher:
         self._vocabulary: tuple[Any, Vocabulary] | None = None
         self._value_counts: tuple[Any, dict[str, int]] | None = None
         self.relevance = Relevance.from_settings(settings)
+        self.reranker = Reranker.from_settings(settings)
 
     def registry(self) -> Registry:
         """The source registry over the framework and what the catalog holds now; built once, and again only
@@ -147,11 +149,13 @@ class Searcher:
         sectors: list[str] | None = None,
         with_best: bool = False,
         group: bool = False,
+        rerank: bool | None = None,
     ) -> Retrieval:
         """Hybrid (or dense, or BM25) retrieval. `expand` adds thesaurus terms to the BM25 query (default: the
         setting); `with_best` also finds the best dense and BM25 scores (two top-1 queries, same vectors);
         `group` makes passages with the same text one result (search.results.group_repeats) and fetches
-        candidates until `k` distinct results remain or the store has no more."""
+        candidates until `k` distinct results remain or the store has no more. `rerank` (default: the setting)
+        fuses hybrid hits by score and re-scores the top by sentence (search.rerank) instead of Qdrant's RRF."""
         started = time.perf_counter()
         query = validate_query(query)
         k = validate_k(k)
@@ -173,6 +177,8 @@ class Searcher:
         query_dense = dense if mode in ("hybrid", "dense") else None
         query_sparse = sparse if mode in ("hybrid", "bm25") else None
         effective = mode if mode != "hybrid" or (query_dense is not None and query_sparse is not None) else "dense"
+        if effective == "hybrid" and (self.settings.rerank if rerank is None else rerank):
+            effective = "hybrid+rerank"
         best_dense = best_bm25 = 0.0
         candidates = 0
         with self.visibility.read():
@@ -253,10 +259,21 @@ class Searcher:
         return cached[1]
 
     def _query(self, dense, sparse, mode: str, limit: int, flt: SearchFilter):
+        if mode == "hybrid+rerank":
+            return self._reranked(dense, sparse, limit, flt)
         return self.store.query(
             dense=dense, sparse=sparse, mode=mode, limit=limit, flt=flt,
             prefetch_limit=max(self.settings.prefetch_limit, limit), rrf_k=self.settings.rrf_k,
         )
+
+    def _reranked(self, dense, sparse, limit: int, flt: SearchFilter):
+        """Hybrid hits by the second stage (search.rerank): each retriever's top, fused by score, the top of that
+        re-scored by the passages' best sentences."""
+        fetch = max(self.settings.prefetch_limit, limit)
+        by_dense = self._query(dense, None, "dense", fetch, flt)
+        by_bm25 = self._query(None, sparse, "bm25", fetch, flt)
+        fused = self.reranker.fuse(by_dense, by_bm25)
+        return self.reranker.rescore(fused, lambda ids: self.store.sentence_scores(dense, ids))[:limit]
 
     def _result(self, rank: int, hit) -> dict[str, Any]:
         """One result: the hit, its stable anchor, its printed page label and what to paste to cite it."""
