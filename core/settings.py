@@ -36,7 +36,8 @@ def _help(text: str, section: str, **kwargs: Any) -> Any:
 # unless they are set explicitly. Measured with `python -m kennisbank.evaluation.value_classifier` (tune split)
 # and `python -m kennisbank.evaluation.answer_eval --calibration` (dev + tune against out-of-domain questions).
 MODEL_CALIBRATION: dict[str, dict[str, float]] = {
-    "use-multilingual-v3": {"value_threshold": 0.65, "answer_dense_strong": 0.30, "answer_dense_min": 0.18},
+    "use-multilingual-v3": {"value_threshold": 0.65, "answer_dense_strong": 0.30, "answer_dense_min": 0.18,
+                            "answer_domain_dense_min": 0.18},
 }
 
 
@@ -130,6 +131,11 @@ class Settings:
     answer_dense_min: float = _help("Relevance gate: otherwise the best dense cosine must reach this ...",
                                     section="Answers", default=0.82)
     answer_bm25_min: float = _help("... and the best BM25 score this.", section="Answers", default=5.3)
+    answer_domain_dense_min: float = _help(
+        "Relevance gate: a question that names a term of the domain thesaurus passes when its best dense cosine "
+        "reaches this ...", section="Answers", default=0.80,
+    )
+    answer_domain_bm25_min: float = _help("... and its best BM25 score this.", section="Answers", default=5.0)
     llm_url: str = _help(
         "Base URL of an OpenAI-compatible chat endpoint (e.g. http://localhost:11434/v1 for Ollama) for the optional "
         "written summary on answer pages. Empty: no summary.",

@@ -78,6 +78,7 @@ class Retrieval:
     best_dense: float = 0.0  # the best dense cosine (0 when not asked or nothing found)
     best_bm25: float = 0.0  # the best BM25 score
     candidates: int = 0  # hits fetched before repeats were grouped (0: not grouped)
+    domain_terms: list[str] = field(default_factory=list)  # thesaurus terms the query names (the relevance gate)
     took_ms: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -209,6 +210,7 @@ class Searcher:
         return Retrieval(
             query=query, mode=mode, k=k, filters={**flt.as_dict(), "kind": list(kinds or [])}, expansions=expansions,
             results=results, best_dense=best_dense, best_bm25=best_bm25, candidates=candidates,
+            domain_terms=default_thesaurus().domain_terms(text) if with_best else [],
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
@@ -247,7 +249,8 @@ class Searcher:
         return list(dict.fromkeys([*kinds, *sorted(stored - set(kinds))]))
 
     def _relevant(self, retrieval: Retrieval) -> bool:
-        return bool(retrieval.results) and self.relevance.relevant(retrieval.best_dense, retrieval.best_bm25)
+        return bool(retrieval.results) and self.relevance.relevant(
+            retrieval.best_dense, retrieval.best_bm25, domain=bool(retrieval.domain_terms))
 
     def vocabulary(self) -> Vocabulary:
         """The words of the stored page texts, for spelling suggestions; rebuilt when the publications change."""
