@@ -93,11 +93,22 @@ def main(argv: list[str] | None = None) -> int:
             return store.query(dense=dense, sparse=sparse, mode="hybrid", limit=10, flt=flt, prefetch_limit=fetch,
                                rrf_k=settings.rrf_k)
 
+        parts: dict[str, list[float]] = {"dense query": [], "bm25 query": [], "fusion": [], "sentence scores": []}
+
+        def timed(name, call):
+            begun = time.perf_counter()
+            out = call()
+            parts[name].append((time.perf_counter() - begun) * 1000)
+            return out
+
         def rerank(dense, sparse):
-            by_dense = store.query(dense=dense, sparse=None, mode="dense", limit=fetch, flt=flt, prefetch_limit=fetch, rrf_k=0)
-            by_bm25 = store.query(dense=None, sparse=sparse, mode="bm25", limit=fetch, flt=flt, prefetch_limit=fetch, rrf_k=0)
-            fused = reranker.fuse(by_dense, by_bm25)
-            return reranker.rescore(fused, lambda ids: store.sentence_scores(dense, ids))[:10]
+            by_dense = timed("dense query", lambda: store.query(
+                dense=dense, sparse=None, mode="dense", limit=fetch, flt=flt, prefetch_limit=fetch, rrf_k=0))
+            by_bm25 = timed("bm25 query", lambda: store.query(
+                dense=None, sparse=sparse, mode="bm25", limit=fetch, flt=flt, prefetch_limit=fetch, rrf_k=0))
+            fused = timed("fusion", lambda: reranker.fuse(by_dense, by_bm25))
+            scores = timed("sentence scores", lambda: store.sentence_scores(dense, [h.id for h in fused[:reranker.depth]]))
+            return reranker.rescore(fused, lambda ids: scores)[:10]
 
         for dense, sparse in vectors[:3]:  # warm-up, not timed
             rrf(dense, sparse), rerank(dense, sparse)
@@ -112,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             times["difference"].append(took["rerank"] - took["rrf"])
         store.close()
     print(f"{args.size} passages, {len(vectors)} questions, load average {os.getloadavg()[0]:.1f} (ms):")
-    for name, samples in times.items():
+    for name, samples in {**times, **{f"  {k}": v[-len(vectors):] for k, v in parts.items()}}.items():
         p = percentiles(samples)
         print(f"  {name:10} p50 {p['p50']:7.2f}  p95 {p['p95']:7.2f}  mean {p['mean']:7.2f}")
     return 0

@@ -182,18 +182,19 @@ class Searcher:
             effective = "hybrid+rerank"
         best_dense = best_bm25 = 0.0
         candidates = 0
+        best: dict[str, float] = {}  # the second stage's retriever lists give the best scores without more queries
         with self.visibility.read():
             flt.hidden_versions = self.catalog.hidden_versions()
             if query_dense is None and query_sparse is None:
                 results: list[dict[str, Any]] = []
             elif not group:
-                hits = self._query(query_dense, query_sparse, effective, k, flt)
+                hits = self._query(query_dense, query_sparse, effective, k, flt, best)
                 hits.sort(key=lambda h: (-h.score, h.payload["chunk_id"]))  # equal scores: a fixed order
                 results = [self._result(rank, hit) for rank, hit in enumerate(hits, start=1)]
             else:
                 limit = min(k * GROUP_FETCH, GROUP_CANDIDATES_MAX)
                 while True:
-                    hits = self._query(query_dense, query_sparse, effective, limit, flt)
+                    hits = self._query(query_dense, query_sparse, effective, limit, flt, best)
                     hits.sort(key=lambda h: (-h.score, h.payload["chunk_id"]))  # equal fused scores: a fixed order
                     results = group_repeats(self._result(rank, hit) for rank, hit in enumerate(hits, start=1))
                     if len(results) >= k or len(hits) < limit or limit >= GROUP_CANDIDATES_MAX:
@@ -202,7 +203,9 @@ class Searcher:
                     limit = min(max(2 * limit, math.ceil(1.5 * limit * k / max(len(results), 1))), GROUP_CANDIDATES_MAX)
                 candidates = len(hits)
                 results = results[:k]
-            if with_best:
+            if with_best and best:
+                best_dense, best_bm25 = best["dense"], best["bm25"]
+            elif with_best:
                 top_dense = self._query(dense, None, "dense", 1, flt) if dense is not None else []
                 top_bm25 = self._query(None, sparse, "bm25", 1, flt) if sparse is not None else []
                 best_dense = top_dense[0].score if top_dense else 0.0
@@ -261,20 +264,22 @@ class Searcher:
             cached = self._vocabulary = (key, Vocabulary.from_texts(texts, default_thesaurus()))
         return cached[1]
 
-    def _query(self, dense, sparse, mode: str, limit: int, flt: SearchFilter):
+    def _query(self, dense, sparse, mode: str, limit: int, flt: SearchFilter, best: dict[str, float] | None = None):
         if mode == "hybrid+rerank":
-            return self._reranked(dense, sparse, limit, flt)
+            return self._reranked(dense, sparse, limit, flt, best if best is not None else {})
         return self.store.query(
             dense=dense, sparse=sparse, mode=mode, limit=limit, flt=flt,
             prefetch_limit=max(self.settings.prefetch_limit, limit), rrf_k=self.settings.rrf_k,
         )
 
-    def _reranked(self, dense, sparse, limit: int, flt: SearchFilter):
+    def _reranked(self, dense, sparse, limit: int, flt: SearchFilter, best: dict[str, float]):
         """Hybrid hits by the second stage (search.rerank): each retriever's top, fused by score, the top of that
-        re-scored by the passages' best sentences."""
+        re-scored by the passages' best sentences. `best` gets each retriever's best score (the relevance gate)."""
         fetch = max(self.settings.prefetch_limit, limit)
         by_dense = self._query(dense, None, "dense", fetch, flt)
         by_bm25 = self._query(None, sparse, "bm25", fetch, flt)
+        best["dense"] = by_dense[0].score if by_dense else 0.0
+        best["bm25"] = by_bm25[0].score if by_bm25 else 0.0
         fused = self.reranker.fuse(by_dense, by_bm25)
         return self.reranker.rescore(fused, lambda ids: self.store.sentence_scores(dense, ids))[:limit]
 

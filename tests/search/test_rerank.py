@@ -109,6 +109,15 @@ class TestOnTheIndex:
         assert rerank["mrr@10"] > rrf["mrr@10"] + 0.01, (rrf, rerank)
         assert row[("hybrid+thesaurus+rerank", "nl")]["hit@5"] == 1.0
 
+    def test_best_scores_for_the_gate_are_the_retrievers_own(self, kb):
+        """The second stage takes the gate's best dense and BM25 scores from its two lists (no extra queries):
+        they equal what rank fusion's separate top-1 queries give."""
+        for question in ("Hoe lang blijven startende leraren in het onderwijs?", "Wat is de hoofdstad van Peru?"):
+            reranked = kb.retrieve(question, k=10, with_best=True, group=True)
+            ranked = kb.retrieve(question, k=10, with_best=True, group=True, rerank=False)
+            assert reranked.best_dense == pytest.approx(ranked.best_dense, abs=1e-6) and reranked.best_dense > 0
+            assert reranked.best_bm25 == pytest.approx(ranked.best_bm25, abs=1e-6)
+
     def test_off_by_setting_gives_rank_fusion(self, kb):
         with_rrf = kb.search("kwaliteitsafspraken", k=5, rerank=False)
         direct = kb.store.query(
