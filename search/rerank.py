@@ -96,6 +96,21 @@ class SentenceEmbedder:
         return {"documents": out}
 
 
+class WithSentences:
+    """A document embedder that also gives each passage its sentence vectors: `embedder`, then `SentenceEmbedder`
+    over the same model (the indexing pipeline wraps this in its progress-reporting step)."""
+
+    def __init__(self, embedder: Any):
+        self.embedder = embedder
+        self.sentences = SentenceEmbedder(embedder)
+
+    def warm_up(self) -> None:
+        self.sentences.warm_up()
+
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        return self.sentences.run(documents=self.embedder.run(documents=documents)["documents"])
+
+
 def zscores(scores: Sequence[float]) -> list[float]:
     """(x - mean) / standard deviation over the list; all zero when the scores do not spread."""
     if not scores:

@@ -81,7 +81,7 @@ class TestOnTheIndex:
                               prefetch_limit=1000, rrf_k=5)
         scores = kb.store.sentence_scores(list(vector), [h.id for h in hits])
         assert len(hits) == kb.store.count() and set(scores) == {h.id for h in hits}
-        embedder = kb.indexer.pipeline.get_component("sentences")
+        embedder = kb.indexer.pipeline.get_component("dense").embedder.sentences  # ProgressiveEmbedder(WithSentences)
         hit = hits[0]
         own = embedder.run(documents=[Document(content=hit.payload["text"], embedding=[0.0])])["documents"][0]
         sentences = np.asarray(own.meta["sentence_embeddings"])
