@@ -9,7 +9,9 @@ Two back ends behind one interface (`Store`) and one switch (`open_store`, `drop
   metadata.
 
 Both build the same schema (`search.schema`), take the same sparse BM25 vectors (computed by us, so the
-engines see identical input) and fuse dense and BM25 candidates with Qdrant's query API (RRF).
+engines see identical input), fuse dense and BM25 candidates with Qdrant's query API (RRF) when asked, and
+give the raw scores per retriever and the candidates' best-sentence scores (`sentence_scores`) for the
+second stage of hybrid search (search.rerank).
 Both lock their folder to one process; a second process gets `StoreLocked`, not a traceback. The embedded
 store first takes the data directory's own lock (kennisbank.lock), so a second process never opens, creates
 or truncates a file of a store another process holds.
