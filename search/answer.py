@@ -119,12 +119,13 @@ class Answerer:
             "framework": self.framework.document_id if self.framework else None,
             "best_dense": round(dense, 4),
             "best_bm25": round(bm25, 4),
+            "domain_terms": retrieval.domain_terms,
             "thresholds": self.relevance.as_dict(),
         }
         out: dict[str, Any] = {"query": question, "status": "answered", "message": None, "searched": searched,
                                "values": [], "findings": [], "quotes": [], "passages": [], "nearest": [], "dropped": 0, "summary_note": None,
                                "summary": None}
-        if not hits or not self.relevance.relevant(dense, bm25):
+        if not hits or not self.relevance.relevant(dense, bm25, domain=bool(retrieval.domain_terms)):
             out["status"] = "no_evidence"
             out["message"] = (
                 f"Geen onderbouwing gevonden: in {stats['documents']} publicaties ({stats['points']} passages) en "
@@ -256,6 +257,9 @@ class Answerer:
                 "document": {"id": hit["document"]["id"], "title": hit["document"]["title"]},
                 "citation": hit["citation"], "citation_in_text": hit["citation_in_text"], "anchor": hit["anchor"],
                 **self._place(hit["document"]["id"], spans), "cite": hit["cite"],
+                # the printed page (a range over a page break), as the citation has it; `page` stays the PDF's
+                "page_label": hit.get("pages") or hit.get("page_label"), "page_end": hit.get("page_end"),
+                "section": hit.get("section", []),
             })
         out["passages"] = passages
 
