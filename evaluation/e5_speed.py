@@ -96,10 +96,32 @@ def time_pdfs(paths: list[str]) -> None:
               f"{load:.1f} -> {os.getloadavg()[0]:.1f} |")
 
 
+def agreement(queries: list[str], passages: list[str], engine, encoder, references: dict) -> None:
+    """Token counts and cosines of each implementation against the C engine (two threads: not timed)."""
+    _set_threads(2)
+    vectors = {ENGINE: (engine.query(queries), engine.passage(passages))}
+    vectors[ONNX] = (np.stack([encoder.query(q) for q in queries]), encoder.passage(passages))
+    for mode, reference in references.items():
+        reference.torch.set_num_threads(2)
+        vectors[f"torch {mode}"] = (reference.query(queries), reference.passage(passages))
+    mismatched = sum(encoder.token_count(q, True) != engine.token_count(q, True) for q in queries)
+    mismatched += sum(encoder.token_count(p) != t for p, t in zip(passages, [engine.token_count(p) for p in passages]))
+    print(f"\ntoken counts of the onnxruntime tokenizer differ from the engine's for {mismatched} of "
+          f"{len(queries) + len(passages)} texts\n")
+    print("| vs the C engine | cosine queries min | mean | cosine passages min | mean |\n|---|---|---|---|---|")
+    for name, (q, p) in vectors.items():
+        if name != ENGINE:
+            cq, cp = np.sum(q * vectors[ENGINE][0], axis=1), np.sum(p * vectors[ENGINE][1], axis=1)
+            print(f"| {name} | {cq.min():.5f} | {cq.mean():.5f} | {cp.min():.5f} | {cp.mean():.5f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-torch", action="store_true", help="leave out the torch implementations")
+    parser.add_argument("--product-only", action="store_true",
+                        help="only the product's onnxruntime encoder: no engine in the process (its OpenMP threads "
+                             "would count in this process's CPU time), no torch, no agreement check")
     parser.add_argument("--pdf", nargs="+", metavar="FILE",
                         help="instead: time the ingest of these PDFs (splitting, then embedding with the product's model)")
     args = parser.parse_args(argv)
@@ -109,42 +131,29 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", module="torch")  # torch.ao's deprecation notices
 
     queries, passages = questions(), corpus_passages()
-    engine, encoder = _load_engine(), _load_encoder()
-    tokens = [engine.token_count(p) for p in passages]
-    print(f"{len(queries)} queries, {statistics.mean([engine.token_count(q, True) for q in queries]):.0f} tokens on "
+    if args.product_only:
+        args.no_torch = True
+    encoder = _load_encoder()
+    engine = None if args.product_only else _load_engine()
+    tokens = [encoder.token_count(p) for p in passages]
+    print(f"{len(queries)} queries, {statistics.mean([encoder.token_count(q, True) for q in queries]):.0f} tokens on "
           f"average; {len(passages)} passages, {statistics.mean(tokens):.0f} tokens on average (max {max(tokens)}); "
           f"cpus {os.cpu_count()}")
 
-    # vectors per implementation, for the agreement check (two threads where it has them: it is not timed)
-    _set_threads(2)
-    vectors = {ENGINE: (engine.query(queries), engine.passage(passages))}
-    vectors[ONNX] = (np.stack([encoder.query(q) for q in queries]), encoder.passage(passages))
-    references = {}
-    if not args.no_torch:
-        import torch  # only the torch comparison needs it
-
-        torch.set_num_threads(2)
-        for mode in TORCH_MODES:
-            references[mode] = ReferenceE5(mode=mode)
-            vectors[f"torch {mode}"] = (references[mode].query(queries), references[mode].passage(passages))
-    mismatched = sum(encoder.token_count(q, True) != engine.token_count(q, True) for q in queries)
-    mismatched += sum(encoder.token_count(p) != t for p, t in zip(passages, tokens))
-    print(f"\ntoken counts of the onnxruntime tokenizer differ from the engine's for {mismatched} of "
-          f"{len(queries) + len(passages)} texts\n")
-    print("| vs the C engine | cosine queries min | mean | cosine passages min | mean |\n|---|---|---|---|---|")
-    for name, (q, p) in vectors.items():
-        if name != ENGINE:
-            cq, cp = np.sum(q * vectors[ENGINE][0], axis=1), np.sum(p * vectors[ENGINE][1], axis=1)
-            print(f"| {name} | {cq.min():.5f} | {cq.mean():.5f} | {cp.min():.5f} | {cp.mean():.5f} |")
+    references = {} if args.no_torch else {mode: ReferenceE5(mode=mode) for mode in TORCH_MODES}
+    if engine is not None:
+        agreement(queries, passages, engine, encoder, references)
 
     def engine_query(q):
         _set_threads(1)
         engine.query(q)
 
     onnx_query = E5TextEmbedder(cache_size=0)
-    query_configs = {f"{ENGINE}, 1 thread": engine_query, f"{ONNX}, 1 thread": lambda q: onnx_query.run(text=q)}
+    query_configs = {f"{ONNX}, 1 thread": lambda q: onnx_query.run(text=q)}
+    if engine is not None:
+        query_configs = {f"{ENGINE}, 1 thread": engine_query, **query_configs}
     for mode, reference in references.items():
-        query_configs[f"torch {mode}, 1 thread"] = lambda q, r=reference: (torch.set_num_threads(1), r.query([q]))
+        query_configs[f"torch {mode}, 1 thread"] = lambda q, r=reference: (r.torch.set_num_threads(1), r.query([q]))
     cached = E5TextEmbedder()
     for q in queries:
         cached.run(text=q)
@@ -161,9 +170,11 @@ def main(argv: list[str] | None = None) -> int:
         embedder = E5DocumentEmbedder(batch_size=batch, threads=threads)
         return lambda: embedder.run(documents=[Document(content=p) for p in passages])
 
-    passage_configs = {
+    passage_configs = {} if engine is None else {
         f"{ENGINE}, 1 thread, batch 16": engine_passages(1),
         f"{ENGINE}, 2 threads, batch 16": engine_passages(2),
+    }
+    passage_configs |= {
         f"{ONNX}, 1 thread, batch 16 by length": onnx_passages(1, 16),
         f"{ONNX}, 2 threads, batch 16 by length": onnx_passages(2, 16),
         f"{ONNX}, 2 threads, batch 4 by length": onnx_passages(2, 4),
@@ -171,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     for mode, reference in references.items():
         if mode != "int8-dynamic":  # its vectors disagree (cosine above); not worth the minutes
             passage_configs[f"torch {mode}, 2 threads, batch 16 by length"] = (
-                lambda r=reference: (torch.set_num_threads(2), r.passage(passages, batch_size=16)))
+                lambda r=reference: (r.torch.set_num_threads(2), r.passage(passages, batch_size=16)))
 
     wall = {name: [] for name in query_configs}
     cpu = {name: [] for name in query_configs}
