@@ -280,14 +280,17 @@ def _edge_run(lines: list[str], running: set[str], zone: int, number: int, offse
 # --- Reflow ----------------------------------------------------------------------------------------------
 
 
-def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True) -> str:
+def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
+            headings: list[str] | None = None) -> str:
     lines = [_join_split_words(line.strip(), vocab) if join_split_words else line.strip() for line in lines]
+    heading_of = _heading_lines(lines, headings or [])
     blocks: list[list[str]] = []  # [separator before, text]
     double_spaced = _double_spaced(lines)
     widths = sorted(len(line) for line in lines if " " in line)  # lines without a space are mostly links
     ref_width = widths[int(0.95 * (len(widths) - 1))] if widths else 0
     prev, blank_run, marker = "", 0, ""
-    for line in lines:
+    after_heading: int | None = None  # the heading the previous line belongs to
+    for index, line in enumerate(lines):
         if not line:
             blank_run += 1
             continue
@@ -295,6 +298,15 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True) 
             marker = "• "
             continue
         line, marker = marker + line, ""
+        heading = heading_of.get(index)
+        if heading is not None or after_heading is not None:
+            # a heading is a block of its own: never run into the paragraph before or after it
+            if heading is not None and heading == after_heading:
+                blocks[-1][1] = blocks[-1][1].rstrip() + " " + line
+            else:
+                blocks.append(["\n\n" if blocks else "", line])
+            prev, blank_run, after_heading = line, 0, heading
+            continue
         suspended = bool(_SUSPENDED.match(line))
         bullet = bool(_BULLET.match(line)) and not suspended
         if not blocks:
@@ -315,6 +327,38 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True) 
             blocks[-1][1] = _append(blocks[-1][1], line, vocab)
         prev, blank_run = line, 0
     return "".join(sep + _SPACES.sub(" ", text).strip() for sep, text in blocks).strip()
+
+
+def _heading_lines(lines: list[str], headings: list[str]) -> dict[int, int]:
+    """Which lines are the page's headings (from the PDF layout): line index -> heading number.
+
+    The headings are found in order, each as one line or as consecutive lines that together read as the
+    heading (a title wrapped over two lines); compared after ``normalize_text``.
+    """
+    found: dict[int, int] = {}
+    if not headings:
+        return found
+    wanted = [normalize_text(text) for text in headings]
+    normal = [normalize_text(line) for line in lines]
+    cursor = 0
+    for number, heading in enumerate(wanted):
+        if not heading:
+            continue
+        for start in range(cursor, len(lines)):
+            first = normal[start]
+            if not first or not heading.startswith(first):
+                continue
+            text, end = first, start
+            while text != heading and end + 1 < len(lines):
+                following = normal[end + 1]
+                if not following or not heading.startswith(text + " " + following):
+                    break
+                text, end = text + " " + following, end + 1
+            if text == heading:
+                found.update({index: number for index in range(start, end + 1)})
+                cursor = end + 1
+                break
+    return found
 
 
 def _double_spaced(lines: list[str]) -> bool:
@@ -378,14 +422,18 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
 # --- API -------------------------------------------------------------------------------------------------
 
 
-def clean_pages(pages: list[str], join_split_words: bool = True) -> list[str]:
+def clean_pages(pages: list[str], join_split_words: bool = True,
+                headings: list[list[str]] | None = None) -> list[str]:
     """Clean the pages of one document; returns as many cleaned page texts as it was given.
 
     ``join_split_words=False`` (for PDFs) never joins two words that stand apart: see ``_join_split_words``.
+    ``headings[i]``: the heading texts the PDF layout found on page i + 1; each stands as a block of its own.
     """
     page_lines = [_normalize_chars(page).split("\n") for page in pages]
     vocab = Vocabulary.from_lines(page_lines)
-    return [_reflow(lines, vocab, join_split_words) for lines in drop_running_lines(page_lines)]
+    heads = headings if headings and len(headings) == len(pages) else [[] for _ in pages]
+    return [_reflow(lines, vocab, join_split_words, page_heads)
+            for lines, page_heads in zip(drop_running_lines(page_lines), heads)]
 
 
 def clean_notes(notes: list[str], pages: list[str] | None = None) -> list[str]:
@@ -428,13 +476,21 @@ class DutchTextCleaner:
                 continue
             meta = dict(doc.meta)
             raw_pages = doc.content.split("\f")
-            pages = clean_pages(raw_pages, join_split_words=meta.get("format") != "pdf")
+            pages = clean_pages(raw_pages, join_split_words=meta.get("format") != "pdf",
+                                headings=_heading_texts(meta.get("headings")))
             notes = meta.pop("footnotes", None)
             if notes and len(notes) == len(pages):
                 pages, meta["note_starts"] = _with_notes(pages, clean_notes(notes, raw_pages))
             content = "\f".join(pages)
             cleaned.append(Document(content=content, meta=meta, id=doc.id if self.keep_id else ""))
         return {"documents": cleaned}
+
+
+def _heading_texts(headings: list[list] | None) -> list[list[str]] | None:
+    """The heading texts per page from ``meta["headings"]`` (per page a list of [level, text])."""
+    if not headings:
+        return None
+    return [[str(head[1]) for head in page if len(head) > 1] for page in headings]
 
 
 def _with_notes(pages: list[str], notes: list[str]) -> tuple[list[str], list[int | None]]:

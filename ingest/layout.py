@@ -81,7 +81,8 @@ _NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*†�
 _MARKER = re.compile(r"\d{1,3}(?:[,–-]\d{1,3})*")
 _CONTENTS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|…{2,}\s*\d{1,4}\s*$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
-_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# bold by name, or a TeX bold face (Computer Modern / EC / Latin Modern "bx": CMBX10, SFBX1095, LMRoman10-Bold)
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|[+/](?:cm|sf|ec|tc|lm)bx|[+/]cmb\d", re.IGNORECASE)
 Piece = tuple[str, float, float, float, bool]  # text, x, y, size, bold
 
 
@@ -99,6 +100,7 @@ class Line:
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
     bold: bool = False  # most of its letters are in a bold font
+    heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
 
 
 @dataclass
@@ -444,10 +446,10 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
     """
     if not body_size:
         return
-    found: list[tuple[PageLayout, list[tuple[float, str]]]] = []
+    found: list[tuple[PageLayout, list[tuple[float, str, list[Line]]]]] = []
     sizes: Counter = Counter()
     for page in pages:
-        heads: list[tuple[float, str]] = []
+        heads: list[tuple[float, str, list[Line]]] = []
         previous: Line | None = None
         for line in page.lines:
             text = " ".join(line.text.split())
@@ -461,16 +463,39 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             )
             # a bold heading in the body size ranks below every larger one
             rank_size = line.size if larger else line.size - 0.5
-            if is_heading and previous is not None and heads and abs(previous.size - line.size) < 0.2:
-                heads[-1] = (heads[-1][0], heads[-1][1] + " " + text)
+            continues = previous is not None and heads and abs(previous.size - line.size) < 0.2
+            if is_heading and not continues and not _heading_like(text):
+                is_heading = False
+            if is_heading and continues:
+                heads[-1] = (heads[-1][0], heads[-1][1] + " " + text, heads[-1][2] + [line])
             elif is_heading:
-                heads.append((rank_size, text))
+                heads.append((rank_size, text, [line]))
                 sizes[round(rank_size * 2) / 2] += 1
             previous = line if is_heading else None
         found.append((page, heads))
-    ranks = {size: rank for rank, size in enumerate(sorted(sizes, reverse=True)[:HEADING_LEVELS], start=1)}
+    ranks = _heading_ranks(sizes)
     for page, heads in found:
-        page.headings = [(ranks[round(size * 2) / 2], text) for size, text in heads if round(size * 2) / 2 in ranks]
+        page.headings = []
+        for size, text, lines in heads:
+            page.headings.append((ranks[round(size * 2) / 2], text))
+            for line in lines:
+                line.heading = True
+
+
+_HEADING_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _heading_like(text: str) -> bool:
+    """A heading opens with no lower-case letter (a lower-case start is the wrapped end of a longer line) and
+    has a word of at least 4 letters (figure labels "αβγ P", "A B" in a larger font are no headings)."""
+    return not text[0].islower() and bool(_HEADING_WORD.search(text))
+
+
+def _heading_ranks(sizes: Counter) -> dict[float, int]:
+    """The level of each heading size: its rank from the largest; sizes below the ``HEADING_LEVELS``-th share
+    the deepest level (a bold run-in title under three larger levels is still a heading, not body text)."""
+    ordered = sorted(sizes, reverse=True)
+    return {size: min(rank, HEADING_LEVELS) for rank, size in enumerate(ordered, start=1)}
 
 
 def _slide_titles(pages: list[PageLayout]) -> None:
@@ -482,6 +507,7 @@ def _slide_titles(pages: list[PageLayout]) -> None:
             continue
         largest = max(line.size for line in body)
         title = next(line for line in body if line.size >= largest - 0.2)
+        title.heading = True
         page.headings = [(1, " ".join(title.text.split()))]
 
 
