@@ -156,6 +156,9 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
     vocab = vocab or Vocabulary()
     low_before, low_after = before.lower(), after.lower()
     keep, join = f"{before}-{after}", before + after
+    if (before.isupper() and after.isupper() and len(before) + len(after) >= 4
+            and low_before + low_after in vocab.words and f"{low_before}-{low_after}" not in vocab.hyphenated):
+        return join  # an acronym broken over a line end that the document has whole: "CO-" + "MET" -> "COMET"
     if not before or not after or not before[-1].isalpha() or after[0].isupper() or after[0].isdigit():
         return keep
     if low_after in CONJUNCTIONS:
@@ -409,6 +412,12 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
     text = text.rstrip()
     if text.endswith("-") and _URL_TAIL.search(text):
         return text + line  # a link or address broken at its own hyphen: keep the hyphen, add no space
+    if _url_runs_on(text, line):
+        return text + line  # a link broken after "/", "%", "=" ...: the next line goes on with it
+    after_word = _LEADING_WORD.match(line)
+    if (text.endswith("-") and after_word and after_word.group().lower() in CONJUNCTIONS
+            and _LINE_END_FRAGMENT.search(text) and re.match(r"\s*(?:[,.;:)]|$)", line[after_word.end():])):
+        return text + line  # "GGD-" + "en, bij wie": a plural ending, not a suspended compound ("GGD- en ...")
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
     if fragment and after:
@@ -417,6 +426,28 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
     if text.endswith("-") and not text.endswith(" -"):
         return text + line  # "2010-" + "2012", "coördinator/-" + "opleider"
     return f"{text} {line}"
+
+
+_URL_BREAK = re.compile(r"(?:https?://|www\.|\S\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int)/)\S*[/%=&?#_~.]$|https?:$",
+                        re.IGNORECASE)
+_URL_GOES_ON = re.compile(r"\S*(?:[/%=&?#_~\d])\S*")
+
+
+def _url_runs_on(text: str, line: str) -> bool:
+    """Whether a link at the end of ``text`` goes on at the start of the next line: the link ends in a
+    character a link is broken after ("/", "%", "=", "&", "?", "#", "_", "~"; or "https:") and the next line
+    opens with a piece of link (a token with such a character or a digit: "reports/...", "2Fcontent",
+    "//www", "ccd/."). Nothing is inserted or removed, only the line break."""
+    last = text.rsplit(None, 1)[-1] if text.split() else ""
+    if not _URL_BREAK.search(last):
+        return False
+    if last.lower().endswith(":"):
+        return line.startswith("//")
+    if last.endswith(".") and _URL_TAIL.search(last):
+        # "https://doi.org/10.1257/aeri." + "20210748.": only a line that is one piece of link, nothing else
+        return bool(re.fullmatch(r"[a-z\d][\w./%=&?#~-]*", line)) and (line[0].isdigit() or len(line) <= 12)
+    first = line.split(None, 1)[0] if line.split() else ""
+    return bool(_URL_GOES_ON.fullmatch(first))
 
 
 # --- API -------------------------------------------------------------------------------------------------
