@@ -61,15 +61,52 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
         a.group() + b.group() for a, b in zip(tokens, tokens[1:])
         if norm[a.end(): b.start()] and not norm[a.end(): b.start()].strip()
     }
-    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": []}
+    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": []}
+    recovered = recovered_words(stored, raw)
     for word in dict.fromkeys(_WORD.findall(stored)):
         if word in words:
             continue
-        if word in hyphen_joins:
+        if word in recovered:
+            faults["recovered"].append(word)
+        elif word in hyphen_joins:
             faults["hyphen_joins"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
+
+
+_CODE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def recovered_words(stored: str, raw: str) -> set[str]:
+    """Words of the stored page at the places where the raw page has a glyph pypdf could not map.
+
+    pypdf gives a glyph that has no Unicode mapping as its bare code, a control character ("ad\\x00bc"); the
+    layout reads such a glyph from the font's own encoding (``ingest.layout.recover_glyphs``: "ad−bc"). This
+    check does not trust that code: a raw token with such codes becomes a pattern in which every code stands
+    for one to three characters that are not spaces and every other character stays as the raw page has it;
+    only the words inside a stored match of that pattern are accepted. So nothing is accepted that differs
+    from the raw text anywhere except where the raw text itself has an unreadable glyph.
+    """
+    found: set[str] = set()
+    if not _CODE.search(raw):
+        return found
+    contexts = re.findall(r"(?:\S+\s+)?\S*[\x00-\x08\x0b\x0c\x0e-\x1f]\S*(?:\s+\S+)?", raw)
+    for context in dict.fromkeys(contexts):
+        pattern, anchored = [], False
+        for piece in re.split(r"([\x00-\x08\x0b\x0c\x0e-\x1f]|\s+)", context):
+            if _CODE.fullmatch(piece):
+                pattern.append(r"\S{1,3}")
+            elif piece.isspace():
+                pattern.append(r"\s+")
+            elif normalize_text(piece):
+                pattern.append(re.escape(normalize_text(piece)))
+                anchored = True
+        if not anchored:
+            continue  # nothing of the raw text around the code: no evidence where it stands
+        for match in re.finditer("".join(pattern), stored):
+            found.update(_WORD.findall(match.group()))
+    return found
 
 
 def broken_urls(stored: str, raw: str) -> list[str]:

@@ -317,8 +317,8 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
     for piece in pieces:
         if groups:
             group = groups[-1]
-            if piece[0] in heads and any(p[0] not in heads for p in group):
-                groups.append(_trailing_headings(group, heads) + [piece])
+            if piece[0] in heads and not all(_heading_only(page, p, heads) for p in group):
+                groups.append(_trailing_headings(page, group, heads) + [piece])
                 continue
             size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
             fits = piece[1] - group[0][0] <= max_chars
@@ -334,10 +334,16 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
     return [(group[0][0], group[-1][1]) for group in groups]
 
 
-def _trailing_headings(group: list[tuple[int, int]], heads: set[int] | frozenset[int]) -> list[tuple[int, int]]:
+def _heading_only(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:
+    """A piece that is only a heading of the layout (not a heading with its text)."""
+    return span[0] in heads and "\n" not in page[span[0]: span[1]] and _is_heading(page, span)
+
+
+def _trailing_headings(page: str, group: list[tuple[int, int]],
+                       heads: set[int] | frozenset[int]) -> list[tuple[int, int]]:
     """Take the headings at the end of ``group`` (not all of it) off it: they head what follows."""
     taken: list[tuple[int, int]] = []
-    while len(group) > 1 and group[-1][0] in heads:
+    while len(group) > 1 and _heading_only(page, group[-1], heads):
         taken.insert(0, group.pop())
     return taken
 

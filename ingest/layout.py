@@ -42,11 +42,15 @@ All rules are general: they use positions, sizes and repetition within one docum
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+from fontTools.agl import toUnicode
+from fontTools.cffLib import CFFFontSet
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -158,10 +162,12 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
 def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
     pieces: list[Piece] = []
+    recovered: list[str] = []  # each piece's text with glyphs recovered from its font (see recover_glyphs)
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text:
             return
+        recovered.append(recover_glyphs(text, font))
         try:
             m = _mult([float(v) for v in tm], [float(v) for v in cm])
             scale = math.hypot(m[2], m[3]) or 1.0
@@ -174,19 +180,22 @@ def read_page(page: Any, number: int) -> PageLayout:
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom))
     current: list[Piece] = []
+    fixed: list[str] = []
     joined = False
-    for text, x, y, size, bold in pieces:
+    for (text, x, y, size, bold), better in zip(pieces, recovered):
         parts = text.split("\n")
-        for index, part in enumerate(parts):
+        better_parts = better.split("\n") if better != text else parts
+        for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_make_line(current, joined))
-                current, joined = [], False
+                layout.lines.append(_make_line(current, joined, fixed))
+                current, fixed, joined = [], [], False
             if part:
                 if current and _starts_new_line(current[-1], (part, x, y, size, bold)):
-                    layout.lines.append(_make_line(current, joined))
-                    current, joined = [], True
+                    layout.lines.append(_make_line(current, joined, fixed))
+                    current, fixed, joined = [], [], True
                 current.append((part, x, y, size, bold))
-    layout.lines.append(_make_line(current, joined))
+                fixed.append(better_part)
+    layout.lines.append(_make_line(current, joined, fixed))
     return layout
 
 
@@ -212,10 +221,110 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
     return x < px - 1.0 and (abs(y - py) > 0.3 * max(psize, size) or other_size)
 
 
-def _make_line(pieces: list[Piece], joined: bool = False) -> Line:
+def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None) -> Line:
     line = _line_of(pieces)
     line.joined = joined
+    if fixed and any(better != piece[0] for better, piece in zip(fixed, pieces)):
+        # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
+        line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text
     return line
+
+
+# --- Glyphs pypdf cannot map ------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FONT_CODES: dict[int, tuple[Any, dict[int, str]]] = {}  # id(font) -> (font, code -> character)
+
+
+def recover_glyphs(text: str, font: Any) -> str:
+    """``text`` with the characters pypdf could not map (it gives the bare code, a control character) taken
+    from the font's own encoding: the glyph name the PDF gives for that code (the font's ``/Differences``, or
+    the encoding built into the embedded font program, Type 1 or CFF), read as Unicode by the Adobe Glyph List
+    ("minus" -> "−", "fi" -> "fi"). A TeX math font without a ToUnicode map gives "π\x001" for π⁻¹: with
+    the font's evidence it reads "π−1". A code whose glyph has no such name (a Type 3 bitmap glyph "a28")
+    stays as it is, and the cleaner drops it: nothing is guessed."""
+    if not _CONTROL.search(text) or font is None:
+        return text
+    codes = _font_codes(font)
+    if not codes:
+        return text
+    return _CONTROL.sub(lambda m: codes.get(ord(m.group()), m.group()), text)
+
+
+def _font_codes(font: Any) -> dict[int, str]:
+    cached = _FONT_CODES.get(id(font))
+    if cached is not None and cached[0] is font:
+        return cached[1]
+    try:
+        names = _encoding_names(font)
+    except Exception:  # a broken or unusual font program: no evidence, nothing recovered
+        names = {}
+    codes = {code: char for code, name in names.items() if code < 32 and (char := _unicode_of(name))}
+    if len(_FONT_CODES) > 256:
+        _FONT_CODES.clear()
+    _FONT_CODES[id(font)] = (font, codes)
+    return codes
+
+
+def _unicode_of(name: str) -> str:
+    char = toUnicode(name.lstrip("/"))
+    if not char or any(0xE000 <= ord(c) <= 0xF8FF or ord(c) < 32 for c in char):
+        return ""
+    return char
+
+
+def _encoding_names(font: Any) -> dict[int, str]:
+    """Code -> glyph name of a simple font: its built-in encoding, overridden by ``/Differences``."""
+    font = font.get_object() if hasattr(font, "get_object") else font
+    if "/ToUnicode" in font or font.get("/Subtype") not in ("/Type1", "/MMType1", "/Type3", "/TrueType"):
+        return {}
+    names: dict[int, str] = {}
+    descriptor = font.get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    if "/FontFile3" in descriptor and descriptor["/FontFile3"].get_object().get("/Subtype") == "/Type1C":
+        names.update(_cff_encoding(descriptor["/FontFile3"].get_object().get_data()))
+    elif "/FontFile" in descriptor:
+        program = descriptor["/FontFile"].get_object()
+        clear = program.get_data()[: int(program.get("/Length1", 0)) or None]
+        names.update({int(code): name.decode("latin-1")
+                      for code, name in re.findall(rb"dup\s+(\d+)\s*/(\S+)\s+put", clear) if int(code) < 256})
+    encoding = font.get("/Encoding")
+    encoding = encoding.get_object() if encoding is not None and hasattr(encoding, "get_object") else encoding
+    if isinstance(encoding, dict):
+        code = 0
+        for item in encoding.get("/Differences", []):
+            if isinstance(item, (int, float)):
+                code = int(item)
+            else:
+                names[code] = str(item)
+                code += 1
+    return names
+
+
+def _cff_encoding(data: bytes) -> dict[int, str]:
+    """The built-in encoding of a CFF font program (formats 0 and 1), code 0 included (fontTools leaves
+    code 0 out, but TeX fonts put a glyph there: cmsy's minus)."""
+    fonts = CFFFontSet()
+    fonts.decompile(io.BytesIO(data), None)
+    top = fonts[fonts.fontNames[0]]
+    offset = top.rawDict.get("Encoding", 0)
+    if offset in (0, 1):  # the Standard or Expert encoding: no glyphs at control codes
+        return {}
+    charset, names = top.charset, {}
+    kind, count = data[offset] & 0x7F, data[offset + 1]
+    if kind == 0:
+        for gid in range(1, min(count, len(charset) - 1) + 1):
+            names[data[offset + 1 + gid]] = charset[gid]
+    elif kind == 1:
+        gid, at = 1, offset + 2
+        for _ in range(count):
+            first, left = data[at], data[at + 1]
+            at += 2
+            for code in range(first, first + left + 1):
+                if gid < len(charset):
+                    names[code] = charset[gid]
+                gid += 1
+    return names
 
 
 def _line_of(pieces: list[Piece]) -> Line:
