@@ -51,6 +51,11 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
 
     ``false_joins``: the raw page has the word only as two adjacent words; ``invented``: any other word that
     is neither a raw word nor a join across a line-end hyphen the raw page shows ("Pre-", "ven-", "tief").
+    Not faults (``recovered``): words of a raw token in which pypdf gave a bare glyph code (a control
+    character), found in the stored text with one to three characters in that code's place and nothing else
+    changed (see ``recovered_words``); and words whose letters stand one after another in a run of letters
+    that pypdf gives one by one ("c l a s s D r i v e r", see ``ingest.layout.respace_letters``): no letter
+    is added, only the spaces inside such a run are gone.
     Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
     """
     norm = _lines(raw)
@@ -63,16 +68,33 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
     }
     faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": []}
     recovered = recovered_words(stored, raw)
+    spaced = _spaced_runs(norm)
     for word in dict.fromkeys(_WORD.findall(stored)):
         if word in words:
             continue
-        if word in recovered:
+        if word in recovered or any(word in run for run in spaced):
             faults["recovered"].append(word)
         elif word in hyphen_joins:
             faults["hyphen_joins"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
+
+
+_SPACED_RUN = re.compile(r"(?<!\S)\S{1,3}(?: \S{1,3}){3,}(?!\S)")
+
+
+def _spaced_runs(norm: str) -> list[str]:
+    """The runs of pieces of one to three characters apart by single spaces, many of them single letters
+    (letters placed one by one), each with its spaces taken out."""
+    runs = []
+    for run in _SPACED_RUN.finditer(norm):
+        tokens = run.group().split(" ")
+        singles = sum(len(token) == 1 for token in tokens)
+        # half of the pieces single characters, or two of five or more ("de en op in", "en dat is nu" is prose)
+        if 2 * singles >= len(tokens) or (len(tokens) >= 5 and singles >= 2):
+            runs.append("".join(tokens))
+    return runs
 
 
 _CODE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -51,6 +51,7 @@ from typing import Any
 
 from fontTools.agl import toUnicode
 from fontTools.cffLib import CFFFontSet
+from pypdf.generic import ContentStream
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -167,7 +168,8 @@ def read_page(page: Any, number: int) -> PageLayout:
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text:
             return
-        recovered.append(recover_glyphs(text, font))
+        recovered.append(text)
+        fonts.append(font)
         try:
             m = _mult([float(v) for v in tm], [float(v) for v in cm])
             scale = math.hypot(m[2], m[3]) or 1.0
@@ -175,7 +177,11 @@ def read_page(page: Any, number: int) -> PageLayout:
         except (TypeError, ValueError, IndexError):
             pieces.append((text, 0.0, 0.0, 0.0, False))
 
+    fonts: list[Any] = []
     page.extract_text(visitor_text=visit)
+    if any(_SPACED.search(text) for text in recovered):
+        recovered[:] = respace_letters(page, recovered)
+    recovered[:] = [recover_glyphs(text, font) for text, font in zip(recovered, fonts)]
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom))
@@ -228,6 +234,87 @@ def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | Non
         # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
         line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text
     return line
+
+
+# --- Letters placed one by one -----------------------------------------------------------------------------
+
+_SPACED = re.compile(r"(?:^|\s)\S{1,2}(?: \S{1,2}){3,}(?=\s|$)")
+WORD_GAP = 250  # thousandths of an em: a shift this large between two glyphs of one TJ is a word space
+
+
+def respace_letters(page: Any, texts: list[str]) -> list[str]:
+    """The visitor texts with the spaces between letters placed one by one taken out where the glyphs touch.
+
+    A code listing in a Beamer slide or a LaTeX document (``listings``) places every glyph on its own in a
+    ``TJ`` array, with a small shift between the letters of a word (about 0.1 em) and a large one between words
+    (0.7 em or more); pypdf writes a space at every shift ("c l a s s D r i v e r {"). Here the shifts of the
+    array decide: below ``WORD_GAP`` thousandths of an em the glyphs belong to one word ("class Driver {"); a
+    normal word space is 0.25-0.35 em. Only texts that pypdf gives as runs of one- or two-letter pieces are
+    looked at, only a simple font's array (one byte a glyph), and only when its pieces line up with pypdf's
+    text exactly (the same characters, pypdf's spaces only between pieces); otherwise the text stays as it is.
+    """
+    try:
+        arrays = _letter_arrays(page)
+    except Exception:  # a content stream pypdf could read as text but not as operations: leave the text
+        return texts
+    result, cursor = list(texts), 0
+    for index, text in enumerate(texts):
+        if not _SPACED.search(text) or "\n" in text.strip("\n"):
+            continue
+        for ahead in range(cursor, min(cursor + 20, len(arrays))):
+            respaced = _respace(text, arrays[ahead])
+            if respaced is not None:
+                result[index], cursor = respaced, ahead + 1
+                break
+    return result
+
+
+def _letter_arrays(page: Any) -> list[list[tuple[int, float]]]:
+    """The TJ arrays of a page in a simple font with at least 4 glyph strings, most of them one or two glyphs:
+    per string its length in bytes and the shift after it (thousandths of an em, positive to the right)."""
+    resources = page.get("/Resources") or {}
+    fonts = resources.get("/Font") or {}
+    arrays: list[list[tuple[int, float]]] = []
+    simple = True
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"Tf" and operands:
+            font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
+            font = font.get_object() if font is not None else None
+            simple = font is not None and font.get("/Subtype") != "/Type0"
+        elif operator == b"TJ" and simple and operands:
+            items: list[tuple[int, float]] = []
+            for item in operands[0]:
+                if isinstance(item, (int, float)):
+                    if items:
+                        items[-1] = (items[-1][0], items[-1][1] - float(item))
+                else:
+                    items.append((len(bytes(item.original_bytes if hasattr(item, "original_bytes") else item)), 0.0))
+            if len(items) >= 4 and 5 * sum(1 for length, _ in items if length <= 2) >= 3 * len(items):
+                arrays.append(items)  # mostly single glyphs: letters placed one by one
+    return arrays
+
+
+def _respace(text: str, items: list[tuple[int, float]]) -> str | None:
+    """pypdf's ``text`` of one TJ array rewritten with a space only at the array's word gaps, or None when the
+    array does not line up with the text."""
+    body = text.lstrip(" ")
+    lead, end_space = text[: len(text) - len(body)], ""
+    if body.endswith("\n"):
+        body, end_space = body[:-1], "\n"
+    out, pos = [], 0
+    for number, (length, shift) in enumerate(items):
+        if number and pos < len(body) and body[pos] == " ":
+            pos += 1  # the space pypdf wrote between two strings of the array
+        piece = body[pos: pos + length]
+        if len(piece) != length:
+            return None
+        out.append(piece)
+        pos += length
+        if number < len(items) - 1:
+            out.append(" " if shift >= WORD_GAP else "")
+    if pos != len(body) or "".join(out).replace(" ", "") != body.replace(" ", ""):
+        return None
+    return lead + "".join(out) + end_space
 
 
 # --- Glyphs pypdf cannot map ------------------------------------------------------------------------------
