@@ -147,7 +147,8 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
         return None
     last_line = tail.rsplit("\n", 1)[-1]
     last_word = last_line.split()[-1].casefold() if last_line.split() else ""
-    if not (head[0].islower() or tail.endswith((",", "-", "–")) or last_word in _RUNS_ON_WORDS):
+    opens_lower = head[0].islower() or (head[0] in "([“‘\"'" and head[1:2].islower())  # "(fase 1). Echter"
+    if not (opens_lower or tail.endswith((",", "-", "–")) or last_word in _RUNS_ON_WORDS):
         return None
     if not _is_sentence_piece(last_line):
         return None
@@ -349,15 +350,16 @@ def _trailing_headings(page: str, group: list[tuple[int, int]],
 
 
 def _is_lead_in(page: str, span: tuple[int, int]) -> bool:
-    """A piece that ends in ":" introduces what follows it (a list, a quote, a formula)."""
-    return page[span[0]: span[1]].rstrip().endswith(":")
+    """A piece that ends in ":" (or "=", a formula's left side) introduces what follows it (a list, a quote,
+    a formula)."""
+    return page[span[0]: span[1]].rstrip().endswith((":", "="))
 
 
 def _lead_in_apart(page: str, start: int, end: int) -> list[tuple[int, int]]:
     """A block that ends in a lead-in sentence ("... twee oplossingen ontstaan:") as two pieces, the sentences
     before it and the lead-in, so that packing can keep the lead-in with the list it introduces when the two do
     not fit in one chunk with the sentences before. Other blocks stay whole."""
-    if not page[start:end].rstrip().endswith(":"):
+    if not page[start:end].rstrip().endswith((":", "=")):
         return [(start, end)]
     ends = [at for at in _sentence_ends(page, start, end) if at < end - 1]
     if not ends:
@@ -413,8 +415,12 @@ class StructureSplitter:
             # analysis has taken running lines and footnotes off the page ends (text files' form feeds are
             # often restored guesses, see corpus/README.md).
             flow = doc.meta.get("format") == "pdf" and not (doc.meta.get("layout") or {}).get("slides", False)
-            split = split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels, flow,
-                                heading_starts(pages, doc.meta.get("headings")))
+            # a heading starts a passage, except in a slide deck: a slide is one passage with its title
+            slides = (doc.meta.get("layout") or {}).get("slides", False)
+            heads = None if slides else heading_starts(pages, doc.meta.get("headings"))
+            # a slide that fits in max_chars stays one passage (its boxes are packed whatever their size)
+            min_chars = self.max_chars if slides else self.min_chars
+            split = split_pages(pages, paginated, self.max_chars, min_chars, note_starts, labels, flow, heads)
             paths = section_paths(pages, doc.meta.get("headings"), split)
             for chunk, path in zip(split, paths):
                 meta = _chunk_meta(doc, chunk)

@@ -695,14 +695,17 @@ def _heading_ranks(sizes: Counter) -> dict[float, int]:
 
 
 def _slide_titles(pages: list[PageLayout]) -> None:
-    """In a slide deck, a slide's heading is its first line in the slide's largest font: its title."""
+    """In a slide deck, a slide's heading is its first line in the slide's largest font that reads as a
+    heading (``_heading_like``): its title."""
     for page in pages:
         body = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
         if not body:
             page.headings = []
             continue
-        largest = max(line.size for line in body)
-        title = next(line for line in body if line.size >= largest - 0.2)
+        # the first line in the largest font that reads as a heading (not a big step number "2" or a label)
+        worded = [line for line in body if _heading_like(" ".join(line.text.split()))] or body
+        largest = max(line.size for line in worded)
+        title = next(line for line in worded if line.size >= largest - 0.2)
         title.heading = True
         page.headings = [(1, " ".join(title.text.split()))]
 
