@@ -91,8 +91,10 @@ def _spaced_runs(norm: str) -> list[str]:
     for run in _SPACED_RUN.finditer(norm):
         tokens = run.group().split(" ")
         singles = sum(len(token) == 1 for token in tokens)
-        # half of the pieces single characters, or two of five or more ("de en op in", "en dat is nu" is prose)
-        if 2 * singles >= len(tokens) or (len(tokens) >= 5 and singles >= 2):
+        # half of the pieces single characters, or five or more pieces of at most two characters, or two single
+        # characters among five or more pieces ("de en op in", "en dat is nu wel" are prose)
+        short = all(len(token) <= 2 for token in tokens)
+        if 2 * singles >= len(tokens) or (len(tokens) >= 5 and (short or singles >= 2)):
             runs.append("".join(tokens))
     return runs
 

@@ -241,6 +241,8 @@ def test_real_beamer_listing_is_words():
     texts = "\n".join(_passages_of("hr-slides-lec1.pdf", 16))
     assert "class Driver {" in texts and "public CilindersStatus cilinders;" in texts
     assert "c l a s s" not in texts
+    listing = "\n".join(c.content for c in passages(REAL_PDFS / "hr-modulewijzer.pdf") if c.meta["page_number"] == 6)
+    assert "public interface Option<T>" in listing  # pypdf: "public i nt er fa ce Option <T >"
 
 
 @needs_real
