@@ -10,7 +10,9 @@ report (pages, chunks, warnings, failure reason). A job that was running when th
 again when the next worker starts (``MAX_ATTEMPTS`` times), then marked failed; a failed job can be retried.
 The indexer's versions keep a half-written document invisible to searches whatever happens.
 
-States: queued -> running -> done | failed.
+States: queued -> running -> done | failed. While a job runs, ``stage`` says in words what it is doing and
+``progress`` counts it: ``{"pages": N, "pages_done": n, "passages": M, "passages_done": m}`` (the pages of the
+file whose passages are embedded so far; embedding is the slow part of a long job).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     meta TEXT NOT NULL DEFAULT '{}',
     report TEXT NOT NULL DEFAULT '{}',
     stage TEXT NOT NULL DEFAULT '',
+    progress TEXT NOT NULL DEFAULT '{}',
     attempts INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL,
     started_at REAL,
@@ -58,6 +61,9 @@ class JobQueue(SQLiteFile):
 
     def __init__(self, path: Path):
         super().__init__(path, SCHEMA)
+        columns = {row["name"] for row in self._conn().execute("PRAGMA table_info(jobs)")}
+        if "progress" not in columns:  # a queue made before jobs reported their progress
+            self._conn().execute("ALTER TABLE jobs ADD COLUMN progress TEXT NOT NULL DEFAULT '{}'")
 
     def enqueue(self, kind: str, doc_id: str, user: str, *, file: str = "", original_name: str = "",
                 content_hash: str = "", meta: dict | None = None) -> dict[str, Any]:
@@ -77,6 +83,7 @@ class JobQueue(SQLiteFile):
         data = dict(row)
         data["meta"] = json.loads(data["meta"])
         data["report"] = json.loads(data["report"])
+        data["progress"] = json.loads(data.get("progress") or "{}")
         for name in ("created_at", "started_at", "finished_at"):
             data[name] = _time(data[name])
         data["retryable"] = data["state"] == "failed"
@@ -105,8 +112,12 @@ class JobQueue(SQLiteFile):
                 )
         return self.get(row["id"]) if row else None
 
-    def stage(self, job_id: str, stage: str) -> None:
-        self._conn().execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
+    def stage(self, job_id: str, stage: str, progress: dict[str, int] | None = None) -> None:
+        if progress is None:
+            self._conn().execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
+        else:
+            self._conn().execute("UPDATE jobs SET stage = ?, progress = ? WHERE id = ?",
+                                 (stage, json.dumps(progress), job_id))
 
     def finish(self, job_id: str, ok: bool, report: dict[str, Any], stage: str) -> None:
         self._conn().execute(
@@ -117,7 +128,7 @@ class JobQueue(SQLiteFile):
 
     def retry(self, job_id: str) -> bool:
         cur = self._conn().execute(
-            "UPDATE jobs SET state = 'queued', stage = 'opnieuw in de wachtrij', attempts = 0, finished_at = NULL "
+            "UPDATE jobs SET state = 'queued', stage = 'opnieuw in de wachtrij', progress = '{}', attempts = 0, finished_at = NULL "
             "WHERE id = ? AND state = 'failed'",
             (job_id,),
         )
@@ -126,7 +137,7 @@ class JobQueue(SQLiteFile):
     def requeue(self, job_id: str, stage: str = "opnieuw in de wachtrij: de server stopte") -> bool:
         """Put a running job back in the queue without counting the attempt (a graceful stop, not a crash)."""
         cur = self._conn().execute(
-            "UPDATE jobs SET state = 'queued', stage = ?, attempts = MAX(attempts - 1, 0), started_at = NULL "
+            "UPDATE jobs SET state = 'queued', stage = ?, progress = '{}', attempts = MAX(attempts - 1, 0), started_at = NULL "
             "WHERE id = ? AND state = 'running'",
             (stage, job_id),
         )
@@ -139,8 +150,8 @@ class JobQueue(SQLiteFile):
         for row in rows:
             if row["attempts"] >= MAX_ATTEMPTS:
                 self.finish(row["id"], False, {"status": "failed", "reason": "interrupted", "message":
-                            f"the server stopped during this job {row['attempts']} times; retry it"},
+                            f"de server stopte {row['attempts']} keer tijdens deze taak; start de taak opnieuw"},
                             "mislukt: onderbroken")
             else:
-                db.execute("UPDATE jobs SET state = 'queued', stage = 'hervat na herstart' WHERE id = ?", (row["id"],))
+                db.execute("UPDATE jobs SET state = 'queued', stage = 'hervat na herstart', progress = '{}' WHERE id = ?", (row["id"],))
         return [r["id"] for r in rows]

@@ -203,5 +203,7 @@ def hit_json(rank: int, score: float, payload: dict[str, Any]) -> dict[str, Any]
         "values": payload.get("values", []),
         "start": payload["start"],
         "end": payload["end"],
+        "page_end": payload.get("page_end"),  # a passage that runs on over a page break ends on this page
+        "section": list(payload.get("section") or []),  # the headings above the passage, outermost first
         "document": document,
     }

@@ -18,6 +18,7 @@ An interrupted run leaves only pending or retired versions behind, which `recove
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any, Callable
 from tqdm import tqdm
 
 from kennisbank.core.catalog import Catalog, DocumentRecord
+from kennisbank.core.diskspace import check_room
 from kennisbank.core.model import (
     PUBLICATION_FIELD_NAMES,
     passage_payload,
@@ -33,7 +35,7 @@ from kennisbank.core.model import (
 )
 from kennisbank.core.rwlock import ReadWriteLock
 from kennisbank.core.settings import Settings
-from kennisbank.ingest.pipeline import indexing_pipeline
+from kennisbank.ingest.pipeline import Progress, indexing_pipeline
 from kennisbank.ingest.sources import Source
 from kennisbank.ingest.values import ValueClassifier, ValueTagger
 from kennisbank.search.framework import Framework
@@ -139,11 +141,13 @@ class Indexer:
         return True
 
     # -- ingest -------------------------------------------------------------------------------------------
-    def ingest(self, sources: list[Source], progress: bool = False, optimize: bool = False) -> IngestReport:
+    def ingest(self, sources: list[Source], progress: bool = False, optimize: bool = False,
+               on_progress: Progress | None = None) -> IngestReport:
         """Bring `sources` into the index. `optimize`: afterwards, when anything changed, build the store's
         indexes (Qdrant Edge does not do this by itself: at 100k chunks hybrid p95 20.7 ms -> 2.9 ms, per
         `kennisbank bench`). It blocks searches while it runs, so the command line asks for it, where no
-        server is searching (the store is locked to one process); the server's upload jobs do not."""
+        server is searching (the store is locked to one process); the server's upload jobs do not.
+        `on_progress` is called while a publication's passages are embedded (see ingest.pipeline.ProgressiveEmbedder)."""
         started = time.perf_counter()
         report = IngestReport()
         bar = None
@@ -153,7 +157,7 @@ class Indexer:
             for source in sources:
                 if bar is not None:
                     bar.set_postfix_str(source.path.name[:40])
-                outcome = self.ingest_one(source)
+                outcome = self.ingest_one(source, on_progress)
                 report.outcomes.append(outcome)
                 if outcome.status == "failed":
                     log.warning("%s: %s (%s)", source.path, outcome.message, outcome.reason)
@@ -168,7 +172,7 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def ingest_one(self, source: Source) -> Outcome:
+    def ingest_one(self, source: Source, on_progress: Progress | None = None) -> Outcome:
         started = time.perf_counter()
         outcome = Outcome(source=str(source.path), doc_id=source.id, status="failed")
         try:
@@ -200,8 +204,11 @@ class Indexer:
             outcome.seconds = time.perf_counter() - started
             return outcome
 
+        data: dict[str, Any] = {"converter": {"sources": [source.path], "meta": [{"doc_id": source.id}]}}
+        if on_progress is not None:
+            data["dense"] = {"progress": on_progress}
         result = self.pipeline.run(
-            {"converter": {"sources": [source.path], "meta": [{"doc_id": source.id}]}},
+            data,
             include_outputs_from={"converter", "cleaner"},
         )
         failures = result["converter"].get("failures", [])
@@ -279,6 +286,11 @@ class Indexer:
                     },
                 )
             )
+        if not self.settings.qdrant_url:
+            # The embedding took a while: the disk may have filled meanwhile. The embedded store maps its files, and
+            # writing a mapped page on a full disk kills the process (SIGBUS); fail this job with "schijf vol"
+            # instead. Room asked for: the points (vectors, terms, payload) and the page texts, as written.
+            check_room(self.settings.data_dir, self.settings.min_free_mb, _write_size(points, page_texts))
         # Searches wait while the index changes (milliseconds: the embedding is already done).
         with self.visibility.write():
             self.catalog.stage(record.id, record.version, list(enumerate(page_texts, start=1)), offsets)
@@ -289,6 +301,15 @@ class Indexer:
             if old:
                 self.store.delete_version(record.id, old)
                 self.catalog.forget_version(record.id, old)
+
+
+def _write_size(points: list[ChunkPoint], page_texts: list[str]) -> int:
+    """About how many bytes writing these points and pages adds (vectors as float32, terms as int + float)."""
+    size = sum(len(text.encode("utf-8")) for text in page_texts)
+    for point in points:
+        size += 4 * len(point.dense or []) + 8 * len(point.sparse_indices)
+        size += len(json.dumps(point.payload, ensure_ascii=False).encode("utf-8"))
+    return size
 
 
 def _layout_payload(meta: dict[str, Any]) -> dict[str, Any]:

@@ -147,7 +147,7 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
             except Exception as exc:  # one bad page must not lose the others
                 failed += 1
                 layouts.append(PageLayout(number=number, lines=[]))
-                warnings.append(f"page {number} could not be read ({_describe(exc)}); it is left empty")
+                warnings.append(f"pagina {number} kon niet worden gelezen ({_describe(exc)}); ze blijft leeg")
         labels = page_labels(reader)
     if failed == page_count:
         raise ConversionError("corrupt", f"PDF is damaged: none of its {page_count} pages could be read")
@@ -161,12 +161,13 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
         )
     for number, (layout, count) in enumerate(zip(layouts, letters), start=1):
         if not layout.raw_text().strip():
-            if not any(w.startswith(f"page {number} ") for w in warnings):
-                warnings.append(f"page {number} has no text layer")
+            if not any(w.startswith(f"pagina {number} ") for w in warnings):
+                warnings.append(f"pagina {number} heeft geen tekstlaag")
         elif count < MIN_PAGE_LETTERS:
-            warnings.append(f"page {number} has almost no text ({count} letters); it may be a scanned image")
+            warnings.append(f"pagina {number} heeft bijna geen tekst ({count} letters); misschien is het een gescande "
+                            "afbeelding")
     if reader_warnings.messages:
-        warnings.append(f"PDF structure was repaired while reading ({'; '.join(reader_warnings.messages)})")
+        warnings.append(f"de opbouw van de PDF is bij het lezen hersteld ({'; '.join(reader_warnings.messages)})")
     stats = analyse(layouts, labels)
     pages = [_nonblank(layout.raw_text()) for layout in layouts]
     body = [_nonblank(layout.text("body")) if not layout.build_step else "" for layout in layouts]
@@ -269,7 +270,7 @@ def _parse_text(text: str, text_format: str) -> ParsedPublication:
     pages = text.split("\f")
     if len(pages) > 1 and not pages[-1].strip():
         pages.pop()  # pdftotext ends every page, the last one too, with a form feed
-    warnings = [f"page {n} is empty" for n, page in enumerate(pages, start=1) if not page.strip()]
+    warnings = [f"pagina {n} is leeg" for n, page in enumerate(pages, start=1) if not page.strip()]
     return ParsedPublication(pages=pages, paginated=True, format=text_format, warnings=warnings)
 
 

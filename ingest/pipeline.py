@@ -6,7 +6,10 @@ then stages, writes and publishes the result, so that a replaced publication is 
 
 from __future__ import annotations
 
-from haystack import Pipeline
+from collections.abc import Callable
+from typing import Any
+
+from haystack import Document, Pipeline, component
 
 from kennisbank.ingest.chunking import StructureSplitter
 from kennisbank.ingest.cleaning import DutchTextCleaner
@@ -19,6 +22,39 @@ def chunking_settings(settings) -> dict:
     return {"splitter": "structure-v2-layout", "max_chars": settings.chunk_max_chars, "min_chars": settings.chunk_min_chars}
 
 
+Progress = Callable[[dict[str, int]], None]
+
+
+@component
+class ProgressiveEmbedder:
+    """Runs a document embedder a few passages at a time and reports, after each step, how far it got:
+    ``progress({"pages": N, "pages_done": n, "passages": M, "passages_done": m})`` (``n``: the page of the
+    last passage embedded; passages come in page order). Embedding is the slow part of a long job (seconds per
+    page with multilingual-e5-small), so this is what the staff console shows while a job runs."""
+
+    def __init__(self, embedder: Any, step: int = 16):
+        self.embedder = embedder
+        self.step = max(1, int(step))
+
+    def warm_up(self) -> None:
+        if hasattr(self.embedder, "warm_up"):
+            self.embedder.warm_up()
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document], progress: Progress | None = None):
+        documents = list(documents)
+        if progress is None:
+            return self.embedder.run(documents=documents)
+        pages = max((int(d.meta.get("page_count") or d.meta.get("page_number") or 0) for d in documents), default=0)
+        done: list[Document] = []
+        for start in range(0, len(documents), self.step):
+            done += self.embedder.run(documents=documents[start : start + self.step])["documents"]
+            last = done[-1].meta
+            progress({"pages": pages, "pages_done": int(last.get("page_end") or last.get("page_number") or 0),
+                      "passages": len(documents), "passages_done": len(done)})
+        return {"documents": done}
+
+
 def indexing_pipeline(settings) -> Pipeline:
     pipeline = Pipeline()
     pipeline.add_component(
@@ -29,7 +65,8 @@ def indexing_pipeline(settings) -> Pipeline:
         "splitter", StructureSplitter(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
     )
     pipeline.add_component(
-        "dense", dense_document_embedder(settings.embedding_model, batch_size=settings.embed_batch_size)
+        "dense", ProgressiveEmbedder(dense_document_embedder(settings.embedding_model,
+                                                            batch_size=settings.embed_batch_size))
     )
     pipeline.add_component("sparse", BM25DocumentEmbedder())
     pipeline.connect("converter.documents", "cleaner.documents")

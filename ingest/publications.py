@@ -29,6 +29,7 @@ from kennisbank.core.model import slug
 from kennisbank.core.settings import Settings
 from kennisbank.ingest import library
 from kennisbank.ingest.indexer import Indexer
+from kennisbank.ingest.pipeline import Progress
 from kennisbank.ingest.sources import Source
 
 KINDS = ("add", "replace", "update", "delete")
@@ -117,12 +118,13 @@ class Publications:
 
     # -- the change -------------------------------------------------------------------------------------------
     def apply(self, kind: str, doc_id: str, *, file: str = "", meta: dict[str, Any] | None = None,
-              original_name: str = "", optimize: bool = False, discard_failed: bool = False) -> dict[str, Any]:
+              original_name: str = "", optimize: bool = False, discard_failed: bool = False,
+              on_progress: Progress | None = None) -> dict[str, Any]:
         """Carry out one change; returns its report (``status``: added, replaced, updated, unchanged, deleted
         or failed, with ``reason`` and ``message``, ``pages``, ``chunks``, ``warnings``).
 
         ``discard_failed``: remove the file of a failed add or replace (the command line; a failed job keeps
-        it, so that it can be retried)."""
+        it, so that it can be retried). ``on_progress``: see ingest.pipeline.ProgressiveEmbedder."""
         if kind not in KINDS:
             raise ValueError(f"unknown change {kind!r}; valid: {', '.join(KINDS)}")
         if kind == "delete":
@@ -132,7 +134,8 @@ class Publications:
                     "reason": "" if removed else "not_found",
                     "message": "" if removed else "the publication was not in the knowledge base"}
         path = self.settings.files_dir / file
-        report = self.indexer.ingest([Source(id=doc_id, path=path, meta=dict(meta or {}))], optimize=optimize)
+        report = self.indexer.ingest([Source(id=doc_id, path=path, meta=dict(meta or {}))], optimize=optimize,
+                                     on_progress=on_progress)
         outcome = report.outcomes[0]
         result = dict(outcome.__dict__, source=original_name or file)
         if outcome.status == "failed":

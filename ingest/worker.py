@@ -31,6 +31,14 @@ def failure_report(exc: BaseException) -> dict[str, Any]:
     return {"status": "failed", "reason": "error", "message": f"{type(exc).__name__}: {exc}"}
 
 
+def progress_stage(progress: dict[str, int]) -> str:
+    """``indexeren: pagina 12 van 40 (96 van 310 passages)`` (``pagina`` left out for a file without pages)."""
+    counts = f"{progress['passages_done']} van {progress['passages']} passages"
+    if progress.get("pages", 0) > 1:
+        return f"indexeren: pagina {progress['pages_done']} van {progress['pages']} ({counts})"
+    return f"indexeren: {counts}"
+
+
 def failure_stage(exc: BaseException) -> str:
     return "mislukt: schijf vol" if is_disk_full(exc) else "mislukt"
 
@@ -113,15 +121,25 @@ class Worker(threading.Thread):
         finally:
             self.busy.release()
 
+    def _progress_reporter(self, job_id: str):
+        """Records how far the embedding of a job's passages is, in words and numbers (core.jobs)."""
+
+        def report(progress: dict[str, int]) -> None:
+            self.queue.stage(job_id, progress_stage(progress), progress)
+
+        return report
+
     def run_job(self, job: dict[str, Any]) -> None:
         settings = self.publications.settings
         kept = settings.files_dir / job["file"] if job.get("file") else None
         file_size = kept.stat().st_size if kept is not None and kept.is_file() else 0
         check_room(settings.data_dir, settings.min_free_mb, file_size)  # before the store is touched
+        on_progress = None
         if job["kind"] != "delete":
-            self.queue.stage(job["id"], "lezen, opdelen en indexeren")
+            self.queue.stage(job["id"], "lezen en opdelen")
+            on_progress = self._progress_reporter(job["id"])
         report = self.publications.apply(job["kind"], job["doc_id"], file=job["file"], meta=job["meta"],
-                                         original_name=job["original_name"])
+                                         original_name=job["original_name"], on_progress=on_progress)
         ok = report["status"] != "failed"
         stage = "klaar" if ok else f"mislukt: {report.get('reason', '')}"
         self.queue.finish(job["id"], ok, report, stage)

@@ -26,12 +26,15 @@ import time
 from typing import Any, Callable, Iterable
 
 import waitress.server
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
 
 from kennisbank.core.diskspace import free_mb, is_disk_full, readonly_copy
 from kennisbank.core.lock import DataDirLock
 from kennisbank.app import KnowledgeBase
 from kennisbank.webui.app import create_app
 from kennisbank.webui.auth import MULTIPART_OVERHEAD
+from kennisbank.webui.render import error_page
 from kennisbank.webui.staff_pages import JOBS
 
 log = logging.getLogger("kennisbank.server")
@@ -83,6 +86,39 @@ class _Logged:
             )
 
 
+def app_error_channel(app, max_upload_mb: int) -> type[HTTPChannel]:
+    """A waitress channel whose own errors (a body over the limit, a malformed request: answered before the
+    app sees the request) are rendered by the app: its JSON error or its Dutch page, its security headers."""
+
+    class AppErrorTask(ErrorTask):
+        def execute(self):
+            error = self.request.error
+            message = None
+            if error.code == 413:
+                message = f"Dit verzoek is te groot: een upload mag hoogstens {max_upload_mb} MB zijn."
+            try:
+                accept = self.request.headers.get("ACCEPT", "")
+                with app.test_request_context(self.request.path or "/", headers={"Accept": accept}):
+                    response = app.process_response(app.make_response(error_page(error.code, message)))
+            except Exception:  # the request is too broken to route: waitress's own short text
+                log.exception("could not render waitress error %s", error.code)
+                return super().execute()
+            self.status = response.status
+            self.response_headers.extend(
+                (name, value) for name, value in response.headers.items()
+                if name.lower() not in ("content-length", "connection")
+            )
+            self.set_close_on_finish()
+            body = response.get_data()
+            self.content_length = len(body)
+            self.write(body)
+
+    class AppErrorChannel(HTTPChannel):
+        error_task_class = AppErrorTask
+
+    return AppErrorChannel
+
+
 class _Stop(Exception):
     """Raised in the main thread by the signal handler to leave waitress's loop."""
 
@@ -128,6 +164,7 @@ def _serve(settings, host, port, threads, ready, app_config) -> int:
             # waitress reads a whole body before the app sees it: refuse more than an upload may be right away
             max_request_body_size=settings.max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD,
         )
+        server.channel_class = app_error_channel(app, settings.max_upload_mb)
         stop = threading.Event()
 
         def on_signal(signum, frame):

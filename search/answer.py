@@ -256,6 +256,9 @@ class Answerer:
                 "document": {"id": hit["document"]["id"], "title": hit["document"]["title"]},
                 "citation": hit["citation"], "citation_in_text": hit["citation_in_text"], "anchor": hit["anchor"],
                 **self._place(hit["document"]["id"], spans), "cite": hit["cite"],
+                # the printed page (a range over a page break), as the citation has it; `page` stays the PDF's
+                "page_label": hit.get("pages") or hit.get("page_label"), "page_end": hit.get("page_end"),
+                "section": hit.get("section", []),
             })
         out["passages"] = passages
 

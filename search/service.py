@@ -264,7 +264,8 @@ class Searcher:
         p, page = hit.payload, result["page"]
         result["page_label"] = p.get("page_label") or (str(page) if page is not None else None)
         result["anchor"] = self.anchors(p["doc_id"], p.get("doc_version")).get(p.get("split_id"))
-        cite = csl.cite_block(self.citation_item(result["document"], p.get("doc_version")), _pages(p, result["page_label"]))
+        result["pages"] = _pages(p, result["page_label"])  # "4-5" for a passage over a page break
+        cite = csl.cite_block(self.citation_item(result["document"], p.get("doc_version")), result["pages"])
         result["citation"] = cite["reference"]  # APA 7: the reference entry has no page
         result["citation_in_text"] = cite["in_text"]
         result["cite"] = cite

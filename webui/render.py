@@ -60,6 +60,12 @@ def render(template: str, data: dict[str, Any], status: int = 200, **page: Any) 
     return render_template(template, **data, page=page, json_url=json_url()), status
 
 
+def error_page(status: int, message: str | None = None):
+    """The app's error answer (JSON or a Dutch page, as the request asks) for an HTTP status, inside a request
+    context: also used by the production server for the errors it answers before the app sees the request."""
+    return _error_response(status, message or HTTP_MESSAGES.get(status, "Dit verzoek kunnen we niet verwerken."))
+
+
 def _error_response(status: int, message: str):
     data = {"error": {"status": status, "message": message}}
     return render("error.html", data, status=status, form=form_state(request.args))

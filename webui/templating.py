@@ -22,8 +22,14 @@ def year_note(document: dict[str, Any]) -> str:
     return citation_year_note(document.get("year") or None, bool(document.get("year_approximate")))
 
 
-def page_label(page: int | None) -> str:
-    return "" if page is None else f"p. {page}"
+def page_label(page: int | str | None) -> str:
+    """``p. 12``, ``p. iv``, or ``pp. 4–5`` for a range (a passage over a page break)."""
+    if page is None or page == "":
+        return ""
+    text = str(page)
+    if "-" in text.strip("-"):
+        return "pp. " + text.replace("-", "–")
+    return f"p. {text}"
 
 
 def page_anchor(page: int | None) -> str:

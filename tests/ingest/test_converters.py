@@ -42,7 +42,7 @@ class TestParseText:
         parsed = parse_file(path)
         assert parsed.pages == ["pagina een", "pagina twee", "", "pagina vier"]
         assert parsed.paginated is True
-        assert parsed.warnings == ["page 3 is empty"]
+        assert parsed.warnings == ["pagina 3 is leeg"]
 
     @pytest.mark.parametrize("name", ["notes.md", "NOTES.MD", "notes.markdown"])
     def test_markdown_by_suffix(self, tmp_path, name):
@@ -159,7 +159,7 @@ class TestParsePdf:
         assert parsed.page_count == 3
         assert parsed.pages[1] == ""
         assert "Pagina drie" in parsed.pages[2]
-        assert parsed.warnings == ["page 2 has no text layer"]
+        assert parsed.warnings == ["pagina 2 heeft geen tekstlaag"]
 
     def test_a_page_that_fails_is_left_empty_and_the_rest_goes_on(self, simple_pdf, monkeypatch):
         original = pypdf.PageObject.extract_text
@@ -174,7 +174,7 @@ class TestParsePdf:
         parsed = parse_file(simple_pdf)
         assert parsed.pages[0] == ""
         assert "Tweede pagina" in parsed.pages[1]
-        assert parsed.warnings == ["page 1 could not be read (KeyError: '/Font'); it is left empty"]
+        assert parsed.warnings == ["pagina 1 kon niet worden gelezen (KeyError: '/Font'); ze blijft leeg"]
 
     def test_when_every_page_fails_the_pdf_is_corrupt(self, simple_pdf, monkeypatch):
         def broken(page, *args, **kwargs):
@@ -188,7 +188,7 @@ class TestParsePdf:
         parsed = parse_bytes(damaged)
         assert "Tweede pagina" in parsed.pages[1]
         assert parsed.warnings == [
-            "PDF structure was repaired while reading (incorrect startxref pointer(1); parsing for Object Streams)"
+            "de opbouw van de PDF is bij het lezen hersteld (incorrect startxref pointer(1); parsing for Object Streams)"
         ]
 
     def test_image_only_pdf_has_no_text_layer(self, tmp_path, pdf_factory):

@@ -8,6 +8,7 @@ from kennisbank.app import KnowledgeBase
 from kennisbank.core.model import publication_meta
 from kennisbank.ingest import library
 from kennisbank.ingest.publications import Conflict
+from tests.pdfmaker import pdf_bytes
 
 TEXT = "Werkplekbegeleiders in de opleidingsschool spreken elke week met de student over de lespraktijk.\n" * 3
 
@@ -69,3 +70,22 @@ def test_delete_removes_it_from_search_and_keeps_the_original_aside(kb):
     assert kb.publications.apply("delete", "weg-ermee")["status"] == "deleted"
     assert kb.catalog.get("weg-ermee") is None
     assert list((kb.settings.files_dir / "deleted").glob("*weg-ermee*"))
+
+
+def test_progress_is_reported_page_by_page_while_the_passages_are_embedded(kb):
+    sentence = ("De werkplekbegeleider van pagina {page} bespreekt in blok {block} met de student hoe de les over "
+                "breuken verliep en wat de volgende stap in de begeleiding wordt.")
+    pages = [[sentence.format(page=p, block=b) for b in range(1, 9)] for p in range(1, 13)]
+    reported: list[dict[str, int]] = []
+    publications = kb.publications
+    received = publications.receive(io.BytesIO(pdf_bytes(pages)), "voortgang.pdf")
+    file = publications.place(received, "voortgang")
+    meta = publication_meta({"title": "Voortgang", "organisation": "Testorganisatie", "year": 2024}, "test")
+    result = publications.apply("add", "voortgang", file=file, meta=meta, on_progress=reported.append)
+    assert result["status"] == "added" and result["chunks"] > 16  # more than one step of passages
+    assert len(reported) >= 2
+    assert [r["passages_done"] for r in reported] == sorted({r["passages_done"] for r in reported})  # growing
+    assert [r["pages_done"] for r in reported] == sorted(r["pages_done"] for r in reported)
+    assert reported[-1] == {"pages": 12, "pages_done": 12, "passages": result["chunks"],
+                            "passages_done": result["chunks"]}
+    assert 1 <= reported[0]["pages_done"] < 12

@@ -8,6 +8,7 @@ Needs root (mount -t tmpfs); skipped with the reason otherwise.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from kennisbank.core.diskspace import copy_sparse
+from kennisbank.app import KnowledgeBase
+from kennisbank.core.diskspace import DiskFull, copy_sparse
+from kennisbank.core.model import publication_meta
 from tests.conftest import make_settings
 from tests.webui.staff_helpers import Browser, Server, new_token, pdf_bytes
 
@@ -116,3 +119,35 @@ def test_full_disk_fails_the_job_keeps_search_and_starts_read_only(small_disk, b
         assert browser.wait_for_job(job["id"])["state"] == "done"
     finally:
         server.stop()
+
+
+def test_a_disk_that_fills_during_a_job_fails_it_before_the_store_writes(small_disk, built_data_dir):
+    """The room is checked when a job starts, but embedding a long file takes minutes: when the disk fills in
+    the meantime, the job must still fail with "schijf vol" before the store's mapped files are written (which
+    would end the process with SIGBUS), and the index must stay as it was."""
+    data_dir = shutil.copytree(built_data_dir, small_disk / "data", copy_function=copy_sparse)
+    settings = make_settings(data_dir, min_free_mb=MIN_FREE_MB)
+    pages = [[f"Op pagina {p} bespreekt de opleider met de mentor in blok {b} hoe de student de les over breuken "
+              f"voorbereidde en wat de volgende stap in de begeleiding op de werkplek is." for b in range(1, 7)]
+             for p in range(1, 9)]
+    with KnowledgeBase.open(settings) as kb:
+        before = kb.store.count()
+        publications = kb.publications
+        received = publications.receive(io.BytesIO(pdf_bytes(pages)), "lang.pdf")
+        file = publications.place(received, "lang")
+        meta = publication_meta({"title": "Lang rapport", "organisation": "Platform", "year": 2024}, "test")
+        filled = []
+
+        def fill_while_embedding(progress):
+            if not filled:  # the job started with room; now something else fills the disk
+                _fill(small_disk, leave_mb=20)
+                filled.append(progress)
+
+        with pytest.raises(DiskFull, match="schijf vol"):
+            publications.apply("add", "lang", file=file, meta=meta, on_progress=fill_while_embedding)
+        assert filled and kb.store.count() == before and kb.catalog.get("lang") is None
+        assert kb.search("opleidingsschool", k=3)["results"]  # searching goes on
+
+        for filler in small_disk.glob("filler-*"):
+            filler.unlink()
+        assert publications.apply("add", "lang", file=file, meta=meta)["status"] == "added"

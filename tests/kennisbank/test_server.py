@@ -5,6 +5,7 @@ Every test runs the real command as a subprocess on a copy of the corpus index a
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
@@ -73,6 +74,32 @@ def test_production_server_headers_and_access_log(server):
     log = server.log_path.read_text()
     assert '"GET /api/search?q=leraren" 200' in log, log[-2000:]
     assert "WARNING: This is a development server" not in log
+
+
+def test_a_body_over_the_limit_is_refused_by_the_server_in_the_apps_words(server):
+    """waitress refuses a body over the upload limit before the app sees it; the answer is still the app's:
+    JSON with a Dutch message for the API, a Dutch page for a browser, with the app's security headers."""
+    server.start()
+    host, port = server.base_url.split("//", 1)[1].rstrip("/").split(":")
+    for path, accept in (("/api/documents", "application/json"), ("/beheer/toevoegen", "text/html")):
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        connection.putrequest("POST", path)
+        connection.putheader("Accept", accept)
+        connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+        connection.putheader("Content-Length", str(10 * 1024**3))  # 10 GiB announced, nothing sent
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read().decode("utf-8")
+        connection.close()
+        assert response.status == 413
+        assert response.getheader("Server") == "kennisbank"
+        assert response.getheader("Content-Security-Policy")
+        assert "te groot" in body and "MB" in body, body
+        if accept == "application/json":
+            assert json.loads(body)["error"]["status"] == 413
+        else:
+            assert response.getheader("Content-Type").startswith("text/html") and "<html" in body.lower()
+        assert "waitress" not in body.lower()
 
 
 def test_second_process_cannot_break_the_running_server(server):

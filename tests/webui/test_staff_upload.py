@@ -63,6 +63,9 @@ class TestLifecycle:
         job = wait_for_job(client, job["id"], headers=headers)
         assert job["state"] == "done", job
         assert job["report"]["status"] == "added" and job["report"]["pages"] == 2 and job["report"]["chunks"] >= 1
+        # the worker recorded how far the embedding got, page by page (the last step: every page, every passage)
+        assert job["progress"] == {"pages": 2, "pages_done": 2, "passages": job["report"]["chunks"],
+                                   "passages_done": job["report"]["chunks"]}
         doc_id = job["doc_id"]
         assert doc_id == "kwartiermakers-in-zeeland"
         kept = sorted(p.name for p in settings.files_dir.iterdir() if p.name.startswith(doc_id))
