@@ -223,10 +223,14 @@ def _items(page: str, blocks: list[tuple[int, int]], max_chars: int,
 def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
     """Cut text[start:end] into pieces of at most max_chars, at sentence ends or else at whitespace."""
     pieces = []
+    references = _is_reference_list(text[start:end])
     while end - start > max_chars:
         target = start + (end - start) / math.ceil((end - start) / max_chars)
         floor = start + min(min_chars, max_chars // 3)
-        cut = _best_cut(_sentence_ends(text, floor, start + max_chars), target)
+        ends = _sentence_ends(text, floor, start + max_chars)
+        if references:  # a reference list: cut between two entries, not after an entry's author list
+            ends = [at for at in ends if _ENTRY_START.match(text, _lstrip(text, at, end))] or ends
+        cut = _best_cut(ends, target)
         if cut is None:  # one sentence longer than max_chars: cut at a clause boundary
             cut = _best_cut(_clause_ends(text, floor, start + max_chars), target)
         if cut is None:
@@ -242,6 +246,19 @@ def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int)
         start = _lstrip(text, cut, end)
     pieces.append((start, end))
     return [(s, e) for s, e in pieces if e > s]
+
+
+# The start of a reference entry: "Hatch, Thomas.", "Steele, Claude M", "Kishore Papineni, Salim", "OECD. 2023."
+_ENTRY_START = re.compile(
+    r"[A-Z][\w'’-]+(?: [a-z]{1,3})?,\s+(?:[A-Z]|and\b|&)|[A-Z][\w'’-]+ (?:[A-Z]\. )?[A-Z][\w'’-]+,\s+[A-Z]"
+    r"|[A-Z][\w.&' -]{1,60}?\. (?:\(?(?:19|20)\d\d[a-z]?\)?|n\.d\.)[.,]"
+)
+_YEAR_END = re.compile(r"\(?(?:19|20)\d\d[a-z]?\)?[.,]\s|https?://|doi\.org/")
+
+
+def _is_reference_list(text: str) -> bool:
+    """A block that reads as a list of references: at least 4 years or links per 700 characters."""
+    return len(_YEAR_END.findall(text)) * 700 >= 4 * max(len(text), 700)
 
 
 def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:

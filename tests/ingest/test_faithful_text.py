@@ -123,6 +123,20 @@ def test_an_over_long_sentence_is_cut_at_a_clause_boundary():
         assert page[chunk.end:].lstrip().startswith("omdat")
 
 
+def test_a_reference_list_is_cut_between_entries():
+    names = ["Hatch, Thomas", "Firke, Sam", "Leonhardt, David", "Schleicher, Andreas", "Steele, Claude M", "Kahan, John",
+             "Müller, Kirill", "Jack, Rebecca", "Irwin, Véronique", "Parolin, Zachary"]
+    page = " ".join(
+        f"{name}. {2010 + n}. “A Study of Schools, Part {n}.” Journal of Education {n} (2): 1–20. "
+        f"https://doi.org/10.1000/{n}."
+        for n, name in enumerate(names))
+    chunks = split_pages([page], paginated=True)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert any(chunk.text.startswith(name + ".") for name in names), chunk.text[:40]
+        assert chunk.text.endswith(".") and "https://doi.org/" in chunk.text.rsplit(" ", 1)[-1], chunk.text[-40:]
+
+
 # --- H: a link broken over a line end -----------------------------------------------------------------------
 
 
