@@ -36,7 +36,8 @@ def _help(text: str, section: str, **kwargs: Any) -> Any:
 # unless they are set explicitly. Measured with `python -m kennisbank.evaluation.value_classifier` (tune split)
 # and `python -m kennisbank.evaluation.answer_eval --calibration` (dev + tune against out-of-domain questions).
 MODEL_CALIBRATION: dict[str, dict[str, float]] = {
-    "use-multilingual-v3": {"value_threshold": 0.65, "answer_dense_strong": 0.30, "answer_dense_min": 0.18},
+    "use-multilingual-v3": {"value_threshold": 0.65, "answer_dense_strong": 0.30, "answer_dense_min": 0.18,
+                            "answer_domain_dense_min": 0.18},
 }
 
 
@@ -77,6 +78,22 @@ class Settings:
         section="Search", default=True,
     )
     prefetch_limit: int = _help("Candidates each retriever (dense, BM25) hands to the fusion.", section="Search", default=50)
+    rerank: bool = _help(
+        "Hybrid search fuses dense and BM25 by their z-scored scores and re-scores the fused top by each passage's "
+        "best sentence (search/rerank.py; README, \"Search quality\"). False: Qdrant's rank fusion (RRF, k = RRF_K) "
+        "as before, without the second stage.",
+        section="Search", default=True,
+    )
+    fusion_dense_weight: float = _help(
+        "Score fusion: weight of the dense z-score (BM25 gets 1 minus this; tuned on the tune questions, README).",
+        section="Search", default=0.5,
+    )
+    rerank_depth: int = _help("How many fused passages the second stage re-scores by their best sentence.",
+                              section="Search", default=30)
+    rerank_sentence_weight: float = _help(
+        "Weight of the z-scored best-sentence similarity added to a passage's fused score (0: fusion only).",
+        section="Search", default=0.3,
+    )
     embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", section="Model and passages", default=32)
     max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", section="Staff console", default=50)
     secure_cookies: bool = _help(
@@ -114,6 +131,11 @@ class Settings:
     answer_dense_min: float = _help("Relevance gate: otherwise the best dense cosine must reach this ...",
                                     section="Answers", default=0.82)
     answer_bm25_min: float = _help("... and the best BM25 score this.", section="Answers", default=5.3)
+    answer_domain_dense_min: float = _help(
+        "Relevance gate: a question that names a term of the domain thesaurus passes when its best dense cosine "
+        "reaches this ...", section="Answers", default=0.80,
+    )
+    answer_domain_bm25_min: float = _help("... and its best BM25 score this.", section="Answers", default=5.0)
     llm_url: str = _help(
         "Base URL of an OpenAI-compatible chat endpoint (e.g. http://localhost:11434/v1 for Ollama) for the optional "
         "written summary on answer pages. Empty: no summary.",

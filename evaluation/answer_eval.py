@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue  # never tune on it
                 for q in questions:
                     s = answerer.answer(q["q"])["searched"]
-                    print(f"{name:9} dense={s['best_dense']:.3f} bm25={s['best_bm25']:6.2f}  {q['q']}")
+                    print(f"{name:9} dense={s['best_dense']:.3f} bm25={s['best_bm25']:6.2f} "
+                          f"domain={','.join(s['domain_terms']) or '-'}  {q['q']}")
             return 0
         if args.gate:
             report = gate(kb, answerer, sets)

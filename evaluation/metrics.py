@@ -18,13 +18,17 @@ from typing import Any, Iterable
 from kennisbank.core.model import MODES  # the retrieval modes
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "dev-questions.jsonl"
-# Retrieval configurations an evaluation can compare: a mode, with or without thesaurus expansion.
+# Retrieval configurations an evaluation can compare: a mode, with or without thesaurus expansion, and for
+# hybrid with the second stage (score fusion + best sentence, search.rerank; None: as the settings say) or
+# with Qdrant's rank fusion (RRF) alone.
 CONFIGS = {
-    "bm25": ("bm25", False),
-    "dense": ("dense", False),
-    "hybrid": ("hybrid", False),
-    "bm25+thesaurus": ("bm25", True),
-    "hybrid+thesaurus": ("hybrid", True),
+    "bm25": ("bm25", False, None),
+    "dense": ("dense", False, None),
+    "hybrid": ("hybrid", False, None),
+    "bm25+thesaurus": ("bm25", True, None),
+    "hybrid+thesaurus": ("hybrid", True, None),
+    "hybrid+thesaurus+rrf": ("hybrid", True, False),
+    "hybrid+thesaurus+rerank": ("hybrid", True, True),
 }
 DEPTH = 10
 
@@ -99,8 +103,8 @@ def evaluate(kb, questions: list[Question], modes: Iterable[str] = MODES) -> dic
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for mode in modes:
         for question in questions:
-            search_mode, expand = CONFIGS[mode]
-            response = kb.search(question.q, k=DEPTH, mode=search_mode, expand=expand)
+            search_mode, expand, rerank = CONFIGS[mode]
+            response = kb.search(question.q, k=DEPTH, mode=search_mode, expand=expand, rerank=rerank)
             texts = [r["text"] for r in response["results"]]
             scores = score_ranking(texts, question.anchors)
             rank = first_relevant_rank(texts, question.anchors)

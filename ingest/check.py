@@ -52,6 +52,11 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
 
     ``false_joins``: the raw page has the word only as two adjacent words; ``invented``: any other word that
     is neither a raw word nor a join across a line-end hyphen the raw page shows ("Pre-", "ven-", "tief").
+    Not faults (``recovered``): words of a raw token in which pypdf gave a bare glyph code (a control
+    character), found in the stored text with one to three characters in that code's place and nothing else
+    changed (see ``recovered_words``); and words whose letters stand one after another in a run of letters
+    that pypdf gives one by one ("c l a s s D r i v e r", see ``ingest.layout.respace_letters``): no letter
+    is added, only the spaces inside such a run are gone.
     Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
     """
     norm = _lines(raw)
@@ -62,15 +67,71 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
         a.group() + b.group() for a, b in zip(tokens, tokens[1:])
         if norm[a.end(): b.start()] and not norm[a.end(): b.start()].strip()
     }
-    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": []}
+    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": []}
+    recovered = recovered_words(stored, raw)
+    spaced = _spaced_runs(norm)
     for word in dict.fromkeys(_WORD.findall(stored)):
         if word in words:
             continue
-        if word in hyphen_joins:
+        if word in recovered or any(word in run for run in spaced):
+            faults["recovered"].append(word)
+        elif word in hyphen_joins:
             faults["hyphen_joins"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
+
+
+_SPACED_RUN = re.compile(r"(?<!\S)\S{1,3}(?: \S{1,3}){3,}(?!\S)")
+
+
+def _spaced_runs(norm: str) -> list[str]:
+    """The runs of pieces of one to three characters apart by single spaces, many of them single letters
+    (letters placed one by one), each with its spaces taken out."""
+    runs = []
+    for run in _SPACED_RUN.finditer(norm):
+        tokens = run.group().split(" ")
+        singles = sum(len(token) == 1 for token in tokens)
+        # half of the pieces single characters, or five or more pieces of at most two characters, or two single
+        # characters among five or more pieces ("de en op in", "en dat is nu wel" are prose)
+        short = all(len(token) <= 2 for token in tokens)
+        if 2 * singles >= len(tokens) or (len(tokens) >= 5 and (short or singles >= 2)):
+            runs.append("".join(tokens))
+    return runs
+
+
+_CODE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def recovered_words(stored: str, raw: str) -> set[str]:
+    """Words of the stored page at the places where the raw page has a glyph pypdf could not map.
+
+    pypdf gives a glyph that has no Unicode mapping as its bare code, a control character ("ad\\x00bc"); the
+    layout reads such a glyph from the font's own encoding (``ingest.layout.recover_glyphs``: "ad−bc"). This
+    check does not trust that code: a raw token with such codes becomes a pattern in which every code stands
+    for one to three characters that are not spaces and every other character stays as the raw page has it;
+    only the words inside a stored match of that pattern are accepted. So nothing is accepted that differs
+    from the raw text anywhere except where the raw text itself has an unreadable glyph.
+    """
+    found: set[str] = set()
+    if not _CODE.search(raw):
+        return found
+    contexts = re.findall(r"(?:\S+\s+)?\S*[\x00-\x08\x0b\x0c\x0e-\x1f]\S*(?:\s+\S+)?", raw)
+    for context in dict.fromkeys(contexts):
+        pattern, anchored = [], False
+        for piece in re.split(r"([\x00-\x08\x0b\x0c\x0e-\x1f]|\s+)", context):
+            if _CODE.fullmatch(piece):
+                pattern.append(r"\S{1,3}")
+            elif piece.isspace():
+                pattern.append(r"\s+")
+            elif normalize_text(piece):
+                pattern.append(re.escape(normalize_text(piece)))
+                anchored = True
+        if not anchored:
+            continue  # nothing of the raw text around the code: no evidence where it stands
+        for match in re.finditer("".join(pattern), stored):
+            found.update(_WORD.findall(match.group()))
+    return found
 
 
 def broken_urls(stored: str, raw: str) -> list[str]:

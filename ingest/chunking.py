@@ -84,12 +84,14 @@ def split_pages(
     note_starts: list[int | None] | None = None,
     page_labels: list[str | None] | None = None,
     flow: bool = False,
+    heading_starts: list[set[int]] | None = None,
 ) -> list[Chunk]:
     """Split the cleaned pages of one document into chunks; ``split_id`` counts them from 0.
 
     ``note_starts[i]`` is where the footnotes of page i + 1 begin in its text (None: no footnotes): body and
     footnotes are split apart, so a footnote never lands inside a passage of body text. ``flow=True`` lets a
     passage run on over a page break (see the module docstring); then only ``Chunk.page_end`` is set.
+    ``heading_starts[i]``: where the headings of page i + 1 start in its text; a heading starts a passage.
     """
     _check_sizes(max_chars, min_chars)
     chunks: list[Chunk] = []
@@ -97,7 +99,9 @@ def split_pages(
     for number, page in enumerate(pages, start=1):
         label = page_labels[number - 1] if paginated and page_labels and number - 1 < len(page_labels) else None
         body_end = _body_end(page, note_starts, number)
-        spans = [(s + carry, e + carry) for s, e in _page_spans(page[carry:body_end], max_chars, min_chars)]
+        heads = {at - carry for at in (heading_starts[number - 1] if heading_starts and number - 1 < len(heading_starts)
+                                       else ()) if at >= carry}
+        spans = [(s + carry, e + carry) for s, e in _page_spans(page[carry:body_end], max_chars, min_chars, heads)]
         carry, run_on = 0, None
         if paginated and flow and spans and number < len(pages):
             following = pages[number]
@@ -146,7 +150,8 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
         return None
     last_line = tail.rsplit("\n", 1)[-1]
     last_word = last_line.split()[-1].casefold() if last_line.split() else ""
-    if not (head[0].islower() or tail.endswith((",", "-", "–")) or last_word in _RUNS_ON_WORDS):
+    opens_lower = head[0].islower() or (head[0] in "([“‘\"'" and head[1:2].islower())  # "(fase 1). Echter"
+    if not (opens_lower or tail.endswith((",", "-", "–")) or last_word in _RUNS_ON_WORDS):
         return None
     if not _is_sentence_piece(last_line):
         return None
@@ -169,22 +174,26 @@ def _check_sizes(max_chars: int, min_chars: int) -> None:
         raise ValueError(f"min_chars must be between 0 and max_chars ({max_chars}), got {min_chars!r}")
 
 
-def _page_spans(page: str, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+def _page_spans(page: str, max_chars: int, min_chars: int,
+                heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """The passages of a page's text; a table's rows (ingest.tables) are packed apart from the text around."""
     spans: list[tuple[int, int]] = []
     for start, end, _table in table_spans(page):
-        spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars)]
+        part_heads = frozenset(head - start for head in heads if start <= head < end)
+        spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
     return spans
 
 
-def _text_spans(page: str, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+def _text_spans(page: str, max_chars: int, min_chars: int,
+                heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
-    for start, end in _items(page, _blocks(page), max_chars):
+    for start, end in _items(page, _blocks(page), max_chars, heads):
         if end - start <= max_chars:
-            pieces.append((start, end))
+            pieces.extend(_lead_in_apart(page, start, end))
         else:
-            pieces.extend(_split_long(page, start, end, max_chars, min_chars))
-    return _pack(page, pieces, max_chars, min_chars)
+            split = _split_long(page, start, end, max_chars, min_chars)
+            pieces.extend(split[:-1] + _lead_in_apart(page, *split[-1]))
+    return _pack(page, pieces, max_chars, min_chars, heads)
 
 
 def _blocks(page: str) -> list[tuple[int, int]]:
@@ -199,7 +208,8 @@ def _blocks(page: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _items(page: str, blocks: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+def _items(page: str, blocks: list[tuple[int, int]], max_chars: int,
+           heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """Join a short lead-in line with the line that continues it: "• Leeferink (2016)" + "Door de ...".
 
     A line is a lead-in when it is short and has no closing punctuation, and the next line does not start a
@@ -215,6 +225,7 @@ def _items(page: str, blocks: list[tuple[int, int]], max_chars: int) -> list[tup
                 and not re.search(r"[.?!;:,][\"'”’]*$", lead_in)
                 and page[start] not in _BULLETS
                 and end - prev_start <= max_chars
+                and start not in heads  # a heading never continues the line before it
             ):
                 items[-1] = (prev_start, end)
                 continue
@@ -225,10 +236,16 @@ def _items(page: str, blocks: list[tuple[int, int]], max_chars: int) -> list[tup
 def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
     """Cut text[start:end] into pieces of at most max_chars, at sentence ends or else at whitespace."""
     pieces = []
+    references = _is_reference_list(text[start:end])
     while end - start > max_chars:
         target = start + (end - start) / math.ceil((end - start) / max_chars)
         floor = start + min(min_chars, max_chars // 3)
-        cut = _best_cut(_sentence_ends(text, floor, start + max_chars), target)
+        ends = _sentence_ends(text, floor, start + max_chars)
+        if references:  # a reference list: cut between two entries, not after an entry's author list
+            ends = [at for at in ends if _ENTRY_START.match(text, _lstrip(text, at, end))] or ends
+        cut = _best_cut(ends, target)
+        if cut is None:  # one sentence longer than max_chars: cut at a clause boundary
+            cut = _best_cut(_clause_ends(text, floor, start + max_chars), target)
         if cut is None:
             cut = _best_cut([m.start() for m in _WHITESPACE.finditer(text, floor, start + max_chars + 1)], target)
         if cut is None:
@@ -244,6 +261,20 @@ def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int)
     return [(s, e) for s, e in pieces if e > s]
 
 
+# The start of a reference entry: "Hatch, Thomas.", "Steele, Claude M", "Kishore Papineni, Salim", "OECD. 2023."
+_ENTRY_START = re.compile(
+    r"[A-Z][\w'’-]+(?: [a-z]{1,3})?,\s+(?:[A-Z]|and\b|&)|[A-Z][\w'’-]+ (?:[A-Z]\. )?[A-Z][\w'’-]+,\s+[A-Z]"
+    r"|[A-Z][\w.&' -]{1,60}?\. (?:\(?(?:19|20)\d\d[a-z]?\)?|n\.d\.)[.,]"
+)
+_YEAR_END = re.compile(r"\(?(?:19|20)\d\d[a-z]?\)?[.,]\s|https?://|doi\.org/")
+
+
+def _is_reference_list(text: str) -> bool:
+    """A block that reads as a list of references: at least 2 years or links per 700 characters (the cut only
+    prefers one sentence end to another, so prose taken for references loses nothing)."""
+    return len(_YEAR_END.findall(text)) * 700 >= 2 * max(len(text), 700)
+
+
 def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
     """Positions just after a sentence-ending mark (and closing quotes) within [lo, hi]."""
     ends = []
@@ -252,10 +283,44 @@ def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
             break
         before = text[max(0, match.start() - 20): match.start()].split()
         word = before[-1].lower().lstrip("(\"'“‘") if before and match.group()[0] == "." else ""
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-            continue  # "o.a.", "bijv.", an initial "J."
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word):
+            continue  # "o.a.", "bijv.", an initial "J.", "U.S."
+        if _is_label(text, match.start()):
+            continue  # "Q29. Het ontwerp ...": a label belongs to the text after it
         ends.append(match.end())
     return ends
+
+
+_INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_LABEL = re.compile(r"\(?[A-Za-z]{0,3}\d{1,3}(?:\.\d{1,3})*\)?|\(?[a-z]\)?")
+
+
+def _is_label(text: str, at: int) -> bool:
+    """Whether the mark at ``at`` ends a numbered label that stands first in its sentence ("Q29.", "3.2.",
+    "(a)."), not a sentence: what follows the label is its text."""
+    lo = max(0, at - 40)
+    before = text[lo:at]
+    token = re.search(r"\S+$", before)
+    if token is None or not _LABEL.fullmatch(token.group()):
+        return False
+    prefix = before[: token.start()]
+    if "\n" in prefix[-2:] or (lo == 0 and not prefix.strip()):
+        return True  # first on its line
+    return prefix.endswith(" ") and prefix.rstrip()[-1:] in (".", "?", "!", ";", ":")
+
+
+# Where an over-long sentence may be cut when it has no sentence end: after a colon, or after a comma
+# that a conjunction or relative pronoun follows (a clause boundary), never at any whitespace first.
+_CLAUSE_END = re.compile(
+    r"[:,](?=\s+(?:en|maar|of|want|dus|omdat|terwijl|waardoor|waarbij|waarin|waarmee|zodat|die|dat|wat|welke"
+    r"|and|but|or|which|while|because|whereas|so|et|mais|ou|qui|donc|und|aber|oder|weil|sodass|wobei)\b)"
+    r"|:(?=\s)|[–—](?=\s)"
+)
+
+
+def _clause_ends(text: str, lo: int, hi: int) -> list[int]:
+    """Positions just after a clause boundary within [lo, hi] (see ``_CLAUSE_END``)."""
+    return [m.end() for m in _CLAUSE_END.finditer(text, lo, hi + 1) if m.end() <= hi]
 
 
 def _best_cut(candidates: list[int], target: float) -> int | None:
@@ -274,22 +339,65 @@ def _lstrip(text: str, start: int, end: int) -> int:
     return start
 
 
-def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: int) -> list[tuple[int, int]]:
-    """Group consecutive pieces into chunks; returns (start, end) of each chunk."""
+def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: int,
+          heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """Group consecutive pieces into chunks; returns (start, end) of each chunk.
+
+    A heading of the layout (``heads``: where headings start) starts a new chunk, taking along the headings
+    right above it; a lead-in ending in ":" stays with the start of what it introduces (see ``_lead_in_apart``).
+    """
     groups: list[list[tuple[int, int]]] = []
     for piece in pieces:
         if groups:
             group = groups[-1]
+            if piece[0] in heads and not all(_heading_only(page, p, heads) for p in group):
+                groups.append(_trailing_headings(page, group, heads) + [piece])
+                continue
             size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
-            if piece[1] - group[0][0] <= max_chars and (size < min_chars or piece_size < min_chars):
+            fits = piece[1] - group[0][0] <= max_chars
+            if fits and (size < min_chars or piece_size < min_chars or _is_lead_in(page, group[-1])):
                 group.append(piece)
                 continue
-            heading = group[-1]
-            if len(group) > 1 and _is_heading(page, heading) and piece[1] - heading[0] <= max_chars:
-                groups.append([group.pop(), piece])  # keep a heading with the paragraph that follows it
+            last = group[-1]
+            if (len(group) > 1 and (_is_heading(page, last) or _is_lead_in(page, last))
+                    and piece[1] - last[0] <= max_chars):
+                groups.append([group.pop(), piece])  # keep a heading or lead-in with what follows it
                 continue
         groups.append([piece])
     return [(group[0][0], group[-1][1]) for group in groups]
+
+
+def _heading_only(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:
+    """A piece that is only a heading of the layout (not a heading with its text)."""
+    return span[0] in heads and "\n" not in page[span[0]: span[1]] and _is_heading(page, span)
+
+
+def _trailing_headings(page: str, group: list[tuple[int, int]],
+                       heads: set[int] | frozenset[int]) -> list[tuple[int, int]]:
+    """Take the headings at the end of ``group`` (not all of it) off it: they head what follows."""
+    taken: list[tuple[int, int]] = []
+    while len(group) > 1 and _heading_only(page, group[-1], heads):
+        taken.insert(0, group.pop())
+    return taken
+
+
+def _is_lead_in(page: str, span: tuple[int, int]) -> bool:
+    """A piece that ends in ":" (or "=", a formula's left side) introduces what follows it (a list, a quote,
+    a formula)."""
+    return page[span[0]: span[1]].rstrip().endswith((":", "="))
+
+
+def _lead_in_apart(page: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A block that ends in a lead-in sentence ("... twee oplossingen ontstaan:") as two pieces, the sentences
+    before it and the lead-in, so that packing can keep the lead-in with the list it introduces when the two do
+    not fit in one chunk with the sentences before. Other blocks stay whole."""
+    if not page[start:end].rstrip().endswith((":", "=")):
+        return [(start, end)]
+    ends = [at for at in _sentence_ends(page, start, end) if at < end - 1]
+    if not ends:
+        return [(start, end)]
+    cut = ends[-1]
+    return [(start, _rstrip(page, start, cut)), (_lstrip(page, cut, end), end)]
 
 
 def _is_heading(page: str, span: tuple[int, int]) -> bool:
@@ -340,10 +448,15 @@ class StructureSplitter:
             # analysis has taken running lines and footnotes off the page ends (text files' form feeds are
             # often restored guesses, see corpus/README.md).
             flow = doc.meta.get("format") == "pdf" and not (doc.meta.get("layout") or {}).get("slides", False)
-            split = split_pages(pages, paginated, self.max_chars, self.min_chars, note_starts, labels, flow)
+            # a heading starts a passage, except in a slide deck: a slide is one passage with its title
+            slides = (doc.meta.get("layout") or {}).get("slides", False)
+            heads = None if slides else heading_starts(pages, doc.meta.get("headings"))
+            # a slide that fits in max_chars stays one passage (its boxes are packed whatever their size)
+            min_chars = self.max_chars if slides else self.min_chars
+            split = split_pages(pages, paginated, self.max_chars, min_chars, note_starts, labels, flow, heads)
             if doc.meta.get("format") == "pdf":  # contents, cover fields, lone headings, tiny slides (ingest.tables)
-                slides = bool((doc.meta.get("layout") or {}).get("slides", False))
-                kinds = noise_kinds([c.text for c in split], [c.page for c in split], [c.kind for c in split], slides)
+                kinds = noise_kinds([c.text for c in split], [c.page for c in split], [c.kind for c in split],
+                                    bool(slides))
                 for chunk, kind in zip(split, kinds):
                     chunk.kind = kind
             paths = section_paths(pages, doc.meta.get("headings"), split)
@@ -395,6 +508,28 @@ def section_paths(pages: list[str], headings: list[list[Any]] | None, chunks: li
             index += 1
         paths.append([stack[level] for level in sorted(stack)])
     return paths
+
+
+def heading_starts(pages: list[str], headings: list[list[Any]] | None) -> list[set[int]] | None:
+    """Where each page's headings (from the layout, per page [level, text]) start in its cleaned text.
+
+    Found like ``section_paths`` finds them: by normalised text, in order, and only at the start of a line
+    (the cleaner sets a heading apart as a block of its own).
+    """
+    if not headings:
+        return None
+    starts: list[set[int]] = []
+    for page, heads in zip(pages, headings):
+        found, cursor = set(), 0
+        for _level, text in heads:
+            wanted = normalize_text(str(text))
+            at = page.find(wanted, cursor) if wanted else -1
+            if at >= 0:
+                cursor = at + len(wanted)
+                if at == 0 or page[at - 1] == "\n":
+                    found.add(at)
+        starts.append(found)
+    return starts
 
 
 def _chunk_meta(doc: Document, chunk: Chunk) -> dict[str, Any]:

@@ -156,6 +156,9 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
     vocab = vocab or Vocabulary()
     low_before, low_after = before.lower(), after.lower()
     keep, join = f"{before}-{after}", before + after
+    if (before.isupper() and after.isupper() and len(before) + len(after) >= 4
+            and low_before + low_after in vocab.words and f"{low_before}-{low_after}" not in vocab.hyphenated):
+        return join  # an acronym broken over a line end that the document has whole: "CO-" + "MET" -> "COMET"
     if not before or not after or not before[-1].isalpha() or after[0].isupper() or after[0].isdigit():
         return keep
     if low_after in CONJUNCTIONS:
@@ -280,14 +283,17 @@ def _edge_run(lines: list[str], running: set[str], zone: int, number: int, offse
 # --- Reflow ----------------------------------------------------------------------------------------------
 
 
-def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True) -> str:
+def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
+            headings: list[str] | None = None) -> str:
     lines = [_join_split_words(line.strip(), vocab) if join_split_words else line.strip() for line in lines]
+    heading_of = _heading_lines(lines, headings or [])
     blocks: list[list[str]] = []  # [separator before, text]
     double_spaced = _double_spaced(lines)
     widths = sorted(len(line) for line in lines if " " in line)  # lines without a space are mostly links
     ref_width = widths[int(0.95 * (len(widths) - 1))] if widths else 0
     prev, blank_run, marker = "", 0, ""
-    for line in lines:
+    after_heading: int | None = None  # the heading the previous line belongs to
+    for index, line in enumerate(lines):
         if not line:
             blank_run += 1
             continue
@@ -295,6 +301,15 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True) 
             marker = "• "
             continue
         line, marker = marker + line, ""
+        heading = heading_of.get(index)
+        if heading is not None or after_heading is not None:
+            # a heading is a block of its own: never run into the paragraph before or after it
+            if heading is not None and heading == after_heading:
+                blocks[-1][1] = blocks[-1][1].rstrip() + " " + line
+            else:
+                blocks.append(["\n\n" if blocks else "", line])
+            prev, blank_run, after_heading = line, 0, heading
+            continue
         suspended = bool(_SUSPENDED.match(line))
         bullet = bool(_BULLET.match(line)) and not suspended
         if not blocks:
@@ -315,6 +330,38 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True) 
             blocks[-1][1] = _append(blocks[-1][1], line, vocab)
         prev, blank_run = line, 0
     return "".join(sep + _SPACES.sub(" ", text).strip() for sep, text in blocks).strip()
+
+
+def _heading_lines(lines: list[str], headings: list[str]) -> dict[int, int]:
+    """Which lines are the page's headings (from the PDF layout): line index -> heading number.
+
+    The headings are found in order, each as one line or as consecutive lines that together read as the
+    heading (a title wrapped over two lines); compared after ``normalize_text``.
+    """
+    found: dict[int, int] = {}
+    if not headings:
+        return found
+    wanted = [normalize_text(text) for text in headings]
+    normal = [normalize_text(line) for line in lines]
+    cursor = 0
+    for number, heading in enumerate(wanted):
+        if not heading:
+            continue
+        for start in range(cursor, len(lines)):
+            first = normal[start]
+            if not first or not heading.startswith(first):
+                continue
+            text, end = first, start
+            while text != heading and end + 1 < len(lines):
+                following = normal[end + 1]
+                if not following or not heading.startswith(text + " " + following):
+                    break
+                text, end = text + " " + following, end + 1
+            if text == heading:
+                found.update({index: number for index in range(start, end + 1)})
+                cursor = end + 1
+                break
+    return found
 
 
 def _double_spaced(lines: list[str]) -> bool:
@@ -365,6 +412,12 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
     text = text.rstrip()
     if text.endswith("-") and _URL_TAIL.search(text):
         return text + line  # a link or address broken at its own hyphen: keep the hyphen, add no space
+    if _url_runs_on(text, line):
+        return text + line  # a link broken after "/", "%", "=" ...: the next line goes on with it
+    after_word = _LEADING_WORD.match(line)
+    if (text.endswith("-") and after_word and after_word.group().lower() in CONJUNCTIONS
+            and _LINE_END_FRAGMENT.search(text) and re.match(r"\s*(?:[,.;:)]|$)", line[after_word.end():])):
+        return text + line  # "GGD-" + "en, bij wie": a plural ending, not a suspended compound ("GGD- en ...")
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
     if fragment and after:
@@ -375,17 +428,43 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
     return f"{text} {line}"
 
 
+_URL_BREAK = re.compile(r"(?:https?://|www\.|\S\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int)/)\S*[/%=&?#_~.]$|https?:$",
+                        re.IGNORECASE)
+_URL_GOES_ON = re.compile(r"\S*(?:[/%=&?#_~\d])\S*")
+
+
+def _url_runs_on(text: str, line: str) -> bool:
+    """Whether a link at the end of ``text`` goes on at the start of the next line: the link ends in a
+    character a link is broken after ("/", "%", "=", "&", "?", "#", "_", "~"; or "https:") and the next line
+    opens with a piece of link (a token with such a character or a digit: "reports/...", "2Fcontent",
+    "//www", "ccd/."). Nothing is inserted or removed, only the line break."""
+    last = text.rsplit(None, 1)[-1] if text.split() else ""
+    if not _URL_BREAK.search(last):
+        return False
+    if last.lower().endswith(":"):
+        return line.startswith("//")
+    if last.endswith(".") and _URL_TAIL.search(last):
+        # "https://doi.org/10.1257/aeri." + "20210748.": only a line that is one piece of link, nothing else
+        return bool(re.fullmatch(r"[a-z\d][\w./%=&?#~-]*", line)) and (line[0].isdigit() or len(line) <= 12)
+    first = line.split(None, 1)[0] if line.split() else ""
+    return bool(_URL_GOES_ON.fullmatch(first))
+
+
 # --- API -------------------------------------------------------------------------------------------------
 
 
-def clean_pages(pages: list[str], join_split_words: bool = True) -> list[str]:
+def clean_pages(pages: list[str], join_split_words: bool = True,
+                headings: list[list[str]] | None = None) -> list[str]:
     """Clean the pages of one document; returns as many cleaned page texts as it was given.
 
     ``join_split_words=False`` (for PDFs) never joins two words that stand apart: see ``_join_split_words``.
+    ``headings[i]``: the heading texts the PDF layout found on page i + 1; each stands as a block of its own.
     """
     page_lines = [_normalize_chars(page).split("\n") for page in pages]
     vocab = Vocabulary.from_lines(page_lines)
-    return [_reflow(lines, vocab, join_split_words) for lines in drop_running_lines(page_lines)]
+    heads = headings if headings and len(headings) == len(pages) else [[] for _ in pages]
+    return [_reflow(lines, vocab, join_split_words, page_heads)
+            for lines, page_heads in zip(drop_running_lines(page_lines), heads)]
 
 
 def clean_notes(notes: list[str], pages: list[str] | None = None) -> list[str]:
@@ -428,13 +507,21 @@ class DutchTextCleaner:
                 continue
             meta = dict(doc.meta)
             raw_pages = doc.content.split("\f")
-            pages = clean_pages(raw_pages, join_split_words=meta.get("format") != "pdf")
+            pages = clean_pages(raw_pages, join_split_words=meta.get("format") != "pdf",
+                                headings=_heading_texts(meta.get("headings")))
             notes = meta.pop("footnotes", None)
             if notes and len(notes) == len(pages):
                 pages, meta["note_starts"] = _with_notes(pages, clean_notes(notes, raw_pages))
             content = "\f".join(pages)
             cleaned.append(Document(content=content, meta=meta, id=doc.id if self.keep_id else ""))
         return {"documents": cleaned}
+
+
+def _heading_texts(headings: list[list] | None) -> list[list[str]] | None:
+    """The heading texts per page from ``meta["headings"]`` (per page a list of [level, text])."""
+    if not headings:
+        return None
+    return [[str(head[1]) for head in page if len(head) > 1] for page in headings]
 
 
 def _with_notes(pages: list[str], notes: list[str]) -> tuple[list[str], list[int | None]]:

@@ -39,6 +39,7 @@ from kennisbank.ingest.pipeline import Progress, indexing_pipeline
 from kennisbank.ingest.sources import Source
 from kennisbank.ingest.values import ValueClassifier, ValueTagger
 from kennisbank.search.framework import Framework
+from kennisbank.search.rerank import SentenceEmbedder
 from kennisbank.search.schema import ChunkPoint, point_id
 from kennisbank.search.store import Store, iter_batches
 
@@ -277,6 +278,7 @@ class Indexer:
                     dense=chunk.embedding,
                     sparse_indices=list(sparse.indices),
                     sparse_values=list(sparse.values),
+                    sentences=chunk.meta.get(SentenceEmbedder.META_KEY) or None,
                     payload={
                         **passage_payload(
                             doc_payload, text=chunk.content, page=page if record.paginated else None,

@@ -42,11 +42,16 @@ All rules are general: they use positions, sizes and repetition within one docum
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+from fontTools.agl import toUnicode
+from fontTools.cffLib import CFFFontSet
+from pypdf.generic import ContentStream
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -81,7 +86,8 @@ _NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*†�
 _MARKER = re.compile(r"\d{1,3}(?:[,–-]\d{1,3})*")
 _CONTENTS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|…{2,}\s*\d{1,4}\s*$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
-_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# bold by name, or a TeX bold face (Computer Modern / EC / Latin Modern "bx": CMBX10, SFBX1095, LMRoman10-Bold)
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|[+/](?:cm|sf|ec|tc|lm)bx|[+/]cmb\d", re.IGNORECASE)
 Piece = tuple[str, float, float, float, bool]  # text, x, y, size, bold
 
 
@@ -99,6 +105,7 @@ class Line:
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
     bold: bool = False  # most of its letters are in a bold font
+    heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
 
 
@@ -157,10 +164,13 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
 def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
     pieces: list[Piece] = []
+    recovered: list[str] = []  # each piece's text with glyphs recovered from its font (see recover_glyphs)
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text:
             return
+        recovered.append(text)
+        fonts.append(font)
         try:
             m = _mult([float(v) for v in tm], [float(v) for v in cm])
             scale = math.hypot(m[2], m[3]) or 1.0
@@ -168,24 +178,31 @@ def read_page(page: Any, number: int) -> PageLayout:
         except (TypeError, ValueError, IndexError):
             pieces.append((text, 0.0, 0.0, 0.0, False))
 
+    fonts: list[Any] = []
     page.extract_text(visitor_text=visit)
+    if any(_SPACED.search(text) for text in recovered):
+        recovered[:] = respace_letters(page, recovered)
+    recovered[:] = [recover_glyphs(text, font) for text, font in zip(recovered, fonts)]
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom))
     current: list[Piece] = []
+    fixed: list[str] = []
     joined = False
-    for text, x, y, size, bold in pieces:
+    for (text, x, y, size, bold), better in zip(pieces, recovered):
         parts = text.split("\n")
-        for index, part in enumerate(parts):
+        better_parts = better.split("\n") if better != text else parts
+        for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_make_line(current, joined))
-                current, joined = [], False
+                layout.lines.append(_make_line(current, joined, fixed))
+                current, fixed, joined = [], [], False
             if part:
                 if current and _starts_new_line(current[-1], (part, x, y, size, bold)):
-                    layout.lines.append(_make_line(current, joined))
-                    current, joined = [], True
+                    layout.lines.append(_make_line(current, joined, fixed))
+                    current, fixed, joined = [], [], True
                 current.append((part, x, y, size, bold))
-    layout.lines.append(_make_line(current, joined))
+                fixed.append(better_part)
+    layout.lines.append(_make_line(current, joined, fixed))
     return layout
 
 
@@ -211,11 +228,192 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
     return x < px - 1.0 and (abs(y - py) > 0.3 * max(psize, size) or other_size)
 
 
-def _make_line(pieces: list[Piece], joined: bool = False) -> Line:
+def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None) -> Line:
     line = _line_of(pieces)
     line.joined = joined
     line.pieces = pieces
+    if fixed and any(better != piece[0] for better, piece in zip(fixed, pieces)):
+        # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
+        line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text
     return line
+
+
+# --- Letters placed one by one -----------------------------------------------------------------------------
+
+_SPACED = re.compile(r"(?:^|\s)\S{1,2}(?: \S{1,2}){3,}(?=\s|$)")
+WORD_GAP = 250  # thousandths of an em: a shift this large between two glyphs of one TJ is a word space
+
+
+def respace_letters(page: Any, texts: list[str]) -> list[str]:
+    """The visitor texts with the spaces between letters placed one by one taken out where the glyphs touch.
+
+    A code listing in a Beamer slide or a LaTeX document (``listings``) places every glyph on its own in a
+    ``TJ`` array, with a small shift between the letters of a word (about 0.1 em) and a large one between words
+    (0.7 em or more); pypdf writes a space at every shift ("c l a s s D r i v e r {"). Here the shifts of the
+    array decide: below ``WORD_GAP`` thousandths of an em the glyphs belong to one word ("class Driver {"); a
+    normal word space is 0.25-0.35 em. Only texts that pypdf gives as runs of one- or two-letter pieces are
+    looked at, only a simple font's array (one byte a glyph), and only when its pieces line up with pypdf's
+    text exactly (the same characters, pypdf's spaces only between pieces); otherwise the text stays as it is.
+    """
+    try:
+        arrays = _letter_arrays(page)
+    except Exception:  # a content stream pypdf could read as text but not as operations: leave the text
+        return texts
+    result, cursor = list(texts), 0
+    for index, text in enumerate(texts):
+        if not _SPACED.search(text) or "\n" in text.strip("\n"):
+            continue
+        for ahead in range(cursor, min(cursor + 20, len(arrays))):
+            respaced = _respace(text, arrays[ahead])
+            if respaced is not None:
+                result[index], cursor = respaced, ahead + 1
+                break
+    return result
+
+
+def _letter_arrays(page: Any) -> list[list[tuple[int, float]]]:
+    """The TJ arrays of a page in a simple font with at least 4 glyph strings, most of them one or two glyphs:
+    per string its length in bytes and the shift after it (thousandths of an em, positive to the right)."""
+    resources = page.get("/Resources") or {}
+    fonts = resources.get("/Font") or {}
+    arrays: list[list[tuple[int, float]]] = []
+    simple = True
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"Tf" and operands:
+            font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
+            font = font.get_object() if font is not None else None
+            simple = font is not None and font.get("/Subtype") != "/Type0"
+        elif operator == b"TJ" and simple and operands:
+            items: list[tuple[int, float]] = []
+            for item in operands[0]:
+                if isinstance(item, (int, float)):
+                    if items:
+                        items[-1] = (items[-1][0], items[-1][1] - float(item))
+                else:
+                    items.append((len(bytes(item.original_bytes if hasattr(item, "original_bytes") else item)), 0.0))
+            if len(items) >= 4 and 5 * sum(1 for length, _ in items if length <= 2) >= 3 * len(items):
+                arrays.append(items)  # mostly single glyphs: letters placed one by one
+    return arrays
+
+
+def _respace(text: str, items: list[tuple[int, float]]) -> str | None:
+    """pypdf's ``text`` of one TJ array rewritten with a space only at the array's word gaps, or None when the
+    array does not line up with the text."""
+    body = text.lstrip(" ")
+    lead, end_space = text[: len(text) - len(body)], ""
+    if body.endswith("\n"):
+        body, end_space = body[:-1], "\n"
+    out, pos = [], 0
+    for number, (length, shift) in enumerate(items):
+        if number and pos < len(body) and body[pos] == " ":
+            pos += 1  # the space pypdf wrote between two strings of the array
+        piece = body[pos: pos + length]
+        if len(piece) != length:
+            return None
+        out.append(piece)
+        pos += length
+        if number < len(items) - 1:
+            out.append(" " if shift >= WORD_GAP else "")
+    if pos != len(body) or "".join(out).replace(" ", "") != body.replace(" ", ""):
+        return None
+    return lead + "".join(out) + end_space
+
+
+# --- Glyphs pypdf cannot map ------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FONT_CODES: dict[int, tuple[Any, dict[int, str]]] = {}  # id(font) -> (font, code -> character)
+
+
+def recover_glyphs(text: str, font: Any) -> str:
+    """``text`` with the characters pypdf could not map (it gives the bare code, a control character) taken
+    from the font's own encoding: the glyph name the PDF gives for that code (the font's ``/Differences``, or
+    the encoding built into the embedded font program, Type 1 or CFF), read as Unicode by the Adobe Glyph List
+    ("minus" -> "−", "fi" -> "fi"). A TeX math font without a ToUnicode map gives "π\x001" for π⁻¹: with
+    the font's evidence it reads "π−1". A code whose glyph has no such name (a Type 3 bitmap glyph "a28")
+    stays as it is, and the cleaner drops it: nothing is guessed."""
+    if not _CONTROL.search(text) or font is None:
+        return text
+    codes = _font_codes(font)
+    if not codes:
+        return text
+    return _CONTROL.sub(lambda m: codes.get(ord(m.group()), m.group()), text)
+
+
+def _font_codes(font: Any) -> dict[int, str]:
+    cached = _FONT_CODES.get(id(font))
+    if cached is not None and cached[0] is font:
+        return cached[1]
+    try:
+        names = _encoding_names(font)
+    except Exception:  # a broken or unusual font program: no evidence, nothing recovered
+        names = {}
+    codes = {code: char for code, name in names.items() if code < 32 and (char := _unicode_of(name))}
+    if len(_FONT_CODES) > 256:
+        _FONT_CODES.clear()
+    _FONT_CODES[id(font)] = (font, codes)
+    return codes
+
+
+def _unicode_of(name: str) -> str:
+    char = toUnicode(name.lstrip("/"))
+    if not char or any(0xE000 <= ord(c) <= 0xF8FF or ord(c) < 32 for c in char):
+        return ""
+    return char
+
+
+def _encoding_names(font: Any) -> dict[int, str]:
+    """Code -> glyph name of a simple font: its built-in encoding, overridden by ``/Differences``."""
+    font = font.get_object() if hasattr(font, "get_object") else font
+    if "/ToUnicode" in font or font.get("/Subtype") not in ("/Type1", "/MMType1", "/Type3", "/TrueType"):
+        return {}
+    names: dict[int, str] = {}
+    descriptor = font.get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    if "/FontFile3" in descriptor and descriptor["/FontFile3"].get_object().get("/Subtype") == "/Type1C":
+        names.update(_cff_encoding(descriptor["/FontFile3"].get_object().get_data()))
+    elif "/FontFile" in descriptor:
+        program = descriptor["/FontFile"].get_object()
+        clear = program.get_data()[: int(program.get("/Length1", 0)) or None]
+        names.update({int(code): name.decode("latin-1")
+                      for code, name in re.findall(rb"dup\s+(\d+)\s*/(\S+)\s+put", clear) if int(code) < 256})
+    encoding = font.get("/Encoding")
+    encoding = encoding.get_object() if encoding is not None and hasattr(encoding, "get_object") else encoding
+    if isinstance(encoding, dict):
+        code = 0
+        for item in encoding.get("/Differences", []):
+            if isinstance(item, (int, float)):
+                code = int(item)
+            else:
+                names[code] = str(item)
+                code += 1
+    return names
+
+
+def _cff_encoding(data: bytes) -> dict[int, str]:
+    """The built-in encoding of a CFF font program (formats 0 and 1), code 0 included (fontTools leaves
+    code 0 out, but TeX fonts put a glyph there: cmsy's minus)."""
+    fonts = CFFFontSet()
+    fonts.decompile(io.BytesIO(data), None)
+    top = fonts[fonts.fontNames[0]]
+    offset = top.rawDict.get("Encoding", 0)
+    if offset in (0, 1):  # the Standard or Expert encoding: no glyphs at control codes
+        return {}
+    charset, names = top.charset, {}
+    kind, count = data[offset] & 0x7F, data[offset + 1]
+    if kind == 0:
+        for gid in range(1, min(count, len(charset) - 1) + 1):
+            names[data[offset + 1 + gid]] = charset[gid]
+    elif kind == 1:
+        gid, at = 1, offset + 2
+        for _ in range(count):
+            first, left = data[at], data[at + 1]
+            at += 2
+            for code in range(first, first + left + 1):
+                if gid < len(charset):
+                    names[code] = charset[gid]
+                gid += 1
+    return names
 
 
 def _line_of(pieces: list[Piece]) -> Line:
@@ -446,10 +644,10 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
     """
     if not body_size:
         return
-    found: list[tuple[PageLayout, list[tuple[float, str]]]] = []
+    found: list[tuple[PageLayout, list[tuple[float, str, list[Line]]]]] = []
     sizes: Counter = Counter()
     for page in pages:
-        heads: list[tuple[float, str]] = []
+        heads: list[tuple[float, str, list[Line]]] = []
         previous: Line | None = None
         for line in page.lines:
             text = " ".join(line.text.split())
@@ -463,27 +661,54 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             )
             # a bold heading in the body size ranks below every larger one
             rank_size = line.size if larger else line.size - 0.5
-            if is_heading and previous is not None and heads and abs(previous.size - line.size) < 0.2:
-                heads[-1] = (heads[-1][0], heads[-1][1] + " " + text)
+            continues = previous is not None and heads and abs(previous.size - line.size) < 0.2
+            if is_heading and not continues and not _heading_like(text):
+                is_heading = False
+            if is_heading and continues:
+                heads[-1] = (heads[-1][0], heads[-1][1] + " " + text, heads[-1][2] + [line])
             elif is_heading:
-                heads.append((rank_size, text))
+                heads.append((rank_size, text, [line]))
                 sizes[round(rank_size * 2) / 2] += 1
             previous = line if is_heading else None
         found.append((page, heads))
-    ranks = {size: rank for rank, size in enumerate(sorted(sizes, reverse=True)[:HEADING_LEVELS], start=1)}
+    ranks = _heading_ranks(sizes)
     for page, heads in found:
-        page.headings = [(ranks[round(size * 2) / 2], text) for size, text in heads if round(size * 2) / 2 in ranks]
+        page.headings = []
+        for size, text, lines in heads:
+            page.headings.append((ranks[round(size * 2) / 2], text))
+            for line in lines:
+                line.heading = True
+
+
+_HEADING_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _heading_like(text: str) -> bool:
+    """A heading opens with no lower-case letter (a lower-case start is the wrapped end of a longer line) and
+    has a word of at least 4 letters (figure labels "αβγ P", "A B" in a larger font are no headings)."""
+    return not text[0].islower() and bool(_HEADING_WORD.search(text))
+
+
+def _heading_ranks(sizes: Counter) -> dict[float, int]:
+    """The level of each heading size: its rank from the largest; sizes below the ``HEADING_LEVELS``-th share
+    the deepest level (a bold run-in title under three larger levels is still a heading, not body text)."""
+    ordered = sorted(sizes, reverse=True)
+    return {size: min(rank, HEADING_LEVELS) for rank, size in enumerate(ordered, start=1)}
 
 
 def _slide_titles(pages: list[PageLayout]) -> None:
-    """In a slide deck, a slide's heading is its first line in the slide's largest font: its title."""
+    """In a slide deck, a slide's heading is its first line in the slide's largest font that reads as a
+    heading (``_heading_like``): its title."""
     for page in pages:
         body = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
         if not body:
             page.headings = []
             continue
-        largest = max(line.size for line in body)
-        title = next(line for line in body if line.size >= largest - 0.2)
+        # the first line in the largest font that reads as a heading (not a big step number "2" or a label)
+        worded = [line for line in body if _heading_like(" ".join(line.text.split()))] or body
+        largest = max(line.size for line in worded)
+        title = next(line for line in worded if line.size >= largest - 0.2)
+        title.heading = True
         page.headings = [(1, " ".join(title.text.split()))]
 
 

@@ -1,4 +1,4 @@
-"""The Haystack indexing pipeline: file -> pages -> cleaned pages -> chunks -> dense + BM25 vectors.
+"""The Haystack indexing pipeline: file -> pages -> cleaned pages -> chunks -> dense, sentence and BM25 vectors.
 
 Writing to the store is not a pipeline step: `ingest.indexer.Indexer` runs this pipeline per publication and
 then stages, writes and publishes the result, so that a replaced publication is never missing or doubled.
@@ -15,6 +15,7 @@ from kennisbank.ingest.chunking import StructureSplitter
 from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
 from kennisbank.search.embedders import BM25DocumentEmbedder, dense_document_embedder
+from kennisbank.search.rerank import WithSentences
 
 
 def chunking_settings(settings) -> dict:
@@ -64,9 +65,11 @@ def indexing_pipeline(settings) -> Pipeline:
     pipeline.add_component(
         "splitter", StructureSplitter(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
     )
+    # each step embeds its passages and then their sentences (for the second stage of search, search.rerank),
+    # so the progress counts both; one model instance for both
     pipeline.add_component(
-        "dense", ProgressiveEmbedder(dense_document_embedder(settings.embedding_model,
-                                                            batch_size=settings.embed_batch_size))
+        "dense", ProgressiveEmbedder(WithSentences(dense_document_embedder(settings.embedding_model,
+                                                                          batch_size=settings.embed_batch_size)))
     )
     pipeline.add_component("sparse", BM25DocumentEmbedder())
     pipeline.connect("converter.documents", "cleaner.documents")

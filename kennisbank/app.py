@@ -16,7 +16,7 @@ from kennisbank.ingest.indexer import Indexer
 from kennisbank.ingest.pipeline import chunking_settings
 from kennisbank.ingest.publications import Publications
 from kennisbank.search import csl
-from kennisbank.search.embedders import bm25_fingerprint, dense_text_embedder
+from kennisbank.search.embedders import bm25_fingerprint, dense_text_embedder, model_fingerprint
 from kennisbank.search.framework import Framework
 from kennisbank.search.schema import index_fingerprint
 from kennisbank.search.service import Searcher
@@ -47,7 +47,7 @@ class KnowledgeBase(Searcher):
             text_embedder.warm_up()  # load the model now: the first query should not pay for it
             csl.warm_up()  # and the citation style
             dim = len(text_embedder.run(text="probe")["embedding"])
-            fingerprint = index_fingerprint(settings.embedding_model, dim, chunking_settings(settings),
+            fingerprint = index_fingerprint(model_fingerprint(settings.embedding_model), dim, chunking_settings(settings),
                                             bm25_fingerprint())
             catalog = Catalog(settings.catalog_path)
             try:

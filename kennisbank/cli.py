@@ -21,6 +21,7 @@ from kennisbank.core.model import check_doc_id, publication_meta
 from kennisbank.core.settings import CORPUS_DIR, Settings
 from kennisbank.evaluation import bench, load
 from kennisbank.evaluation.metrics import (
+    CONFIGS,
     DEFAULT_QUESTIONS,
     MODES,
     evaluate,
@@ -260,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="evaluate retrieval on a question file")
     p.add_argument("questions", nargs="?", help="JSONL question file (default: evaluation/dev-questions.jsonl)")
     p.add_argument("--split", help="only questions of this split (e.g. heldout)")
-    p.add_argument("--modes", nargs="*", choices=["bm25", "dense", "hybrid", "bm25+thesaurus", "hybrid+thesaurus"],
+    p.add_argument("--modes", nargs="*", choices=list(CONFIGS),
                    help="retrieval configurations to compare (default: bm25 dense hybrid hybrid+thesaurus)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

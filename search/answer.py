@@ -119,12 +119,13 @@ class Answerer:
             "framework": self.framework.document_id if self.framework else None,
             "best_dense": round(dense, 4),
             "best_bm25": round(bm25, 4),
+            "domain_terms": retrieval.domain_terms,
             "thresholds": self.relevance.as_dict(),
         }
         out: dict[str, Any] = {"query": question, "status": "answered", "message": None, "searched": searched,
                                "values": [], "findings": [], "quotes": [], "passages": [], "nearest": [], "dropped": 0, "summary_note": None,
                                "summary": None}
-        if not hits or not self.relevance.relevant(dense, bm25):
+        if not hits or not self.relevance.relevant(dense, bm25, domain=bool(retrieval.domain_terms)):
             out["status"] = "no_evidence"
             out["message"] = (
                 f"Geen onderbouwing gevonden: in {stats['documents']} publicaties ({stats['points']} passages) en "

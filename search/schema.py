@@ -2,8 +2,10 @@
 
 A point is one chunk of one version of one publication:
 
-- vectors: ``dense`` (cosine, size of the embedding model) and ``bm25`` (sparse, IDF modifier: Qdrant computes
-  the inverse document frequency from the collection, we store term frequencies).
+- vectors: ``dense`` (cosine, size of the embedding model), ``bm25`` (sparse, IDF modifier: Qdrant computes
+  the inverse document frequency from the collection, we store term frequencies) and ``sentences`` (one dense
+  vector per sentence of the passage, a multivector compared by max-sim, without an HNSW graph: it only
+  re-scores the candidates of a search, search.rerank).
 - payload: the passage and its publication, as ``kennisbank.core.model.passage_payload`` builds it (``text``,
   ``page``, ``start``, ``end``, ``split_id``, ``chunk_id``, ``values``: the ids of the framework values it bears
   on; ``doc_id``, ``doc_version`` and the publication's metadata fields).
@@ -18,9 +20,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: chunk payload "values" (framework value ids) with a keyword index
+SCHEMA_VERSION = 3  # 2: chunk payload "values" (framework value ids) with a keyword index; 3: sentence vectors
 DENSE = "dense"
 SPARSE = "bm25"
+SENTENCES = "sentences"  # the passage's sentence vectors (multivector, max-sim; search.rerank), no HNSW
 
 # field -> index type ("keyword" or "integer")
 PAYLOAD_INDEXES: dict[str, str] = {
@@ -51,6 +54,7 @@ class ChunkPoint:
     sparse_indices: list[int]
     sparse_values: list[float]
     payload: dict[str, Any]
+    sentences: list[list[float]] | None = None  # one vector per sentence (search.rerank); None: not stored
 
 
 @dataclass

@@ -39,6 +39,7 @@ from kennisbank.search.anchors import passage_anchors
 from kennisbank.search.embedders import BM25TextEmbedder
 from kennisbank.search.framework import Framework
 from kennisbank.search.relevance import Relevance
+from kennisbank.search.rerank import Reranker
 from kennisbank.search.results import Vocabulary, group_repeats
 from kennisbank.search.schema import SearchFilter
 from kennisbank.search.sources import Registry, registry_for
@@ -77,6 +78,7 @@ class Retrieval:
     best_dense: float = 0.0  # the best dense cosine (0 when not asked or nothing found)
     best_bm25: float = 0.0  # the best BM25 score
     candidates: int = 0  # hits fetched before repeats were grouped (0: not grouped)
+    domain_terms: list[str] = field(default_factory=list)  # thesaurus terms the query names (the relevance gate)
     took_ms: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -113,6 +115,7 @@ class Searcher:
         self._vocabulary: tuple[Any, Vocabulary] | None = None
         self._value_counts: tuple[Any, dict[str, int]] | None = None
         self.relevance = Relevance.from_settings(settings)
+        self.reranker = Reranker.from_settings(settings)
 
     def registry(self) -> Registry:
         """The source registry over the framework and what the catalog holds now; built once, and again only
@@ -147,11 +150,13 @@ class Searcher:
         sectors: list[str] | None = None,
         with_best: bool = False,
         group: bool = False,
+        rerank: bool | None = None,
     ) -> Retrieval:
         """Hybrid (or dense, or BM25) retrieval. `expand` adds thesaurus terms to the BM25 query (default: the
         setting); `with_best` also finds the best dense and BM25 scores (two top-1 queries, same vectors);
         `group` makes passages with the same text one result (search.results.group_repeats) and fetches
-        candidates until `k` distinct results remain or the store has no more."""
+        candidates until `k` distinct results remain or the store has no more. `rerank` (default: the setting)
+        fuses hybrid hits by score and re-scores the top by sentence (search.rerank) instead of Qdrant's RRF."""
         started = time.perf_counter()
         query = validate_query(query)
         k = validate_k(k)
@@ -173,20 +178,23 @@ class Searcher:
         query_dense = dense if mode in ("hybrid", "dense") else None
         query_sparse = sparse if mode in ("hybrid", "bm25") else None
         effective = mode if mode != "hybrid" or (query_dense is not None and query_sparse is not None) else "dense"
+        if effective == "hybrid" and (self.settings.rerank if rerank is None else rerank):
+            effective = "hybrid+rerank"
         best_dense = best_bm25 = 0.0
         candidates = 0
+        best: dict[str, float] = {}  # the second stage's retriever lists give the best scores without more queries
         with self.visibility.read():
             flt.hidden_versions = self.catalog.hidden_versions()
             if query_dense is None and query_sparse is None:
                 results: list[dict[str, Any]] = []
             elif not group:
-                hits = self._query(query_dense, query_sparse, effective, k, flt)
+                hits = self._query(query_dense, query_sparse, effective, k, flt, best)
                 hits.sort(key=lambda h: (-h.score, h.payload["chunk_id"]))  # equal scores: a fixed order
                 results = [self._result(rank, hit) for rank, hit in enumerate(hits, start=1)]
             else:
                 limit = min(k * GROUP_FETCH, GROUP_CANDIDATES_MAX)
                 while True:
-                    hits = self._query(query_dense, query_sparse, effective, limit, flt)
+                    hits = self._query(query_dense, query_sparse, effective, limit, flt, best)
                     hits.sort(key=lambda h: (-h.score, h.payload["chunk_id"]))  # equal fused scores: a fixed order
                     results = group_repeats(self._result(rank, hit) for rank, hit in enumerate(hits, start=1))
                     if len(results) >= k or len(hits) < limit or limit >= GROUP_CANDIDATES_MAX:
@@ -195,7 +203,9 @@ class Searcher:
                     limit = min(max(2 * limit, math.ceil(1.5 * limit * k / max(len(results), 1))), GROUP_CANDIDATES_MAX)
                 candidates = len(hits)
                 results = results[:k]
-            if with_best:
+            if with_best and best:
+                best_dense, best_bm25 = best["dense"], best["bm25"]
+            elif with_best:
                 top_dense = self._query(dense, None, "dense", 1, flt) if dense is not None else []
                 top_bm25 = self._query(None, sparse, "bm25", 1, flt) if sparse is not None else []
                 best_dense = top_dense[0].score if top_dense else 0.0
@@ -203,6 +213,7 @@ class Searcher:
         return Retrieval(
             query=query, mode=mode, k=k, filters={**flt.as_dict(), "kind": list(kinds or [])}, expansions=expansions,
             results=results, best_dense=best_dense, best_bm25=best_bm25, candidates=candidates,
+            domain_terms=default_thesaurus().domain_terms(text) if with_best else [],
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
@@ -241,7 +252,8 @@ class Searcher:
         return list(dict.fromkeys([*kinds, *sorted(stored - set(kinds))]))
 
     def _relevant(self, retrieval: Retrieval) -> bool:
-        return bool(retrieval.results) and self.relevance.relevant(retrieval.best_dense, retrieval.best_bm25)
+        return bool(retrieval.results) and self.relevance.relevant(
+            retrieval.best_dense, retrieval.best_bm25, domain=bool(retrieval.domain_terms))
 
     def vocabulary(self) -> Vocabulary:
         """The words of the stored page texts, for spelling suggestions; rebuilt when the publications change."""
@@ -252,11 +264,24 @@ class Searcher:
             cached = self._vocabulary = (key, Vocabulary.from_texts(texts, default_thesaurus()))
         return cached[1]
 
-    def _query(self, dense, sparse, mode: str, limit: int, flt: SearchFilter):
+    def _query(self, dense, sparse, mode: str, limit: int, flt: SearchFilter, best: dict[str, float] | None = None):
+        if mode == "hybrid+rerank":
+            return self._reranked(dense, sparse, limit, flt, best if best is not None else {})
         return self.store.query(
             dense=dense, sparse=sparse, mode=mode, limit=limit, flt=flt,
             prefetch_limit=max(self.settings.prefetch_limit, limit), rrf_k=self.settings.rrf_k,
         )
+
+    def _reranked(self, dense, sparse, limit: int, flt: SearchFilter, best: dict[str, float]):
+        """Hybrid hits by the second stage (search.rerank): each retriever's top, fused by score, the top of that
+        re-scored by the passages' best sentences. `best` gets each retriever's best score (the relevance gate)."""
+        fetch = max(self.settings.prefetch_limit, limit)
+        by_dense = self._query(dense, None, "dense", fetch, flt)
+        by_bm25 = self._query(None, sparse, "bm25", fetch, flt)
+        best["dense"] = by_dense[0].score if by_dense else 0.0
+        best["bm25"] = by_bm25[0].score if by_bm25 else 0.0
+        fused = self.reranker.fuse(by_dense, by_bm25)
+        return self.reranker.rescore(fused, lambda ids: self.store.sentence_scores(dense, ids))[:limit]
 
     def _result(self, rank: int, hit) -> dict[str, Any]:
         """One result: the hit, its stable anchor, its printed page label and what to paste to cite it."""

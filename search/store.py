@@ -9,7 +9,9 @@ Two back ends behind one interface (`Store`) and one switch (`open_store`, `drop
   metadata.
 
 Both build the same schema (`search.schema`), take the same sparse BM25 vectors (computed by us, so the
-engines see identical input) and fuse dense and BM25 candidates with Qdrant's query API (RRF).
+engines see identical input), fuse dense and BM25 candidates with Qdrant's query API (RRF) when asked, and
+give the raw scores per retriever and the candidates' best-sentence scores (`sentence_scores`) for the
+second stage of hybrid search (search.rerank).
 Both lock their folder to one process; a second process gets `StoreLocked`, not a traceback. The embedded
 store first takes the data directory's own lock (kennisbank.lock), so a second process never opens, creates
 or truncates a file of a store another process holds.
@@ -35,6 +37,7 @@ from kennisbank.core.settings import Settings
 from kennisbank.search.schema import (
     DENSE,
     PAYLOAD_INDEXES,
+    SENTENCES,
     SPARSE,
     ChunkPoint,
     Hit,
@@ -106,6 +109,11 @@ class Store(abc.ABC):
               limit: int, flt: SearchFilter, prefetch_limit: int, rrf_k: int) -> list[Hit]: ...
 
     @abc.abstractmethod
+    def sentence_scores(self, dense: list[float], ids: list[str]) -> dict[str, float]:
+        """The best cosine of `dense` to a sentence of each of these points (search.rerank); points stored
+        without sentence vectors are left out."""
+
+    @abc.abstractmethod
     def close(self) -> None: ...
 
     def __enter__(self) -> "Store":
@@ -157,7 +165,15 @@ class EdgeStore(Store):
     def _config(self, dim: int):
         qe = self._qe
         return qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+            vectors={
+                DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine),
+                # only re-scores a search's candidates by id: no HNSW graph (m=0), brute force over those few
+                SENTENCES: qe.EdgeVectorParams(
+                    size=dim, distance=qe.Distance.Cosine,
+                    multivector_config=qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim),
+                    hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000),
+                ),
+            },
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
         )
 
@@ -175,7 +191,8 @@ class EdgeStore(Store):
         converted = [
             qe.Point(
                 id=p.id,
-                vector={DENSE: list(p.dense), SPARSE: qe.SparseVector(p.sparse_indices, p.sparse_values)},
+                vector={DENSE: list(p.dense), SPARSE: qe.SparseVector(p.sparse_indices, p.sparse_values),
+                        **({SENTENCES: [list(v) for v in p.sentences]} if p.sentences else {})},
                 payload=p.payload,
             )
             for p in points
@@ -317,6 +334,18 @@ class EdgeStore(Store):
             points = self._shard.query(request)
         return [Hit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {})) for p in points]
 
+    def sentence_scores(self, dense: list[float], ids: list[str]) -> dict[str, float]:
+        qe = self._qe
+        if not ids:
+            return {}
+        request = qe.QueryRequest(
+            limit=len(ids), query=qe.Query.Nearest([list(dense)], using=SENTENCES),
+            filter=qe.Filter(must=[qe.HasIdCondition(set(ids))]), with_payload=False,
+        )
+        with self._lock:
+            points = self._shard.query(request)
+        return {str(p.id): float(p.score) for p in points}
+
     def close(self) -> None:
         with self._lock:
             if self._shard is not None:
@@ -355,7 +384,14 @@ class ClientStore(Store):
         m = self._m
         self._client.create_collection(
             self.collection,
-            vectors_config={DENSE: m.VectorParams(size=fingerprint["dim"], distance=m.Distance.COSINE)},
+            vectors_config={
+                DENSE: m.VectorParams(size=fingerprint["dim"], distance=m.Distance.COSINE),
+                SENTENCES: m.VectorParams(
+                    size=fingerprint["dim"], distance=m.Distance.COSINE,
+                    multivector_config=m.MultiVectorConfig(comparator=m.MultiVectorComparator.MAX_SIM),
+                    hnsw_config=m.HnswConfigDiff(m=0),
+                ),
+            },
             sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
             metadata=fingerprint,
         )
@@ -374,7 +410,8 @@ class ClientStore(Store):
             points=[
                 m.PointStruct(
                     id=p.id,
-                    vector={DENSE: list(p.dense), SPARSE: m.SparseVector(indices=p.sparse_indices, values=p.sparse_values)},
+                    vector={DENSE: list(p.dense), SPARSE: m.SparseVector(indices=p.sparse_indices, values=p.sparse_values),
+                            **({SENTENCES: [list(v) for v in p.sentences]} if p.sentences else {})},
                     payload=p.payload,
                 )
                 for p in points
@@ -479,6 +516,16 @@ class ClientStore(Store):
                 with_payload=True,
             )
         return [Hit(id=str(p.id), score=float(p.score), payload=dict(p.payload or {})) for p in response.points]
+
+    def sentence_scores(self, dense: list[float], ids: list[str]) -> dict[str, float]:
+        m = self._m
+        if not ids:
+            return {}
+        response = self._client.query_points(
+            self.collection, query=[list(dense)], using=SENTENCES, limit=len(ids),
+            query_filter=m.Filter(must=[m.HasIdCondition(has_id=list(ids))]), with_payload=False,
+        )
+        return {str(p.id): float(p.score) for p in response.points}
 
     def close(self) -> None:
         self._client.close()

@@ -46,6 +46,9 @@ class Thesaurus:
             r"\b(" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")\b"
         ) if terms else None
         self._terms = terms
+        # every term, Dutch and English: the field's vocabulary, which a question in the domain names
+        vocabulary = sorted({fold(t) for c in concepts for t in (*c.nl, *c.en)} - {""}, key=len, reverse=True)
+        self._domain = re.compile(r"\b(" + "|".join(re.escape(t) for t in vocabulary) + r")\b") if vocabulary else None
 
     @classmethod
     def load(cls, path: Path = THESAURUS_PATH) -> "Thesaurus":
@@ -69,6 +72,13 @@ class Thesaurus:
                 if f" {fold(term)} " not in present and term not in out:
                     out.append(term)
         return out
+
+    def domain_terms(self, query: str) -> list[str]:
+        """The thesaurus terms (Dutch or English, whole words, case and accents folded) that `query` names, in
+        order: evidence that the question is about the field (the relevance gate, search.relevance)."""
+        if self._domain is None:
+            return []
+        return list(dict.fromkeys(self._domain.findall(fold(query))))
 
 
 @lru_cache(maxsize=1)

@@ -41,3 +41,11 @@ def test_vectors_agree_with_the_engine(reference):
     assert cosines.min() > 0.999, cosines
     unrelated = float(reference.query([TEXTS[0]])[0] @ engine.query(TEXTS[2]))
     assert unrelated < 0.95  # the agreement is not a property of any two vectors of this model
+
+
+def test_torch_modes_measured_as_alternatives():
+    with pytest.raises(ValueError, match="one of fp32, bf16, int8-dynamic"):
+        ReferenceE5(mode="fp16")
+    engine = _load_engine()
+    bf16 = np.sum(ReferenceE5(mode="bf16").query(TEXTS) * engine.query(TEXTS), axis=1)
+    assert bf16.min() > 0.999, bf16

@@ -176,7 +176,7 @@ class TestRunningLinesAndSlides:
     def test_beamer_sidebar_and_build_steps(self):
         doc = ingested("hr-slides-lec1.pdf")
         (slide,) = doc.passages(4)  # one slide, one passage, without the sidebar's table of contents
-        assert slide.startswith("Introduction\nLecture topics\nIntro to INFDEV02-4")
+        assert slide.startswith("Introduction\n\nLecture topics\nIntro to INFDEV02-4")  # the title set apart
         assert slide.endswith("Course agenda\nConclusions")
         assert "Visiting" not in slide and "lambdas" not in slide
         assert not any("/ 65" in c.content for c in doc.chunks)

