@@ -166,6 +166,7 @@ def _serve(settings, host, port, threads, ready, app_config) -> int:
         )
         server.channel_class = app_error_channel(app, settings.max_upload_mb)
         stop = threading.Event()
+        threading.Thread(target=kb.warm_citations, args=(stop,), name="kennisbank-citations", daemon=True).start()
 
         def on_signal(signum, frame):
             if not stop.is_set():

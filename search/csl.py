@@ -234,6 +234,34 @@ def _entry(item_json: str, html: bool) -> str:
     return _clean(entries[0] if entries else "")
 
 
+# A numeric page or range is put into a citation rendered once per work with placeholder numbers: rendering
+# costs ~5-30 ms, and a work has many pages (1000 publications x their pages would never stay cached). The
+# engine treats every numeric locator alike (label "p." or "pp.", the range joined by an en dash, no digits
+# dropped: apa.csl's page ranges are "expanded"); other locators ("iv", "A-3") are rendered as they are.
+_NUMERIC_LOCATOR = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?")
+_FIRST, _LAST = "9081726", "9081727"
+
+
+def _cite_at(item_json: str, pages: str | None, prefix: str | None, html: bool) -> str:
+    """``_cite`` for a page or range, from the work's placeholder rendering when the locator is numeric."""
+    match = _NUMERIC_LOCATOR.fullmatch(pages or "")
+    if match:
+        first, last = match.group(1), match.group(2)
+        template = _cite(item_json, f"{_FIRST}-{_LAST}" if last else _FIRST, prefix, html)
+        if template.count(_FIRST) == 1 and template.count(_LAST) == (1 if last else 0):
+            return template.replace(_FIRST, first).replace(_LAST, last or "")
+    return _cite(item_json, pages, prefix, html)
+
+
+def warm_work(item: dict[str, Any]) -> None:
+    """Render what a result of this work will need (its reference entry, its citation without a page, for a page and
+    for a range), so that searches find it cached."""
+    reference(item)
+    in_text(item)  # a publication without pages
+    in_text(item, "1")
+    in_text(item, "1-2")
+
+
 def warm_up() -> None:
     """Load the style and render once, so the first reader does not wait for it."""
     reference({"id": "warm-up", "type": "report", "title": "Titel", "author": [{"literal": "Organisatie"}]})
@@ -253,7 +281,7 @@ def reference(item: dict[str, Any]) -> Rendered:
 def in_text(item: dict[str, Any], pages: str | None = None) -> Rendered:
     """The parenthetical in-text citation, with ``p. 9`` or ``pp. 9–10`` when ``pages`` is given."""
     key = _key(item)
-    return Rendered(_cite(key, pages, None, False), _cite(key, pages, None, True))
+    return Rendered(_cite_at(key, pages, None, False), _cite_at(key, pages, None, True))
 
 
 def _unwrap(citation: str) -> str:
@@ -274,9 +302,9 @@ def secondary_in_text(originals: Iterable[dict[str, Any]], citing: dict[str, Any
     key = _key(citing)
     text_prefix = "; ".join(texts) + ", zoals geciteerd in "
     html_prefix = "; ".join(htmls) + ", zoals geciteerd in "
-    text = _cite(key, pages, text_prefix, False)
+    text = _cite_at(key, pages, text_prefix, False)
     # the HTML prefix is already escaped by the engine: render with a placeholder and put it in afterwards
-    html = _cite(key, pages, "\x00", True).replace("\x00", html_prefix, 1)
+    html = _cite_at(key, pages, "\x00", True).replace("\x00", html_prefix, 1)
     return Rendered(text, html)
 
 

@@ -84,3 +84,38 @@ def test_a_passage_over_a_page_break_is_cited_with_its_page_range():
     assert _pages({"page": 3, "page_end": 4}, "iv") == "iv"  # the end's label is not known: no guess
     assert csl.in_text(csl.document_item(PLATFORM | {"year_approximate": False}), _pages({"page": 3, "page_end": 4}, "5")).text.endswith(
         "pp. 5–6)")
+
+
+WORKS = [
+    {"id": "a", "type": "report", "title": "Samen opleiden", "author": [{"family": "Leeferink", "given": "H."}],
+     "issued": {"date-parts": [[2016]]}},
+    {"id": "b", "type": "report", "title": "Rapport 2025", "author": [{"literal": "Onderwijsraad"}],
+     "issued": {"date-parts": [[2025]]}},
+    {"id": "c", "type": "webpage", "title": "Zonder datum", "author": [{"literal": "Platform Samen Opleiden"}],
+     "URL": "https://example.org/x"},
+    {"id": "d", "type": "article-journal", "title": "Drie auteurs", "container-title": "Pedagogische Studiën",
+     "author": [{"family": "Bakker", "given": "A."}, {"family": "Jansen", "given": "B."}, {"family": "Smit", "given": "C."}],
+     "issued": {"date-parts": [[2019]]}},
+]
+
+
+@pytest.mark.parametrize("pages", ["1", "9", "17", "12-13", "1-2", "99-100", "321-328", "1024-1025", "iv",
+                                   "ii-iii", "A-3"])
+@pytest.mark.parametrize("work", WORKS, ids=lambda w: w["id"])
+def test_a_citation_from_the_works_placeholder_rendering_is_the_engines_own(work, pages):
+    """Citations are rendered once per work with placeholder page numbers and the page put in afterwards
+    (speed: a work has many pages). It must be exactly what the engine renders for that page."""
+    key = csl._key(work)
+    for html in (False, True):
+        assert csl._cite_at(key, pages, None, html) == csl._cite(key, pages, None, html)
+        assert csl._cite_at(key, pages, "Leeferink, 2016, zoals geciteerd in ", html) == \
+            csl._cite(key, pages, "Leeferink, 2016, zoals geciteerd in ", html)
+
+
+def test_pages_of_one_work_are_rendered_by_the_engine_once():
+    csl._cite.cache_clear()
+    for page in range(1, 41):
+        assert csl.in_text(WORKS[0], str(page)).text == f"(Leeferink, 2016, p. {page})"
+    assert csl.in_text(WORKS[0], "40-41").text == "(Leeferink, 2016, pp. 40–41)"
+    info = csl._cite.cache_info()
+    assert info.misses == 4  # single page and range, plain and HTML

@@ -8,6 +8,7 @@ import pytest
 
 from kennisbank.core.errors import BadRequest, NotFound
 from kennisbank.evaluation.metrics import evaluate, load_questions
+from kennisbank.search import csl
 from kennisbank.search.answer import Answerer
 
 EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
@@ -130,3 +131,23 @@ class TestRetrieveOnce:
         monkeypatch.setattr(kb, "embed_text", lambda text: calls.append(text) or real(text))
         Answerer(kb).answer(LEEFEERINK_QUESTION)
         assert len(calls) == 1
+
+
+def test_after_the_citation_warm_up_searches_render_nothing_new(kb):
+    """A server renders every publication's citations when it starts (search.csl is slow, its cache fast):
+    afterwards the citations of any result, on any page or range, come from the cache."""
+    csl._cite.cache_clear()
+    csl._entry.cache_clear()
+    assert kb.warm_citations() == len(kb.catalog.all())
+    before = (csl._cite.cache_info().misses, csl._entry.cache_info().misses)
+    pages, secondary = set(), 0
+    for query in ("werkplekbegeleiding in de opleidingsschool", "kwaliteitszorg partnerschap", "inductie starters"):
+        for result in kb.search(query, k=10)["results"]:
+            assert result["citation_in_text"].startswith("(") and result["citation"]
+            pages.add(result["page_label"])
+            secondary += len(result.get("secondary") or [])
+    assert len(pages) > 1
+    # direct citations and reference entries all cached; a "zoals geciteerd in" citation (original + citing
+    # work) is rendered when first shown, plain and HTML
+    assert csl._entry.cache_info().misses == before[1]
+    assert csl._cite.cache_info().misses - before[0] <= 2 * secondary
