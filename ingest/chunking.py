@@ -40,6 +40,7 @@ from typing import Any
 from haystack import Document, component, logging
 
 from kennisbank.core.text import normalize_text
+from kennisbank.ingest.code import code_spans, is_code_passage
 from kennisbank.ingest.tables import is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
@@ -115,11 +116,11 @@ def split_pages(
                 text = page[start:end] + " " + following[:run_on]
                 chunks.append(Chunk(number, start, end, text, len(chunks), page_label=label, page_end=number + 1,
                                     end_on_page_end=run_on,
-                                    kind="table" if is_table_passage(page[start:end]) else "body"))
+                                    kind=_body_kind(page[start:end])))
                 carry = _lstrip(following, run_on, len(following))
             else:
                 chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks),
-                                    kind="table" if is_table_passage(page[start:end]) else "body",
+                                    kind=_body_kind(page[start:end]),
                                     page_label=label))
         if body_end < len(page):
             lo = _lstrip(page, body_end, len(page))
@@ -178,10 +179,20 @@ def _page_spans(page: str, max_chars: int, min_chars: int,
                 heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """The passages of a page's text; a table's rows (ingest.tables) are packed apart from the text around."""
     spans: list[tuple[int, int]] = []
-    for start, end, _table in table_spans(page):
-        part_heads = frozenset(head - start for head in heads if start <= head < end)
-        spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
+    for table_start, table_end, table in table_spans(page):
+        parts = [(table_start, table_end)] if table else [  # a code listing (ingest.code) is packed apart too
+            (table_start + s, table_start + e) for s, e, _code in code_spans(page[table_start:table_end])]
+        for start, end in parts:
+            part_heads = frozenset(head - start for head in heads if start <= head < end)
+            spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
     return spans
+
+
+def _body_kind(text: str) -> str:
+    """``table`` for a passage of table rows, ``code`` for a code listing, else ``body``."""
+    if is_table_passage(text):
+        return "table"
+    return "code" if is_code_passage(text) else "body"
 
 
 def _text_spans(page: str, max_chars: int, min_chars: int,
@@ -363,8 +374,33 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     and piece[1] - last[0] <= max_chars):
                 groups.append([group.pop(), piece])  # keep a heading or lead-in with what follows it
                 continue
+            if not fits and all(_heading_only(page, p, heads) or _lone_heading(page, p) for p in group):
+                cut = _first_part(page, piece, max_chars - (piece[0] - group[0][0]), min_chars)
+                if cut is not None:  # headings alone would be a passage without text: they take its start
+                    group.append((piece[0], _rstrip(page, piece[0], cut)))
+                    groups.append([(_lstrip(page, cut, piece[1]), piece[1])])
+                    continue
         groups.append([piece])
     return [(group[0][0], group[-1][1]) for group in groups]
+
+
+def _first_part(page: str, piece: tuple[int, int], room: int, min_chars: int) -> int | None:
+    """Where to cut ``piece`` so that its first part fits in ``room`` characters: the last sentence end (else
+    clause end) that leaves a first part of at least a third of ``min_chars``; None when there is none."""
+    start, end = piece
+    if room <= 0:
+        return None
+    floor, hi = start + min_chars // 3, min(end - 1, start + room)
+    ends = _sentence_ends(page, floor, hi) or _clause_ends(page, floor, hi)
+    rest = [at for at in ends if end - at >= min_chars // 3]  # rather not a short tail left alone
+    return max(rest or ends) if ends else None
+
+
+def _lone_heading(page: str, span: tuple[int, int]) -> bool:
+    """A one-line piece that reads as a heading and starts with a capital or a section number ("4.2.2 Tweede
+    fase"), not a fragment of a sentence."""
+    text = page[span[0]: span[1]]
+    return "\n" not in text and _is_heading(page, span) and bool(re.match(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÀ-Ý]", text))
 
 
 def _heading_only(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:

@@ -56,6 +56,7 @@ from haystack import Document, component
 from kennisbank.core.text import SPACES as _SPACES
 from kennisbank.core.text import normalize_chars as _normalize_chars
 from kennisbank.core.text import normalize_text  # noqa: F401  (the cleaning API includes the query normalisation)
+from kennisbank.ingest.code import listing_lines
 
 TOP_ZONE = 10  # non-empty lines at the top of a page that may be a running header
 BOTTOM_ZONE = 5  # non-empty lines at the bottom of a page that may be a running footer
@@ -293,9 +294,20 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
     ref_width = widths[int(0.95 * (len(widths) - 1))] if widths else 0
     prev, blank_run, marker = "", 0, ""
     after_heading: int | None = None  # the heading the previous line belongs to
+    listing = {index: index == first for first, last in listing_lines(lines) for index in range(first, last + 1)}
+    after_listing = False
     for index, line in enumerate(lines):
         if not line:
             blank_run += 1
+            continue
+        if index in listing:  # a code listing (ingest.code): each line stays a line, the listing a block
+            blocks.append(["\n\n" if listing[index] and blocks else "\n" if blocks else "", line])
+            prev, blank_run, after_listing, after_heading, marker = line, 0, True, None, ""
+            continue
+        if after_listing:
+            blocks.append(["\n\n", marker + line])
+            prev, blank_run, after_listing, marker = marker + line, 0, False, ""
+            after_heading = heading_of.get(index)
             continue
         if line == "•":  # a bullet glyph alone on its line belongs to the next line
             marker = "• "

@@ -53,6 +53,8 @@ from fontTools.agl import toUnicode
 from fontTools.cffLib import CFFFontSet
 from pypdf.generic import ContentStream
 
+from kennisbank.ingest.code import listing_lines
+
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
 MIN_REPEAT_PAGES = 3
@@ -619,6 +621,8 @@ def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats) -> N
         zone.pop()
     if not zone or len(zone) == len(placed):
         return  # nothing, or a page in a small font throughout (a table, a slide): not footnotes
+    if listing_lines([line.text for line in reversed(zone)]):
+        return  # a code listing in a smaller font at the page's foot, its lines numbered (ingest.code)
     for line in zone:
         line.role = "footnote"
     stats.footnote_lines += len(zone)

@@ -49,6 +49,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.layout import Line, PageLayout
 
 CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
@@ -206,6 +207,9 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
     lines = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
     stops = _stops(lines)
     split = [cells(line, stops) for line in lines]
+    for first, last in listing_lines([line.text for line in lines]):  # a code listing (ingest.code) is no table
+        for at in range(first, last + 1):
+            split[at] = split[at][:1]
     tables: list[Table] = []
     if pdf_page is not None and _numeric_rows(lines, split):
         tables += _tables_by_order(lines, _layout_cells(pdf_page, lines))
