@@ -103,13 +103,19 @@ def split_pages(
         heads = {at - carry for at in (heading_starts[number - 1] if heading_starts and number - 1 < len(heading_starts)
                                        else ()) if at >= carry}
         spans = [(s + carry, e + carry) for s, e in _page_spans(page[carry:body_end], max_chars, min_chars, heads)]
+        last_is_heading = bool(spans) and (spans[-1][0] - carry in heads or _lone_heading(page, spans[-1])) \
+            and "\n" not in page[spans[-1][0]: spans[-1][1]] and _is_heading(page, spans[-1])
         carry, run_on = 0, None
         if paginated and flow and spans and number < len(pages):
             following = pages[number]
-            run_on = _continuation(page[:body_end], following[: _body_end(following, note_starts, number + 1)],
-                                   max_chars)
+            following_body = following[: _body_end(following, note_starts, number + 1)]
+            run_on = _continuation(page[:body_end], following_body, max_chars)
             if run_on is not None and spans[-1][1] - spans[-1][0] + run_on > 2 * max_chars:
                 run_on = None  # a very long piece: cut at the page break rather than make a giant passage
+            if run_on is None:
+                next_heads = heading_starts[number] if heading_starts and number < len(heading_starts) else set()
+                run_on = _over_the_break(page[spans[-1][0]: spans[-1][1]], last_is_heading, following_body,
+                                         next_heads, max_chars, min_chars)
         for index, (start, end) in enumerate(spans):
             if run_on is not None and index == len(spans) - 1:
                 following = pages[number]
@@ -161,6 +167,35 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     if ends:
         return _rstrip(following, 0, ends[0])
     return len(first_block) if len(first_block) <= max_chars else None
+
+
+def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads: set[int] | frozenset[int],
+                    max_chars: int, min_chars: int) -> int | None:
+    """How much of ``following`` (the next page's body) a page's last passage ``last`` takes over the break
+    when the page ends in a heading, or the next page opens with a short piece of text before its first
+    heading (a list item cut from its section: "• Geen problemen aangetroffen"); None when neither.
+
+    A heading at the page end takes the next page's first paragraph (up to a sentence end, so that the whole
+    fits in ``max_chars``); the short piece (one line of at most ``_HEADING_MAX`` characters) is taken whole.
+    A table or a code listing takes nothing.
+    """
+    if not following or following[0].isspace() or 0 in next_heads or _body_kind(last) != "body":
+        return None
+    room = max_chars - len(last) - 1
+    if last_is_heading:
+        stop = min([at for at in next_heads if at > 0] + [len(following)])
+        block = following.find("\n\n", 0, stop)
+        end = _rstrip(following, 0, block if block > 0 else stop)
+        if end <= room:
+            return end if end > 0 else None
+        return _first_part(following, (0, end), room, min_chars)
+    firsts = [at for at in next_heads if at > 0]
+    if not firsts:
+        return None
+    end = _rstrip(following, 0, min(firsts))
+    if 0 < end <= min(room, _HEADING_MAX) and "\n" not in following[:end]:
+        return end
+    return None
 
 
 def _is_sentence_piece(line: str) -> bool:

@@ -35,7 +35,8 @@ contents pages
 noise passages (``noise_kinds``)
     A passage that is only a short heading alone on its page, cover or letterhead fields (address, phone,
     e-mail, website, ...), a tiny slide of a few words (a chart's labels), or the same text as an earlier
-    passage of the document, is marked ``kind: noise``; a passage made mostly of numbers, symbols and labels
+    passage of the document, or on the first page a title block (title, names, a date, no sentence:
+    ``is_title_block``), is marked ``kind: noise``; a passage made mostly of numbers, symbols and labels
     of one or two letters without a sentence (a chart's axes, a drawing's labels) ``kind: figure``. Noise and
     figure passages are not indexed (not merely down-weighted: they answer no question): the splitter leaves
     them out (``ingest.chunking``); the text stays on the stored page, and ``kennisbank check`` counts them.
@@ -566,11 +567,35 @@ def noise_kinds(texts: list[str], pages: list[int | None], kinds: list[str], sli
         letterhead = fields >= 3 and len(words) <= 40 and not re.search(r"[.?!]\s+[A-Z]", text)
         duplicate = key in seen and len(words) >= 3
         seen.add(key)
-        if lone_heading or tiny_slide or letterhead or duplicate:
+        if lone_heading or tiny_slide or letterhead or duplicate or (page == 1 and is_title_block(text)):
             result.append("noise")
         else:
             result.append("figure" if is_figure_text(text) else kind)
     return result
+
+
+TITLE_BLOCK_WORDS = 30  # a title block of a paper or a title slide has at most this many words
+_MONTHS = (
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    "|january|february|march|may|june|july|august|october"
+    "|januar|februar|märz|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre"
+    "|octobre|novembre|décembre"
+)
+_DATE = re.compile(
+    rf"\b\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)?\d\d\b|\b(?:\d{{1,2}}\.?\s+)?(?:{_MONTHS})\.?\s+(?:\d{{1,2}},?\s+)?(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+
+
+def is_title_block(text: str) -> bool:
+    """The title block of a paper or a title slide: a title, names, affiliations and a date, no sentence.
+
+    Told by a date (a day and month, "January 3, 2024", "21-01-2021") in a short passage that has no sentence
+    end at all; ``noise_kinds`` asks it of the passages of the first page only.
+    """
+    stripped = text.strip()
+    return (len(_WORD.findall(stripped)) <= TITLE_BLOCK_WORDS and not _SENTENCE.search(stripped)
+            and not _CLOSING.search(stripped) and bool(_DATE.search(stripped)))
 
 
 def is_figure_text(text: str) -> bool:
