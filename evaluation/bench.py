@@ -436,6 +436,7 @@ def build_phase(size: int, workdir: Path, root: Path, queries: int, client: bool
                          "organisation": "Benchmark", "year": 2000 + row // 100 % 25, "year_approximate": False,
                          "kind": "synthetisch", "language": "nl", "sectors": ["po"], "url": ""})
     # the publications, for the serve phase's citation warm-up (a server renders its catalog's at start)
+    workdir.mkdir(parents=True, exist_ok=True)
     (workdir / PUBLICATIONS_FILE).write_text(json.dumps(payloads[real::100]), encoding="utf-8")
     result["generate_s"] = round(time.perf_counter() - started, 2)
     result["real_chunks"], result["synthetic_chunks"] = real, synthetic

@@ -43,10 +43,15 @@ def failure_stage(exc: BaseException) -> str:
     return "mislukt: schijf vol" if is_disk_full(exc) else "mislukt"
 
 
+class JobCancelled(Exception):
+    """Raised at a job's next progress step when the server stops and the job's grace time is over."""
+
+
 class Worker(threading.Thread):
     """Runs queued jobs one at a time (see module docstring)."""
 
     POLL_SECONDS = 1.0
+    CANCEL_SECONDS = 60  # after the grace time: how long a cancelled job may take to reach its next step
 
     def __init__(self, publications: Publications, queue: JobQueue, accounts: Accounts):
         super().__init__(name="kennisbank-jobs", daemon=True)
@@ -55,6 +60,7 @@ class Worker(threading.Thread):
         self.accounts = accounts
         self.wake = threading.Event()
         self.stopping = threading.Event()
+        self.cancel = threading.Event()  # the running job stops at its next progress step (see shutdown)
         self.current: str | None = None  # the id of the job being run
         # held while a job runs: `paused()` takes it so a backup sees no half-done job
         self.busy = threading.Lock()
@@ -99,12 +105,21 @@ class Worker(threading.Thread):
         self.wake.set()
 
     def shutdown(self, timeout: float) -> str:
-        """Stop taking jobs; let the running one finish within ``timeout`` seconds, else queue it again.
+        """Stop taking jobs; let the running one finish within ``timeout`` seconds, else stop it at its next
+        progress step (within ``CANCEL_SECONDS``) and queue it again.
         Returns what happened, for the log: "idle", "finished <job>" or "requeued <job>"."""
         running = self.current
         self.stop()
         self.join(timeout)
+        if self.is_alive():
+            # Stop the job at its next step (it goes back in the queue) rather than leave it running while the
+            # process ends: a model's native threads still at work when the interpreter shuts down abort the
+            # process ("terminate called without an active exception").
+            self.cancel.set()
+            self.join(self.CANCEL_SECONDS)
         if not self.is_alive():
+            if running and (self.queue.get(running) or {}).get("state") == "queued":
+                return f"requeued {running}"
             return f"finished {running}" if running else "idle"
         job_id = self.current
         if job_id and self.queue.requeue(job_id):
@@ -125,6 +140,8 @@ class Worker(threading.Thread):
         """Records how far the embedding of a job's passages is, in words and numbers (core.jobs)."""
 
         def report(progress: dict[str, int]) -> None:
+            if self.cancel.is_set():
+                raise JobCancelled("the server is stopping: the job goes back in the queue")
             self.queue.stage(job_id, progress_stage(progress), progress)
 
         return report

@@ -75,17 +75,17 @@ def test_delete_removes_it_from_search_and_keeps_the_original_aside(kb):
 def test_progress_is_reported_page_by_page_while_the_passages_are_embedded(kb):
     sentence = ("De werkplekbegeleider van pagina {page} bespreekt in blok {block} met de student hoe de les over "
                 "breuken verliep en wat de volgende stap in de begeleiding wordt.")
-    pages = [[sentence.format(page=p, block=b) for b in range(1, 9)] for p in range(1, 13)]
+    pages = [[sentence.format(page=p, block=b) for b in range(1, 9)] for p in range(1, 25)]
     reported: list[dict[str, int]] = []
     publications = kb.publications
     received = publications.receive(io.BytesIO(pdf_bytes(pages)), "voortgang.pdf")
     file = publications.place(received, "voortgang")
     meta = publication_meta({"title": "Voortgang", "organisation": "Testorganisatie", "year": 2024}, "test")
     result = publications.apply("add", "voortgang", file=file, meta=meta, on_progress=reported.append)
-    assert result["status"] == "added" and result["chunks"] > 16  # more than one step of passages
+    assert result["status"] == "added" and result["chunks"] > 32  # more than one step of passages
     assert len(reported) >= 2
     assert [r["passages_done"] for r in reported] == sorted({r["passages_done"] for r in reported})  # growing
     assert [r["pages_done"] for r in reported] == sorted(r["pages_done"] for r in reported)
-    assert reported[-1] == {"pages": 12, "pages_done": 12, "passages": result["chunks"],
+    assert reported[-1] == {"pages": 24, "pages_done": 24, "passages": result["chunks"],
                             "passages_done": result["chunks"]}
-    assert 1 <= reported[0]["pages_done"] < 12
+    assert 1 <= reported[0]["pages_done"] < 24
