@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdfmaker import pdf_bytes
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 PDF_SAMPLES = REPO.parent / "shared" / "pdf-samples"
@@ -44,8 +46,6 @@ REPORT_PAGES = [
 
 def make_pdf(path: Path, pages: list[list[str]], header: str | None = None, page_numbers: bool = False) -> Path:
     """Write a PDF with one text line per entry; optional running header and page-number footer."""
-    from tests.pdfmaker import pdf_bytes
-
     path.write_bytes(pdf_bytes(pages, header=header, page_numbers=page_numbers))
     return path
 

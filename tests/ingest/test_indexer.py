@@ -14,7 +14,7 @@ from kennisbank.ingest.sources import Source, load_folder
 from kennisbank.maintenance import rebuild
 from kennisbank.search.embedders import _bm25
 from kennisbank.search.schema import ChunkPoint, point_id
-from tests.conftest import CORPUS, PDF_SAMPLES
+from tests.conftest import CORPUS, PDF_SAMPLES, make_settings
 
 DOC = "partnerschappen-onderwijsregio"
 
@@ -118,8 +118,6 @@ class TestReplacement:
 
 class TestFailures:
     def test_bad_pdfs_are_reported_and_the_rest_goes_on(self, tmp_path):
-        from tests.conftest import make_settings
-
         folder = tmp_path / "in"
         folder.mkdir()
         shutil.copy(PDF_SAMPLES / "libreoffice-writer-password.pdf", folder / "versleuteld.pdf")
@@ -137,8 +135,6 @@ class TestFailures:
             assert kb.document("goed")["document"]["page_count"] == 4
 
     def test_same_file_under_two_ids_is_refused(self, tmp_path):
-        from tests.conftest import make_settings
-
         text = CORPUS / "ecbo-conclusies-meerwaarde-sop.txt"
         with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
             first = kb.indexer.ingest([Source(id="een", path=text, meta=_meta())])
@@ -199,8 +195,6 @@ def test_other_model_refuses_the_index_then_rebuilds(fresh_settings, model):
 class TestGeneratedDutchPdf:
     def test_pdf_to_cited_search_result(self, report_pdf, tmp_path):
         """A generated Dutch PDF, through the real pipeline and engine, to a search result with the right page."""
-        from tests.conftest import make_settings
-
         with KnowledgeBase.open(make_settings(tmp_path / "data")) as kb:
             source = Source(id="rapport", path=report_pdf, meta=_meta(title="Testrapport", organisation="Testbureau"))
             assert kb.indexer.ingest([source]).summary()["added"] == 1

@@ -7,6 +7,7 @@ import time
 
 from kennisbank.core.accounts import Accounts, console_path
 from kennisbank.core.environment import OFFLINE
+from tests.pdfmaker import pdf_bytes as make_pdf_bytes
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -58,9 +59,7 @@ def wait_for_job(client, job_id: str, seconds: float = 120, headers=None) -> dic
 
 def pdf_bytes(pages: list[list[str]], user_password: str | None = None) -> bytes:
     """A real PDF with one line per entry; optionally encrypted with a user password."""
-    from tests.pdfmaker import pdf_bytes as make
-
-    return make(pages, user_password=user_password)
+    return make_pdf_bytes(pages, user_password=user_password)
 
 
 def upload(client, data: bytes, filename: str, headers=None, **meta):

@@ -15,6 +15,7 @@ import pytest
 from kennisbank.app import KnowledgeBase
 from kennisbank.webui.app import create_app
 from tests.conftest import PDF_SAMPLES, make_settings
+from tests.ingest.docx_maker import docx_bytes
 from tests.webui.staff_helpers import new_token, pdf_bytes, upload, wait_for_job
 
 NEW_PAGES = [
@@ -179,8 +180,6 @@ class TestBadFiles:
         assert job["state"] == "failed" and job["report"]["reason"] == "encrypted"
 
     def test_docx_upload(self, staff):
-        from tests.ingest.docx_maker import docx_bytes
-
         app, headers, _ = staff
         client = app.test_client()
         job = _run(client, headers, docx_bytes([["Wordverslag over opleidingsscholen in Drenthe."],
