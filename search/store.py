@@ -97,12 +97,21 @@ class Store(abc.ABC):
     def count(self) -> int: ...
 
     @abc.abstractmethod
+    def payloads(self, fields: list[str]) -> Iterator[dict[str, Any]]:
+        """The given payload fields of every point, page by page of a scroll (no vectors)."""
+
     def versions(self) -> set[tuple[str, str]]:
         """Every (doc_id, doc_version) that has points: used to clean up after an interrupted run."""
+        return {(p["doc_id"], p["doc_version"]) for p in self.payloads(["doc_id", "doc_version"])}
 
-    @abc.abstractmethod
     def value_counts(self, hidden_versions: list[str]) -> Counter[str]:
         """How many passages carry each framework value id (payload ``values``), hidden versions left out."""
+        hidden = set(hidden_versions)
+        counts: Counter[str] = Counter()
+        for payload in self.payloads(["values", "doc_version"]):
+            if payload.get("doc_version") not in hidden:
+                counts.update(payload.get("values") or [])
+        return counts
 
     @abc.abstractmethod
     def query(self, *, dense: list[float] | None, sparse: tuple[list[int], list[float]] | None, mode: str,
@@ -233,45 +242,17 @@ class EdgeStore(Store):
         with self._lock:
             return self._shard.info().points_count
 
-    def versions(self) -> set[tuple[str, str]]:
-        """Every (doc_id, doc_version) that has points: used to clean up after an interrupted run."""
+    def payloads(self, fields: list[str]) -> Iterator[dict[str, Any]]:
         qe = self._qe
-        found: set[tuple[str, str]] = set()
         offset = None
-        with self._lock:
-            while True:
-                records, offset = self._shard.scroll(
-                    qe.ScrollRequest(
-                        offset=offset,
-                        limit=1000,
-                        with_payload=qe.PayloadSelector.Include(["doc_id", "doc_version"]),
-                        with_vector=False,
-                    )
-                )
-                found.update((r.payload["doc_id"], r.payload["doc_version"]) for r in records)
-                if offset is None:
-                    return found
-
-    def value_counts(self, hidden_versions: list[str]) -> Counter[str]:
-        qe = self._qe
-        hidden = set(hidden_versions)
-        counts: Counter[str] = Counter()
-        offset = None
-        with self._lock:
-            while True:
-                records, offset = self._shard.scroll(
-                    qe.ScrollRequest(
-                        offset=offset,
-                        limit=1000,
-                        with_payload=qe.PayloadSelector.Include(["values", "doc_version"]),
-                        with_vector=False,
-                    )
-                )
-                for r in records:
-                    if r.payload.get("doc_version") not in hidden:
-                        counts.update(r.payload.get("values") or [])
-                if offset is None:
-                    return counts
+        while True:
+            with self._lock:
+                records, offset = self._shard.scroll(qe.ScrollRequest(
+                    offset=offset, limit=1000, with_payload=qe.PayloadSelector.Include(fields), with_vector=False))
+            for record in records:
+                yield record.payload
+            if offset is None:
+                return
 
     def _filter(self, flt: SearchFilter):
         qe = self._qe
@@ -446,30 +427,16 @@ class ClientStore(Store):
     def count(self) -> int:
         return self._client.count(self.collection, exact=True).count
 
-    def versions(self) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
+    def payloads(self, fields: list[str]) -> Iterator[dict[str, Any]]:
         offset = None
         while True:
             records, offset = self._client.scroll(
-                self.collection, limit=1000, offset=offset, with_payload=["doc_id", "doc_version"], with_vectors=False
+                self.collection, limit=1000, offset=offset, with_payload=fields, with_vectors=False
             )
-            found.update((r.payload["doc_id"], r.payload["doc_version"]) for r in records)
+            for record in records:
+                yield record.payload
             if offset is None:
-                return found
-
-    def value_counts(self, hidden_versions: list[str]) -> Counter[str]:
-        hidden = set(hidden_versions)
-        counts: Counter[str] = Counter()
-        offset = None
-        while True:
-            records, offset = self._client.scroll(
-                self.collection, limit=1000, offset=offset, with_payload=["values", "doc_version"], with_vectors=False
-            )
-            for r in records:
-                if r.payload.get("doc_version") not in hidden:
-                    counts.update(r.payload.get("values") or [])
-            if offset is None:
-                return counts
+                return
 
     def _filter(self, flt: SearchFilter):
         m = self._m
