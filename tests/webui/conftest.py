@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
 from kennisbank.app import KnowledgeBase
-from kennisbank.core.environment import OFFLINE
 from kennisbank.core.settings import Settings
 from kennisbank.ingest.sources import Source
 from kennisbank.webui.app import create_app
+from tests.webui.staff_helpers import Server
 
 # Passage text the corpus does not have: markup that must stay text.
 HOSTILE_TEXT = 'Leraren <script>alert("x")</script> & <b>vet</b> leraar "quote" &amp; geïnvesteerd'
@@ -109,19 +102,7 @@ def element_text():
 
 # -- a real server ------------------------------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parents[2]
 SERVER_START_SECONDS = 180
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _kennisbank_command() -> list[str]:
-    script = Path(sys.executable).with_name("kennisbank")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kennisbank.cli"]
 
 
 @pytest.fixture(scope="session")
@@ -131,36 +112,8 @@ def live_server(built_data_dir, tmp_path_factory):
     Yields the base URL. The server's output goes to a log file whose tail is shown if it does not come up.
     """
     workdir = tmp_path_factory.mktemp("live")
-    data_dir = shutil.copytree(built_data_dir, workdir / "data")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-    env.update(OFFLINE, PYTHONUNBUFFERED="1")
-    log_path = workdir / "server.log"
-    command = _kennisbank_command() + [
-        "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = Server(shutil.copytree(built_data_dir, workdir / "data"), workdir / "server.log")
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"kennisbank serve exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base_url + "/api/documents", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"kennisbank serve did not answer in {SERVER_START_SECONDS} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield base_url
+        yield server.start(SERVER_START_SECONDS).base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        server.stop()

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import io
+import json
+import os
 import re
+import secrets
+import socket
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
 
 from kennisbank.core.accounts import Accounts, console_path
 from kennisbank.core.environment import OFFLINE
@@ -63,8 +75,6 @@ def pdf_bytes(pages: list[list[str]], user_password: str | None = None) -> bytes
 
 
 def upload(client, data: bytes, filename: str, headers=None, **meta):
-    import io
-
     fields = {"title": "Testpublicatie", "organisation": "Testorganisatie", "year": "2024", "kind": "rapport",
               "sectors": "po, vo", "url": "https://example.org/rapport"}
     fields.update(meta)
@@ -84,13 +94,6 @@ class Server:
         self.base_url = ""
 
     def start(self, timeout: float = 180) -> "Server":
-        import os
-        import socket
-        import subprocess
-        import sys
-        import urllib.request
-        from pathlib import Path
-
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -133,9 +136,6 @@ class Browser:
     """urllib with a cookie jar, no automatic redirects: (status, headers, body) per request."""
 
     def __init__(self, base_url: str, headers: dict | None = None):
-        import http.cookiejar
-        import urllib.request
-
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *args, **kwargs):
                 return None
@@ -146,9 +146,6 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
 
     def request(self, method: str, path: str, data: bytes | None = None, headers: dict | None = None):
-        import urllib.error
-        import urllib.request
-
         req = urllib.request.Request(self.base_url + path, data=data, method=method,
                                      headers={**self.headers, **(headers or {})})
         try:
@@ -161,16 +158,11 @@ class Browser:
         return self.request("GET", path)
 
     def get_json(self, path: str) -> dict:
-        import json
-
         status, _, body = self.get(path)
         assert status == 200, (path, status, body[:300])
         return json.loads(body)
 
     def post_form(self, path: str, fields: dict, files: dict | None = None):
-        import secrets
-        import urllib.parse
-
         if not files:
             return self.request("POST", path, urllib.parse.urlencode(fields).encode(),
                                 {"Content-Type": "application/x-www-form-urlencoded"})

@@ -7,11 +7,7 @@ corpus is text only, so the page image is shown for the PDF, and the text page f
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -21,13 +17,8 @@ from kennisbank.app import KnowledgeBase
 from kennisbank.ingest.sources import Source
 from tests.conftest import make_settings
 from tests.pdfmaker import pdf_bytes
-from tests.webui.conftest import (
-    OFFLINE,
-    REPO,
-    SERVER_START_SECONDS,
-    _free_port,
-    _kennisbank_command,
-)
+from tests.webui.conftest import SERVER_START_SECONDS
+from tests.webui.staff_helpers import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -50,37 +41,11 @@ def server(built_data_dir, tmp_path_factory):
             "year_approximate": False, "kind": "onderzoeksrapport", "language": "nl", "sectors": ["po"], "url": ""}
     with KnowledgeBase.open(make_settings(data_dir)) as kb:
         assert kb.indexer.ingest([Source("verkenning", pdf, meta)]).summary()["added"] == 1
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KENNISBANK_")}
-    env.update(OFFLINE, PYTHONUNBUFFERED="1")
-    log_path = workdir / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(_kennisbank_command() + ["--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
-                                                            "--port", str(port)],
-                                   cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = Server(data_dir, workdir / "server.log")
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"kennisbank serve exited:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base_url + "/api/documents", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"kennisbank serve did not answer:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield base_url
+        yield server.start(SERVER_START_SECONDS).base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        server.stop()
 
 
 def _copy_and_read(page, button) -> dict[str, str]:
