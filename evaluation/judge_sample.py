@@ -6,7 +6,7 @@ hold (noise the splitter leaves out is not drawn). Each file's sample is drawn w
 passages in order, so a sample can be drawn again from the same code. Written as JSON lines with empty
 ``codes`` and ``note`` for the judge (defect codes: the README of the real PDFs), e.g.::
 
-    python -m kennisbank.evaluation.judge_sample ../shared/real-pdfs --per-file 10 --seed 27 --out sample.jsonl
+    python -m kennisbank.evaluation.judge_sample FOLDER_OF_PDFS --per-file 10 --seed 27 --out sample.jsonl
 
 A file that cannot be read (a scan without a text layer) is reported on stderr and skipped.
 """
