@@ -20,18 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kennisbank.ingest.chunking import StructureSplitter
-from kennisbank.ingest.cleaning import DutchTextCleaner
-from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.core.errors import ConversionError
+from kennisbank.ingest.pipeline import split_file
 
 
 def passages(path: Path) -> list[dict[str, Any]]:
     """The passages of one file that the index would hold, with their place."""
-    converted = PublicationConverter().run(sources=[path])
-    if converted["failures"]:
-        raise ValueError(f"{path.name}: {converted['failures'][0]['message']}")
-    cleaned = DutchTextCleaner().run(documents=converted["documents"])["documents"]
-    chunks = StructureSplitter().run(documents=cleaned)["documents"]
+    _document, chunks = split_file(path)
     return [
         {"file": path.name, "page": chunk.meta.get("page_number"), "page_end": chunk.meta.get("page_end"),
          "page_label": chunk.meta.get("page_label"), "kind": chunk.meta.get("kind", "body"),
@@ -59,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         try:
             rows += draw(path, args.per_file, args.seed)
-        except ValueError as exc:
-            print(f"skipped: {exc}", file=sys.stderr)
+        except ConversionError as exc:
+            print(f"skipped: {path.name}: {exc.message}", file=sys.stderr)
     text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

@@ -34,9 +34,7 @@ from pypdf import PdfReader
 
 from kennisbank.core.text import normalize_text
 from kennisbank.ingest.check import check_file
-from kennisbank.ingest.chunking import StructureSplitter
-from kennisbank.ingest.cleaning import DutchTextCleaner
-from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.ingest.pipeline import split_file
 
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -90,8 +88,7 @@ def measure(path: Path) -> dict[str, Any]:
     if not report["ok"]:
         return {"file": path.name, "failed": report["reason"], "message": report["message"]}
     started = time.perf_counter()  # the ingest work alone: parse + clean + split, as the pipeline runs it
-    converted = PublicationConverter().run(sources=[path])["documents"]
-    chunks = StructureSplitter().run(documents=DutchTextCleaner().run(documents=converted)["documents"])["documents"]
+    _document, chunks = split_file(path)
     seconds = time.perf_counter() - started
     # Running lines are judged independently of the layout analysis: by the raw text's page edges.
     raws = raw_pages(path)

@@ -7,10 +7,12 @@ then stages, writes and publishes the result, so that a replaced publication is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from haystack import Document, Pipeline, component
 
+from kennisbank.core.errors import ConversionError
 from kennisbank.ingest.chunking import StructureSplitter
 from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
@@ -55,6 +57,18 @@ class ProgressiveEmbedder:
             progress({"pages": pages, "pages_done": int(last.get("page_end") or last.get("page_number") or 0),
                       "passages": len(documents), "passages_done": len(done)})
         return {"documents": done}
+
+
+def split_file(path: Path, keep_noise: bool = False) -> tuple[Document, list[Document]]:
+    """Parse, clean and split one file as the indexing pipeline does, without the embedders (in this process,
+    not the sandbox): the cleaned document (pages joined by form feeds) and its passages. ``keep_noise``: also
+    the passages the index leaves out (see ingest.chunking). A file that cannot be read raises ConversionError."""
+    converted = PublicationConverter().run(sources=[path])
+    if converted["failures"]:
+        failure = converted["failures"][0]
+        raise ConversionError(failure["reason"], failure["message"])
+    document = DutchTextCleaner().run(documents=converted["documents"])["documents"][0]
+    return document, StructureSplitter(keep_noise=keep_noise).run(documents=[document])["documents"]
 
 
 def indexing_pipeline(settings) -> Pipeline:

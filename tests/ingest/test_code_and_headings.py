@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from kennisbank.ingest.chunking import StructureSplitter, split_pages
-from kennisbank.ingest.cleaning import DutchTextCleaner
+from kennisbank.ingest.chunking import split_pages
 from kennisbank.ingest.code import code_spans, is_code_passage, listing_lines
-from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.ingest.pipeline import split_file
 from kennisbank.ingest.tables import is_title_block
 from tests.pdfmaker import FONT
 
@@ -43,13 +42,6 @@ def _pdf(tmp_path: Path, name: str, pages: list[list[str | tuple[int, str]]]) ->
     return path
 
 
-def _ingest(path: Path, keep_noise: bool = False):
-    converted = PublicationConverter().run(sources=[path])
-    assert not converted["failures"], converted["failures"]
-    document = DutchTextCleaner().run(documents=converted["documents"])["documents"][0]
-    return document, StructureSplitter(keep_noise=keep_noise).run(documents=[document])["documents"]
-
-
 # --- listings ------------------------------------------------------------------------------------------------
 
 
@@ -73,7 +65,7 @@ def test_code_spans_cover_the_text_and_mark_the_listing():
 
 def test_a_listing_in_a_pdf_is_a_code_passage_with_its_line_breaks(tmp_path):
     path = _pdf(tmp_path, "code.pdf", [[PROSE, *LISTING, "Na de code volgt weer gewone tekst over het ontwerp."]])
-    document, chunks = _ingest(path)
+    document, chunks = split_file(path)
     code = [c for c in chunks if c.meta.get("kind") == "code"]
     assert [c.content for c in code] == ["\n".join(LISTING)]
     assert "\n".join(LISTING) in document.content  # the stored page keeps the lines as the PDF has them
@@ -84,7 +76,7 @@ def test_a_listing_in_a_pdf_is_a_code_passage_with_its_line_breaks(tmp_path):
 
 def test_numbered_lines_without_code_stay_prose(tmp_path):
     lines = ["1 Inleiding van het rapport", "2 Methode van het onderzoek", "3 Resultaten van de meting"]
-    _document, chunks = _ingest(_pdf(tmp_path, "lijst.pdf", [[PROSE, *lines]]))
+    _document, chunks = split_file(_pdf(tmp_path, "lijst.pdf", [[PROSE, *lines]]))
     assert not [c for c in chunks if c.meta.get("kind") == "code"]
 
 
@@ -136,10 +128,10 @@ def test_a_title_block_on_the_first_page_is_not_indexed(tmp_path):
     pages = [[(20, "Eenzaamheid in de wijk"), "Jan Jansen, Universiteit Utrecht", "3 januari 2024", "",
               (15, "Samenvatting"), PROSE],
              [(15, "Inleiding"), SENTENCES]]
-    _document, chunks = _ingest(_pdf(tmp_path, "titel.pdf", pages), keep_noise=True)
+    _document, chunks = split_file(_pdf(tmp_path, "titel.pdf", pages), keep_noise=True)
     title = [c for c in chunks if "Jan Jansen" in c.content]
     assert title and all(c.meta.get("kind") == "noise" for c in title)
-    _document, indexed = _ingest(_pdf(tmp_path, "titel.pdf", pages))
+    _document, indexed = split_file(_pdf(tmp_path, "titel.pdf", pages))
     assert not [c for c in indexed if "Jan Jansen" in c.content]
     assert [c for c in indexed if "De klasse Driver" in c.content]
 
@@ -151,7 +143,7 @@ def _real(name: str):
     path = REAL_PDFS / name
     if not path.is_file():
         pytest.skip(f"{path} is absent")
-    return _ingest(path)[1]
+    return split_file(path)[1]
 
 
 def _on_page(chunks, page: int, kind: str | None = None) -> list[str]:

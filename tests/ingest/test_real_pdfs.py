@@ -19,10 +19,8 @@ from pypdf import PdfReader
 
 from kennisbank.evaluation.pdf_quality import running_lines
 from kennisbank.ingest.check import broken_urls, check_file, mid_sentence_ends, page_word_faults
-from kennisbank.ingest.chunking import StructureSplitter
+from kennisbank.ingest.pipeline import split_file
 from kennisbank.core.text import normalize_text
-from kennisbank.ingest.cleaning import DutchTextCleaner
-from kennisbank.ingest.converters import PublicationConverter
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 FILES = sorted(p.name for p in REAL_PDFS.glob("*.pdf")) if REAL_PDFS.is_dir() else []
@@ -52,10 +50,7 @@ def ingested(name: str) -> Ingested:
     if name not in _CACHE:
         path = REAL_PDFS / name
         raw = [page.extract_text() or "" for page in PdfReader(io.BytesIO(path.read_bytes())).pages]
-        converted = PublicationConverter().run(sources=[path])
-        assert not converted["failures"], converted["failures"]
-        document = DutchTextCleaner().run(documents=converted["documents"])["documents"][0]
-        chunks = StructureSplitter().run(documents=[document])["documents"]
+        document, chunks = split_file(path)
         _CACHE[name] = Ingested(raw, document, chunks)
     return _CACHE[name]
 

@@ -15,9 +15,7 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from kennisbank.ingest.check import check_file, page_word_faults
-from kennisbank.ingest.chunking import StructureSplitter
-from kennisbank.ingest.cleaning import DutchTextCleaner
-from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.ingest.pipeline import split_file
 from kennisbank.ingest.tables import is_row, noise_kinds, table_spans
 from tests.pdfmaker import FONT
 
@@ -61,17 +59,9 @@ def _table_report(pdf: FPDF) -> None:
     pdf.multi_cell(0, 6, AFTER, new_x="LMARGIN", new_y="NEXT")
 
 
-def _ingest(path: Path, keep_noise: bool = False):
-    converted = PublicationConverter().run(sources=[path])
-    assert not converted["failures"], converted["failures"]
-    document = DutchTextCleaner().run(documents=converted["documents"])["documents"][0]
-    chunks = StructureSplitter(keep_noise=keep_noise).run(documents=[document])["documents"]
-    return document, chunks
-
-
 def test_a_table_is_kept_as_rows_with_their_header(tmp_path):
     path = _pdf(tmp_path, "tabel.pdf", _table_report)
-    document, chunks = _ingest(path)
+    document, chunks = split_file(path)
     page = document.content.split("\f")[0]
     rows = [line for line in page.split("\n") if is_row(line)]
     assert rows == [
@@ -109,7 +99,7 @@ def test_many_rows_make_several_passages_each_row_with_its_header(tmp_path):
                 row.cell(f"Maatregel voor school {number} in de regio")
                 row.cell(f"{number * 125} euro")
 
-    _document, chunks = _ingest(_pdf(tmp_path, "lang.pdf", build))
+    _document, chunks = split_file(_pdf(tmp_path, "lang.pdf", build))
     tables = [c for c in chunks if c.meta.get("kind") == "table"]
     assert len(tables) >= 2  # 30 rows do not fit one passage of 700 characters
     for chunk in tables:
@@ -129,7 +119,7 @@ def test_running_text_is_not_a_table(tmp_path):
             pdf.cell(8, 6, "•")
             pdf.cell(0, 6, item, new_x="LMARGIN", new_y="NEXT")
 
-    document, chunks = _ingest(_pdf(tmp_path, "tekst.pdf", build))
+    document, chunks = split_file(_pdf(tmp_path, "tekst.pdf", build))
     assert not any(is_row(line) for line in document.content.split("\n"))
     assert not any(c.meta.get("kind") == "table" for c in chunks)
 
@@ -154,10 +144,10 @@ def test_contents_page_without_dot_leaders_and_a_lone_heading_are_not_indexed(tm
         pdf.cell(0, 10, "Bijlagen", new_x="LMARGIN", new_y="NEXT")
 
     path = _pdf(tmp_path, "inhoud.pdf", build)
-    document, chunks = _ingest(path)
+    document, chunks = split_file(path)
     assert "Aanpak van het onderzoek" not in document.content.split("\f")[0]
     assert all(c.meta["page_number"] == 2 for c in chunks), [c.content for c in chunks]
-    _document, every = _ingest(path, keep_noise=True)
+    _document, every = split_file(path, keep_noise=True)
     assert [c.content for c in every if c.meta.get("kind") == "noise"] == ["Bijlagen"]
     report = check_file(path)
     assert report["contents_pages"] == 1 and report["noise_passages_dropped"] == 1
@@ -191,7 +181,7 @@ REAL = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not
 
 
 def _real(name: str):
-    return _ingest(REAL_PDFS / name)
+    return split_file(REAL_PDFS / name)
 
 
 @REAL

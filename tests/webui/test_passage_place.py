@@ -18,9 +18,7 @@ from pypdf import PdfReader, PdfWriter
 
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.model import publication_meta
-from kennisbank.ingest.chunking import StructureSplitter
-from kennisbank.ingest.cleaning import DutchTextCleaner
-from kennisbank.ingest.converters import PublicationConverter
+from kennisbank.ingest.pipeline import split_file
 from kennisbank.webui.app import create_app
 from tests.conftest import make_settings
 
@@ -43,9 +41,7 @@ def report(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run_on(report):
     """A passage over a page break with a section path, as the pipeline cuts it (found, not hard-coded)."""
-    converted = PublicationConverter().run(sources=[report])
-    document = DutchTextCleaner().run(documents=converted["documents"])["documents"][0]
-    chunks = StructureSplitter().run(documents=[document])["documents"]
+    _document, chunks = split_file(report)
     chunk = next(c for c in chunks if c.meta.get("page_end") and c.meta.get("section")
                  and str(c.meta.get("page_label", "")).isdigit())
     return chunk.meta, chunk.content
