@@ -41,7 +41,7 @@ from kennisbank.ingest.values import ValueClassifier, ValueTagger
 from kennisbank.search.framework import Framework
 from kennisbank.search.rerank import SentenceEmbedder
 from kennisbank.search.schema import ChunkPoint, point_id
-from kennisbank.search.store import Store, iter_batches
+from kennisbank.search.store import Store, is_embedded, iter_batches
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ class Indexer:
                     },
                 )
             )
-        if not self.settings.qdrant_url:
+        if is_embedded(self.settings):
             # The embedding took a while: the disk may have filled meanwhile. The embedded store maps its files, and
             # writing a mapped page on a full disk kills the process (SIGBUS); fail this job with "schijf vol"
             # instead. Room asked for: the points (vectors, terms, payload) and the page texts, as written.

@@ -32,6 +32,7 @@ from waitress.task import ErrorTask
 from kennisbank.core.diskspace import free_mb, is_disk_full, readonly_copy
 from kennisbank.core.lock import DataDirLock
 from kennisbank.app import KnowledgeBase
+from kennisbank.search.store import is_embedded
 from kennisbank.webui.app import create_app
 from kennisbank.webui.auth import MULTIPART_OVERHEAD
 from kennisbank.webui.render import error_page
@@ -135,7 +136,7 @@ def serve(settings, host: str, port: int, threads: int = DEFAULT_THREADS,
     os.umask(0o077)
     configure_logging()
     data_lock, readonly_dir, app_config = None, None, {}
-    if not settings.qdrant_url and free_mb(settings.data_dir) < settings.min_free_mb:
+    if is_embedded(settings) and free_mb(settings.data_dir) < settings.min_free_mb:
         # A full disk: opening the store here would kill us (SIGBUS). Own the directory (nobody writes it),
         # serve a copy from a file system with room, read-only.
         data_lock = DataDirLock(settings.data_dir, "serve (read-only: disk full)").acquire()
