@@ -70,7 +70,7 @@ FIGURE_PROSE_RUN = 10  # ... unless it has this many words in a row (running tex
 ROW_START = "| "
 LAYOUT_CHAR = 0.5  # layout mode's character width, in font sizes (to place its cells like the pieces')
 
-_NUMBER = re.compile(r"[-+±<>≤≥~€$%(]*\d[\d.,:/%-]*[)%]*|[ivxlc]{1,6}", re.IGNORECASE)
+_NUMBER = re.compile(r"[-−+±<>≤≥~€$%(]*\d[\d.,:/%-]*[)%]*|[ivxlc]{1,6}", re.IGNORECASE)
 _PAGE_AT_END = re.compile(r"^(?P<text>.*[^\W\d_].*?)[\s.…·_-]*\s(?P<page>\d{1,4})$")
 _CONTENTS_HEADING = re.compile(
     r"^(?:inhoud(?:sopgave|stafel)?|contents?|table of contents|inhaltsverzeichnis|inhalt|table des matières"
@@ -88,6 +88,7 @@ _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 # a bullet, a dash, a list number or letter, or a glyph without letters or digits (a private-use bullet)
 _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-–—]|\d{1,2}[.)]|[a-zA-Z][.)]|\(\w{1,3}\)"
                      r"|[ivxlcIVXLC]{1,5}[.)]|[A-Z]{1,2}\d{1,3}\.|\d{1,3}(?:\.\d{1,3}){1,3}\.?")
+_NUMBER_SIGNS = frozenset("/ % ‰ – - ± × + = < > ~ *".split())  # between the numbers of one cell ("21 / 25", "68 %")
 _LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
 _SENTENCE = re.compile(r"\w[%)]*[.?!][\"'”’)]*\s+[A-Z]|[^\W\d_]{3,}[.?!][\"'”’)]*$")  # a sentence ends
 _PROSE_WORD = re.compile(r"[(\"'“‘]?[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*[.,;:!?)\"'”’]*")
@@ -245,46 +246,176 @@ def _numeric_rows(lines: list[Line], split: list[list[Cell]]) -> bool:
 
 
 def _layout_cells(pdf_page: Any, lines: list[Line]) -> dict[int, list[Cell]]:
-    """Cells of lines from pypdf's layout mode: text runs two or more spaces apart; x in character widths."""
+    """Cells of lines from pypdf's layout mode: text runs two or more spaces apart; x in character widths.
+
+    Each line is looked for in the layout rows by its characters without spaces (a row of layout mode may
+    hold more: the other column of a two-column page stands beside a table's rows), at word boundaries;
+    its cells are the stretches of layout mode's row that two or more spaces part. The cells' text is cut
+    from the line's own text (pypdf's plain text), so it has exactly the line's words.
+    """
     try:
         text = pdf_page.extract_text(extraction_mode="layout")
     except Exception:  # layout mode fails on some pages that plain extraction reads: keep the pieces' cells
         return {}
-    by_words: dict[str, str] = {}
-    for row in text.split("\n"):
-        by_words.setdefault(" ".join(row.split()), row)
+    rows = text.split("\n")
+    compact = []
+    for row in rows:
+        places = [at for at, char in enumerate(row) if not char.isspace()]
+        compact.append(("".join(row[at] for at in places), places))
+    taken: set[tuple[int, int]] = set()
     found: dict[int, list[Cell]] = {}
     for line in lines:
-        row = by_words.get(" ".join(line.raw.split()))
-        if row is None:
+        key = "".join(line.raw.split())
+        match = _find_in_rows(key, rows, compact, taken) if len(key) >= 3 else None
+        if match is None:
             continue
-        parts = [(match.start(), match.group()) for match in _LAYOUT_CELL.finditer(row)]
-        if len(parts) >= 2:
-            found[id(line)] = [(start * LAYOUT_CHAR * line.size, part) for start, part in parts]
+        number, start, end = match
+        taken.add((number, start))
+        segment = rows[number][start:end]
+        runs = [(start + m.start(), start + m.end()) for m in _LAYOUT_CELL.finditer(segment)]
+        if len(runs) < 2:
+            continue
+        found[id(line)] = [(first * LAYOUT_CHAR * line.size, part)
+                           for (first, _last), part in zip(runs, _cut_like(line.raw, rows[number], runs))]
     return found
 
 
+def _find_in_rows(key: str, rows: list[str], compact: list[tuple[str, list[int]]],
+                  taken: set[tuple[int, int]]) -> tuple[int, int, int] | None:
+    """Where a line's characters (``key``, without spaces) stand in a layout row: (row, start, end).
+
+    At word boundaries when it can; otherwise a stretch that layout mode splits into cells (a cell glued to
+    the other column's text, "25de naturalité", still tells the row's cells)."""
+    loose = None
+    for number, (chars, places) in enumerate(compact):
+        at = chars.find(key)
+        while at >= 0:
+            start, end = places[at], places[at + len(key) - 1] + 1
+            row = rows[number]
+            if (number, start) not in taken:
+                if (start == 0 or row[start - 1].isspace()) and (end == len(row) or row[end].isspace()):
+                    return number, start, end
+                if loose is None and "  " in row[start:end]:
+                    loose = (number, start, end)
+            at = chars.find(key, at + 1)
+    return loose
+
+
+def _cut_like(raw: str, row: str, runs: list[tuple[int, int]]) -> list[str]:
+    """The line's own text cut where layout mode's row has its cells (counted in characters without spaces)."""
+    counts, seen = [], 0
+    for first, last in runs:
+        seen += sum(1 for char in row[first:last] if not char.isspace())
+        counts.append(seen)
+    parts, current, seen = [], "", 0
+    for char in raw:
+        if not char.isspace() and counts[len(parts)] == seen and len(parts) < len(counts) - 1:
+            parts.append(current)
+            current = ""
+        current += char
+        seen += 0 if char.isspace() else 1
+    parts.append(current)
+    return [" ".join(part.split()) for part in parts]
+
+
 def _tables_by_order(lines: list[Line], found: dict[int, list[Cell]]) -> list[Table]:
-    """Tables from layout mode's cells: ``MIN_ROWS`` or more lines in a row with the same number of cells
-    (layout mode's places are too rough to align columns by; the cells' order is exact)."""
+    """Tables from layout mode's cells: ``MIN_ROWS`` or more lines in a row, in one size and close together,
+    each with two or more cells (see ``_ordered_table``)."""
     tables: list[Table] = []
     group: list[Line] = []
     for line in [*lines, None]:
-        width = len(found.get(id(line), [])) if line is not None else 0
-        if group and (width != len(found[id(group[0])]) or width < 2):
-            if len(group) >= MIN_ROWS:
-                rows = [[text for _x, text in found[id(member)]] for member in group]
-                cells_all = [cell for row in rows for cell in row]
-                # justified running text in layout mode: words two spaces apart, mostly single lower-case words
-                prose = sum(1 for cell in cells_all if " " not in cell and cell[:1].islower()) >= 0.3 * len(cells_all)
-                if not prose and not _not_words(rows):
-                    tables.append(Table(rows=rows, header=_has_header(rows, group), lines=list(group)))
-                    for member in group:
-                        member.role = "table"
+        line_cells = found.get(id(line)) if line is not None else None
+        if group and (line is None or not line_cells or not _next_row(group[-1], line)):
+            table = _ordered_table(group, found)
+            if table is not None:
+                tables.append(table)
+                for member in table.lines:
+                    member.role = "table"
             group = []
-        if line is not None and width >= 2:
+        if line is not None and line_cells:
             group.append(line)
     return tables
+
+
+def _next_row(previous: Line, line: Line) -> bool:
+    """Whether ``line`` can be the next row of a table after ``previous``: the same size, just below it."""
+    size = max(previous.size, line.size, 1.0)
+    return abs(previous.size - line.size) <= 0.05 * size and 0 < previous.y - line.y <= MAX_ROW_GAP * size
+
+
+def _ordered_table(group: list[Line], found: dict[int, list[Cell]]) -> Table | None:
+    """A table from a group of lines with layout cells. The rows with the most cells (at least two of them)
+    give the columns; a row with fewer cells (a header over the value columns only, a total) puts each
+    cell, in order, in the column whose middle is nearest to the cell's (layout mode's places are rough,
+    the cells' order is exact)."""
+    spans = [_spans(found[id(line)], line) for line in group]
+    width = max((len(row) for row in spans), default=0)
+    while len(spans) > 1 and len(spans[0]) < width and not any(_NUMBER.fullmatch(text) for *_, text in spans[1]):
+        # a row with fewer cells above a row of names, not of numbers: a caption ("Table 1: | EU Countries")
+        # over the header, not a header over the values
+        spans, group = spans[1:], group[1:]
+    if len(group) < MIN_ROWS:
+        return None
+    full = [row for row in spans if len(row) == width]
+    if len(full) < 2:
+        return None
+    middles = [sum((row[c][0] + row[c][1]) / 2 for row in full) / len(full) for c in range(width)]
+    rows = []
+    for row in spans:
+        placed = [""] * width
+        for column, (_first, _last, text) in zip(_align(row, middles), row):
+            placed[column] = text
+        rows.append(placed)
+    cells_all = [cell for row in rows for cell in row if cell]
+    # justified running text in layout mode: words two spaces apart, mostly single lower-case words
+    if sum(1 for cell in cells_all if " " not in cell and cell[:1].islower()) >= 0.3 * len(cells_all):
+        return None
+    if _not_words(rows) and not _numbers_by_label(rows):
+        return None
+    return Table(rows=rows, header=_has_header(rows, group), lines=list(group))
+
+
+def _numbers_by_label(rows: list[list[str]]) -> bool:
+    """A table of numbers: its first column mostly labels (words), every other cell below the first row (a
+    header may have short names: "p", "r") a word or numbers
+    ("445 186", "68 %", "21 / 25"); formulas have cells that are neither ("= |a|", "2P R")."""
+    labels = [row[0] for row in rows if row[0]]
+    if not labels or sum(1 for label in labels if _LONG_WORD.search(label)) < 0.5 * len(labels):
+        return False
+    return all(_LONG_WORD.search(cell) or all(_NUMBER.fullmatch(token) or token in _NUMBER_SIGNS for token in cell.split())
+               for row in rows[1:] for cell in row[1:] if cell)
+
+
+def _spans(line_cells: list[Cell], line: Line) -> list[tuple[float, float, str]]:
+    """Each cell's start, an estimate of its end (layout mode's character width) and its text."""
+    return [(x, x + LAYOUT_CHAR * line.size * len(text), text) for x, text in line_cells]
+
+
+def _align(row: list[tuple[float, float, str]], middles: list[float]) -> list[int]:
+    """The columns of a row's cells, in order, with the least distance between the cells' and columns' middles."""
+    count, width = len(row), len(middles)
+    if count == width:
+        return list(range(width))
+    inf = float("inf")
+    # cost[i][j]: the best total distance for the first i cells, cell i-1 in a column before j
+    cost = [[inf] * (width + 1) for _ in range(count + 1)]
+    choice: dict[tuple[int, int], int] = {}
+    cost[0] = [0.0] * (width + 1)
+    for i in range(1, count + 1):
+        middle = (row[i - 1][0] + row[i - 1][1]) / 2
+        for j in range(i, width + 1):
+            stay = cost[i][j - 1]
+            take = cost[i - 1][j - 1] + abs(middle - middles[j - 1])
+            if take <= stay:
+                cost[i][j], choice[(i, j)] = take, j - 1
+            else:
+                cost[i][j], choice[(i, j)] = stay, choice[(i, j - 1)]
+    columns, j = [], width
+    for i in range(count, 0, -1):
+        column = choice[(i, j)]
+        columns.append(column)
+        j = column
+    return columns[::-1]
 
 
 def _run_from(lines: list[Line], split: list[list[Cell]], start: int) -> list[int]:
@@ -292,6 +423,8 @@ def _run_from(lines: list[Line], split: list[list[Cell]], start: int) -> list[in
     run, singles = [start], 0
     for index in range(start + 1, len(lines)):
         previous = lines[run[-1]]
+        if lines[index].role == "table":
+            break  # a table found in layout mode's cells (``_tables_by_order``) ends the run
         if abs(lines[index].y - previous.y) > MAX_ROW_GAP * max(previous.size, lines[index].size, 1.0) * 3:
             break
         if split[index] and split[index][0][0] < split[start][0][0] - SAME_COLUMN:
