@@ -54,6 +54,7 @@ from fontTools.cffLib import CFFFontSet
 from pypdf.generic import ContentStream
 
 from kennisbank.ingest.code import listing_lines
+from kennisbank.ingest.drawings import Drawings
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -123,6 +124,7 @@ class PageLayout:
     label: str | None = None
     build_step: bool = False  # a step of a slide build whose text reappears on the next slide
     headings: list[tuple[int, str]] | None = None  # (level, text) of the body's headings, in order
+    drawings: list[tuple[float, float, float, float]] | None = None  # painted boxes (ingest.drawings)
 
     def text(self, role: str = "body") -> str:
         """The lines of one role, joined by line breaks."""
@@ -175,19 +177,22 @@ def read_page(page: Any, number: int) -> PageLayout:
         fonts.append(font)
         try:
             m = _mult([float(v) for v in tm], [float(v) for v in cm])
+            if drawings.to_page is not None:  # text of a form XObject: pypdf gives it in the form's space
+                m = _mult(m, drawings.to_page)
             scale = math.hypot(m[2], m[3]) or 1.0
             pieces.append((text, m[4], m[5], float(size or 0) * scale, _is_bold(font)))
         except (TypeError, ValueError, IndexError):
             pieces.append((text, 0.0, 0.0, 0.0, False))
 
     fonts: list[Any] = []
-    page.extract_text(visitor_text=visit)
+    drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
+    page.extract_text(visitor_text=visit, visitor_operand_before=drawings.before, visitor_operand_after=drawings.after)
     if any(_SPACED.search(text) for text in recovered):
         recovered[:] = respace_letters(page, recovered)
     recovered[:] = [recover_glyphs(text, font) for text, font in zip(recovered, fonts)]
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
-                        bottom=float(box.bottom))
+                        bottom=float(box.bottom), drawings=drawings.boxes)
     current: list[Piece] = []
     fixed: list[str] = []
     joined = False

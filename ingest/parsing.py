@@ -34,6 +34,7 @@ from typing import Any
 
 from kennisbank.core.errors import ConversionError
 from kennisbank.ingest.docx import is_docx, parse_docx
+from kennisbank.ingest.figures import analyse_figures
 from kennisbank.ingest.layout import PageLayout, analyse, page_labels, read_page
 from kennisbank.ingest.tables import analyse_tables, body_text
 
@@ -171,12 +172,13 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
         warnings.append(f"de opbouw van de PDF is bij het lezen hersteld ({'; '.join(reader_warnings.messages)})")
     stats = analyse(layouts, labels)
     table_stats = analyse_tables(layouts, reader.pages)  # tables as rows with their header, contents pages (ingest.tables)
+    figure_stats = analyse_figures(layouts, stats.slides)  # figure labels leave the body text (ingest.figures)
     pages = [_nonblank(layout.raw_text()) for layout in layouts]
     body = [_nonblank(body_text(layout)) if not layout.build_step else "" for layout in layouts]
     notes = [_nonblank(layout.text("footnote")) for layout in layouts]
     return ParsedPublication(
         pages=pages, paginated=True, format="pdf", warnings=warnings, body=body, notes=notes,
-        labels=[layout.label for layout in layouts], layout={**stats.as_dict(), **table_stats.as_dict()},
+        labels=[layout.label for layout in layouts], layout={**stats.as_dict(), **table_stats.as_dict(), **figure_stats.as_dict()},
         headings=[[[level, text] for level, text in (layout.headings or [])] if not layout.build_step else []
                   for layout in layouts],
     )

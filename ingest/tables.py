@@ -350,7 +350,7 @@ def _ordered_table(group: list[Line], found: dict[int, list[Cell]]) -> Table | N
     the cells' order is exact)."""
     spans = [_spans(found[id(line)], line) for line in group]
     width = max((len(row) for row in spans), default=0)
-    while len(spans) > 1 and len(spans[0]) < width and not any(_NUMBER.fullmatch(text) for *_, text in spans[1]):
+    while len(spans) > 1 and len(spans[0]) < width and not any(_is_numeric(text) for *_, text in spans[1]):
         # a row with fewer cells above a row of names, not of numbers: a caption ("Table 1: | EU Countries")
         # over the header, not a header over the values
         spans, group = spans[1:], group[1:]
@@ -366,6 +366,9 @@ def _ordered_table(group: list[Line], found: dict[int, list[Cell]]) -> Table | N
         for column, (_first, _last, text) in zip(_align(row, middles), row):
             placed[column] = text
         rows.append(placed)
+    numeric = sum(1 for row in rows[1:] if any(_is_numeric(cell) for cell in row[1:] if cell))
+    if numeric < max(2, 0.5 * (len(rows) - 1)):
+        return None  # layout mode is read for rows of numbers: without them, lines that merely align
     cells_all = [cell for row in rows for cell in row if cell]
     # justified running text in layout mode: words two spaces apart, mostly single lower-case words
     if sum(1 for cell in cells_all if " " not in cell and cell[:1].islower()) >= 0.3 * len(cells_all):
@@ -382,8 +385,14 @@ def _numbers_by_label(rows: list[list[str]]) -> bool:
     labels = [row[0] for row in rows if row[0]]
     if not labels or sum(1 for label in labels if _LONG_WORD.search(label)) < 0.5 * len(labels):
         return False
-    return all(_LONG_WORD.search(cell) or all(_NUMBER.fullmatch(token) or token in _NUMBER_SIGNS for token in cell.split())
-               for row in rows[1:] for cell in row[1:] if cell)
+    return all(_LONG_WORD.search(cell) or _is_numeric(cell) for row in rows[1:] for cell in row[1:] if cell)
+
+
+def _is_numeric(cell: str) -> bool:
+    """A cell of numbers: "445 186", "68 %", "21 / 25", "−0,045"."""
+    tokens = cell.split()
+    return bool(tokens) and all(_NUMBER.fullmatch(token) or token in _NUMBER_SIGNS for token in tokens) \
+        and any(_NUMBER.fullmatch(token) for token in tokens)
 
 
 def _spans(line_cells: list[Cell], line: Line) -> list[tuple[float, float, str]]:
