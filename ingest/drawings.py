@@ -17,7 +17,8 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in page space
 
 class Drawings:
     """Collects what a page draws from pypdf's operator visitor: ``page.extract_text(visitor_operand_before=
-    drawings.before, visitor_operand_after=drawings.after)``; ``boxes`` are the painted paths and images.
+    drawings.before, visitor_operand_after=drawings.after)``; ``boxes`` are the painted paths, ``images`` the
+    placed images.
 
     pypdf reads a form XObject (``Do``) with a fresh state, in the form's own space; this collector keeps the
     matrix from that space to the page (the form's ``/Matrix`` times the matrix in force at its ``Do``), so
@@ -26,7 +27,8 @@ class Drawings:
     """
 
     def __init__(self, resources: Any = None) -> None:
-        self.boxes: list[Box] = []
+        self.boxes: list[Box] = []  # painted paths
+        self.images: list[Box] = []  # placed images (a photo, a screenshot: text beside it is no label)
         self._points: list[tuple[float, float]] = []
         self._stack: list[tuple[list[float], Any]] = []  # per form entered: its matrix to the page, its resources
         self._resources = resources
@@ -82,8 +84,9 @@ class Drawings:
             self._entering = (_mult(form, matrix), inner.get_object() if inner is not None else resources)
         else:  # an image fills the unit square of its matrix
             self._image_do = True
-            self._points = [_apply(matrix, 0, 0), _apply(matrix, 1, 1), _apply(matrix, 0, 1), _apply(matrix, 1, 0)]
-            self._close()
+            corners = [_apply(matrix, 0, 0), _apply(matrix, 1, 1), _apply(matrix, 0, 1), _apply(matrix, 1, 0)]
+            self.images.append((min(x for x, _ in corners), min(y for _, y in corners),
+                                max(x for x, _ in corners), max(y for _, y in corners)))
 
     def _close(self) -> None:
         if self._points and len(self.boxes) < MAX_BOXES:

@@ -3,19 +3,21 @@
 A figure's labels ("(a) Halbraum", "a b γ1 γ2", "V U a b", axis numbers) are text like any other to pypdf: its
 plain text runs them into the paragraph before or after the figure. What tells them apart is what the page
 draws: ``ingest.drawings`` keeps, in the same pass of pypdf that gives the text (``ingest.layout.read_page``),
-the box in page space of every painted path and placed image (``PageLayout.drawings``).
+the box in page space of every painted path (``PageLayout.drawings``). Images are not used: text beside a
+photo or a screenshot is body text, and a raster chart's labels are pixels.
 
 drawings
-    The boxes of painted paths (``S``, ``f``, ``B``, ... after ``m``/``l``/``c``/``re``) and images (``Do``)
-    that are not thin (a rule, an underline, a fraction bar, a table's border is a line: at most
+    The boxes of painted paths (``S``, ``f``, ``B``, ... after ``m``/``l``/``c``/``re``) that are not thin (a rule, an underline, a fraction bar, a table's border is a line: at most
     ``THIN`` points across) and not the page's background, merged where they come within ``MERGE`` body
     font sizes of each other. A drawing at least ``MIN_SIZE`` body font sizes wide and high is a figure's
     drawing (a table's cell shading or a box behind text is told apart by its text, see below).
 labels
     The body lines that stand in a drawing (their baseline within it, or within ``ABOVE`` body sizes above
     it or ``BELOW`` under it, starting within its width) and have at most ``LABEL_WORDS`` words, when the
-    drawing's text is sparse and short: no line of ``PROSE_WORDS`` words or more near it, and the lines
-    within it cover less than ``MAX_COVER`` of its area (a character taken as half its font size wide). A text box, a shaded table or a callout is dense with text and keeps it.
+    drawing's text is sparse and short: no table and no line of ``PROSE_WORDS`` words or more near it, no
+    line with a word inside it that is ``WIDE`` of its width (a table's row, a form's field), and the lines
+    inside it cover less than ``MAX_COVER`` of its area (a character taken as half its font size wide). A
+    line of three words or more that ends like a sentence or a lead-in (".", ":", ",") is no label. A text box, a shaded table or a callout is dense with text and keeps it.
 sub-captions
     Lines in a smaller font than the body (``SMALL``) of at most ``LABEL_WORDS`` words that open with a
     sub-figure's label ("(a) ", "b) ", "(iii) "), and the lines that go on below them, standing within
@@ -50,12 +52,16 @@ BELOW = 1.3  # body sizes below a drawing where its labels may stand (axis label
 SIDE = 1.5  # body sizes left and right of a drawing
 PROSE_WORDS = 10  # a line of this many words in a drawing is running text: the drawing is a text box
 LABEL_WORDS = 8  # a label or a sub-caption has at most this many words
+WIDE = 0.6  # a line of words this share of a drawing's width inside it: a table's row or a form's field
 MAX_COVER = 0.15  # the letters of a figure's labels cover less than this share of its drawing
 SMALL = 0.95  # a sub-caption is smaller than this share of the body size
 SUBCAPTION = 3.0  # body sizes under a figure's drawing (or between its drawings) where sub-captions stand
 FIGURE_GAP = 8.0  # body sizes: drawings closer than this one above the other are one figure (sub-figures)
 
 _WORD = re.compile(r"\S+")
+_LONG_WORD = re.compile(r"[^\W\d_]{3,}")
+_CLOSING = re.compile(r"[.:;,]$")
+_CAPTION = re.compile(r"\s*[^\W\d_]+\.?\s+\d+(?:\.\d+)*\s*[:.]")  # "Figuur 5:", "Abbildung 2.3:", "Fig. 4."
 _SUBCAPTION = re.compile(r"\s*\(?(?:[a-z]|[ivx]{1,4})\)\s")  # "(a) ", "b) ", "(iii) ": a sub-figure's label
 
 
@@ -115,23 +121,62 @@ def _in_box(line: Line, box: Box, body_size: float) -> bool:
             and line.x + _width(line) <= box[2] + 4 * SIDE * body_size)
 
 
+def _sparse(box: Box, near: list[Line]) -> bool:
+    """Whether the text in and around a drawing is a figure's labels: no table, no line of running text, no
+    line of words nearly as wide as the drawing (a table's row, a form's field), little text inside."""
+    within = [line for line in near if box[1] <= line.y <= box[3]]
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    if any(line.role == "table" or _words(line) >= PROSE_WORDS for line in near):
+        return False
+    if any(_width(line) >= WIDE * (box[2] - box[0]) and _LONG_WORD.search(line.text) for line in within):
+        return False
+    return sum(_width(line) * line.size for line in within) < MAX_COVER * area
+
+
+def _wraps(previous: Line, line: Line) -> bool:
+    """Whether ``line`` goes on from ``previous``: in lower case, in the same size, just below it."""
+    size = max(previous.size, line.size, 1.0)
+    return (line.text.strip()[:1].islower() and abs(previous.size - line.size) < 0.1 * size
+            and 0 < previous.y - line.y <= 1.6 * size and abs(previous.x - line.x) <= 3 * size)
+
+
+def _labels(lines: list[Line], near: set[int]) -> list[Line]:
+    """The labels among the body lines of a page that stand near a figure's drawing (``near``: their ids). A
+    label may wrap (its next line goes on in lower case:
+    "Vertrouwen in / de app"); a label is a few words (``LABEL_WORDS`` a line, twice that wrapped), not
+    the end of a sentence or a lead-in ("Also für n = 1:", a line of three words or more ending in ".", ":",
+    ","), not a caption ("Figuur 5: ...")."""
+    blocks: list[list[Line]] = []
+    for line in lines:
+        if blocks and _wraps(blocks[-1][-1], line):
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    found: list[Line] = []
+    for block in blocks:
+        words = sum(_words(line) for line in block)
+        last = block[-1].text.strip()
+        if (all(id(line) in near and _words(line) <= LABEL_WORDS for line in block) and words <= 2 * LABEL_WORDS
+                and not (_words(block[-1]) >= 3 and _CLOSING.search(last)) and not _CAPTION.match(block[0].text)):
+            found += block
+    return found
+
+
 def mark_figures(page: PageLayout, body_size: float) -> int:
     """Give the labels and sub-captions of the page's figures the role ``figure``; returns how many figures."""
     if not body_size or not page.drawings:
         return 0
-    lines = [line for line in page.lines
-             if line.role == "body" and line.positioned and line.text.strip() and not line.heading]
-    marked: list[Line] = []
+    placed = [line for line in page.lines if line.positioned and line.text.strip()]
+    lines = [line for line in placed if line.role == "body" and not line.heading]
     found: list[Box] = []
+    near_ids: set[int] = set()
     for box in figure_boxes(page, body_size):
-        near = [line for line in lines if _in_box(line, box, body_size)]
-        within = [line for line in near if box[1] <= line.y <= box[3]]
-        area = (box[2] - box[0]) * (box[3] - box[1])
-        cover = sum(_width(line) * line.size for line in within)
-        if any(_words(line) >= PROSE_WORDS for line in near) or cover >= MAX_COVER * area:
-            continue  # a text box, a shaded table: its text is read as text
+        near = [line for line in placed if _in_box(line, box, body_size)]
+        if not _sparse(box, near):
+            continue  # a text box, a shaded table or form: its text is read as text
         found.append(box)
-        marked += [line for line in near if _words(line) <= LABEL_WORDS]
+        near_ids.update(id(line) for line in near)
+    marked = _labels(lines, near_ids)
     gap = FIGURE_GAP * body_size
     for band in _merge(found, gap, gap):  # the drawings of one figure (sub-figures side by side, one above the other)
         previous: Line | None = None
