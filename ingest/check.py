@@ -199,6 +199,7 @@ def check_file(path: Path | str) -> dict[str, Any]:
         "note_markers": layout.get("markers", 0),
         "running_lines_removed": layout.get("running_lines", 0),
         "contents_lines_removed": layout.get("contents_lines", 0),
+        "figure_lines_removed": layout.get("figure_lines", 0),
         "build_slides_dropped": layout.get("build_slides", 0),
         "headings": layout.get("headings", 0),
         "slides": bool(layout.get("slides", False)),
@@ -229,6 +230,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"figuurlabels {report['figure_passages_dropped']}",
         f"  voetnoten {report['footnotes']}, notenummers {report['note_markers']}, kopteksten/voetteksten "
         f"weggelaten {report['running_lines_removed']}, inhoudsopgaveregels {report['contents_lines_removed']}, "
+        f"figuurregels {report['figure_lines_removed']}, "
         f"dia-opbouw weggelaten {report['build_slides_dropped']}, koppen {report['headings']}, paginanummers: {report['page_labels']}, "
         f"afbrekingen hersteld {report['hyphen_joins_made']}",
         f"  signalen: {flags}",

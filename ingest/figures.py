@@ -13,8 +13,8 @@ drawings
     drawing (a table's cell shading or a box behind text is told apart by its text, see below).
 labels
     The body lines that stand in a drawing (their baseline within it, or within ``ABOVE`` body sizes above
-    it or ``BELOW`` under it, starting within its width) and have at most ``LABEL_WORDS`` words, when the
-    drawing's text is sparse and short: no table and no line of ``PROSE_WORDS`` words or more near it, no
+    it or ``BELOW`` under it, reaching into its width or ``SIDE`` body sizes beside it) and have at most ``LABEL_WORDS`` words, when the
+    drawing's text is sparse and short: no table near it and no line of ``PROSE_WORDS`` words or more across it, no
     line with a word inside it that is ``WIDE`` of its width (a table's row, a form's field), and the lines
     inside it cover less than ``MAX_COVER`` of its area (a character taken as half its font size wide). A
     line of three words or more that ends like a sentence or a lead-in (".", ":", ",") is no label. A text box, a shaded table or a callout is dense with text and keeps it.
@@ -25,8 +25,8 @@ sub-captions
     ``FIGURE_GAP`` body sizes of each other): "(a) Halbraum", "(c) K5 (d) K3,3". The figure's caption
     ("Abbildung 2.3: ...", "Figure 4. ...") stays body text, also in a smaller font.
 
-Labels and sub-captions get the role ``figure``: they leave the indexed body text like running lines and
-contents lines, and stay on the stored page (pypdf's whole text). Slide decks are left alone (a slide's
+Labels and sub-captions get the role ``figure``: they leave the body text (what is stored and indexed) like
+running lines and contents lines; ``kennisbank check`` counts them (``figure_lines``). Slide decks are left alone (a slide's
 text often stands in drawn boxes; ``ingest.tables`` handles their noise). Text inside a form XObject is
 placed by pypdf in the form's own space, so a form's drawings are not used.
 
@@ -49,7 +49,7 @@ MERGE = 0.6  # body sizes: drawings closer than this are one drawing
 MIN_SIZE = 2.5  # body sizes: a figure's drawing is at least this wide and high
 ABOVE = 0.6  # body sizes above a drawing where its labels may stand (a label's baseline over the top)
 BELOW = 1.3  # body sizes below a drawing where its labels may stand (axis labels under the axes)
-SIDE = 1.5  # body sizes left and right of a drawing
+SIDE = 2.5  # body sizes left and right of a drawing (axis labels, a legend)
 PROSE_WORDS = 10  # a line of this many words in a drawing is running text: the drawing is a text box
 LABEL_WORDS = 8  # a label or a sub-caption has at most this many words
 WIDE = 0.6  # a line of words this share of a drawing's width inside it: a table's row or a form's field
@@ -76,14 +76,14 @@ class FigureStats:
 
 def figure_boxes(page: PageLayout, body_size: float) -> list[Box]:
     """The drawings of a page that are large enough to be a figure's (see the module docstring)."""
+    least = MIN_SIZE * body_size
     boxes = [
         box for box in (page.drawings or [])
-        if box[2] - box[0] > THIN and box[3] - box[1] > THIN
+        if ((box[2] - box[0] > THIN and box[3] - box[1] > THIN) or max(box[2] - box[0], box[3] - box[1]) >= least)
         and not (page.width and box[2] - box[0] >= PAGE_SHARE * page.width
                  and box[3] - box[1] >= PAGE_SHARE * page.height)
     ]
     merged = _merge(boxes, MERGE * body_size, MERGE * body_size)
-    least = MIN_SIZE * body_size
     return [box for box in merged if box[2] - box[0] >= least and box[3] - box[1] >= least]
 
 
@@ -116,17 +116,20 @@ def _words(line: Line) -> int:
 
 
 def _in_box(line: Line, box: Box, body_size: float) -> bool:
+    """Whether a line stands in a drawing or at its edge: its baseline within the drawing's height (or just
+    above or below it), and its width reaching into the drawing's width or ``SIDE`` beside it (an axis's
+    labels left of it, a legend right of it)."""
     return (box[1] - BELOW * body_size <= line.y <= box[3] + ABOVE * body_size
-            and box[0] - SIDE * body_size <= line.x <= box[2] + SIDE * body_size
-            and line.x + _width(line) <= box[2] + 4 * SIDE * body_size)
+            and line.x <= box[2] + SIDE * body_size and line.x + _width(line) >= box[0] - SIDE * body_size)
 
 
 def _sparse(box: Box, near: list[Line]) -> bool:
-    """Whether the text in and around a drawing is a figure's labels: no table, no line of running text, no
-    line of words nearly as wide as the drawing (a table's row, a form's field), little text inside."""
-    within = [line for line in near if box[1] <= line.y <= box[3]]
+    """Whether the text in and around a drawing is a figure's labels: no table, no line of running text
+    across it, no line of words nearly as wide as the drawing (a table's row, a form's field), little text
+    inside."""
+    within = [line for line in near if box[1] <= line.y <= box[3] and line.x < box[2] and line.x + _width(line) > box[0]]
     area = (box[2] - box[0]) * (box[3] - box[1])
-    if any(line.role == "table" or _words(line) >= PROSE_WORDS for line in near):
+    if any(line.role == "table" for line in near) or any(_words(line) >= PROSE_WORDS for line in within):
         return False
     if any(_width(line) >= WIDE * (box[2] - box[0]) and _LONG_WORD.search(line.text) for line in within):
         return False
