@@ -10,7 +10,7 @@ drawings
     The boxes of painted paths (``S``, ``f``, ``B``, ... after ``m``/``l``/``c``/``re``) that are not thin (a rule, an underline, a fraction bar, a table's border is a line: at most
     ``THIN`` points across) and not the page's background, merged where they come within ``MERGE`` body
     font sizes of each other. A drawing at least ``MIN_SIZE`` body font sizes wide and high is a figure's
-    drawing (a table's cell shading or a box behind text is told apart by its text, see below).
+    drawing, with the small drawings within ``SIDE`` body sizes of it (a legend's markers) (a table's cell shading or a box behind text is told apart by its text, see below).
 labels
     The body lines that stand in a drawing (their baseline within it, or within ``ABOVE`` body sizes above
     it or ``BELOW`` under it, reaching into its width or ``SIDE`` body sizes beside it) and have at most ``LABEL_WORDS`` words, when the
@@ -84,7 +84,16 @@ def figure_boxes(page: PageLayout, body_size: float) -> list[Box]:
                  and box[3] - box[1] >= PAGE_SHARE * page.height)
     ]
     merged = _merge(boxes, MERGE * body_size, MERGE * body_size)
-    return [box for box in merged if box[2] - box[0] >= least and box[3] - box[1] >= least]
+    large = [box for box in merged if box[2] - box[0] >= least and box[3] - box[1] >= least]
+    side = SIDE * body_size
+    for small in (box for box in merged if box not in large):  # a legend's markers beside a chart join it
+        for index, box in enumerate(large):
+            if (small[0] - side <= box[2] and box[0] - side <= small[2]
+                    and small[1] - side <= box[3] and box[1] - side <= small[3]):
+                large[index] = (min(box[0], small[0]), min(box[1], small[1]),
+                                max(box[2], small[2]), max(box[3], small[3]))
+                break
+    return large
 
 
 def _merge(boxes: list[Box], gap_x: float, gap_y: float) -> list[Box]:

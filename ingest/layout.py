@@ -85,7 +85,7 @@ _PAGE_NUMBER = re.compile(
     r"|(?:pagina|page|seite|blz\.?|pag\.?|p\.)\s*\d{1,4}(?:\s*(?:van|of|von|sur|/)\s*\d{1,4})?"
     r"|\d{1,4}\s*(?:/|van|of|von|sur)\s*\d{1,4}"
 )
-_NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*†‡])")
+_NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*∗†‡])")
 _MARKER = re.compile(r"\d{1,3}(?:[,–-]\d{1,3})*")
 _CONTENTS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|…{2,}\s*\d{1,4}\s*$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")

@@ -585,12 +585,15 @@ def _has_header(rows: list[list[str]], lines: list[Line]) -> bool:
 
 def mark_contents(page: PageLayout) -> int:
     """Mark the lines of a table of contents without dot leaders (see the module docstring); returns how many."""
+    beside = _contents_beside_leaders(page)
     body = [line for line in page.lines if line.role == "body" and line.text.strip()]
     if not body:
-        return 0
+        return beside
     ending = [(line, int(match.group("page"))) for line in body
               if (match := _PAGE_AT_END.match(" ".join(line.text.split()))) and len(line.text) <= 160]
     headed = any(_CONTENTS_HEADING.match(" ".join(line.text.split()).rstrip(":")) for line in body[:4])
+    if not headed:
+        return _mark_contents_after_heading(page, body)
     numbers = [number for _, number in ending]
     rising = sum(1 for a, b in zip(numbers, numbers[1:]) if b >= a)
     enough = len(ending) >= MIN_CONTENTS_LINES and len(ending) >= CONTENTS_SHARE * len(body)
@@ -603,6 +606,54 @@ def mark_contents(page: PageLayout) -> int:
             if _CONTENTS_HEADING.match(" ".join(line.text.split()).rstrip(":")):
                 line.role = "contents"
     return len(ending)
+
+
+def _contents_beside_leaders(page: PageLayout) -> int:
+    """Lines that end in a page number next to lines with dot leaders (``role == "contents"``, at least
+    ``MIN_ROWS`` on the page): the chapters of a table of contents set without leaders ("3 Results 8"), or
+    with a leader too short for the dot-leader rule (". . . 6")."""
+    placed = [line for line in page.lines if line.text.strip()]
+    if sum(1 for line in placed if line.role == "contents") < MIN_ROWS:
+        return 0
+    marked, changed = 0, True
+    while changed:
+        changed = False
+        for index, line in enumerate(placed):
+            if line.role != "body" or len(line.text) > 160 or not _PAGE_AT_END.match(" ".join(line.text.split())):
+                continue
+            if any(other.role == "contents" for other in placed[max(0, index - 1):index + 2] if other is not line):
+                line.role = "contents"
+                marked += 1
+                changed = True
+    return marked
+
+
+def _mark_contents_after_heading(page: PageLayout, body: list[Line]) -> int:
+    """A table of contents that starts lower on a page (under a paper's abstract): the lines after a heading
+    "Contents", "Inhoud", ... that end in a page number (with or without dot leaders), up to the first line
+    that does not, when at least ``MIN_ROWS`` of them follow the heading with rising numbers."""
+    at = next((index for index, line in enumerate(body)
+               if _CONTENTS_HEADING.match(" ".join(line.text.split()).rstrip(":"))), None)
+    if at is None:
+        return 0
+    after = [line for line in page.lines[page.lines.index(body[at]) + 1:] if line.text.strip()]
+    entries: list[tuple[Line, int]] = []
+    leaders = 0
+    for line in after:
+        if line.role == "contents":
+            leaders += 1
+            continue  # a line with dot leaders, already marked (ingest.layout)
+        match = _PAGE_AT_END.match(" ".join(line.text.split()))
+        if line.role != "body" or match is None or len(line.text) > 160:
+            break
+        entries.append((line, int(match.group("page"))))
+    numbers = [number for _, number in entries]
+    if len(entries) + leaders < MIN_ROWS or any(b < a for a, b in zip(numbers, numbers[1:])):
+        return 0
+    for line, _ in entries:
+        line.role = "contents"
+    body[at].role = "contents"
+    return len(entries)
 
 
 # --- The hook for parsing --------------------------------------------------------------------------------
