@@ -34,7 +34,8 @@ contents pages
     dot leaders. They leave the body text like the contents lines with dot leaders (``role == "contents"``).
 noise passages (``noise_kinds``)
     A passage that is only a short heading alone on its page, cover or letterhead fields (address, phone,
-    e-mail, website, ...), a tiny slide of a few words (a chart's labels), or the same text as an earlier
+    e-mail, website, ...; or one field: its name and a short value, ``is_field``), a cover page inside the
+    document (``is_cover_page``), a tiny slide of a few words (a chart's labels), or the same text as an earlier
     passage of the document, or on the first page a title block (title, names, a date, no sentence:
     ``is_title_block``), is marked ``kind: noise``; a passage made mostly of numbers, symbols and labels
     of one or two letters without a sentence (a chart's axes, a drawing's labels) ``kind: figure``. Noise and
@@ -760,7 +761,9 @@ def noise_kinds(texts: list[str], pages: list[int | None], kinds: list[str], sli
         letterhead = fields >= 3 and len(words) <= 40 and not re.search(r"[.?!]\s+[A-Z]", text)
         duplicate = key in seen and len(words) >= 3
         seen.add(key)
-        if lone_heading or tiny_slide or letterhead or duplicate or (page == 1 and is_title_block(text)):
+        cover = alone and is_cover_page(text)
+        if (lone_heading or tiny_slide or letterhead or duplicate or (page == 1 and is_title_block(text))
+                or cover or is_field(text)):
             result.append("noise")
         else:
             result.append("figure" if is_figure_text(text) else kind)
@@ -789,6 +792,30 @@ def is_title_block(text: str) -> bool:
     stripped = text.strip()
     return (len(_WORD.findall(stripped)) <= TITLE_BLOCK_WORDS and not _SENTENCE.search(stripped)
             and not _CLOSING.search(stripped) and bool(_DATE.search(stripped)))
+
+
+COVER_WORDS = 40  # a cover page (a title page inside a document: title, organisations, names) has at most ...
+COVER_LINES = (3, 8)  # ... this many words on this many lines
+FIELD_WORDS = 12
+
+
+def is_cover_page(text: str) -> bool:
+    """A cover or title page: the only passage of its page, a few short lines (title, organisations, names,
+    an image credit), no sentence anywhere and no list item. ``noise_kinds`` asks it of lone passages."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return (COVER_LINES[0] <= len(lines) <= COVER_LINES[1] and len(_WORD.findall(text)) <= COVER_WORDS
+            and not _SENTENCE.search(text) and not any(_CLOSING.search(line) for line in lines)
+            and not any(_MARKER.fullmatch(line.split()[0]) and len(line.split()) > 1 for line in lines))
+
+
+def is_field(text: str) -> bool:
+    """A letterhead or form field on its own: a field's name ("Contactpersoon", "Ons kenmerk", "Datum:") and
+    a short value ("070 8888 500"), no sentence."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) < 2 or len(_WORD.findall(text)) > FIELD_WORDS or _SENTENCE.search(text):
+        return False
+    name = lines[0].rstrip(":").strip()
+    return bool(_FIELD_LABELS.fullmatch(name))
 
 
 def is_figure_text(text: str) -> bool:
