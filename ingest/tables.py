@@ -374,9 +374,8 @@ def _ordered_table(group: list[Line], found: dict[int, list[Cell]]) -> Table | N
     # justified running text in layout mode: words two spaces apart, mostly single lower-case words
     if sum(1 for cell in cells_all if " " not in cell and cell[:1].islower()) >= 0.3 * len(cells_all):
         return None
-    # ... or a list of references: many cells of one word each, cells that end in "," or "." ("Company.", "2017,")
-    single = sum(1 for cell in cells_all if " " not in cell and _LONG_WORD.search(cell))
-    if single >= 0.4 * len(cells_all) or sum(1 for cell in cells_all if cell.endswith((",", ";"))) >= 0.2 * len(cells_all):
+    # ... or a list of references: words and years that end in "," or "." ("Company.", "(2017).", "17,")
+    if sum(1 for cell in cells_all if cell.endswith((",", ".", ";"))) >= 0.3 * len(cells_all):
         return None
     if _not_words(rows) and not _numbers_by_label(rows):
         return None
@@ -808,12 +807,15 @@ _FIELD_VALUE = re.compile(r"[^\W\d_]{2,}:\s+\S")  # "Number of study points: 4":
 
 def is_cover_page(text: str) -> bool:
     """A cover or title page: the only passage of its page, a few short lines (title, organisations, names,
-    an image credit), no sentence anywhere, no list item and no "name: value" field (study points, owners). ``noise_kinds`` asks it of lone passages."""
+    an image credit), no sentence anywhere, no list item, no "name: value" field (study points, owners) and no
+    line of numbers (a table's row). ``noise_kinds`` asks it of lone passages."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     return (COVER_LINES[0] <= len(lines) <= COVER_LINES[1] and len(_WORD.findall(text)) <= COVER_WORDS
             and not _SENTENCE.search(text) and not any(_CLOSING.search(line) for line in lines)
             and not any(_MARKER.fullmatch(line.split()[0]) and len(line.split()) > 1 for line in lines)
-            and not _FIELD_VALUE.search(text))
+            and not _FIELD_VALUE.search(text)
+            and not any(sum(1 for token in line.split() if _NUMBER.fullmatch(token) and any(c.isdigit() for c in token)) >= 2
+                        for line in lines))
 
 
 def is_field(text: str) -> bool:
