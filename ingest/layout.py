@@ -52,6 +52,7 @@ from typing import Any
 from fontTools.agl import toUnicode
 from fontTools.cffLib import CFFFontSet
 from pypdf.generic import ContentStream
+from pypdf.generic._font import Font
 
 from kennisbank.ingest.code import listing_lines
 
@@ -109,6 +110,7 @@ class Line:
     bold: bool = False  # most of its letters are in a bold font
     heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
+    right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
 
 
 @dataclass
@@ -167,6 +169,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
     pieces: list[Piece] = []
     recovered: list[str] = []  # each piece's text with glyphs recovered from its font (see recover_glyphs)
+    widths: list[float] = []  # each piece's horizontal scale: its text's width in ems times this is its width
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text:
@@ -177,8 +180,10 @@ def read_page(page: Any, number: int) -> PageLayout:
             m = _mult([float(v) for v in tm], [float(v) for v in cm])
             scale = math.hypot(m[2], m[3]) or 1.0
             pieces.append((text, m[4], m[5], float(size or 0) * scale, _is_bold(font)))
+            widths.append(float(size or 0) * (math.hypot(m[0], m[1]) or scale))
         except (TypeError, ValueError, IndexError):
             pieces.append((text, 0.0, 0.0, 0.0, False))
+            widths.append(0.0)
 
     fonts: list[Any] = []
     page.extract_text(visitor_text=visit)
@@ -191,21 +196,47 @@ def read_page(page: Any, number: int) -> PageLayout:
     current: list[Piece] = []
     fixed: list[str] = []
     joined = False
-    for (text, x, y, size, bold), better in zip(pieces, recovered):
+    right = 0.0
+    for (text, x, y, size, bold), better, font, em in zip(pieces, recovered, fonts, widths):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_make_line(current, joined, fixed))
-                current, fixed, joined = [], [], False
+                layout.lines.append(_make_line(current, joined, fixed, right))
+                current, fixed, joined, right = [], [], False, 0.0
             if part:
                 if current and _starts_new_line(current[-1], (part, x, y, size, bold)):
-                    layout.lines.append(_make_line(current, joined, fixed))
-                    current, fixed, joined = [], [], True
+                    layout.lines.append(_make_line(current, joined, fixed, right))
+                    current, fixed, joined, right = [], [], True, 0.0
                 current.append((part, x, y, size, bold))
                 fixed.append(better_part)
-    layout.lines.append(_make_line(current, joined, fixed))
+                if part.strip() and size > 0:
+                    right = max(right, x + em * text_width(part.rstrip(), font))
+    layout.lines.append(_make_line(current, joined, fixed, right))
     return layout
+
+
+_FONT_WIDTHS: dict[int, tuple[Any, Any]] = {}  # id(font) -> (font, pypdf's Font with its widths, or None)
+
+
+def text_width(text: str, font: Any) -> float:
+    """The width of ``text`` in ems by the font's own widths (pypdf's ``Font``); half an em a character when
+    the font gives none (a Type 3 font's widths are in its own glyph space: also the estimate)."""
+    cached = _FONT_WIDTHS.get(id(font))
+    if cached is None or cached[0] is not font:
+        metrics = None
+        try:
+            if font is not None and font.get("/Subtype") != "/Type3":
+                metrics = Font.from_font_resource(font)
+        except Exception:  # a broken font dictionary: the estimate
+            metrics = None
+        if len(_FONT_WIDTHS) > 256:
+            _FONT_WIDTHS.clear()
+        cached = _FONT_WIDTHS[id(font)] = (font, metrics)
+    metrics = cached[1]
+    if metrics is None:
+        return 0.5 * len(text)
+    return metrics.get_text_width(text) / 1000.0
 
 
 def _is_bold(font: Any) -> bool:
@@ -230,10 +261,11 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
     return x < px - 1.0 and (abs(y - py) > 0.3 * max(psize, size) or other_size)
 
 
-def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None) -> Line:
+def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None, right: float = 0.0) -> Line:
     line = _line_of(pieces)
     line.joined = joined
     line.pieces = pieces
+    line.right = max(right, line.x)
     if fixed and any(better != piece[0] for better, piece in zip(fixed, pieces)):
         # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
         line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text
