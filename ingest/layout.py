@@ -55,6 +55,7 @@ from pypdf.generic import ContentStream
 from pypdf.generic._font import Font
 
 from kennisbank.ingest.code import listing_lines
+from kennisbank.ingest.glyphs import type3_ligatures
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -189,7 +190,8 @@ def read_page(page: Any, number: int) -> PageLayout:
     page.extract_text(visitor_text=visit)
     if any(_SPACED.search(text) for text in recovered):
         recovered[:] = respace_letters(page, recovered)
-    recovered[:] = [recover_glyphs(text, font) for text, font in zip(recovered, fonts)]
+    document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
+    recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom))
@@ -359,22 +361,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FONT_CODES: dict[int, tuple[Any, dict[int, str]]] = {}  # id(font) -> (font, code -> character)
 
 
-def recover_glyphs(text: str, font: Any) -> str:
+def recover_glyphs(text: str, font: Any, document: Any = None) -> str:
     """``text`` with the characters pypdf could not map (it gives the bare code, a control character) taken
     from the font's own encoding: the glyph name the PDF gives for that code (the font's ``/Differences``, or
     the encoding built into the embedded font program, Type 1 or CFF), read as Unicode by the Adobe Glyph List
     ("minus" -> "−", "fi" -> "fi"). A TeX math font without a ToUnicode map gives "π\x001" for π⁻¹: with
     the font's evidence it reads "π−1". A code whose glyph has no such name (a Type 3 bitmap glyph "a28")
-    stays as it is, and the cleaner drops it: nothing is guessed."""
+    stays as it is, and the cleaner drops it: nothing is guessed. A Type 3 bitmap font (pdfTeX's pk fonts) names
+    its glyphs "a28": there a ligature is read from the glyph's picture (``ingest.glyphs``: "speci\x1ccs" ->
+    "specifics"), with ``document``'s other Type 3 fonts to compare with."""
     if not _CONTROL.search(text) or font is None:
         return text
-    codes = _font_codes(font)
+    codes = _font_codes(font, document)
     if not codes:
         return text
     return _CONTROL.sub(lambda m: codes.get(ord(m.group()), m.group()), text)
 
 
-def _font_codes(font: Any) -> dict[int, str]:
+def _font_codes(font: Any, document: Any = None) -> dict[int, str]:
     cached = _FONT_CODES.get(id(font))
     if cached is not None and cached[0] is font:
         return cached[1]
@@ -383,6 +387,8 @@ def _font_codes(font: Any) -> dict[int, str]:
     except Exception:  # a broken or unusual font program: no evidence, nothing recovered
         names = {}
     codes = {code: char for code, name in names.items() if code < 32 and (char := _unicode_of(name))}
+    for code, letters in type3_ligatures(font, document).items():
+        codes.setdefault(code, letters)
     if len(_FONT_CODES) > 256:
         _FONT_CODES.clear()
     _FONT_CODES[id(font)] = (font, codes)
