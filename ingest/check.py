@@ -122,7 +122,7 @@ def recovered_words(stored: str, raw: str) -> set[str]:
     contexts = [" ".join(tokens[max(0, i - 1): i + 2]) for i, token in enumerate(tokens) if _CODE.search(token)]
     for context in dict.fromkeys(contexts):
         pattern, anchored = [], False
-        for piece in re.split(r"([\x00-\x08\x0b\x0c\x0e-\x1f]|\s+)", context):
+        for piece in re.split(r"([\x00-\x08\x0b\x0c\x0e-\x1f]|[ \t\n\r]+)", context):
             if _CODE.fullmatch(piece):
                 pattern.append(r"\S{0,3}")  # read from the font, or dropped by the cleaner
             elif piece.isspace():

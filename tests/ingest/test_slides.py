@@ -115,6 +115,14 @@ class TestTypeThreeLigatures:
         assert not faults["invented"] and not faults["false_joins"]
         assert {"specifics", "defined", "specific"} <= set(faults["recovered"])
 
+    def test_a_ligature_after_a_space_is_a_recovered_word(self):
+        raw = PdfReader(io.BytesIO((REAL_PDFS / self.NAME).read_bytes())).pages[8].extract_text()
+        assert "and you \x1cll them back" in raw
+        text = slide(self.NAME, 9)
+        assert "and you fill them back in the oral" in text and "gives you the final grade" in text
+        faults = page_word_faults(text, raw)
+        assert not faults["invented"] and {"fill", "final"} <= set(faults["recovered"])
+
     def test_only_what_the_pictures_show(self):
         reader = PdfReader(io.BytesIO((REAL_PDFS / self.NAME).read_bytes()))
         fonts = {name: ref.get_object() for page in reader.pages[:44]
