@@ -112,6 +112,7 @@ class Line:
     heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
     right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
+    ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
 
 
 @dataclass
@@ -198,23 +199,22 @@ def read_page(page: Any, number: int) -> PageLayout:
     current: list[Piece] = []
     fixed: list[str] = []
     joined = False
-    right = 0.0
+    ends: list[float] = []
     for (text, x, y, size, bold), better, font, em in zip(pieces, recovered, fonts, widths):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_make_line(current, joined, fixed, right))
-                current, fixed, joined, right = [], [], False, 0.0
+                layout.lines.append(_make_line(current, joined, fixed, ends))
+                current, fixed, joined, ends = [], [], False, []
             if part:
                 if current and _starts_new_line(current[-1], (part, x, y, size, bold)):
-                    layout.lines.append(_make_line(current, joined, fixed, right))
-                    current, fixed, joined, right = [], [], True, 0.0
+                    layout.lines.append(_make_line(current, joined, fixed, ends))
+                    current, fixed, joined, ends = [], [], True, []
                 current.append((part, x, y, size, bold))
                 fixed.append(better_part)
-                if part.strip() and size > 0:
-                    right = max(right, x + em * text_width(part.rstrip(), font))
-    layout.lines.append(_make_line(current, joined, fixed, right))
+                ends.append(x + em * text_width(part.rstrip(), font) if part.strip() and size > 0 else x)
+    layout.lines.append(_make_line(current, joined, fixed, ends))
     return layout
 
 
@@ -263,11 +263,13 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
     return x < px - 1.0 and (abs(y - py) > 0.3 * max(psize, size) or other_size)
 
 
-def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None, right: float = 0.0) -> Line:
+def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None,
+               ends: list[float] | None = None) -> Line:
     line = _line_of(pieces)
     line.joined = joined
     line.pieces = pieces
-    line.right = max(right, line.x)
+    line.ends = ends
+    line.right = max([line.x, *(ends or [])])
     if fixed and any(better != piece[0] for better, piece in zip(fixed, pieces)):
         # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
         line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text

@@ -52,11 +52,14 @@ from kennisbank.ingest.tables import body_text, cells
 LINE_GAP = 2.3  # font sizes: a line this far below the one before it at most still belongs to its box
 ALIGN = 0.6  # font sizes: two lines of a box share a left edge, centre or right edge within this
 PARAGRAPH_GAP = 1.08  # a gap this many times the box's line spacing starts a new paragraph in the box
+MARKER_GAP = 3.0  # font sizes: a step number stands at most this far above or before the box it numbers
 HEADING_GAP = 4.0  # font sizes: a box's heading stands at most this far above the box
 TITLE_LINES = 2
+TITLE_WRAP = 1.6  # font sizes: the lines of a title wrapped over two lines stand at most this far apart
 TITLE_WORDS = 16
 LABEL_WORDS = 6
 LABEL_CELLS = 3
+SEGMENT_GAP = 2.0  # font sizes: pieces of one line this far apart are two text boxes side by side
 CUT_GAP = 1.0  # points: an empty band at least this wide separates boxes
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -105,13 +108,15 @@ class Box:
 
 def boxes(page: PageLayout) -> list[Box]:
     """The text boxes of a slide's body lines, in pypdf's order (see the module docstring)."""
-    lines = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
-    # a line of a code listing (ingest.code) is never a marker, even a bare line number
-    listing = {index for first, last in listing_lines([line.text for line in lines]) for index in range(first, last + 1)}
+    whole = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
+    # a line of a code listing (ingest.code) stays whole and is never a marker, even a bare line number
+    listing = {index for first, last in listing_lines([line.text for line in whole]) for index in range(first, last + 1)}
+    lines = [(segment, index in listing) for index, line in enumerate(whole)
+             for segment in ([line] if index in listing else _segments(line))]
     found: list[Box] = []
-    for index, line in enumerate(lines):
+    for line, in_listing in lines:
         current = found[-1] if found else None
-        marker = _is_marker(line) and index not in listing
+        marker = _is_marker(line) and not in_listing
         if current is None or current.is_marker() or marker or not _continues(current.lines[-1], line):
             found.append(Box([line], order=len(found)))
             continue
@@ -119,6 +124,39 @@ def boxes(page: PageLayout) -> list[Box]:
     for box in found:
         _paragraphs(box)
     return found
+
+
+def _segments(line: Line) -> list[Line]:
+    """A line cut where its pieces stand ``SEGMENT_GAP`` font sizes apart or more (by the font's widths): text
+    boxes side by side on one baseline ("Berend van Berkel" ... "Labellift.nl — dit jaar online"), each a line of
+    its own. A line whose text differs from its pieces (note markers, glyphs read from the font) stays whole."""
+    pieces, ends = line.pieces or [], line.ends or []
+    if len(pieces) < 2 or len(ends) != len(pieces) or "".join(piece[0] for piece in pieces) != line.text:
+        return [line]
+    groups: list[list[int]] = [[]]
+    last_end = None
+    for index, (text, x, _y, size, _bold) in enumerate(pieces):
+        if text.strip() and last_end is not None and groups[-1] and x - last_end > SEGMENT_GAP * max(size, 1.0):
+            groups.append([])
+        groups[-1].append(index)
+        if text.strip():
+            last_end = ends[index]
+    for number in range(len(groups) - 1, 0, -1):  # a lone number or sign stays with the text before it ("ON 0")
+        if _MARKER.fullmatch(" ".join("".join(pieces[i][0] for i in groups[number]).split())):
+            groups[number - 1] += groups.pop(number)
+    if len(groups) == 1:
+        return [line]
+    segments = []
+    for group in groups:
+        text = "".join(pieces[i][0] for i in group)
+        placed = [i for i in group if pieces[i][0].strip()]
+        if not placed:
+            continue
+        segments.append(Line(text, text, x=pieces[placed[0]][1], y=line.y, size=line.size, role=line.role,
+                             positioned=True, bold=line.bold, heading=line.heading,
+                             pieces=[pieces[i] for i in group], right=max(ends[i] for i in placed),
+                             ends=[ends[i] for i in group]))
+    return segments
 
 
 def _is_marker(line: Line) -> bool:
@@ -203,22 +241,37 @@ def _inversions(ordered: list[Box]) -> int:
 def read_slide(page: PageLayout) -> list[tuple[str, Box]]:
     """A slide's text boxes in reading order, each with the step number that goes before it ("" if none);
     marker boxes themselves are left out (see the module docstring)."""
+    ordered = reading_order(boxes(page))
     result: list[tuple[str, Box]] = []
     pending = ""  # a step number waiting for the box it numbers
-    for box in reading_order(boxes(page)):
-        if box.is_marker():
-            marker = " ".join(box.text().split())
-            if _DIGIT.search(marker):
-                pending = f"{pending} {marker}" if pending else marker
-            continue
-        if pending and box.lines[0].heading:  # a number before the slide's title is not the title's
-            result.append((pending, Box([])))
+    for index, box in enumerate(ordered):
+        if not box.is_marker():
+            if pending and box.lines[0].heading:  # a number before the slide's title is not the title's
+                result.append((pending, Box([])))
+                pending = ""
+            result.append((pending, box))
             pending = ""
-        result.append((pending, box))
-        pending = ""
+            continue
+        marker = " ".join(box.text().split())
+        if not _DIGIT.search(marker):
+            continue  # an arrow, a star: no word
+        numbered = next((other for other in ordered[index + 1:] if not other.is_marker()), None)
+        if numbered is not None and _numbers(box, numbered):
+            pending = f"{pending} {marker}" if pending else marker
+        else:
+            result.append((marker, Box([])))  # a number that numbers nothing next to it stays as it is
     if pending:
         result.append((pending, Box([])))
     return result
+
+
+def _numbers(marker: Box, box: Box) -> bool:
+    """Whether a marker stands right above a box (over its width) or right before it on its height."""
+    size = marker.lines[0].size or 1.0
+    above = 0 <= marker.bottom - box.top <= MARKER_GAP * size and box.left - size <= marker.left <= box.right
+    before = (box.bottom - size <= marker.bottom and marker.top <= box.top + size
+              and 0 <= box.left - marker.right <= MARKER_GAP * size)
+    return above or before
 
 
 def slide_text(page: PageLayout) -> str:
@@ -318,8 +371,9 @@ def _title(page: PageLayout, found: list[Box]) -> None:
     start = next(index for index, line in enumerate(box.lines) if line is title)
     run = [title]
     for line in box.lines[start + 1:]:
-        if abs(line.size - title.size) > 0.2 or line.heading:
-            break
+        wraps = run[-1].y - line.y <= TITLE_WRAP * title.size or line.text.lstrip()[:1].islower()
+        if abs(line.size - title.size) > 0.2 or line.heading or not wraps:
+            break  # another size, or a new line further down than a wrapped title's next line: not the title
         run.append(line)
     text = " ".join(" ".join(line.text.split()) for line in run)
     if len(run) > TITLE_LINES or len(_WORD.findall(text)) > TITLE_WORDS:
