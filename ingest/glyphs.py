@@ -12,8 +12,11 @@ its picture is the pictures of the letters it joins, side by side. So, for a gly
    letter that the body face has), each placed on the glyph's baseline at the part's left edge, shifted by
    up to one pixel: the share of ink they have in common (intersection over union);
 3. when every part matches one letter by at least ``MIN_MATCH`` and no other letter comes within
-   ``MARGIN``, the glyph reads as those letters ("fi"). Otherwise it stays unread (nothing is guessed): a
-   ligature whose letters touch (a serif "fi") has one part and is left alone.
+   ``MARGIN``, the glyph reads as those letters ("fi");
+4. a glyph whose letters touch ("ff": two f's joined by their bar) is read as two letters when one letter
+   lies inside it at its left edge and one at its right edge and together they cover it (``_pair_of``).
+Otherwise it stays unread (nothing is guessed): "\x1crst" in a title font that has no "f" of its size to
+compare with stays as it is, and the cleaner drops the code.
 
 Only pictures decide, never a dictionary of words.
 """
@@ -25,6 +28,8 @@ from typing import Any
 
 MIN_MATCH = 0.75
 MARGIN = 0.08
+INSIDE = 0.9  # a letter of two that touch lies inside the glyph by this share of its ink
+MIN_PAIR = 0.85
 MAX_SHIFT = 1  # pixels a letter may stand off from where the part suggests
 
 _IMAGE = re.compile(rb"(?P<a>-?[\d.]+)\s+0\s+0\s+(?P<d>-?[\d.]+)\s+(?P<x>-?[\d.]+)\s+(?P<y>-?[\d.]+)\s+cm\s*BI\b(?P<dict>.*?)\bID\s",
@@ -68,13 +73,46 @@ def _ligatures(font: Any, document: Any) -> dict[int, str]:
     found: dict[int, str] = {}
     for code, name in unknown.items():
         ink = _ink(font, name)
-        parts = _parts(ink) if ink else []
-        if len(parts) < 2:
+        if not ink:
             continue
-        read = [_letter_of(part, letters) for part in parts]
+        parts = _parts(ink)
+        read = [_letter_of(part, letters) for part in parts] if len(parts) >= 2 else [None]
         if all(read):
             found[code] = "".join(read)  # type: ignore[arg-type]
+        elif (pair := _pair_of(ink, letters)) is not None:
+            found[code] = pair
     return found
+
+
+def _pair_of(ink: Ink, letters: list[tuple[str, Ink, tuple[int, int, int, int]]]) -> str | None:
+    """Two letters that touch ("ff": two f's joined by their bar): a letter lying inside the glyph at its left
+    edge and one lying inside it at its right edge (``INSIDE`` of their ink within the glyph's), whose pictures
+    together cover the glyph (intersection over union at least ``MIN_PAIR``, no other pair within ``MARGIN``)."""
+    left, bottom, right, top = _box(ink)
+    lefts, rights = [], []
+    for char, letter, (l_left, l_bottom, l_right, l_top) in letters:
+        if l_right - l_left >= right - left or abs((l_top - l_bottom) - (top - bottom)) > 0.25 * (top - bottom) + 2:
+            continue  # as wide as the glyph, or of another height: not one of two letters side by side
+        for side, offset in ((lefts, left - l_left), (rights, right - l_right)):
+            inside, placed = max(((len(moved & ink) / len(moved), moved) for moved in _shifted(letter, offset)),
+                                 key=lambda item: item[0])
+            if inside >= INSIDE:
+                side.append((char, placed))
+    scores: dict[str, float] = {}
+    for first, a in lefts:
+        for second, b in rights:
+            union = a | b
+            score = len(union & ink) / len(union | ink)
+            scores[first + second] = max(scores.get(first + second, 0.0), score)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < MIN_PAIR or (len(ranked) > 1 and ranked[1][1] > ranked[0][1] - MARGIN):
+        return None
+    return ranked[0][0]
+
+
+def _shifted(ink: Ink, offset: int) -> list[Ink]:
+    return [frozenset((x + offset + dx, y + dy) for x, y in ink)
+            for dx in range(-MAX_SHIFT, MAX_SHIFT + 1) for dy in range(-MAX_SHIFT, MAX_SHIFT + 1)]
 
 
 _LETTERS: dict[int, tuple[Any, list]] = {}  # id(font) -> (font, its letters' pictures with their boxes)

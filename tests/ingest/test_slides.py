@@ -109,6 +109,7 @@ class TestTypeThreeLigatures:
         assert "hides the specifics of some classes" in text
         assert "(defined as interfaces), each exposing a specific and controlled behavior" in text
         assert "define operations over it" in slide(self.NAME, 44)
+        assert "Interactions between entities affect maintainability;" in slide(self.NAME, 12)
         raw = PdfReader(io.BytesIO((REAL_PDFS / self.NAME).read_bytes())).pages[22].extract_text()
         assert "speci\x1ccs" in raw  # pypdf gives the bare code
         faults = page_word_faults(text, raw)
@@ -127,7 +128,8 @@ class TestTypeThreeLigatures:
         reader = PdfReader(io.BytesIO((REAL_PDFS / self.NAME).read_bytes()))
         fonts = {name: ref.get_object() for page in reader.pages[:44]
                  for name, ref in page["/Resources"]["/Font"].items()}
-        assert type3_ligatures(fonts["/F26"], reader) == {28: "fi"}  # the body font: f and i side by side
+        # the body font: "fi" (f and i side by side) and "ff" (two f's joined by their bar)
+        assert type3_ligatures(fonts["/F26"], reader) == {27: "ff", 28: "fi"}
         # the title font has no "f" of its own size to compare with: its ligature stays unread, not guessed
         assert type3_ligatures(fonts["/F21"], reader) == {}
         assert type3_ligatures(fonts["/F33"], reader) == {}  # not a Type 3 font
