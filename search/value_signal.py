@@ -46,9 +46,11 @@ class ValueProfiles:
             if self._ids is None:
                 texts = value_profiles(self.framework) if self.framework is not None else {}
                 ids = list(texts)
-                matrix = np.array([self._embed(texts[i]) for i in ids], dtype=np.float32).reshape(len(ids), -1)
-                norms = np.linalg.norm(matrix, axis=1, keepdims=True) if ids else np.ones((0, 1), np.float32)
-                self._matrix = matrix / np.where(norms > 0, norms, 1.0)
+                matrix = np.array([self._embed(texts[i]) for i in ids], dtype=np.float32)
+                if ids:
+                    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                    matrix = matrix / np.where(norms > 0, norms, 1.0)
+                self._matrix = matrix
                 self._ids = ids
         return self._ids, self._matrix
 
