@@ -24,6 +24,7 @@ import argparse
 import itertools
 import json
 import statistics
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -35,6 +36,7 @@ from kennisbank.app import KnowledgeBase
 from kennisbank.core.settings import Settings
 from kennisbank.core.text import normalize_text
 from kennisbank.evaluation.metrics import DEPTH, Question, load_questions, score_ranking
+from kennisbank.search.e5 import E5_MODEL, E5TextEmbedder
 from kennisbank.search.embedders import dense_document_embedder
 from kennisbank.search.rerank import Reranker, zscores
 from kennisbank.search.schema import Hit, SearchFilter
@@ -237,11 +239,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--profiles", default="query", choices=("query", "passage"),
                         help="embed the framework values' profiles as queries (as the searcher does) or passages")
+    parser.add_argument("--cost", action="store_true", help="only time what the two options add per query")
     parser.add_argument("--grid", default="weights", help=f"comma-separated, of {', '.join(GRIDS)}")
     args = parser.parse_args(argv)
     variants = args.variants.split(",")
     settings = Settings.load({"data_dir": args.data_dir})
     with KnowledgeBase.open(settings) as kb:
+        if args.cost:
+            questions = [q for qs in load_tune_questions().values() for q in qs]
+            for label, numbers in cost(kb, questions).items():
+                print(f"{label:28} {numbers}")
+            return 0
         corpus = collect_corpus(kb, variants, args.profiles)
         sets = {name: [collect_question(kb, corpus, q) for q in qs] for name, qs in load_tune_questions().items()}
     results = []
@@ -258,6 +266,34 @@ def main(argv: list[str] | None = None) -> int:
         if row is not None:
             print(f"{label}:", _line(row))
     return 0
+
+
+def cost(kb: KnowledgeBase, questions: list[Question], rounds: int = 3) -> dict[str, dict[str, float]]:
+    """Per-query cost (ms, p50 / p95 / mean over the questions x rounds) of what the two options add: the query
+    embedding of the question with its expansion against the question alone (uncached encoder, questions the
+    thesaurus expands), and the value signal (the leanings and the re-scoring of a top 30); neither grows with
+    the number of passages."""
+    encoder = E5TextEmbedder(cache_size=0) if kb.settings.embedding_model == E5_MODEL else None
+    embed = (lambda t: encoder.run(text=t)["embedding"]) if encoder is not None else kb.embed_text  # noqa: E731
+    timings: dict[str, list[float]] = {"embed question": [], "embed question + expansion": [], "value signal": []}
+    kb.value_profiles.leanings(kb.embed_text("probe"))  # the profiles are embedded once, on first use
+    hits = [Hit(id=str(i), score=1.0 - i / 30, payload={"chunk_id": str(i), "values": [v]})
+            for i, v in enumerate((kb.framework.value_ids * 3)[:30])] if kb.framework is not None else []
+    for _ in range(rounds):
+        for question in questions:
+            text = normalize_text(question.q)
+            expansions = default_thesaurus().expansions(text)
+            if expansions:
+                for label, query in (("embed question", text), ("embed question + expansion", " ".join([text, *expansions]))):
+                    started = time.perf_counter()
+                    embed(query)
+                    timings[label].append((time.perf_counter() - started) * 1000)
+            vector = kb.embed_text(text)
+            started = time.perf_counter()
+            value_rescore(hits, kb.value_profiles.leanings(vector), 30, 0.2)
+            timings["value signal"].append((time.perf_counter() - started) * 1000)
+    return {label: {"p50": round(statistics.median(t), 3), "p95": round(sorted(t)[int(0.95 * (len(t) - 1))], 3),
+                    "mean": round(statistics.fmean(t), 3), "n": len(t)} for label, t in timings.items() if t}
 
 
 def objective(r: dict[str, Any]) -> float:
