@@ -65,7 +65,7 @@ def _pages(payload: dict[str, Any], label: str | None) -> str | None:
 
 def dense_query_text(text: str, expansions: list[str], enabled: bool = True) -> str:
     """What the dense model embeds of a question: the question, followed by its thesaurus expansion terms when
-    there are any and `enabled` (setting ``dense_expansion``; measured on the tune and dev questions, README)."""
+    there are any and `enabled` (setting ``dense_expansion``, off by default: README, "Search quality")."""
     return " ".join([text, *expansions]) if enabled and expansions else text
 
 
