@@ -59,7 +59,7 @@ TITLE_WRAP = 1.6  # font sizes: the lines of a title wrapped over two lines stan
 TITLE_WORDS = 16
 LABEL_WORDS = 6
 LABEL_CELLS = 3
-SEGMENT_GAP = 2.0  # font sizes: pieces of one line this far apart are two text boxes side by side
+SEGMENT_GAP = 1.2  # font sizes: pieces of one line this far apart are two text boxes side by side
 CUT_GAP = 1.0  # points: an empty band at least this wide separates boxes
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -141,9 +141,14 @@ def _segments(line: Line) -> list[Line]:
         groups[-1].append(index)
         if text.strip():
             last_end = ends[index]
-    for number in range(len(groups) - 1, 0, -1):  # a lone number or sign stays with the text before it ("ON 0")
-        if _MARKER.fullmatch(" ".join("".join(pieces[i][0] for i in groups[number]).split())):
-            groups[number - 1] += groups.pop(number)
+    # a piece without a letter (a number, a sign, a bullet) stays with the text beside it ("ON 0", "★ Geregistreerd")
+    for number in range(len(groups) - 1, -1, -1):
+        if len(groups) > 1 and not _LETTER.search("".join(pieces[i][0] for i in groups[number])):
+            if number:
+                groups[number - 1] += groups.pop(number)
+            else:
+                first = groups.pop(0)
+                groups[0] = first + groups[0]
     if len(groups) == 1:
         return [line]
     segments = []

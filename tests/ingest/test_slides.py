@@ -72,6 +72,8 @@ class TestBoxesOfAPowerPointDeck:
         ((kind, text, section),) = passages(self.NAME, 1)
         assert section == ["Energielabel, maatwerkadvies & verduurzaming"]
         assert "Energielabel, maatwerkadvies & verduurzaming\n\nWat ze betekenen" in text
+        # two boxes side by side on the footer's baseline stay apart
+        assert "Berend van Berkel\n\nLabellift.nl — dit jaar online" in text
 
     def test_the_slide_path_is_its_title_not_a_box_heading(self):
         ((_, _, section),) = passages(self.NAME, 13)
