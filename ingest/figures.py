@@ -10,7 +10,8 @@ drawings
     The boxes of painted paths (``S``, ``f``, ``B``, ... after ``m``/``l``/``c``/``re``) that are not thin (a rule, an underline, a fraction bar, a table's border is a line: at most
     ``THIN`` points across) and not the page's background, merged where they come within ``MERGE`` body
     font sizes of each other. A drawing at least ``MIN_SIZE`` body font sizes wide and high is a figure's
-    drawing, with the small drawings within ``SIDE`` body sizes of it (a legend's markers) (a table's cell shading or a box behind text is told apart by its text, see below).
+    drawing, with the small drawings (at most ``MARKER`` body sizes) within ``SIDE`` body sizes of it (a
+    legend's markers) (a table's cell shading or a box behind text is told apart by its text, see below).
 labels
     The body lines that stand in a drawing (their baseline within it, or within ``ABOVE`` body sizes above
     it or ``BELOW`` under it, reaching into its width or ``SIDE`` body sizes beside it) and have at most ``LABEL_WORDS`` words, when the
@@ -49,6 +50,7 @@ MERGE = 0.6  # body sizes: drawings closer than this are one drawing
 MIN_SIZE = 2.5  # body sizes: a figure's drawing is at least this wide and high
 ABOVE = 0.6  # body sizes above a drawing where its labels may stand (a label's baseline over the top)
 BELOW = 1.3  # body sizes below a drawing where its labels may stand (axis labels under the axes)
+MARKER = 1.5  # body sizes: a drawing this small beside a figure (a legend's marker) is part of it
 SIDE = 2.5  # body sizes left and right of a drawing (axis labels, a legend)
 PROSE_WORDS = 10  # a line of this many words in a drawing is running text: the drawing is a text box
 LABEL_WORDS = 8  # a label or a sub-caption has at most this many words
@@ -86,7 +88,9 @@ def figure_boxes(page: PageLayout, body_size: float) -> list[Box]:
     merged = _merge(boxes, MERGE * body_size, MERGE * body_size)
     large = [box for box in merged if box[2] - box[0] >= least and box[3] - box[1] >= least]
     side = SIDE * body_size
-    for small in (box for box in merged if box not in large):  # a legend's markers beside a chart join it
+    marker = MARKER * body_size
+    for small in (box for box in merged  # a legend's markers beside a chart join it (not a table's shaded cells)
+                  if box not in large and box[2] - box[0] <= marker and box[3] - box[1] <= marker):
         for index, box in enumerate(large):
             if (small[0] - side <= box[2] and box[0] - side <= small[2]
                     and small[1] - side <= box[3] and box[1] - side <= small[3]):
