@@ -19,12 +19,13 @@ How a page is cut:
 1. Blocks are the non-empty lines of a cleaned page: after ``ingest.cleaning`` a paragraph, a bullet item and
    a heading each stand on one line.
 2. A block longer than ``max_chars`` is split at sentence boundaries (". ", "? ", "! ", "; "; not after
-   abbreviations such as "o.a." or "bijv."), failing that at whitespace, never inside a word. The cuts aim at
-   pieces of equal size, so no tiny tail is left. Only a single word longer than ``max_chars`` (a long link)
+   abbreviations such as "o.a." or "bijv.", nor inside brackets: "(Betts and Tang 2011; Lavy 2015)"), failing
+   that at whitespace, never inside a word. The cuts aim at pieces of equal size, so no tiny tail is left. Only a single word longer than ``max_chars`` (a long link)
    makes a chunk longer than ``max_chars``.
 3. Consecutive blocks are packed while the result fits in ``max_chars`` and one of the two is smaller than
    ``min_chars``. A short heading-like block (no closing punctuation) at the end of a chunk moves to the next
-   chunk when it fits there, so a heading stays with its paragraph.
+   chunk, so a heading stays with its paragraph; when the paragraph is too long for both, the heading takes
+   its first sentences (a chunk never ends in a heading).
 
 Apart from that continuation, chunks never cross a page boundary; they are never empty, and start and end on non-whitespace: leading and
 trailing whitespace is left out by the offsets, the text itself is never changed.
@@ -50,7 +51,7 @@ _WHITESPACE = re.compile(r"\s+")
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
     "o.a bijv bv d.m.v t.b.v m.b.t i.p.v i.s.m c.q cq e.a e.d e.g i.e z.g zgn nl ca vgl resp incl excl al "
-    "dr drs prof mr ir ing ir jl blz p pag nr st etc a.s t.a.v m.u.v v.w.b".split()
+    "dr drs prof mr ir ing ir jl blz p pag nr st etc a.s t.a.v m.u.v v.w.b art lid par hfst fig tab vs".split()
 )
 # A block this short without closing punctuation reads as a heading.
 _HEADING_MAX = 120
@@ -333,8 +334,28 @@ def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
             continue  # "o.a.", "bijv.", an initial "J.", "U.S."
         if _is_label(text, match.start()):
             continue  # "Q29. Het ontwerp ...": a label belongs to the text after it
+        if _in_brackets(text, match.start()):
+            continue  # "(Betts and Tang 2011; Lavy 2015)": the sentence goes on after the brackets
         ends.append(match.end())
     return ends
+
+
+_BRACKET_REACH = 300  # characters: how far an opening bracket counts (an unclosed one never hides more)
+
+
+def _in_brackets(text: str, at: int) -> bool:
+    """Whether ``at`` stands inside a pair of brackets on its line: an opening "(" or "[" before it that nothing
+    closed, and a closing one after it before any other opens, both within ``_BRACKET_REACH`` characters."""
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[max(line_start, at - _BRACKET_REACH): at]
+    opened = max(before.rfind("("), before.rfind("["))
+    if opened < 0 or max(before.rfind(")"), before.rfind("]")) > opened:
+        return False
+    line_end = text.find("\n", at)
+    after = text[at: min(line_end if line_end >= 0 else len(text), at + _BRACKET_REACH)]
+    closes = [i for i in (after.find(")"), after.find("]")) if i >= 0]
+    opens = [i for i in (after.find("("), after.find("[")) if i >= 0]
+    return bool(closes) and (not opens or min(closes) < min(opens))
 
 
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
@@ -409,6 +430,13 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     and piece[1] - last[0] <= max_chars):
                 groups.append([group.pop(), piece])  # keep a heading or lead-in with what follows it
                 continue
+            if not fits and len(group) > 1 and _stranded_heading(page, last, heads):
+                cut = _first_part(page, piece, max_chars - (piece[0] - last[0]), min_chars)
+                if cut is not None:  # a heading never ends a chunk: it takes the start of its paragraph along
+                    group.pop()
+                    groups.append([last, (piece[0], _rstrip(page, piece[0], cut))])
+                    groups.append([(_lstrip(page, cut, piece[1]), piece[1])])
+                    continue
             if not fits and all(_heading_only(page, p, heads) or _lone_heading(page, p) for p in group):
                 cut = _first_part(page, piece, max_chars - (piece[0] - group[0][0]), min_chars)
                 if cut is not None:  # headings alone would be a passage without text: they take its start
@@ -417,6 +445,12 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     continue
         groups.append([piece])
     return [(group[0][0], group[-1][1]) for group in groups]
+
+
+def _stranded_heading(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:
+    """A piece at the end of a chunk that heads what follows it: a heading of the layout, or a one-line piece
+    that reads as a heading (``_lone_heading``)."""
+    return _heading_only(page, span, heads) or _lone_heading(page, span)
 
 
 def _first_part(page: str, piece: tuple[int, int], room: int, min_chars: int) -> int | None:
@@ -433,9 +467,10 @@ def _first_part(page: str, piece: tuple[int, int], room: int, min_chars: int) ->
 
 def _lone_heading(page: str, span: tuple[int, int]) -> bool:
     """A one-line piece that reads as a heading and starts with a capital or a section number ("4.2.2 Tweede
-    fase"), not a fragment of a sentence."""
+    fase", "a. Noodzaak"), not a fragment of a sentence."""
     text = page[span[0]: span[1]]
-    return "\n" not in text and _is_heading(page, span) and bool(re.match(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÀ-Ý]", text))
+    return "\n" not in text and _is_heading(page, span) and bool(
+        re.match(r"(?:\d+(?:\.\d+)*\.?\s+|\(?[a-z][.)]\s+)?[A-ZÀ-Ý]", text))
 
 
 def _heading_only(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:
@@ -447,7 +482,7 @@ def _trailing_headings(page: str, group: list[tuple[int, int]],
                        heads: set[int] | frozenset[int]) -> list[tuple[int, int]]:
     """Take the headings at the end of ``group`` (not all of it) off it: they head what follows."""
     taken: list[tuple[int, int]] = []
-    while len(group) > 1 and _heading_only(page, group[-1], heads):
+    while len(group) > 1 and _stranded_heading(page, group[-1], heads):
         taken.insert(0, group.pop())
     return taken
 

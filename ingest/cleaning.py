@@ -72,7 +72,7 @@ _PLAIN_WORD = re.compile(rf"{_LETTERS}+")
 _LINE_END_FRAGMENT = re.compile(rf"({_LETTERS}+)-$")
 _LEADING_WORD = re.compile(r"\w+")
 _BULLET = re.compile(  # •, -, –, *, 1., 1.2., 1), 1.2, a), a., (a), (1); Markdown headings and table rows
-    r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s|#{1,6}\s|\|)"
+    r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s|#{1,6}\s|\|[\s:-])"
 )
 _ENDS_SENTENCE = re.compile(r"[.!?:][\'\"”’)]*$")
 _OPENING = "\"“'(‘"
@@ -288,6 +288,7 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             headings: list[str] | None = None) -> str:
     lines = [_join_split_words(line.strip(), vocab) if join_split_words else line.strip() for line in lines]
     heading_of = _heading_lines(lines, headings or [])
+    run_in = _run_in_lines(lines, headings or [], heading_of)
     blocks: list[list[str]] = []  # [separator before, text]
     double_spaced = _double_spaced(lines)
     widths = sorted(len(line) for line in lines if " " in line)  # lines without a space are mostly links
@@ -322,8 +323,12 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
                 blocks.append(["\n\n" if blocks else "", line])
             prev, blank_run, after_heading = line, 0, heading
             continue
+        if index in run_in:  # a paragraph that opens with its title: it starts a block, the text runs on
+            blocks.append(["\n\n" if blocks else "", line])
+            prev, blank_run = line, 0
+            continue
         suspended = bool(_SUSPENDED.match(line))
-        bullet = bool(_BULLET.match(line)) and not suspended
+        bullet = bool(_BULLET.match(line)) and not suspended and not _number_runs_on(prev, line, ref_width)
         if not blocks:
             blocks.append(["", line])
         elif suspended:
@@ -376,6 +381,23 @@ def _heading_lines(lines: list[str], headings: list[str]) -> dict[int, int]:
     return found
 
 
+def _run_in_lines(lines: list[str], headings: list[str], found: dict[int, int]) -> set[int]:
+    """The lines that open with a heading of the layout followed by more text on the same line (a run-in title:
+    "Limites de l'évaluation automatique. Plusieurs résultats ..."), for the headings not found as lines of
+    their own (``_heading_lines``); each such line starts a paragraph."""
+    matched = set(found.values())
+    wanted = [normalize_text(text) for number, text in enumerate(headings) if number not in matched]
+    starts: set[int] = set()
+    for heading in wanted:
+        if not heading:
+            continue
+        for index, line in enumerate(lines):
+            if index not in found and index not in starts and normalize_text(line).startswith(heading + " "):
+                starts.add(index)
+                break
+    return starts
+
+
 def _double_spaced(lines: list[str]) -> bool:
     """Whether the extraction put a blank line between the lines of a paragraph (as some PDF writers do).
 
@@ -406,6 +428,20 @@ def _continues(prev: str, line: str) -> bool:
     if prev.endswith((",", "-", "(", "&")) or _last_word(prev) in _FUNCTION_WORDS:
         return True
     return line[0].islower() and not _ENDS_SENTENCE.search(prev)
+
+
+_NUMBER_ITEM = re.compile(r"\d{1,3}[.)]\s")
+
+
+def _number_runs_on(prev: str, line: str, ref_width: int) -> bool:
+    """Whether a line that opens with a number and a period ("1. Ces deux ...") ends the sentence of the full
+    line before it ("... compris entre 0 et" + "1. Ces deux"): the line before is as wide as the page's text
+    and ends in a word in lower case or a comma, where a list item's line before it is short or ends a sentence or a lead-in."""
+    prev = prev.rstrip()
+    last = prev.split()[-1] if prev.split() else ""
+    runs_on = prev.endswith(",") or (last.isalpha() and last.islower())
+    return (bool(_NUMBER_ITEM.match(line)) and runs_on and ref_width > 0
+            and len(prev) >= 0.85 * ref_width and not _BULLET.match(prev))
 
 
 def _heading_break(prev: str, line: str, ref_width: int) -> bool:
