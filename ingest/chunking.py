@@ -170,11 +170,26 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     return len(first_block) if len(first_block) <= max_chars else None
 
 
+# A line that opens with a relation or an implication goes on with the derivation above it ("⇒ IWS = π").
+_RELATION_START = re.compile(r"[⇒⇔⟹⟺→↔=≤≥<>≠≈≡∴]")
+
+
+def _derivation_step(following: str, room: int) -> int | None:
+    """How much of the next page a passage takes when that page opens with the next step of a derivation: its
+    first line, when it opens with a relation or implication sign and fits in ``room``; else None."""
+    if not _RELATION_START.match(following):
+        return None
+    end = following.find("\n")
+    end = _rstrip(following, 0, end if end >= 0 else len(following))
+    return end if 0 < end <= room else None
+
+
 def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads: set[int] | frozenset[int],
                     max_chars: int, min_chars: int) -> int | None:
     """How much of ``following`` (the next page's body) a page's last passage ``last`` takes over the break
     when the page ends in a heading, or the next page opens with a short piece of text before its first
-    heading (a list item cut from its section: "• Geen problemen aangetroffen"); None when neither.
+    heading (a list item cut from its section: "• Geen problemen aangetroffen") or with the next step of a
+    derivation (``_derivation_step``); None when none of these.
 
     A heading at the page end takes the next page's first paragraph (up to a sentence end, so that the whole
     fits in ``max_chars``); the short piece (one line of at most ``_HEADING_MAX`` characters) is taken whole.
@@ -190,6 +205,9 @@ def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads
         if end <= room:
             return end if end > 0 else None
         return _first_part(following, (0, end), room, min_chars)
+    derivation = _derivation_step(following, room)
+    if derivation is not None:
+        return derivation
     firsts = [at for at in next_heads if at > 0]
     if not firsts:
         return None
@@ -344,18 +362,30 @@ _BRACKET_REACH = 300  # characters: how far an opening bracket counts (an unclos
 
 
 def _in_brackets(text: str, at: int) -> bool:
-    """Whether ``at`` stands inside a pair of brackets on its line: an opening "(" or "[" before it that nothing
-    closed, and a closing one after it before any other opens, both within ``_BRACKET_REACH`` characters."""
+    """Whether ``at`` stands inside a pair of brackets on its line: an opening "(" or "[" before it that is not
+    closed before it, and its closing bracket after it, both within ``_BRACKET_REACH`` characters (nested pairs
+    are counted: "(anders dan met de app; via (niet-)gebruikers)")."""
     line_start = text.rfind("\n", 0, at) + 1
-    before = text[max(line_start, at - _BRACKET_REACH): at]
-    opened = max(before.rfind("("), before.rfind("["))
-    if opened < 0 or max(before.rfind(")"), before.rfind("]")) > opened:
-        return False
+    depth = 0
+    for char in reversed(text[max(line_start, at - _BRACKET_REACH): at]):
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth == 0:
+                break
+            depth -= 1
+    else:
+        return False  # no bracket left open before ``at``
     line_end = text.find("\n", at)
-    after = text[at: min(line_end if line_end >= 0 else len(text), at + _BRACKET_REACH)]
-    closes = [i for i in (after.find(")"), after.find("]")) if i >= 0]
-    opens = [i for i in (after.find("("), after.find("[")) if i >= 0]
-    return bool(closes) and (not opens or min(closes) < min(opens))
+    depth = 0
+    for char in text[at: min(line_end if line_end >= 0 else len(text), at + _BRACKET_REACH)]:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
 
 
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")

@@ -444,7 +444,7 @@ def _line_of(pieces: list[Piece]) -> Line:
         small = piece_size <= SMALL_MARKER_SIZE * size and before[-1:].isalpha() and text[:1] == stripped[:1]
         if (
             stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
-            and (raised or small) and _marker_follows(before)
+            and (raised or small) and (_marker_follows(before) or _note_after_letter(before, stripped, raised))
         ):
             parts.append(text.replace(stripped, f"[{stripped}]"))
             markers += 1
@@ -459,10 +459,16 @@ def _marker_follows(before: str) -> bool:
     tail = before.rstrip()
     if not tail:
         return True  # a marker opening a footnote line
-    if tail[-1] in ".,;:)”\"'’!?":
+    if tail[-1] in ".,;:)”\"'’!?%‰]":
         return True
     word = re.search(r"[^\W\d_]+$", tail)
     return bool(word) and len(word.group()) >= 3
+
+
+def _note_after_letter(before: str, number: str, raised: bool) -> bool:
+    """A raised number of two or more digits after a one-letter word ("onder b" + raised "160"): a note marker,
+    where a raised single digit after a letter is an exponent (x², m2)."""
+    return raised and len(number) >= 2 and number.isdigit() and bool(re.search(r"(?:^|\s)[^\W\d_]$", before))
 
 
 # --- Analysing a document --------------------------------------------------------------------------------
