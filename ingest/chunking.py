@@ -309,6 +309,8 @@ def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int)
         if references:  # a reference list: cut between two entries, not after an entry's author list
             ends = [at for at in ends if _ENTRY_START.match(text, _lstrip(text, at, end))] or ends
         cut = _best_cut(ends, target)
+        if cut is None:  # a short first sentence before one that is long: cut after it rather than inside one
+            cut = _early_sentence_end(text, start, floor)
         if cut is None:  # one sentence longer than max_chars: cut at a clause boundary
             cut = _best_cut(_clause_ends(text, floor, start + max_chars), target)
         if cut is None:
@@ -324,6 +326,17 @@ def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int)
         start = _lstrip(text, cut, end)
     pieces.append((start, end))
     return [(s, e) for s, e in pieces if e > s]
+
+
+_MIN_SENTENCE = 40  # characters: the shortest first piece cut off before a long sentence
+
+
+def _early_sentence_end(text: str, start: int, floor: int) -> int | None:
+    """The last sentence end between ``start`` (+ ``_MIN_SENTENCE``) and ``floor``: when the only sentence
+    ends of a long block come before the size the cut aims at, cutting there keeps every sentence whole (the
+    short piece is packed with what comes before it), where a clause boundary would cut a sentence."""
+    ends = _sentence_ends(text, start + _MIN_SENTENCE, floor)
+    return ends[-1] if ends else None
 
 
 # The start of a reference entry: "Hatch, Thomas.", "Steele, Claude M", "Kishore Papineni, Salim", "OECD. 2023."

@@ -517,6 +517,7 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
 
 _URL_BREAK = re.compile(r"(?:https?://|www\.|\S\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int)/)\S*[/%=&?#_~.]$|https?:$",
                         re.IGNORECASE)
+_HOST_PATH = re.compile(r"[A-Za-z\d][\w-]*(?:\.[\w-]+)*\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int|io|uk)/\S*")
 _URL_GOES_ON = re.compile(r"\S*(?:[/%=&?#_~\d])\S*")
 
 
@@ -532,6 +533,9 @@ def _url_runs_on(text: str, line: str) -> bool:
         return line.startswith("//")
     if last.endswith(".") and _URL_TAIL.search(last):
         # "https://doi.org/10.1257/aeri." + "20210748.": only a line that is one piece of link, nothing else
+        first = line.split(None, 1)[0] if line.split() else ""
+        if _HOST_PATH.fullmatch(first):
+            return True  # "https://CRAN." + "R-project.org/package=kableExtra": the rest of the host name
         return bool(re.fullmatch(r"[a-z\d][\w./%=&?#~-]*", line)) and (line[0].isdigit() or len(line) <= 12)
     first = line.split(None, 1)[0] if line.split() else ""
     return bool(_URL_GOES_ON.fullmatch(first))

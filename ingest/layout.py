@@ -30,8 +30,13 @@ build slides
     In a landscape deck, a slide whose lines all reappear on the next slide is a step of a build: its text
     is dropped, the last step is kept.
 headings
-    Short body lines in a font at least ``HEADING_SIZE`` times the body size, or bold in the body size;
-    their level is the rank of their size in the document (bold in the body size ranks lowest). In a slide
+    Short body lines in a font at least ``HEADING_SIZE`` times the body size, or bold in the body size (where
+    bold is emphasis: at most ``BOLD_SHARE`` of the body text), that read as a heading (a section number or
+    list label first is allowed: "5.1 De app", "a. Noodzaak"); short lines in the body font set apart by
+    space alone (a paragraph's space above, the usual line space below, a longer paragraph under them); and
+    the bold title a paragraph opens with ("Limites de l'évaluation automatique. Plusieurs ..."). Their level
+    is the rank of their look in the document: size, then bold, lettered, spaced and run-in below, then the
+    depth of the section number ("3.3.1" under "3.3"). In a slide
     deck a slide's heading is its title: its first line in the slide's largest font. Passages carry the path of the headings above them (``ingest.chunking``).
 printed page numbers
     The PDF's ``/PageLabels`` when it has them; otherwise the number printed at the page edges, when the
@@ -67,7 +72,7 @@ MARKER_SIZE = 0.85  # a superscript marker is smaller than this share of its lin
 SMALL_MARKER_SIZE = 0.75  # ... and one glued to a word without a visible rise, smaller than this share
 LABEL_VOTES = 0.3
 HEADING_SIZE = 1.08  # a heading's font is at least this much larger than the body text's
-HEADING_LEVELS = 5
+HEADING_LEVELS = 9
 BOLD_SHARE = 0.4  # bold marks headings only where at most this share of the body text is bold
 
 _DIGITS = re.compile(r"\d+")
@@ -689,17 +694,17 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                 heads[-1] = (heads[-1][0], heads[-1][1] + " " + text, heads[-1][2] + [line])
             elif is_heading:
                 heads.append((rank_size, text, [line]))
-                sizes[round(rank_size * 2) / 2] += 1
+                sizes[_rank_key(rank_size, text)] += 1
             elif run_in:
                 heads.append((line.size - 2.0, run_in, [line]))  # a paragraph's title: below all others
-                sizes[round((line.size - 2.0) * 2) / 2] += 1
+                sizes[_rank_key(line.size - 2.0, run_in)] += 1
             previous = line if is_heading else None
         found.append((page, heads))
     ranks = _heading_ranks(sizes)
     for page, heads in found:
         page.headings = []
         for size, text, lines in heads:
-            page.headings.append((ranks[round(size * 2) / 2], text))
+            page.headings.append((ranks[_rank_key(size, text)], text))
             for line in lines:
                 line.heading = True
 
@@ -789,9 +794,21 @@ def _run_in_heading(placed: list[Line], line: Line, body_size: float) -> str | N
     return title if _heading_like(words) and len(words.split()) <= 12 else None
 
 
-def _heading_ranks(sizes: Counter) -> dict[float, int]:
-    """The level of each heading size: its rank from the largest; sizes below the ``HEADING_LEVELS``-th share
-    the deepest level (a bold run-in title under three larger levels is still a heading, not body text)."""
+_NUMBER_LABEL = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,4}(?=\.?\s)")
+
+
+def _rank_key(size: float, text: str) -> tuple[float, int]:
+    """What orders the headings of a document into levels: the size they rank by (in half points), then the
+    depth of their section number ("3.3.1" under "3.3" in the same look; an unnumbered heading ranks as "3")."""
+    number = _NUMBER_LABEL.match(text)
+    depth = number.group().count(".") + 1 if number else 1
+    return (round(size * 2) / 2, -depth)
+
+
+def _heading_ranks(sizes: Counter) -> dict[tuple[float, int], int]:
+    """The level of each heading look (``_rank_key``): its rank from the largest; looks below the
+    ``HEADING_LEVELS``-th share the deepest level (a bold run-in title under many larger levels is still a
+    heading, not body text)."""
     ordered = sorted(sizes, reverse=True)
     return {size: min(rank, HEADING_LEVELS) for rank, size in enumerate(ordered, start=1)}
 
