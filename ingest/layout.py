@@ -769,12 +769,13 @@ def _spaced_heading(placed: list[Line], line: Line, body_size: float) -> bool:
     return letters >= 0.7 * len(text.replace(" ", "")) and _section_heading_like(text)
 
 
-_RUN_IN_END = re.compile(r"[.:]$")
+_RUN_IN_END = re.compile(r"[^\W\d_]{2}\.$")  # a title's full stop after a word (not "Beweis:", a form's "Naam:")
 
 
 def _run_in_heading(placed: list[Line], line: Line, body_size: float) -> str | None:
     """The bold title a paragraph opens with ("Limites de l'évaluation automatique. Plusieurs résultats ..."):
-    the line's first pieces are bold, end in "." or ":" and are followed by text that is not bold, and the line
+    the line's first pieces are bold, end in a full stop after a word and are followed by text that is not bold
+    (a bold label with a colon, "Beweis:", "Module name:", is a field or a lead-in, not a title), and the line
     starts a paragraph (a paragraph's space above it). None when the line does not open so."""
     pieces = [piece for piece in line.pieces or [] if piece[0].strip()]
     if not pieces or not pieces[0][4] or abs(line.size - body_size) > 0.5 or line.markers:
@@ -790,7 +791,7 @@ def _run_in_heading(placed: list[Line], line: Line, body_size: float) -> str | N
     above = placed[at - 1]
     if not 1.5 * line.size < above.y - line.y < 4 * line.size:
         return None
-    words = title.rstrip(".:")
+    words = title.rstrip(".")
     return title if _heading_like(words) and len(words.split()) <= 12 else None
 
 
