@@ -473,7 +473,8 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     and piece[1] - last[0] <= max_chars):
                 groups.append([group.pop(), piece])  # keep a heading or lead-in with what follows it
                 continue
-            if not fits and len(group) > 1 and _stranded_heading(page, last, heads):
+            if (not fits and len(group) > 1 and _stranded_heading(page, last, heads)
+                    and not all(_heading_only(page, p, heads) or _lone_heading(page, p) for p in group)):
                 cut = _first_part(page, piece, max_chars - (piece[0] - last[0]), min_chars)
                 if cut is not None:  # a heading never ends a chunk: it takes the start of its paragraph along
                     group.pop()
@@ -525,7 +526,7 @@ def _trailing_headings(page: str, group: list[tuple[int, int]],
                        heads: set[int] | frozenset[int]) -> list[tuple[int, int]]:
     """Take the headings at the end of ``group`` (not all of it) off it: they head what follows."""
     taken: list[tuple[int, int]] = []
-    while len(group) > 1 and _stranded_heading(page, group[-1], heads):
+    while len(group) > 1 and _heading_only(page, group[-1], heads):
         taken.insert(0, group.pop())
     return taken
 
