@@ -361,8 +361,9 @@ def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
             break
         before = text[max(0, match.start() - 20): match.start()].split()
         word = before[-1].lower().lstrip("(\"'“‘") if before and match.group()[0] == "." else ""
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word):
-            continue  # "o.a.", "bijv.", an initial "J.", "U.S."
+        if (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word)
+                or ("." in word and all(part in _ABBREVIATIONS for part in word.split(".")))):
+            continue  # "o.a.", "bijv.", an initial "J.", "U.S.", titles run together "Prof.dr.ir."
         if _is_label(text, match.start()):
             continue  # "Q29. Het ontwerp ...": a label belongs to the text after it
         if _in_brackets(text, match.start()):

@@ -102,6 +102,12 @@ class TestSentencesStayWhole:
         doc = ingested("landsadvocaat-analyse.pdf")
         assert not any(c.content[:1].islower() and c.meta["page_number"] == 4 for c in doc.chunks)
 
+    def test_titles_run_together_are_one_abbreviation(self):
+        # duidingsrapportage p. 3: a passage started "P.P.C.C. Verbeek" after a cut behind "Prof.dr.ir."
+        chunks = ingested("duidingsrapportage-coronamelder.pdf").chunks
+        assert not any(c.content.startswith("P.P.C.C. Verbeek") for c in chunks)
+        assert any("voorzitterschap van Prof.dr.ir. P.P.C.C. Verbeek, Universiteit Twente." in c.content for c in chunks)
+
     def test_splitter_rules(self):
         sentence = "Dit behelst evaluaties (anders dan met de app; via (niet-)gebruikers en anderen) van de werking. "
         chunks = split_pages([sentence * 12], paginated=True, max_chars=300, min_chars=100)
