@@ -10,9 +10,10 @@ with one fp16 scale) in one model file, with its own C engine. That engine's mat
 - ``build_onnx`` turns it into an ONNX graph, deterministically and in well under a second at first use:
   every linear layer becomes one ``com.microsoft.MatMulNBits`` node holding the *same* 4-bit codes and
   scales (Q4_0's nibble order repacked, q, k and v fused into one node), run with ``accuracy_level=4``
-  (activations quantised to int8 per block of 32, like the C engine does); layer norms, GELU and
-  attention are standard ONNX operators. The word embeddings stay 4-bit in the memory-mapped file and
-  are dequantised per token in numpy;
+  (activations quantised to int8 per block of 32, like the C engine does); attention is one
+  ``com.microsoft.MultiHeadAttention`` node and each residual add + layer norm one ``SkipLayerNormalization``
+  (nine nodes per layer; ``fused=False`` gives the same arithmetic in standard operators). The word
+  embeddings stay 4-bit in the memory-mapped file and are dequantised per token in numpy;
 - ``E5Encoder`` tokenises like the engine (the same vocabulary through the `tokenizers` library's unigram
   model, after the file's normalisation map), embeds ``query: `` / ``passage: `` texts, mean-pools and
   L2-normalises. Texts over 512 tokens are split into windows as the engine does (each window
@@ -125,10 +126,16 @@ def q4_0_to_matmulnbits(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(packed), np.ascontiguousarray(blocks["d"].astype(np.float32))
 
 
-def build_onnx(f: ModelFile, accuracy_level: int = 4):
+def build_onnx(f: ModelFile, accuracy_level: int = 4, fused: bool = True):
     """The encoder as an ONNX model: inputs ``embeddings`` [batch, tokens, hidden] (word + position + type,
-    before the embedding layer norm) and ``mask`` [batch, tokens] (1 for a token, 0 for padding); output
-    ``hidden`` [batch, tokens, hidden]. The same model file always gives the same bytes."""
+    before the embedding layer norm) and ``mask`` [batch, tokens] (int32: 1 for a token, 0 for padding);
+    output ``hidden`` [batch, tokens, hidden]. The same model file always gives the same bytes.
+
+    ``fused`` (what the product runs): per layer nine nodes, onnxruntime's contrib operators
+    ``MultiHeadAttention`` (scores, padding mask, softmax and the weighted sum in one kernel) and
+    ``SkipLayerNormalization`` (residual add + layer norm) between the ``MatMulNBits`` linear layers.
+    ``fused=False``: the same arithmetic in standard ONNX operators (~23 nodes per layer; onnxruntime then
+    fuses only the residual adds itself), kept as the readable version and for the speed comparison."""
     from onnx import TensorProto, helper, numpy_helper  # the graph builder is only needed here
 
     H, heads, ffn = f.hidden, f.heads, f.ffn
@@ -138,10 +145,10 @@ def build_onnx(f: ModelFile, accuracy_level: int = 4):
         initializers.append(numpy_helper.from_array(np.ascontiguousarray(np.asarray(array)), name))
         return name
 
-    def op(op_type: str, inputs: list[str], domain: str = "", **attrs) -> str:
-        out = f"{op_type.lower()}_{len(nodes)}"
-        nodes.append(helper.make_node(op_type, inputs, [out], name=out, domain=domain, **attrs))
-        return out
+    def op(op_type: str, inputs: list[str], domain: str = "", outputs: int = 1, **attrs):
+        out = [f"{op_type.lower()}_{len(nodes)}" + (f"_{i}" if outputs > 1 else "") for i in range(outputs)]
+        nodes.append(helper.make_node(op_type, inputs, out, name=f"{op_type.lower()}_{len(nodes)}", domain=domain, **attrs))
+        return out[0] if outputs == 1 else out
 
     def linear(x: str, layer: int, names: list[str], rows: int, cols: int) -> str:
         packed = [q4_0_to_matmulnbits(f.blocks(f"l{layer}.{n}.w", rows, cols)) for n in names]
@@ -152,34 +159,47 @@ def build_onnx(f: ModelFile, accuracy_level: int = 4):
         return op("MatMulNBits", [x, codes, scales, "", "", bias], domain="com.microsoft",
                   K=cols, N=rows * len(names), bits=4, block_size=QK, accuracy_level=accuracy_level)
 
-    def layer_norm(x: str, weight: str, bias: str) -> str:
-        return op("LayerNormalization", [x, tensor(weight, f.f32(weight)), tensor(bias, f.f32(bias))],
-                  axis=-1, epsilon=float(f.eps))
+    def norm(name: str) -> tuple[str, str]:
+        return tensor(f"{name}.w", f.f32(f"{name}.w")), tensor(f"{name}.b", f.f32(f"{name}.b"))
 
-    # padding: -10000 added to the attention scores of padded keys, [batch, 1, 1, tokens]
-    masked = op("Mul", [op("Sub", [tensor("one", np.float32(1)), "mask"]), tensor("minus", np.float32(-1e4))])
-    key_bias = op("Unsqueeze", [masked, tensor("axes_1_2", np.array([1, 2], np.int64))])
-    split_heads = tensor("shape_qkv", np.array([0, 0, 3, heads, H // heads], np.int64))
-    merge_heads = tensor("shape_hidden", np.array([0, 0, H], np.int64))
-    scale = tensor("scale", np.float32(1 / np.sqrt(H // heads)))
-    axis_0 = tensor("axis_0", np.array([0], np.int64))
-    x = layer_norm("embeddings", "emb.ln.w", "emb.ln.b")
+    def add_norm(x: str, residual: str, name: str) -> str:
+        if fused:
+            return op("SkipLayerNormalization", [x, residual, *norm(name)], domain="com.microsoft", epsilon=float(f.eps))
+        return op("LayerNormalization", [op("Add", [residual, x]), *norm(name)], axis=-1, epsilon=float(f.eps))
+
+    if fused:
+        def attention(qkv: str, n: int) -> str:
+            q, k, v = op("Split", [qkv], outputs=3, axis=-1, num_outputs=3)
+            return op("MultiHeadAttention", [q, k, v, "", "mask"], domain="com.microsoft",
+                      num_heads=heads, mask_filter_value=-1e4)
+    else:
+        # padding: -10000 added to the attention scores of padded keys, [batch, 1, 1, tokens]
+        mask = op("Cast", ["mask"], to=TensorProto.FLOAT)
+        masked = op("Mul", [op("Sub", [tensor("one", np.float32(1)), mask]), tensor("minus", np.float32(-1e4))])
+        key_bias = op("Unsqueeze", [masked, tensor("axes_1_2", np.array([1, 2], np.int64))])
+        split_heads = tensor("shape_qkv", np.array([0, 0, 3, heads, H // heads], np.int64))
+        merge_heads = tensor("shape_hidden", np.array([0, 0, H], np.int64))
+        scale = tensor("scale", np.float32(1 / np.sqrt(H // heads)))
+        axis_0 = tensor("axis_0", np.array([0], np.int64))
+
+        def attention(qkv: str, n: int) -> str:
+            qkv = op("Transpose", [op("Reshape", [qkv, split_heads])], perm=[2, 0, 3, 1, 4])
+            q, k, v = (op("Squeeze", [p, axis_0]) for p in op("Split", [qkv], outputs=3, axis=0, num_outputs=3))
+            scores = op("Add", [op("Mul", [op("MatMul", [q, op("Transpose", [k], perm=[0, 1, 3, 2])]), scale]), key_bias])
+            context = op("MatMul", [op("Softmax", [scores], axis=-1), v])  # [batch, heads, tokens, head size]
+            return op("Reshape", [op("Transpose", [context], perm=[0, 2, 1, 3]), merge_heads])
+
+    x = op("LayerNormalization", ["embeddings", *norm("emb.ln")], axis=-1, epsilon=float(f.eps))
     for n in range(f.layers):
-        qkv = op("Transpose", [op("Reshape", [linear(x, n, ["q", "k", "v"], H, H), split_heads])], perm=[2, 0, 3, 1, 4])
-        parts = [f"l{n}.{p}" for p in "qkv"]
-        nodes.append(helper.make_node("Split", [qkv], parts, name=f"split_{n}", axis=0, num_outputs=3))
-        q, k, v = (op("Squeeze", [p, axis_0]) for p in parts)  # [batch, heads, tokens, head size]
-        scores = op("Add", [op("Mul", [op("MatMul", [q, op("Transpose", [k], perm=[0, 1, 3, 2])]), scale]), key_bias])
-        context = op("MatMul", [op("Softmax", [scores], axis=-1), v])
-        context = op("Reshape", [op("Transpose", [context], perm=[0, 2, 1, 3]), merge_heads])
-        x = layer_norm(op("Add", [x, linear(context, n, ["ao"], H, H)]), f"l{n}.aln.w", f"l{n}.aln.b")
+        context = attention(linear(x, n, ["q", "k", "v"], H, H), n)
+        x = add_norm(linear(context, n, ["ao"], H, H), x, f"l{n}.aln")
         up = op("Gelu", [linear(x, n, ["fi"], ffn, H)])
-        x = layer_norm(op("Add", [x, linear(up, n, ["fo"], H, ffn)]), f"l{n}.oln.w", f"l{n}.oln.b")
+        x = add_norm(linear(up, n, ["fo"], H, ffn), x, f"l{n}.oln")
     nodes.append(helper.make_node("Identity", [x], ["hidden"], name="output"))
     graph = helper.make_graph(
         nodes, "multilingual_e5_small_q4",
         [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", "tokens", H]),
-         helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "tokens"])],
+         helper.make_tensor_value_info("mask", TensorProto.INT32, ["batch", "tokens"])],
         [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "tokens", H])],
         initializers,
     )
@@ -203,7 +223,7 @@ def _session(model_bytes: bytes, threads: int):
 class E5Encoder:
     """multilingual-e5-small on onnxruntime. ``query(text)`` -> (384,), ``passage(texts)`` -> (n, 384), L2-normalised."""
 
-    def __init__(self, path: str | None = None, batch_tokens: int = 2048):
+    def __init__(self, path: str | None = None, batch_tokens: int = 2048, fused: bool = True):
         from tokenizers import Tokenizer, models, pre_tokenizers
 
         self.file = f = ModelFile(path)
@@ -214,7 +234,7 @@ class E5Encoder:
         self._words = f.blocks("emb.word", f.vocab, f.hidden)
         self._position = f.f32("emb.pos").reshape(-1, f.hidden)
         self._token_type = f.f32("emb.type").reshape(-1, f.hidden)[0]
-        self.model_bytes = build_onnx(f).SerializeToString()
+        self.model_bytes = build_onnx(f, fused=fused).SerializeToString()
         self._query_session = _session(self.model_bytes, 1)
         self._passage_sessions: dict[int, object] = {}
         self._lock = threading.Lock()
@@ -268,11 +288,11 @@ class E5Encoder:
         f, H = self.file, self.file.hidden
         width = max(len(ids) for ids in batch)
         ids = np.full((len(batch), width), f.pad, dtype=np.int64)
-        mask = np.zeros((len(batch), width), dtype=np.float32)
+        mask = np.zeros((len(batch), width), dtype=np.int32)
         for row, token_ids in enumerate(batch):
             ids[row, : len(token_ids)] = token_ids
-            mask[row, : len(token_ids)] = 1.0
+            mask[row, : len(token_ids)] = 1
         words = dequantize(self._words[ids.reshape(-1)], ids.size, H).reshape(len(batch), width, H)
         embeddings = (words + self._position[:width] + self._token_type).astype(np.float32)
         hidden = session.run(["hidden"], {"embeddings": embeddings, "mask": mask})[0]
-        return (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        return (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True).astype(np.float32)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kennisbank.search.e5 import E5_MODEL, _load_encoder, _load_engine
-from kennisbank.search.e5_onnx import E5_IMPLEMENTATION, ModelFile, build_onnx, dequantize, q4_0_to_matmulnbits
+from kennisbank.search.e5_onnx import E5_IMPLEMENTATION, E5Encoder, ModelFile, build_onnx, dequantize, q4_0_to_matmulnbits
 from kennisbank.search.embedders import model_fingerprint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,6 +48,21 @@ def test_graph_is_deterministic_and_holds_the_same_4bit_weights():
     unpacked = np.stack([codes & 0x0F, codes >> 4], axis=-1).reshape(f.ffn, f.hidden // 32, 32).astype(np.float32)
     weights = ((unpacked - 8) * scales[..., None]).reshape(f.ffn, f.hidden)
     assert np.array_equal(weights, dequantize(blocks, f.ffn, f.hidden))
+
+
+def test_fused_graph_gives_the_vectors_of_the_plain_onnx_graph(encoder):
+    """The product's graph (MultiHeadAttention, SkipLayerNormalization) computes what the standard-operator
+    graph computes: the fused operators are a speed change, not a model change (the index fingerprint stays)."""
+    plain = E5Encoder(fused=False)
+    fused_ops = {node.op_type for node in build_onnx(encoder.file).graph.node}
+    plain_ops = {node.op_type for node in build_onnx(encoder.file, fused=False).graph.node}
+    assert {"MultiHeadAttention", "SkipLayerNormalization"} <= fused_ops and "Softmax" not in fused_ops
+    assert "MultiHeadAttention" not in plain_ops and "Softmax" in plain_ops
+    texts = [*ODD_TEXTS, *questions()[:30]]
+    assert np.allclose(np.stack([plain.query(t) for t in texts]), np.stack([encoder.query(t) for t in texts]), atol=1e-5)
+    ours, theirs = encoder.passage(texts, threads=1, batch_size=8), plain.passage(texts, threads=1, batch_size=8)
+    assert np.allclose(ours, theirs, atol=1e-5)
+    assert float((ours[1:] @ ours[0]).min()) < 0.95  # the vectors differ from text to text
 
 
 def test_token_counts_agree_with_the_engine(encoder, engine):
