@@ -92,6 +92,21 @@ def test_passages_agree_with_the_engine_in_any_order_and_beyond_512_tokens(encod
     assert np.allclose(single, ours[:6], atol=1e-5)
 
 
+def test_passages_in_batches_by_length_on_two_threads_are_the_one_by_one_vectors_in_order(encoder):
+    """Sorting by length, batching (padding), running batches on two threads and windowing long texts
+    change nothing: every vector is the one the text gets alone, at the caller's position, every time."""
+    rng = np.random.default_rng(7)
+    texts = [*ODD_TEXTS, " ".join(questions()[:70]), *questions()[80:110]]
+    texts = [texts[i] for i in rng.permutation(len(texts))]  # lengths in no order
+    alone = np.stack([encoder.passage([t], threads=1, batch_size=1)[0] for t in texts])
+    for threads, batch_size in [(2, 4), (2, 1), (1, 16), (3, 2)]:
+        batched = encoder.passage(texts, threads=threads, batch_size=batch_size)
+        assert batched.shape == alone.shape
+        assert np.allclose(batched, alone, atol=1e-5), (threads, batch_size)
+        assert np.array_equal(batched, encoder.passage(texts, threads=threads, batch_size=batch_size))
+    assert float((alone[1:] @ alone[0]).min()) < 0.95  # distinct texts give distinct vectors
+
+
 def test_the_index_records_the_implementation():
     assert model_fingerprint(E5_MODEL) == f"{E5_MODEL} ({E5_IMPLEMENTATION})"
     assert model_fingerprint("use-multilingual-v3") == "use-multilingual-v3"
