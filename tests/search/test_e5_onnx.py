@@ -51,12 +51,12 @@ def test_graph_is_deterministic_and_holds_the_same_4bit_weights():
 
 
 def test_fused_graph_gives_the_vectors_of_the_plain_onnx_graph(encoder):
-    """The product's graph (MultiHeadAttention, SkipLayerNormalization) computes what the standard-operator
-    graph computes: the fused operators are a speed change, not a model change (the index fingerprint stays)."""
+    """The product's graph (MultiHeadAttention) computes what the standard-operator graph computes: the fused
+    operator is a speed change, not a model change."""
     plain = E5Encoder(fused=False)
     fused_ops = {node.op_type for node in build_onnx(encoder.file).graph.node}
     plain_ops = {node.op_type for node in build_onnx(encoder.file, fused=False).graph.node}
-    assert {"MultiHeadAttention", "SkipLayerNormalization"} <= fused_ops and "Softmax" not in fused_ops
+    assert "MultiHeadAttention" in fused_ops and "Softmax" not in fused_ops
     assert "MultiHeadAttention" not in plain_ops and "Softmax" in plain_ops
     texts = [*ODD_TEXTS, *questions()[:30]]
     assert np.allclose(np.stack([plain.query(t) for t in texts]), np.stack([encoder.query(t) for t in texts]), atol=1e-5)
