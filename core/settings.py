@@ -94,6 +94,19 @@ class Settings:
         "Weight of the z-scored best-sentence similarity added to a passage's fused score (0: fusion only).",
         section="Search", default=0.3,
     )
+    rerank_value_weight: float = _help(
+        "Weight of the framework value signal in the second stage: a re-scored passage gains this times the z-score "
+        "(over the framework values) of the question's cosine to the profile of the passage's best value, when "
+        "positive (search/value_signal.py). 0 (off) by default: 0.2 was best on the tune and dev questions but "
+        "lowered held-out English MRR@10 (README, \"Search quality\").",
+        section="Search", default=0.0,
+    )
+    dense_expansion: bool = _help(
+        "The dense query of a question that the thesaurus expands (QUERY_EXPANSION) is the question followed by "
+        "its expansion terms, as the BM25 query is (an English question then also names the Dutch terms; README, "
+        "\"Search quality\"). Off by default: it raised English tune hit@5 but lowered held-out English MRR@10.",
+        section="Search", default=False,
+    )
     embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", section="Model and passages", default=32)
     max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", section="Staff console", default=50)
     secure_cookies: bool = _help(

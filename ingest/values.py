@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from kennisbank.core.settings import Settings
+from kennisbank.search.value_signal import value_profiles
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +25,6 @@ log = logging.getLogger(__name__)
 # R 0.562; USE 0.65, tune P 0.738 R 0.463, heldout P 0.840 R 0.438. Both are settings (value_threshold, value_max).
 DEFAULT_THRESHOLD = Settings.value_threshold
 MAX_VALUES = Settings.value_max
-
-
-def value_profiles(framework) -> dict[str, str]:
-    """The text a value is recognised by: title, preconditions and research findings."""
-    return {
-        v["id"]: " ".join([v["title"]] + [p["text"] for p in v["preconditions"]] + [f["text"] for f in v["findings"]])
-        for v in framework.values
-    }
 
 
 class ValueClassifier:

@@ -168,6 +168,9 @@ def _order(hit: Hit) -> tuple[float, str]:
     return (-hit.score, hit.payload.get("chunk_id", hit.id))
 
 
+rank_order = _order  # the order of a ranked list: best score first, equal scores by chunk id
+
+
 def sentence_count(texts: Iterable[str]) -> int:
     """How many sentence vectors these passages get at ingest (for the cost estimate in the README)."""
     return sum(len(split_sentences(t)) for t in texts)

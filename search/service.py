@@ -46,6 +46,7 @@ from kennisbank.search.schema import SearchFilter
 from kennisbank.search.sources import Registry, registry_for
 from kennisbank.search.store import Store
 from kennisbank.search.thesaurus import default_thesaurus
+from kennisbank.search.value_signal import ValueProfiles, value_rescore
 
 
 GROUP_FETCH = 3  # with grouping, first fetch this many candidates per result asked for ...
@@ -60,6 +61,12 @@ def _pages(payload: dict[str, Any], label: str | None) -> str | None:
     if label is None or not end or not page or end <= page:
         return label
     return f"{label}-{int(label) + end - page}" if label.isdigit() else label
+
+
+def dense_query_text(text: str, expansions: list[str], enabled: bool = True) -> str:
+    """What the dense model embeds of a question: the question, followed by its thesaurus expansion terms when
+    there are any and `enabled` (setting ``dense_expansion``, off by default: README, "Search quality")."""
+    return " ".join([text, *expansions]) if enabled and expansions else text
 
 
 def document_dict(record: DocumentRecord) -> dict[str, Any]:
@@ -117,6 +124,7 @@ class Searcher:
         self._value_counts: tuple[Any, dict[str, int]] | None = None
         self.relevance = Relevance.from_settings(settings)
         self.reranker = Reranker.from_settings(settings)
+        self.value_profiles = ValueProfiles(framework, self.embed_text)  # the second stage's value signal
 
     def registry(self) -> Registry:
         """The source registry over the framework and what the catalog holds now; built once, and again only
@@ -171,7 +179,8 @@ class Searcher:
         text = normalize_text(query)
         expand = self.settings.query_expansion if expand is None else expand
         expansions = default_thesaurus().expansions(text) if expand and mode != "dense" else []
-        dense = self.embed_text(text) if mode in ("hybrid", "dense") or with_best else None
+        dense = self.embed_text(dense_query_text(text, expansions, self.settings.dense_expansion)) \
+            if mode in ("hybrid", "dense") or with_best else None
         sparse = None
         if mode in ("hybrid", "bm25") or with_best:
             emb = self._sparse.run(text=text, expansions=expansions)["sparse_embedding"]
@@ -282,7 +291,11 @@ class Searcher:
         best["dense"] = by_dense[0].score if by_dense else 0.0
         best["bm25"] = by_bm25[0].score if by_bm25 else 0.0
         fused = self.reranker.fuse(by_dense, by_bm25)
-        return self.reranker.rescore(fused, lambda ids: self.store.sentence_scores(dense, ids))[:limit]
+        hits = self.reranker.rescore(fused, lambda ids: self.store.sentence_scores(dense, ids))
+        weight = self.settings.rerank_value_weight
+        if weight and self.framework is not None:  # search.value_signal: the framework value the question leans to
+            hits = value_rescore(hits, self.value_profiles.leanings(dense), self.reranker.depth, weight)
+        return hits[:limit]
 
     def _result(self, rank: int, hit) -> dict[str, Any]:
         """One result: the hit, its stable anchor, its printed page label and what to paste to cite it."""
