@@ -53,7 +53,7 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
     ``false_joins``: the raw page has the word only as two adjacent words; ``invented``: any other word that
     is neither a raw word nor a join across a line-end hyphen the raw page shows ("Pre-", "ven-", "tief").
     Not faults (``recovered``): words of a raw token in which pypdf gave a bare glyph code (a control
-    character), found in the stored text with one to three characters in that code's place and nothing else
+    character), found in the stored text with up to three characters in that code's place and nothing else
     changed (see ``recovered_words``); and words whose letters stand one after another in a run of letters
     that pypdf gives one by one ("c l a s s D r i v e r", see ``ingest.layout.respace_letters``): no letter
     is added, only the spaces inside such a run are gone.
@@ -109,19 +109,22 @@ def recovered_words(stored: str, raw: str) -> set[str]:
     pypdf gives a glyph that has no Unicode mapping as its bare code, a control character ("ad\\x00bc"); the
     layout reads such a glyph from the font's own encoding (``ingest.layout.recover_glyphs``: "ad−bc"). This
     check does not trust that code: a raw token with such codes becomes a pattern in which every code stands
-    for one to three characters that are not spaces and every other character stays as the raw page has it;
+    for up to three characters that are not spaces (none: a code nothing could read, which the cleaner drops,
+    the quotes of "\x10windows\x11 (de\x1cned") and every other character stays as the raw page has it;
     only the words inside a stored match of that pattern are accepted. So nothing is accepted that differs
     from the raw text anywhere except where the raw text itself has an unreadable glyph.
     """
     found: set[str] = set()
     if not _CODE.search(raw):
         return found
-    contexts = re.findall(r"(?:\S+\s+)?\S*[\x00-\x08\x0b\x0c\x0e-\x1f]\S*(?:\s+\S+)?", raw)
+    # each token with a code, with the tokens on either side (contexts overlap: "\x10windows\x11 (de\x1cned")
+    tokens = re.split(r"[ \t\n\r]+", raw)  # not str.split: Python counts the codes \x1c-\x1f as spaces
+    contexts = [" ".join(tokens[max(0, i - 1): i + 2]) for i, token in enumerate(tokens) if _CODE.search(token)]
     for context in dict.fromkeys(contexts):
         pattern, anchored = [], False
-        for piece in re.split(r"([\x00-\x08\x0b\x0c\x0e-\x1f]|\s+)", context):
+        for piece in re.split(r"([\x00-\x08\x0b\x0c\x0e-\x1f]|[ \t\n\r]+)", context):
             if _CODE.fullmatch(piece):
-                pattern.append(r"\S{1,3}")
+                pattern.append(r"\S{0,3}")  # read from the font, or dropped by the cleaner
             elif piece.isspace():
                 pattern.append(r"\s+")
             elif normalize_text(piece):

@@ -528,9 +528,13 @@ class StructureSplitter:
             if doc.meta.get("format") == "pdf":  # contents, cover fields, lone headings, tiny slides (ingest.tables)
                 kinds = noise_kinds([c.text for c in split], [c.page for c in split], [c.kind for c in split],
                                     bool(slides))
+                figure_slides = set((doc.meta.get("layout") or {}).get("figure_slides") or [])
                 for chunk, kind in zip(split, kinds):
-                    chunk.kind = kind
-            paths = section_paths(pages, doc.meta.get("headings"), split)
+                    # a slide of a drawing's labels (ingest.slides) answers no question: not indexed
+                    chunk.kind = "figure" if kind == "body" and chunk.page in figure_slides else kind
+            # a slide's path is its title; the headings of its boxes (level 2, ingest.slides) only keep them apart
+            paths = section_paths(pages, _titles(doc.meta.get("headings")) if slides else doc.meta.get("headings"),
+                                  split)
             for chunk, path in zip(split, paths):
                 if chunk.kind in UNINDEXED_KINDS and not self.keep_noise:
                     continue
@@ -539,6 +543,11 @@ class StructureSplitter:
                     meta["section"] = path
                 chunks.append(Document(content=chunk.text, meta=meta))
         return {"documents": chunks}
+
+
+def _titles(headings: list[list[Any]] | None) -> list[list[Any]] | None:
+    """The level-1 headings of each page (a slide's title) of ``meta["headings"]``."""
+    return [[head for head in page if head and head[0] == 1] for page in headings] if headings else headings
 
 
 # Passage kinds that are not indexed (ingest.tables: contents, cover and letterhead fields, lone headings, tiny

@@ -52,8 +52,10 @@ from typing import Any
 from fontTools.agl import toUnicode
 from fontTools.cffLib import CFFFontSet
 from pypdf.generic import ContentStream
+from pypdf.generic._font import Font
 
 from kennisbank.ingest.code import listing_lines
+from kennisbank.ingest.glyphs import type3_ligatures
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -109,6 +111,8 @@ class Line:
     bold: bool = False  # most of its letters are in a bold font
     heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
+    right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
+    ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
 
 
 @dataclass
@@ -167,6 +171,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
     pieces: list[Piece] = []
     recovered: list[str] = []  # each piece's text with glyphs recovered from its font (see recover_glyphs)
+    widths: list[float] = []  # each piece's horizontal scale: its text's width in ems times this is its width
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text:
@@ -177,35 +182,63 @@ def read_page(page: Any, number: int) -> PageLayout:
             m = _mult([float(v) for v in tm], [float(v) for v in cm])
             scale = math.hypot(m[2], m[3]) or 1.0
             pieces.append((text, m[4], m[5], float(size or 0) * scale, _is_bold(font)))
+            widths.append(float(size or 0) * (math.hypot(m[0], m[1]) or scale))
         except (TypeError, ValueError, IndexError):
             pieces.append((text, 0.0, 0.0, 0.0, False))
+            widths.append(0.0)
 
     fonts: list[Any] = []
     page.extract_text(visitor_text=visit)
     if any(_SPACED.search(text) for text in recovered):
         recovered[:] = respace_letters(page, recovered)
-    recovered[:] = [recover_glyphs(text, font) for text, font in zip(recovered, fonts)]
+    document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
+    recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom))
     current: list[Piece] = []
     fixed: list[str] = []
     joined = False
-    for (text, x, y, size, bold), better in zip(pieces, recovered):
+    ends: list[float] = []
+    for (text, x, y, size, bold), better, font, em in zip(pieces, recovered, fonts, widths):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_make_line(current, joined, fixed))
-                current, fixed, joined = [], [], False
+                layout.lines.append(_make_line(current, joined, fixed, ends))
+                current, fixed, joined, ends = [], [], False, []
             if part:
                 if current and _starts_new_line(current[-1], (part, x, y, size, bold)):
-                    layout.lines.append(_make_line(current, joined, fixed))
-                    current, fixed, joined = [], [], True
+                    layout.lines.append(_make_line(current, joined, fixed, ends))
+                    current, fixed, joined, ends = [], [], True, []
                 current.append((part, x, y, size, bold))
                 fixed.append(better_part)
-    layout.lines.append(_make_line(current, joined, fixed))
+                ends.append(x + em * text_width(part.rstrip(), font) if part.strip() and size > 0 else x)
+    layout.lines.append(_make_line(current, joined, fixed, ends))
     return layout
+
+
+_FONT_WIDTHS: dict[int, tuple[Any, Any]] = {}  # id(font) -> (font, pypdf's Font with its widths, or None)
+
+
+def text_width(text: str, font: Any) -> float:
+    """The width of ``text`` in ems by the font's own widths (pypdf's ``Font``); half an em a character when
+    the font gives none (a Type 3 font's widths are in its own glyph space: also the estimate)."""
+    cached = _FONT_WIDTHS.get(id(font))
+    if cached is None or cached[0] is not font:
+        metrics = None
+        try:
+            if font is not None and font.get("/Subtype") != "/Type3":
+                metrics = Font.from_font_resource(font)
+        except Exception:  # a broken font dictionary: the estimate
+            metrics = None
+        if len(_FONT_WIDTHS) > 256:
+            _FONT_WIDTHS.clear()
+        cached = _FONT_WIDTHS[id(font)] = (font, metrics)
+    metrics = cached[1]
+    if metrics is None:
+        return 0.5 * len(text)
+    return metrics.get_text_width(text) / 1000.0
 
 
 def _is_bold(font: Any) -> bool:
@@ -230,10 +263,13 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
     return x < px - 1.0 and (abs(y - py) > 0.3 * max(psize, size) or other_size)
 
 
-def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None) -> Line:
+def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None,
+               ends: list[float] | None = None) -> Line:
     line = _line_of(pieces)
     line.joined = joined
     line.pieces = pieces
+    line.ends = ends
+    line.right = max([line.x, *(ends or [])])
     if fixed and any(better != piece[0] for better, piece in zip(fixed, pieces)):
         # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
         line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text
@@ -327,22 +363,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FONT_CODES: dict[int, tuple[Any, dict[int, str]]] = {}  # id(font) -> (font, code -> character)
 
 
-def recover_glyphs(text: str, font: Any) -> str:
+def recover_glyphs(text: str, font: Any, document: Any = None) -> str:
     """``text`` with the characters pypdf could not map (it gives the bare code, a control character) taken
     from the font's own encoding: the glyph name the PDF gives for that code (the font's ``/Differences``, or
     the encoding built into the embedded font program, Type 1 or CFF), read as Unicode by the Adobe Glyph List
     ("minus" -> "−", "fi" -> "fi"). A TeX math font without a ToUnicode map gives "π\x001" for π⁻¹: with
     the font's evidence it reads "π−1". A code whose glyph has no such name (a Type 3 bitmap glyph "a28")
-    stays as it is, and the cleaner drops it: nothing is guessed."""
+    stays as it is, and the cleaner drops it: nothing is guessed. A Type 3 bitmap font (pdfTeX's pk fonts) names
+    its glyphs "a28": there a ligature is read from the glyph's picture (``ingest.glyphs``: "speci\x1ccs" ->
+    "specifics"), with ``document``'s other Type 3 fonts to compare with."""
     if not _CONTROL.search(text) or font is None:
         return text
-    codes = _font_codes(font)
+    codes = _font_codes(font, document)
     if not codes:
         return text
     return _CONTROL.sub(lambda m: codes.get(ord(m.group()), m.group()), text)
 
 
-def _font_codes(font: Any) -> dict[int, str]:
+def _font_codes(font: Any, document: Any = None) -> dict[int, str]:
     cached = _FONT_CODES.get(id(font))
     if cached is not None and cached[0] is font:
         return cached[1]
@@ -351,6 +389,8 @@ def _font_codes(font: Any) -> dict[int, str]:
     except Exception:  # a broken or unusual font program: no evidence, nothing recovered
         names = {}
     codes = {code: char for code, name in names.items() if code < 32 and (char := _unicode_of(name))}
+    for code, letters in type3_ligatures(font, document).items():
+        codes.setdefault(code, letters)
     if len(_FONT_CODES) > 256:
         _FONT_CODES.clear()
     _FONT_CODES[id(font)] = (font, codes)

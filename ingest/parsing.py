@@ -35,6 +35,7 @@ from typing import Any
 from kennisbank.core.errors import ConversionError
 from kennisbank.ingest.docx import is_docx, parse_docx
 from kennisbank.ingest.layout import PageLayout, analyse, page_labels, read_page
+from kennisbank.ingest.slides import arrange_slides, slide_text
 from kennisbank.ingest.tables import analyse_tables, body_text
 
 logger = std_logging.getLogger(__name__)
@@ -170,13 +171,16 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
     if reader_warnings.messages:
         warnings.append(f"de opbouw van de PDF is bij het lezen hersteld ({'; '.join(reader_warnings.messages)})")
     stats = analyse(layouts, labels)
+    # a slide deck is read box by box; slides that are only a drawing's labels are listed (ingest.slides)
+    figure_slides = arrange_slides(layouts) if stats.slides else []
     table_stats = analyse_tables(layouts, reader.pages)  # tables as rows with their header, contents pages (ingest.tables)
     pages = [_nonblank(layout.raw_text()) for layout in layouts]
-    body = [_nonblank(body_text(layout)) if not layout.build_step else "" for layout in layouts]
+    page_text = slide_text if stats.slides else body_text
+    body = [_nonblank(page_text(layout)) if not layout.build_step else "" for layout in layouts]
     notes = [_nonblank(layout.text("footnote")) for layout in layouts]
     return ParsedPublication(
         pages=pages, paginated=True, format="pdf", warnings=warnings, body=body, notes=notes,
-        labels=[layout.label for layout in layouts], layout={**stats.as_dict(), **table_stats.as_dict()},
+        labels=[layout.label for layout in layouts], layout={**stats.as_dict(), **table_stats.as_dict(), "figure_slides": figure_slides},
         headings=[[[level, text] for level, text in (layout.headings or [])] if not layout.build_step else []
                   for layout in layouts],
     )

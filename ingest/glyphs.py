@@ -1,0 +1,249 @@
+"""Ligatures of a Type 3 bitmap font, read from the glyphs' own pictures.
+
+pdfTeX embeds TeX's bitmap (pk) fonts as Type 3 fonts without a ToUnicode map and with glyph names that say
+nothing ("a28": the glyph at code 28). pypdf, like pdfium, then gives the bare code: letters come out right
+(their codes are ASCII), but a ligature sits at a control code ("speci\\x1ccs", "\\x1crst": the T1 encoding's
+"fi" at 28), and the cleaner drops it: "specics". Which letters such a glyph shows is in the font itself:
+its picture is the pictures of the letters it joins, side by side. So, for a glyph at a control code:
+
+1. its bitmap (the inline image of its glyph procedure) is cut into parts at the columns without ink;
+2. each part is compared with the letters (a-z, A-Z) of the same font and of the document's other Type 3
+   fonts of the same scale (the same ``/FontMatrix``: the same pixel grid; a bold title face may lack a
+   letter that the body face has), each placed on the glyph's baseline at the part's left edge, shifted by
+   up to one pixel: the share of ink they have in common (intersection over union);
+3. when every part matches one letter by at least ``MIN_MATCH`` and no other letter comes within
+   ``MARGIN``, the glyph reads as those letters ("fi");
+4. a glyph whose letters touch ("ff": two f's joined by their bar) is read as two letters when one letter
+   lies inside it at its left edge and one at its right edge and together they cover it (``_pair_of``).
+Otherwise it stays unread (nothing is guessed): "\x1crst" in a title font that has no "f" of its size to
+compare with stays as it is, and the cleaner drops the code.
+
+Only pictures decide, never a dictionary of words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MIN_MATCH = 0.75
+MARGIN = 0.08
+INSIDE = 0.9  # a letter of two that touch lies inside the glyph by this share of its ink
+MIN_PAIR = 0.85
+MAX_SHIFT = 1  # pixels a letter may stand off from where the part suggests
+
+_IMAGE = re.compile(rb"(?P<a>-?[\d.]+)\s+0\s+0\s+(?P<d>-?[\d.]+)\s+(?P<x>-?[\d.]+)\s+(?P<y>-?[\d.]+)\s+cm\s*BI\b(?P<dict>.*?)\bID\s",
+                    re.DOTALL)
+_ENTRY = re.compile(rb"/(?P<key>W|H|Width|Height|D|Decode|IM|ImageMask|BPC|BitsPerComponent)\s*(?P<value>\[[^\]]*\]|\S+)")
+
+Ink = frozenset[tuple[int, int]]
+_CACHE: dict[int, tuple[Any, dict[int, str]]] = {}  # id(font) -> (font, code -> letters)
+
+
+def type3_ligatures(font: Any, document: Any = None) -> dict[int, str]:
+    """Code -> letters of the glyphs at control codes (below 32) of a Type 3 font whose pictures are letters
+    of the font side by side (see the module docstring); ``document`` (pypdf's reader) gives the other Type 3
+    fonts to compare with."""
+    font = font.get_object() if hasattr(font, "get_object") else font
+    cached = _CACHE.get(id(font))
+    if cached is not None and cached[0] is font:
+        return cached[1]
+    try:
+        found = _ligatures(font, document)
+    except Exception:  # an unusual glyph procedure: no evidence, nothing read
+        found = {}
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    _CACHE[id(font)] = (font, found)
+    return found
+
+
+def _ligatures(font: Any, document: Any) -> dict[int, str]:
+    if font.get("/Subtype") != "/Type3" or "/ToUnicode" in font:
+        return {}
+    names = _names(font)
+    unknown = {code: name for code, name in names.items() if code < 32}
+    if not unknown:
+        return {}
+    letters: list[tuple[str, Ink, tuple[int, int, int, int]]] = []
+    for other in [font, *_siblings(font, document)]:
+        letters += _letters(other)
+    if not letters:
+        return {}
+    found: dict[int, str] = {}
+    for code, name in unknown.items():
+        ink = _ink(font, name)
+        if not ink:
+            continue
+        parts = _parts(ink)
+        read = [_letter_of(part, letters) for part in parts] if len(parts) >= 2 else [None]
+        if all(read):
+            found[code] = "".join(read)  # type: ignore[arg-type]
+        elif (pair := _pair_of(ink, letters)) is not None:
+            found[code] = pair
+    return found
+
+
+def _pair_of(ink: Ink, letters: list[tuple[str, Ink, tuple[int, int, int, int]]]) -> str | None:
+    """Two letters that touch ("ff": two f's joined by their bar): a letter lying inside the glyph at its left
+    edge and one lying inside it at its right edge (``INSIDE`` of their ink within the glyph's), whose pictures
+    together cover the glyph (intersection over union at least ``MIN_PAIR``, no other pair within ``MARGIN``)."""
+    left, bottom, right, top = _box(ink)
+    lefts, rights = [], []
+    for char, letter, (l_left, l_bottom, l_right, l_top) in letters:
+        if l_right - l_left >= right - left or abs((l_top - l_bottom) - (top - bottom)) > 0.25 * (top - bottom) + 2:
+            continue  # as wide as the glyph, or of another height: not one of two letters side by side
+        for side, offset in ((lefts, left - l_left), (rights, right - l_right)):
+            inside, placed = max(((len(moved & ink) / len(moved), moved) for moved in _shifted(letter, offset)),
+                                 key=lambda item: item[0])
+            if inside >= INSIDE:
+                side.append((char, placed))
+    scores: dict[str, float] = {}
+    for first, a in lefts:
+        for second, b in rights:
+            union = a | b
+            score = len(union & ink) / len(union | ink)
+            scores[first + second] = max(scores.get(first + second, 0.0), score)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < MIN_PAIR or (len(ranked) > 1 and ranked[1][1] > ranked[0][1] - MARGIN):
+        return None
+    return ranked[0][0]
+
+
+def _shifted(ink: Ink, offset: int) -> list[Ink]:
+    return [frozenset((x + offset + dx, y + dy) for x, y in ink)
+            for dx in range(-MAX_SHIFT, MAX_SHIFT + 1) for dy in range(-MAX_SHIFT, MAX_SHIFT + 1)]
+
+
+_LETTERS: dict[int, tuple[Any, list]] = {}  # id(font) -> (font, its letters' pictures with their boxes)
+
+
+def _letters(font: Any) -> list[tuple[str, Ink, tuple[int, int, int, int]]]:
+    """The letters a-z, A-Z of a Type 3 font with their pictures (cached: a font is compared many times)."""
+    cached = _LETTERS.get(id(font))
+    if cached is None or cached[0] is not font:
+        found = []
+        for code, name in _names(font).items():
+            if chr(code).isascii() and chr(code).isalpha():
+                ink = _ink(font, name)
+                if ink:
+                    found.append((chr(code), ink, _box(ink)))
+        if len(_LETTERS) > 256:
+            _LETTERS.clear()
+        cached = _LETTERS[id(font)] = (font, found)
+    return cached[1]
+
+
+def _names(font: Any) -> dict[int, str]:
+    encoding = font.get("/Encoding")
+    encoding = encoding.get_object() if hasattr(encoding, "get_object") else encoding
+    names: dict[int, str] = {}
+    if not isinstance(encoding, dict):
+        return names
+    code = 0
+    for item in encoding.get("/Differences", []):
+        if isinstance(item, (int, float)):
+            code = int(item)
+        else:
+            if str(item) != "/.notdef":
+                names[code] = str(item)
+            code += 1
+    return names
+
+
+_SIBLINGS: dict[int, tuple[Any, list[Any]]] = {}  # id(reader) -> (reader, its Type 3 fonts)
+
+
+def _siblings(font: Any, document: Any) -> list[Any]:
+    """The document's other Type 3 fonts with the same ``/FontMatrix`` (the same pixel grid)."""
+    if document is None:
+        return []
+    cached = _SIBLINGS.get(id(document))
+    if cached is None or cached[0] is not document:
+        fonts: dict[int, Any] = {}
+        for page in document.pages:
+            resources = page.get("/Resources") or {}
+            resources = resources.get_object() if hasattr(resources, "get_object") else resources
+            for ref in (resources.get("/Font") or {}).values():
+                other = ref.get_object()
+                if other.get("/Subtype") == "/Type3":
+                    fonts[id(other)] = other
+        if len(_SIBLINGS) > 8:
+            _SIBLINGS.clear()
+        cached = _SIBLINGS[id(document)] = (document, list(fonts.values()))
+    matrix = [float(v) for v in font.get("/FontMatrix", [])]
+    return [other for other in cached[1] if other is not font
+            and [float(v) for v in other.get("/FontMatrix", [])] == matrix]
+
+
+def _ink(font: Any, name: str) -> Ink:
+    """The inked pixels of a glyph's bitmap in the glyph's own pixel grid (x right, y up from the baseline)."""
+    procs = font.get("/CharProcs")
+    procs = procs.get_object() if hasattr(procs, "get_object") else procs
+    if not procs or name not in procs:
+        return frozenset()
+    data = procs[name].get_object().get_data()
+    match = _IMAGE.search(data)
+    if match is None:
+        return frozenset()
+    entries = {m.group("key").decode(): m.group("value").decode() for m in _ENTRY.finditer(match.group("dict"))}
+    width, height = int(entries.get("W", entries.get("Width", 0))), int(entries.get("H", entries.get("Height", 0)))
+    if not width or not height or entries.get("IM", entries.get("ImageMask")) != "true":
+        return frozenset()
+    ink_bit = 1 if entries.get("D", entries.get("Decode", "")).replace(" ", "") == "[10]" else 0
+    raw = data[match.end(): match.end() + height * ((width + 7) // 8)]
+    row_bytes = (width + 7) // 8
+    if len(raw) < height * row_bytes:
+        return frozenset()
+    left, bottom = round(float(match.group("x"))), round(float(match.group("y")))
+    scale_x, scale_y = float(match.group("a")), float(match.group("d"))
+    if round(scale_x) != width or round(scale_y) != height:
+        return frozenset()  # a picture scaled off the pixel grid: not compared
+    return frozenset(
+        (left + col, bottom + height - 1 - row)
+        for row in range(height) for col in range(width)
+        if (raw[row * row_bytes + col // 8] >> (7 - col % 8)) & 1 == ink_bit
+    )
+
+
+def _parts(ink: Ink) -> list[Ink]:
+    """The ink cut at the columns without ink, left to right."""
+    columns = sorted({x for x, _ in ink})
+    groups: list[list[int]] = []
+    for x in columns:
+        if groups and x == groups[-1][-1] + 1:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    return [frozenset(p for p in ink if group[0] <= p[0] <= group[-1]) for group in groups]
+
+
+def _box(ink: Ink) -> tuple[int, int, int, int]:
+    xs, ys = [x for x, _ in ink], [y for _, y in ink]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _letter_of(part: Ink, letters: list[tuple[str, Ink, tuple[int, int, int, int]]]) -> str | None:
+    """The letter whose picture covers the part (see the module docstring), or None."""
+    left, bottom, right, top = _box(part)
+    best: dict[str, float] = {}
+    for char, ink, (ink_left, ink_bottom, ink_right, ink_top) in letters:
+        width, height = right - left + 1, top - bottom + 1
+        if (abs((ink_right - ink_left + 1) - width) > 0.25 * width + 2
+                or abs((ink_top - ink_bottom + 1) - height) > 0.25 * height + 2):
+            best.setdefault(char, 0.0)  # another size: far from a match (the margin still counts it)
+            continue
+        offset = left - ink_left
+        score = 0.0
+        for dx in range(-MAX_SHIFT, MAX_SHIFT + 1):
+            for dy in range(-MAX_SHIFT, MAX_SHIFT + 1):
+                placed = {(x + offset + dx, y + dy) for x, y in ink}
+                common = len(part & placed)
+                score = max(score, common / (len(part) + len(placed) - common))
+        best[char] = max(best.get(char, 0.0), score)
+    ranked = sorted(best.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < MIN_MATCH:
+        return None
+    if len(ranked) > 1 and ranked[1][1] > ranked[0][1] - MARGIN:
+        return None
+    return ranked[0][0]
