@@ -139,7 +139,7 @@ def build_onnx(f: ModelFile, accuracy_level: int = 4, fused: bool = True):
 
     ``fused`` (what the product runs): per layer eleven nodes, onnxruntime's contrib operator
     ``MultiHeadAttention`` (scores, padding mask, softmax and the weighted sum in one kernel) between the
-    ``MatMulNBits`` linear layers. ``fused=False``: the same arithmetic in standard ONNX operators (~24 nodes
+    ``MatMulNBits`` linear layers. ``fused=False``: the same arithmetic in standard ONNX operators (23 nodes
     per layer), kept as the readable version and for the speed comparison (as fast, measured)."""
     from onnx import TensorProto, helper, numpy_helper  # the graph builder is only needed here
 
