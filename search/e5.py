@@ -111,7 +111,7 @@ class E5DocumentEmbedder:
         vectors = self._model.passage([d.content or "" for d in documents], threads=self.threads,
                                       batch_size=self.batch_size)
         for index, vector in enumerate(vectors):
-            documents[index] = replace(documents[index], embedding=[float(x) for x in vector])
+            documents[index] = replace(documents[index], embedding=vector.tolist())
         return {"documents": documents}
 
 
@@ -140,7 +140,7 @@ class E5TextEmbedder:
             if cached is not None:
                 self._cache.move_to_end(text)
                 return {"embedding": list(cached)}
-        vector = [float(x) for x in self._model.query(text)]
+        vector = self._model.query(text).tolist()
         if self.cache_size > 0:
             with self._cache_lock:
                 self._cache[text] = vector
