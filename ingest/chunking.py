@@ -19,12 +19,13 @@ How a page is cut:
 1. Blocks are the non-empty lines of a cleaned page: after ``ingest.cleaning`` a paragraph, a bullet item and
    a heading each stand on one line.
 2. A block longer than ``max_chars`` is split at sentence boundaries (". ", "? ", "! ", "; "; not after
-   abbreviations such as "o.a." or "bijv."), failing that at whitespace, never inside a word. The cuts aim at
-   pieces of equal size, so no tiny tail is left. Only a single word longer than ``max_chars`` (a long link)
+   abbreviations such as "o.a." or "bijv.", nor inside brackets: "(Betts and Tang 2011; Lavy 2015)"), failing
+   that at whitespace, never inside a word. The cuts aim at pieces of equal size, so no tiny tail is left. Only a single word longer than ``max_chars`` (a long link)
    makes a chunk longer than ``max_chars``.
 3. Consecutive blocks are packed while the result fits in ``max_chars`` and one of the two is smaller than
    ``min_chars``. A short heading-like block (no closing punctuation) at the end of a chunk moves to the next
-   chunk when it fits there, so a heading stays with its paragraph.
+   chunk, so a heading stays with its paragraph; when the paragraph is too long for both, the heading takes
+   its first sentences (a chunk never ends in a heading).
 
 Apart from that continuation, chunks never cross a page boundary; they are never empty, and start and end on non-whitespace: leading and
 trailing whitespace is left out by the offsets, the text itself is never changed.
@@ -50,7 +51,7 @@ _WHITESPACE = re.compile(r"\s+")
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
     "o.a bijv bv d.m.v t.b.v m.b.t i.p.v i.s.m c.q cq e.a e.d e.g i.e z.g zgn nl ca vgl resp incl excl al "
-    "dr drs prof mr ir ing ir jl blz p pag nr st etc a.s t.a.v m.u.v v.w.b".split()
+    "dr drs prof mr ir ing ir jl blz p pag nr st etc a.s t.a.v m.u.v v.w.b art lid par hfst fig tab vs".split()
 )
 # A block this short without closing punctuation reads as a heading.
 _HEADING_MAX = 120
@@ -169,11 +170,26 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     return len(first_block) if len(first_block) <= max_chars else None
 
 
+# A line that opens with a relation or an implication goes on with the derivation above it ("⇒ IWS = π").
+_RELATION_START = re.compile(r"[⇒⇔⟹⟺→↔=≤≥<>≠≈≡∴]")
+
+
+def _derivation_step(following: str, room: int) -> int | None:
+    """How much of the next page a passage takes when that page opens with the next step of a derivation: its
+    first line, when it opens with a relation or implication sign and fits in ``room``; else None."""
+    if not _RELATION_START.match(following):
+        return None
+    end = following.find("\n")
+    end = _rstrip(following, 0, end if end >= 0 else len(following))
+    return end if 0 < end <= room else None
+
+
 def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads: set[int] | frozenset[int],
                     max_chars: int, min_chars: int) -> int | None:
     """How much of ``following`` (the next page's body) a page's last passage ``last`` takes over the break
     when the page ends in a heading, or the next page opens with a short piece of text before its first
-    heading (a list item cut from its section: "• Geen problemen aangetroffen"); None when neither.
+    heading (a list item cut from its section: "• Geen problemen aangetroffen") or with the next step of a
+    derivation (``_derivation_step``); None when none of these.
 
     A heading at the page end takes the next page's first paragraph (up to a sentence end, so that the whole
     fits in ``max_chars``); the short piece (one line of at most ``_HEADING_MAX`` characters) is taken whole.
@@ -189,6 +205,9 @@ def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads
         if end <= room:
             return end if end > 0 else None
         return _first_part(following, (0, end), room, min_chars)
+    derivation = _derivation_step(following, room)
+    if derivation is not None:
+        return derivation
     firsts = [at for at in next_heads if at > 0]
     if not firsts:
         return None
@@ -290,6 +309,8 @@ def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int)
         if references:  # a reference list: cut between two entries, not after an entry's author list
             ends = [at for at in ends if _ENTRY_START.match(text, _lstrip(text, at, end))] or ends
         cut = _best_cut(ends, target)
+        if cut is None:  # a short first sentence before one that is long: cut after it rather than inside one
+            cut = _early_sentence_end(text, start, floor)
         if cut is None:  # one sentence longer than max_chars: cut at a clause boundary
             cut = _best_cut(_clause_ends(text, floor, start + max_chars), target)
         if cut is None:
@@ -305,6 +326,17 @@ def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int)
         start = _lstrip(text, cut, end)
     pieces.append((start, end))
     return [(s, e) for s, e in pieces if e > s]
+
+
+_MIN_SENTENCE = 40  # characters: the shortest first piece cut off before a long sentence
+
+
+def _early_sentence_end(text: str, start: int, floor: int) -> int | None:
+    """The last sentence end between ``start`` (+ ``_MIN_SENTENCE``) and ``floor``: when the only sentence
+    ends of a long block come before the size the cut aims at, cutting there keeps every sentence whole (the
+    short piece is packed with what comes before it), where a clause boundary would cut a sentence."""
+    ends = _sentence_ends(text, start + _MIN_SENTENCE, floor)
+    return ends[-1] if ends else None
 
 
 # The start of a reference entry: "Hatch, Thomas.", "Steele, Claude M", "Kishore Papineni, Salim", "OECD. 2023."
@@ -329,12 +361,45 @@ def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
             break
         before = text[max(0, match.start() - 20): match.start()].split()
         word = before[-1].lower().lstrip("(\"'“‘") if before and match.group()[0] == "." else ""
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word):
-            continue  # "o.a.", "bijv.", an initial "J.", "U.S."
+        if (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word)
+                or ("." in word and all(part in _ABBREVIATIONS for part in word.split(".")))):
+            continue  # "o.a.", "bijv.", an initial "J.", "U.S.", titles run together "Prof.dr.ir."
         if _is_label(text, match.start()):
             continue  # "Q29. Het ontwerp ...": a label belongs to the text after it
+        if _in_brackets(text, match.start()):
+            continue  # "(Betts and Tang 2011; Lavy 2015)": the sentence goes on after the brackets
         ends.append(match.end())
     return ends
+
+
+_BRACKET_REACH = 300  # characters: how far an opening bracket counts (an unclosed one never hides more)
+
+
+def _in_brackets(text: str, at: int) -> bool:
+    """Whether ``at`` stands inside a pair of brackets on its line: an opening "(" or "[" before it that is not
+    closed before it, and its closing bracket after it, both within ``_BRACKET_REACH`` characters (nested pairs
+    are counted: "(anders dan met de app; via (niet-)gebruikers)")."""
+    line_start = text.rfind("\n", 0, at) + 1
+    depth = 0
+    for char in reversed(text[max(line_start, at - _BRACKET_REACH): at]):
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            if depth == 0:
+                break
+            depth -= 1
+    else:
+        return False  # no bracket left open before ``at``
+    line_end = text.find("\n", at)
+    depth = 0
+    for char in text[at: min(line_end if line_end >= 0 else len(text), at + _BRACKET_REACH)]:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
 
 
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
@@ -409,6 +474,14 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     and piece[1] - last[0] <= max_chars):
                 groups.append([group.pop(), piece])  # keep a heading or lead-in with what follows it
                 continue
+            if (not fits and len(group) > 1 and _stranded_heading(page, last, heads)
+                    and not all(_heading_only(page, p, heads) or _lone_heading(page, p) for p in group)):
+                cut = _first_part(page, piece, max_chars - (piece[0] - last[0]), min_chars)
+                if cut is not None:  # a heading never ends a chunk: it takes the start of its paragraph along
+                    group.pop()
+                    groups.append([last, (piece[0], _rstrip(page, piece[0], cut))])
+                    groups.append([(_lstrip(page, cut, piece[1]), piece[1])])
+                    continue
             if not fits and all(_heading_only(page, p, heads) or _lone_heading(page, p) for p in group):
                 cut = _first_part(page, piece, max_chars - (piece[0] - group[0][0]), min_chars)
                 if cut is not None:  # headings alone would be a passage without text: they take its start
@@ -417,6 +490,12 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     continue
         groups.append([piece])
     return [(group[0][0], group[-1][1]) for group in groups]
+
+
+def _stranded_heading(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:
+    """A piece at the end of a chunk that heads what follows it: a heading of the layout, or a one-line piece
+    that reads as a heading (``_lone_heading``)."""
+    return _heading_only(page, span, heads) or _lone_heading(page, span)
 
 
 def _first_part(page: str, piece: tuple[int, int], room: int, min_chars: int) -> int | None:
@@ -433,9 +512,10 @@ def _first_part(page: str, piece: tuple[int, int], room: int, min_chars: int) ->
 
 def _lone_heading(page: str, span: tuple[int, int]) -> bool:
     """A one-line piece that reads as a heading and starts with a capital or a section number ("4.2.2 Tweede
-    fase"), not a fragment of a sentence."""
+    fase", "a. Noodzaak"), not a fragment of a sentence."""
     text = page[span[0]: span[1]]
-    return "\n" not in text and _is_heading(page, span) and bool(re.match(r"(?:\d+(?:\.\d+)*\.?\s+)?[A-ZÀ-Ý]", text))
+    return "\n" not in text and _is_heading(page, span) and bool(
+        re.match(r"(?:\d+(?:\.\d+)*\.?\s+|\(?[a-z][.)]\s+)?[A-ZÀ-Ý]", text))
 
 
 def _heading_only(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:

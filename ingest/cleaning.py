@@ -25,11 +25,14 @@ Line-end hyphenation (``hyphen_join``) is a small heuristic, in this order of pr
 
 - the next word starts with a capital or a digit: keep the hyphen ("Noord-\\nHolland" -> "Noord-Holland");
 - the next word is a conjunction (en, of, tot, t/m, cq): a suspended compound, keep "- "
-  ("opleidings-\\nen begeleidings..." -> "opleidings- en begeleidings...");
+  ("opleidings-\\nen begeleidings..." -> "opleidings- en begeleidings..."), unless the document writes the
+  hyphenated word within a line ("GGD-\\nen" -> "GGD-en" where "GGD-en" occurs);
 - the joined word occurs elsewhere in the same document: join ("samen-\\nwerkende" -> "samenwerkende");
 - the hyphenated word occurs within a line of the document or is a known compound, the first part is a
   prefix that keeps its hyphen (niet-, zij-, ex-, oud-, co-, mbo-, ...), an abbreviation in capitals, or the
   parts would clash vowels (zonne-energie): keep the hyphen;
+- in an English document, one part is a word the document uses on its own and the other is no short word
+  ending ("best-\\ncase", "less-\\neducated"): keep the hyphen (English writes compounds apart or hyphenated);
 - otherwise join ("onder-\\nzoek" -> "onderzoek", "opleidings-\\nverantwoordelijkheid").
 
 Words of a text extract split with spaces are joined only with evidence from the same document: the joined
@@ -72,7 +75,7 @@ _PLAIN_WORD = re.compile(rf"{_LETTERS}+")
 _LINE_END_FRAGMENT = re.compile(rf"({_LETTERS}+)-$")
 _LEADING_WORD = re.compile(r"\w+")
 _BULLET = re.compile(  # •, -, –, *, 1., 1.2., 1), 1.2, a), a., (a), (1); Markdown headings and table rows
-    r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s|#{1,6}\s|\|)"
+    r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s|#{1,6}\s|\|[\s:-])"
 )
 _ENDS_SENTENCE = re.compile(r"[.!?:][\'\"”’)]*$")
 _OPENING = "\"“'(‘"
@@ -103,6 +106,20 @@ _FUNCTION_WORDS = frozenset(
     "de het een van in op met voor en of aan bij te tot om door naar uit over als dat die dit deze zijn is "
     "wordt worden kan kunnen zowel niet ook maar dan nog er hun haar hij zij ze we wij je ik ons onze".split()
 )
+
+
+_ENGLISH_MARKERS = ("the", "and", "of", "to", "is", "that", "with", "for", "are", "this")
+_OTHER_MARKERS = ("de", "het", "een", "van", "en", "der", "die", "und", "das", "le", "la", "les", "des", "et")
+# English words that start closed compounds ("how-" + "ever", "with-" + "out", "some-" + "times"): joined
+_ENGLISH_CLOSED = frozenset(
+    "any every some how what when where there here them her with out over under after can".split()
+)
+
+
+# Word endings a syllable break leaves on the next line ("learn-" + "ing", "educa-" + "tion"; up to 5 letters)
+_ENGLISH_SUFFIXES = ("ing", "ings", "ed", "ly", "tion", "tions", "sion", "sions", "ment", "ments", "ness", "able",
+                     "ible", "ity", "ities", "ance", "ence", "ous", "ive", "ial", "ical", "ant", "ent", "er", "ers",
+                     "est", "ism", "ist", "ists", "ize", "ise", "ized", "ised", "ure", "ures")
 
 
 # --- Vocabulary of one document: evidence for joining hyphenated and split words -------------------------
@@ -143,6 +160,14 @@ class Vocabulary:
                 vocab.joinable[a] += count
         return vocab
 
+    @property
+    def english(self) -> bool:
+        """Whether the document is written in English: its English function words outnumber the Dutch, German
+        and French ones at least twice (English writes compounds apart or hyphenated, not as one word)."""
+        english = sum(self.words[word] for word in _ENGLISH_MARKERS)
+        other = sum(self.words[word] for word in _OTHER_MARKERS)
+        return english >= 20 and english >= 2 * other
+
     def is_fragment(self, first: str) -> bool:
         """True when ``first`` only ever occurs directly before a word it forms a known word with."""
         return self.joinable[first] > 0 and self.joinable[first] == self.words[first]
@@ -162,6 +187,8 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
         return join  # an acronym broken over a line end that the document has whole: "CO-" + "MET" -> "COMET"
     if not before or not after or not before[-1].isalpha() or after[0].isupper() or after[0].isdigit():
         return keep
+    if f"{low_before}-{low_after}" in vocab.hyphenated:
+        return keep  # the document writes it so within a line: "GGD-" + "en" -> "GGD-en", not "GGD- en"
     if low_after in CONJUNCTIONS:
         return before + "ën" if low_after == "en" and low_before + "ën" in vocab.words else f"{before}- {after}"
     if low_before + low_after in vocab.words:
@@ -176,7 +203,19 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
         return keep  # an abbreviation: PO-raad, SO&P-partnerschap
     if low_before[-1] + low_after[0] in _VOWEL_CLASH:
         return keep  # zonne-energie, mede-eigenaar
+    if _english_compound(low_before, low_after, vocab):
+        return keep  # "best-" + "case" -> "best-case", "less-" + "educated" -> "less-educated"
     return join
+
+
+def _english_compound(before: str, after: str, vocab: Vocabulary) -> bool:
+    """In an English document, a line-end hyphen between two parts of which the document uses one on its own
+    ("case" in "best-" + "case", "less" in "less-" + "educated") is the hyphen of a compound: English writes
+    compounds apart or hyphenated. Not for a first part that starts a closed compound ("how-" + "ever"), a
+    short ending ("learn-" + "ing") or parts shorter than 3 letters. (The joined word elsewhere in the
+    document wins before this is asked.)"""
+    return (vocab.english and len(before) >= 3 and len(after) >= 3 and before not in _ENGLISH_CLOSED
+            and not (len(after) <= 5 and after.endswith(_ENGLISH_SUFFIXES)) and (vocab.words[before] > 0 or vocab.words[after] > 0))
 
 
 def _join_split_words(line: str, vocab: Vocabulary) -> str:
@@ -288,6 +327,7 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             headings: list[str] | None = None) -> str:
     lines = [_join_split_words(line.strip(), vocab) if join_split_words else line.strip() for line in lines]
     heading_of = _heading_lines(lines, headings or [])
+    run_in = _run_in_lines(lines, headings or [], heading_of)
     blocks: list[list[str]] = []  # [separator before, text]
     double_spaced = _double_spaced(lines)
     widths = sorted(len(line) for line in lines if " " in line)  # lines without a space are mostly links
@@ -322,8 +362,12 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
                 blocks.append(["\n\n" if blocks else "", line])
             prev, blank_run, after_heading = line, 0, heading
             continue
+        if index in run_in:  # a paragraph that opens with its title: it starts a block, the text runs on
+            blocks.append(["\n\n" if blocks else "", line])
+            prev, blank_run = line, 0
+            continue
         suspended = bool(_SUSPENDED.match(line))
-        bullet = bool(_BULLET.match(line)) and not suspended
+        bullet = bool(_BULLET.match(line)) and not suspended and not _number_runs_on(prev, line, ref_width)
         if not blocks:
             blocks.append(["", line])
         elif suspended:
@@ -376,6 +420,23 @@ def _heading_lines(lines: list[str], headings: list[str]) -> dict[int, int]:
     return found
 
 
+def _run_in_lines(lines: list[str], headings: list[str], found: dict[int, int]) -> set[int]:
+    """The lines that open with a heading of the layout followed by more text on the same line (a run-in title:
+    "Limites de l'évaluation automatique. Plusieurs résultats ..."), for the headings not found as lines of
+    their own (``_heading_lines``); each such line starts a paragraph."""
+    matched = set(found.values())
+    wanted = [normalize_text(text) for number, text in enumerate(headings) if number not in matched]
+    starts: set[int] = set()
+    for heading in wanted:
+        if not heading:
+            continue
+        for index, line in enumerate(lines):
+            if index not in found and index not in starts and normalize_text(line).startswith(heading + " "):
+                starts.add(index)
+                break
+    return starts
+
+
 def _double_spaced(lines: list[str]) -> bool:
     """Whether the extraction put a blank line between the lines of a paragraph (as some PDF writers do).
 
@@ -408,6 +469,20 @@ def _continues(prev: str, line: str) -> bool:
     return line[0].islower() and not _ENDS_SENTENCE.search(prev)
 
 
+_NUMBER_ITEM = re.compile(r"\d{1,3}[.)]\s")
+
+
+def _number_runs_on(prev: str, line: str, ref_width: int) -> bool:
+    """Whether a line that opens with a number and a period ("1. Ces deux ...") ends the sentence of the full
+    line before it ("... compris entre 0 et" + "1. Ces deux"): the line before is as wide as the page's text
+    and ends in a word in lower case or a comma, where a list item's line before it is short or ends a sentence or a lead-in."""
+    prev = prev.rstrip()
+    last = prev.split()[-1] if prev.split() else ""
+    runs_on = prev.endswith(",") or (last.isalpha() and last.islower())
+    return (bool(_NUMBER_ITEM.match(line)) and runs_on and ref_width > 0
+            and len(prev) >= 0.85 * ref_width and not _BULLET.match(prev))
+
+
 def _heading_break(prev: str, line: str, ref_width: int) -> bool:
     """Whether a short line without a blank line after it ends a heading or paragraph."""
     prev = prev.rstrip()
@@ -424,7 +499,7 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
     text = text.rstrip()
     if text.endswith("-") and _URL_TAIL.search(text):
         return text + line  # a link or address broken at its own hyphen: keep the hyphen, add no space
-    if _url_runs_on(text, line):
+    if _url_runs_on(text, line) or _escape_runs_on(text, line):
         return text + line  # a link broken after "/", "%", "=" ...: the next line goes on with it
     after_word = _LEADING_WORD.match(line)
     if (text.endswith("-") and after_word and after_word.group().lower() in CONJUNCTIONS
@@ -442,6 +517,7 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
 
 _URL_BREAK = re.compile(r"(?:https?://|www\.|\S\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int)/)\S*[/%=&?#_~.]$|https?:$",
                         re.IGNORECASE)
+_HOST_PATH = re.compile(r"[A-Za-z\d][\w-]*(?:\.[\w-]+)*\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int|io|uk)/\S*")
 _URL_GOES_ON = re.compile(r"\S*(?:[/%=&?#_~\d])\S*")
 
 
@@ -457,9 +533,25 @@ def _url_runs_on(text: str, line: str) -> bool:
         return line.startswith("//")
     if last.endswith(".") and _URL_TAIL.search(last):
         # "https://doi.org/10.1257/aeri." + "20210748.": only a line that is one piece of link, nothing else
+        first = line.split(None, 1)[0] if line.split() else ""
+        if _HOST_PATH.fullmatch(first):
+            return True  # "https://CRAN." + "R-project.org/package=kableExtra": the rest of the host name
         return bool(re.fullmatch(r"[a-z\d][\w./%=&?#~-]*", line)) and (line[0].isdigit() or len(line) <= 12)
     first = line.split(None, 1)[0] if line.split() else ""
     return bool(_URL_GOES_ON.fullmatch(first))
+
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}\S*")
+
+
+def _escape_runs_on(text: str, line: str) -> bool:
+    """Whether the next line goes on with the link at the end of ``text`` by a percent escape ("...%20for" +
+    "%20the%20COVID..."): no word starts with "%20", only a piece of a link does. The end of ``text`` is a link,
+    or a piece of one (a path with a percent escape: the start of the link may stand on a line before)."""
+    last = text.rsplit(None, 1)[-1] if text.split() else ""
+    first = line.split(None, 1)[0] if line.split() else ""
+    link = bool(_URL_TAIL.search(last)) or ("/" in last and bool(re.search(r"%[0-9A-Fa-f]{2}", last)))
+    return link and bool(_PERCENT_ESCAPE.fullmatch(first))
 
 
 # --- API -------------------------------------------------------------------------------------------------

@@ -30,8 +30,13 @@ build slides
     In a landscape deck, a slide whose lines all reappear on the next slide is a step of a build: its text
     is dropped, the last step is kept.
 headings
-    Short body lines in a font at least ``HEADING_SIZE`` times the body size, or bold in the body size;
-    their level is the rank of their size in the document (bold in the body size ranks lowest). In a slide
+    Short body lines in a font at least ``HEADING_SIZE`` times the body size, or bold in the body size (where
+    bold is emphasis: at most ``BOLD_SHARE`` of the body text), that read as a heading (a section number or
+    list label first is allowed: "5.1 De app", "a. Noodzaak"); short lines in the body font set apart by
+    space alone (a paragraph's space above, the usual line space below, a longer paragraph under them); and
+    the bold title a paragraph opens with ("Limites de l'évaluation automatique. Plusieurs ..."). Their level
+    is the rank of their look in the document: size, then bold, lettered, spaced and run-in below, then the
+    depth of the section number ("3.3.1" under "3.3"). In a slide
     deck a slide's heading is its title: its first line in the slide's largest font. Passages carry the path of the headings above them (``ingest.chunking``).
 printed page numbers
     The PDF's ``/PageLabels`` when it has them; otherwise the number printed at the page edges, when the
@@ -70,7 +75,8 @@ MARKER_SIZE = 0.85  # a superscript marker is smaller than this share of its lin
 SMALL_MARKER_SIZE = 0.75  # ... and one glued to a word without a visible rise, smaller than this share
 LABEL_VOTES = 0.3
 HEADING_SIZE = 1.08  # a heading's font is at least this much larger than the body text's
-HEADING_LEVELS = 3
+HEADING_LEVELS = 9
+BOLD_SHARE = 0.4  # bold marks headings only where at most this share of the body text is bold
 
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"\b(?=[ivxlc]+\b)c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})\b")
@@ -91,8 +97,9 @@ _NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*∗�
 _MARKER = re.compile(r"\d{1,3}(?:[,–-]\d{1,3})*")
 _CONTENTS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|…{2,}\s*\d{1,4}\s*$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
-# bold by name, or a TeX bold face (Computer Modern / EC / Latin Modern "bx": CMBX10, SFBX1095, LMRoman10-Bold)
-_BOLD = re.compile(r"bold|black|heavy|semibold|demi|[+/](?:cm|sf|ec|tc|lm)bx|[+/]cmb\d", re.IGNORECASE)
+# bold by name ("Medi": the bold of URW's Times clone NimbusRomNo9L), or a TeX bold face (Computer Modern / EC / Latin Modern "bx": CMBX10, SFBX1095, LMRoman10-Bold)
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|[-,_]medi(?:um)?|[+/](?:cm|sf|ec|tc|lm)bx|[+/]cmb\d",
+                   re.IGNORECASE)
 Piece = tuple[str, float, float, float, bool]  # text, x, y, size, bold
 
 
@@ -487,7 +494,7 @@ def _line_of(pieces: list[Piece]) -> Line:
         small = piece_size <= SMALL_MARKER_SIZE * size and before[-1:].isalpha() and text[:1] == stripped[:1]
         if (
             stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
-            and (raised or small) and _marker_follows(before)
+            and (raised or small) and (_marker_follows(before) or _note_after_letter(before, stripped, raised))
         ):
             parts.append(text.replace(stripped, f"[{stripped}]"))
             markers += 1
@@ -502,10 +509,16 @@ def _marker_follows(before: str) -> bool:
     tail = before.rstrip()
     if not tail:
         return True  # a marker opening a footnote line
-    if tail[-1] in ".,;:)”\"'’!?":
+    if tail[-1] in ".,;:)”\"'’!?%‰]":
         return True
     word = re.search(r"[^\W\d_]+$", tail)
     return bool(word) and len(word.group()) >= 3
+
+
+def _note_after_letter(before: str, number: str, raised: bool) -> bool:
+    """A raised number of two or more digits after a one-letter word ("onder b" + raised "160"): a note marker,
+    where a raised single digit after a letter is an exponent (x², m2)."""
+    return raised and len(number) >= 2 and number.isdigit() and bool(re.search(r"(?:^|\s)[^\W\d_]$", before))
 
 
 # --- Analysing a document --------------------------------------------------------------------------------
@@ -695,36 +708,48 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
         return
     found: list[tuple[PageLayout, list[tuple[float, str, list[Line]]]]] = []
     sizes: Counter = Counter()
+    bold_marks = _bold_is_emphasis(pages, body_size)
     for page in pages:
         heads: list[tuple[float, str, list[Line]]] = []
         previous: Line | None = None
+        placed = [line for line in page.lines if line.role == "body" and line.positioned and line.text.strip()]
         for line in page.lines:
             text = " ".join(line.text.split())
             if line.role != "body" or not text:
                 continue
+            run_in = _run_in_heading(placed, line, body_size) if bold_marks else None
             larger = line.size >= HEADING_SIZE * body_size
-            bold = line.bold and line.size >= 0.95 * body_size and len(text) <= 80 and not text.endswith((".", ":"))
+            bold = (bold_marks and not run_in and line.bold and line.size >= 0.95 * body_size and len(text) <= 80
+                    and not text.endswith((".", ":", "-")))  # "-": a bold run-in title wrapped at a hyphen
             is_heading = (
                 line.positioned and (larger or bold) and len(text) <= 120
                 and bool(_LETTER.search(text)) and not text.endswith((",", ";", "."))
             )
             # a bold heading in the body size ranks below every larger one
             rank_size = line.size if larger else line.size - 0.5
-            continues = previous is not None and heads and abs(previous.size - line.size) < 0.2
-            if is_heading and not continues and not _heading_like(text):
+            continues = (previous is not None and heads and abs(previous.size - line.size) < 0.2
+                         and not _SECTION_NUMBER.match(text))  # "3.3 Métriques" over "3.3.1 MedTerm": two
+            if is_heading and not continues and not _section_heading_like(text):
                 is_heading = False
+            if not is_heading and not continues and line.positioned and _spaced_heading(placed, line, body_size):
+                is_heading, rank_size = True, line.size - 1.0  # set apart by space alone: below bold ones
+            if not larger and _ITEM_LABEL.match(text):
+                rank_size -= 0.5  # "a. Noodzaak" under "10. Proportionaliteit" in the same look
             if is_heading and continues:
                 heads[-1] = (heads[-1][0], heads[-1][1] + " " + text, heads[-1][2] + [line])
             elif is_heading:
                 heads.append((rank_size, text, [line]))
-                sizes[round(rank_size * 2) / 2] += 1
+                sizes[_rank_key(rank_size, text)] += 1
+            elif run_in:
+                heads.append((line.size - 2.0, run_in, [line]))  # a paragraph's title: below all others
+                sizes[_rank_key(line.size - 2.0, run_in)] += 1
             previous = line if is_heading else None
         found.append((page, heads))
     ranks = _heading_ranks(sizes)
     for page, heads in found:
         page.headings = []
         for size, text, lines in heads:
-            page.headings.append((ranks[round(size * 2) / 2], text))
+            page.headings.append((ranks[_rank_key(size, text)], text))
             for line in lines:
                 line.heading = True
 
@@ -738,9 +763,98 @@ def _heading_like(text: str) -> bool:
     return not text[0].islower() and bool(_HEADING_WORD.search(text))
 
 
-def _heading_ranks(sizes: Counter) -> dict[float, int]:
-    """The level of each heading size: its rank from the largest; sizes below the ``HEADING_LEVELS``-th share
-    the deepest level (a bold run-in title under three larger levels is still a heading, not body text)."""
+_SECTION_NUMBER = re.compile(r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[A-Z]\.|[IVX]{1,4}\.)\s+[A-ZÀ-Ý][^\W\d_]")
+_ITEM_LABEL = re.compile(r"\(?[a-z][.)]\s+(?=[A-ZÀ-Ý])")
+
+
+def _section_heading_like(text: str) -> bool:
+    """A section heading of a report or paper: ``_heading_like``, after a list label ("a. Noodzaak: legitiem
+    doel", "(b) Kosten"); or a section number before a capitalised word ("5.1 De app", "3.2 Data")."""
+    if _SECTION_NUMBER.match(text):
+        return True
+    label = _ITEM_LABEL.match(text)
+    return _heading_like(text[label.end():] if label else text)
+
+
+def _bold_is_emphasis(pages: list[PageLayout], body_size: float) -> bool:
+    """Whether bold sets text apart in this document: at most ``BOLD_SHARE`` of the letters in the body size
+    are bold (a document set in a medium or bold face throughout has no bold headings)."""
+    bold = total = 0
+    for page in pages:
+        for line in page.lines:
+            if line.role == "body" and line.positioned and abs(line.size - body_size) < 0.5:
+                letters = len(_LETTER.findall(line.text))
+                total += letters
+                bold += letters if line.bold else 0
+    return bool(total) and bold <= BOLD_SHARE * total
+
+
+_ITEM_START = re.compile(r"[•\-–*·▪○◦]|\(?[a-z0-9]{1,3}[.)]\s")
+_CLOSING = (".", ",", ";", ":", "!", "?")
+
+
+def _spaced_heading(placed: list[Line], line: Line, body_size: float) -> bool:
+    """A heading set apart by space alone (in the body font, "Substantiële rechtvaardigheid", "6. Stuurt
+    regelmatig nepsleutels uit"): a short line with a paragraph's space above it and the usual line space
+    below, where a paragraph at least twice as long starts at or left of it; no closing punctuation, no list
+    item after it, and it reads as a heading (``_section_heading_like``, mostly letters)."""
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if at is None or at == 0 or at + 1 >= len(placed):
+        return False
+    above, below = placed[at - 1], placed[at + 1]
+    text, following = " ".join(line.text.split()), " ".join(below.text.split())
+    if (not text or len(text) > 80 or text.endswith(_CLOSING) or line.size < 0.95 * body_size
+            or abs(below.size - line.size) > 0.5 or len(following) < 2 * len(text) or _ITEM_START.match(following)
+            or text[0] in "•-–*·▪○◦" or below.x > line.x + 2.0):
+        return False
+    gap_above, gap_below = above.y - line.y, line.y - below.y
+    if gap_below <= 0 or gap_above <= 0 or gap_below > 1.6 * line.size or gap_above < 1.5 * gap_below:
+        return False
+    letters = len(_LETTER.findall(text))
+    return letters >= 0.7 * len(text.replace(" ", "")) and _section_heading_like(text)
+
+
+_RUN_IN_END = re.compile(r"[^\W\d_]{2}\.$")  # a title's full stop after a word (not "Beweis:", a form's "Naam:")
+
+
+def _run_in_heading(placed: list[Line], line: Line, body_size: float) -> str | None:
+    """The bold title a paragraph opens with ("Limites de l'évaluation automatique. Plusieurs résultats ..."):
+    the line's first pieces are bold, end in a full stop after a word and are followed by text that is not bold
+    (a bold label with a colon, "Beweis:", "Module name:", is a field or a lead-in, not a title), and the line
+    starts a paragraph (a paragraph's space above it). None when the line does not open so."""
+    pieces = [piece for piece in line.pieces or [] if piece[0].strip()]
+    if not pieces or not pieces[0][4] or abs(line.size - body_size) > 0.5 or line.markers:
+        return None
+    count = next((i for i, piece in enumerate(pieces) if not piece[4]), len(pieces))
+    title = " ".join("".join(piece[0] for piece in pieces[:count]).split())
+    if count == len(pieces) or not _RUN_IN_END.search(title) or len(title) > 100 or not line.text.startswith(
+            pieces[0][0].lstrip()[:1]):
+        return None
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if at is None or at == 0:
+        return None
+    above = placed[at - 1]
+    if not 1.5 * line.size < above.y - line.y < 4 * line.size:
+        return None
+    words = title.rstrip(".")
+    return title if _heading_like(words) and len(words.split()) <= 12 else None
+
+
+_NUMBER_LABEL = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,4}(?=\.?\s)")
+
+
+def _rank_key(size: float, text: str) -> tuple[float, int]:
+    """What orders the headings of a document into levels: the size they rank by (in half points), then the
+    depth of their section number ("3.3.1" under "3.3" in the same look; an unnumbered heading ranks as "3")."""
+    number = _NUMBER_LABEL.match(text)
+    depth = number.group().count(".") + 1 if number else 1
+    return (round(size * 2) / 2, -depth)
+
+
+def _heading_ranks(sizes: Counter) -> dict[tuple[float, int], int]:
+    """The level of each heading look (``_rank_key``): its rank from the largest; looks below the
+    ``HEADING_LEVELS``-th share the deepest level (a bold run-in title under many larger levels is still a
+    heading, not body text)."""
     ordered = sorted(sizes, reverse=True)
     return {size: min(rank, HEADING_LEVELS) for rank, size in enumerate(ordered, start=1)}
 

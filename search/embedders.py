@@ -118,8 +118,8 @@ class USETextEmbedder:
 def dense_document_embedder(model: str, batch_size: int = 32):
     if model == USE_MODEL:
         return USEDocumentEmbedder(batch_size=batch_size)
-    if model == E5_MODEL:
-        return E5DocumentEmbedder(batch_size=batch_size)
+    if model == E5_MODEL:  # its batches are runs of a few passages of similar length, not the caller's batch
+        return E5DocumentEmbedder()
     from haystack_integrations.components.embedders.sentence_transformers import (
         SentenceTransformersDocumentEmbedder,
     )
