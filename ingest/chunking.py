@@ -660,7 +660,8 @@ def section_paths(pages: list[str], headings: list[list[Any]] | None, chunks: li
     paths, stack, index = [], {}, 0
     for chunk in chunks:
         # a heading in the first half of a passage heads it (a slide's title under a small kicker line)
-        where = (chunk.page or 1, (chunk.start + chunk.end) // 2 if chunk.kind == "body" else 10**9)
+        # a footnote gets the path of its page's body; a table or code passage, of where it stands
+        where = (chunk.page or 1, (chunk.start + chunk.end) // 2 if chunk.kind != "footnote" else 10**9)
         while index < len(marks) and marks[index][:2] <= where:
             _, _, level, text = marks[index]
             stack = {lvl: t for lvl, t in stack.items() if lvl < level}
