@@ -92,6 +92,8 @@ _PAGE_NUMBER = re.compile(
 )
 
 CONJUNCTIONS = frozenset({"en", "of", "tot", "t/m", "cq", "c.q", "and", "or", "und", "oder"})
+# French subject pronouns after a verb in a question ("reflètent-elles", "peut-il"): the hyphen is the language's
+_INVERTED_PRONOUNS = frozenset({"il", "ils", "elle", "elles", "nous", "vous"})
 KEEP_PREFIXES = frozenset({
     "niet", "zij", "ex", "oud", "co", "non", "vice", "adjunct", "interim", "e",
     "mbo", "hbo", "vmbo", "havo", "vwo", "po", "vo", "so", "vso", "wo", "ict", "lio", "tto",
@@ -132,6 +134,7 @@ class Vocabulary:
     words: Counter = field(default_factory=Counter)
     hyphenated: set = field(default_factory=set)
     joinable: Counter = field(default_factory=Counter)  # a -> times a stood before b with a + b a known word
+    apart: set = field(default_factory=set)  # (a, b): a stood directly before b within a line ("near anonymous")
 
     @classmethod
     def from_lines(cls, pages: list[list[str]]) -> "Vocabulary":
@@ -155,6 +158,7 @@ class Vocabulary:
                         pairs[(previous[0], word)] += 1
                     previous = (word, match.end())
                 tail = bool(_LINE_END_FRAGMENT.search(line.rstrip()))
+        vocab.apart = set(pairs)
         for (a, b), count in pairs.items():
             if a + b in vocab.words:
                 vocab.joinable[a] += count
@@ -193,6 +197,8 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
         return before + "ën" if low_after == "en" and low_before + "ën" in vocab.words else f"{before}- {after}"
     if low_before + low_after in vocab.words:
         return join
+    if _two_words(low_before, low_after, vocab):
+        return keep  # "near-" + "anonymous" where the document writes "near anonymous"; "reflètent-" + "elles"
     trema = {"a": "ä", "e": "ë", "i": "ï", "o": "ö", "u": "ü"}.get(low_after[0])
     if trema and low_before + trema + low_after[1:] in vocab.words:
         return before + trema + after[1:]  # the hyphenation dropped the trema: cre-eren -> creëren
@@ -206,6 +212,13 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
     if _english_compound(low_before, low_after, vocab):
         return keep  # "best-" + "case" -> "best-case", "less-" + "educated" -> "less-educated"
     return join
+
+
+def _two_words(before: str, after: str, vocab: Vocabulary) -> bool:
+    """A line-end hyphen between two words: the document writes the two parts apart within a line ("near
+    anonymous" beside "near-" + "anonymous"), or the second is a French subject pronoun after its verb
+    ("reflètent-" + "elles"). The joined word elsewhere in the document wins before this is asked."""
+    return (before, after) in vocab.apart or (after in _INVERTED_PRONOUNS and len(before) >= 3)
 
 
 def _english_compound(before: str, after: str, vocab: Vocabulary) -> bool:

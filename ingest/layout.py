@@ -62,6 +62,7 @@ from pypdf.generic._font import Font
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
+from kennisbank.ingest.markers import ShownNumbers, split_piece
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -73,6 +74,7 @@ NOTE_SIZE = 0.92  # footnote text is smaller than this share of the body size
 NOTE_ZONE = 0.5  # footnotes stand in the lower half of the page
 MARKER_SIZE = 0.85  # a superscript marker is smaller than this share of its line's size
 SMALL_MARKER_SIZE = 0.75  # ... and one glued to a word without a visible rise, smaller than this share
+LOWERED = 0.1  # a piece whose baseline is this share of its line's size below the line's is a subscript
 LABEL_VOTES = 0.3
 HEADING_SIZE = 1.08  # a heading's font is at least this much larger than the body text's
 HEADING_LEVELS = 9
@@ -185,6 +187,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text:
             return
+        numbers.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -198,9 +201,14 @@ def read_page(page: Any, number: int) -> PageLayout:
             pieces.append((text, 0.0, 0.0, 0.0, False))
             widths.append(0.0)
 
+    def before(operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
+        drawings.before(operator, operands, cm, tm)
+        numbers.before(operator, operands, cm, tm)
+
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
-    page.extract_text(visitor_text=visit, visitor_operand_before=drawings.before, visitor_operand_after=drawings.after)
+    numbers = ShownNumbers(lambda: drawings.to_page)  # raised numbers glued into a piece (ingest.markers)
+    page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     if any(_SPACED.search(text) for text in recovered):
         recovered[:] = respace_letters(page, recovered)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
@@ -212,22 +220,49 @@ def read_page(page: Any, number: int) -> PageLayout:
     fixed: list[str] = []
     joined = False
     ends: list[float] = []
-    for (text, x, y, size, bold), better, font, em in zip(pieces, recovered, fonts, widths):
+    for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
+        offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
                 layout.lines.append(_make_line(current, joined, fixed, ends))
                 current, fixed, joined, ends = [], [], False, []
-            if part:
-                if current and _starts_new_line(current[-1], (part, x, y, size, bold)):
+            for sub, sub_better, sub_x, sub_y, sub_size, sub_em in _raised_numbers_apart(
+                    part, better_part, numbers.found.get(number), offset, (x, y, size, em), font):
+                if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
                     layout.lines.append(_make_line(current, joined, fixed, ends))
                     current, fixed, joined, ends = [], [], True, []
-                current.append((part, x, y, size, bold))
-                fixed.append(better_part)
-                ends.append(x + em * text_width(part.rstrip(), font) if part.strip() and size > 0 else x)
+                current.append((sub, sub_x, sub_y, sub_size, bold))
+                fixed.append(sub_better)
+                ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
+            offset += len(part) + 1
     layout.lines.append(_make_line(current, joined, fixed, ends))
     return layout
+
+
+def _raised_numbers_apart(part: str, better: str, shown: list | None, offset: int,
+                          place: tuple[float, float, float, float], font: Any) -> list[tuple]:
+    """A part of a piece as (text, recovered text, x, y, size, em) pieces: itself, or cut around the raised
+    numbers that pypdf glued into it (``ingest.markers``), each number with its own place and size. A cut is
+    made only where the part's place is the place of the line the number stands on."""
+    x, y, size, em = place
+    if not part:
+        return []
+    if not shown or better != part:
+        return [(part, better, x, y, size, em)]
+    parts = split_piece(part, shown, offset)
+    if not all(item is None or (item[1] >= x and abs(item[2] - y) < size) for _text, item in parts):
+        return [(part, better, x, y, size, em)]
+    out: list[tuple] = []
+    here = x
+    for text, item in parts:
+        if item is None:
+            out.append((text, text, here, y, size, em))
+        else:
+            out.append((text, text, item[1], item[2], item[3], item[3]))
+            here = item[1] + item[3] * text_width(text, font)
+    return out
 
 
 _FONT_WIDTHS: dict[int, tuple[Any, Any]] = {}  # id(font) -> (font, pypdf's Font with its widths, or None)
@@ -491,10 +526,13 @@ def _line_of(pieces: list[Piece]) -> Line:
         before = "".join(parts)
         raised = piece_y > y + 0.15 * size
         # a rise by the text-rise operator (Ts) does not show in the matrix: then the size alone tells
-        small = piece_size <= SMALL_MARKER_SIZE * size and before[-1:].isalpha() and text[:1] == stripped[:1]
+        small = (piece_size <= SMALL_MARKER_SIZE * size and before[-1:].isalpha() and text[:1] == stripped[:1]
+                 and not _lowered(piece_y, y, size))
         if (
             stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
-            and (raised or small) and (_marker_follows(before) or _note_after_letter(before, stripped, raised))
+            and (raised or small)
+            and (_marker_follows(before) or _note_after_letter(before, stripped, raised)
+                 or _note_after_year(before, raised))
         ):
             parts.append(text.replace(stripped, f"[{stripped}]"))
             markers += 1
@@ -519,6 +557,18 @@ def _note_after_letter(before: str, number: str, raised: bool) -> bool:
     """A raised number of two or more digits after a one-letter word ("onder b" + raised "160"): a note marker,
     where a raised single digit after a letter is an exponent (x², m2)."""
     return raised and len(number) >= 2 and number.isdigit() and bool(re.search(r"(?:^|\s)[^\W\d_]$", before))
+
+
+def _lowered(piece_y: float, y: float, size: float) -> bool:
+    """Whether a smaller piece stands below the baseline of its line: a subscript (id with a lowered 1), never
+    a note marker."""
+    return piece_y < y - LOWERED * size
+
+
+def _note_after_year(before: str, raised: bool) -> bool:
+    """A raised number right after a number of four digits ("in 2022" + raised "4"): a note marker; a power
+    has a short base (10 with a raised 6), never a year or a count of four digits."""
+    return raised and bool(re.search(r"(?:^|[^\d.,])\d{4}$", before))
 
 
 # --- Analysing a document --------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kennisbank.ingest.cleaning import Vocabulary, hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.layout import Line, PageLayout
 
@@ -522,6 +523,7 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
         return None
     rows: list[list[str]] = []
     row_top: list[float] = []
+    vocab: list[Vocabulary] = []  # the words of the table's lines, made when a cell runs on after a hyphen
     for index in kept:
         line = lines[index]
         placed = ([(column, text) for column, (_x, text) in enumerate(split[index])] if index in by_order
@@ -532,7 +534,7 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
             rows.append([""] * len(columns))
             row_top.append(line.y)
         for column, text in placed:
-            rows[-1][column] = (rows[-1][column] + " " + text).strip() if rows[-1][column] else text
+            rows[-1][column] = _cell_runs_on(rows[-1][column], text, lines, vocab) if rows[-1][column] else text
     filled = [sum(1 for cell in row if cell) for row in rows]
     if len(rows) < MIN_ROWS or sum(1 for count in filled if count >= 2) < MIN_ROWS - 1:
         return None
@@ -543,6 +545,24 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
     used = [column for column in range(len(columns)) if any(row[column] for row in rows)]
     rows = [[row[column] for column in used] for row in rows]
     return Table(rows=rows, header=_has_header(rows, [lines[i] for i in kept]), lines=[lines[i] for i in kept])
+
+
+_CELL_HYPHEN = re.compile(r"([^\W\d_]+)-$")
+_CELL_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _cell_runs_on(cell: str, text: str, lines: list[Line], vocab: list[Vocabulary]) -> str:
+    """A cell's text with the next line of the cell: after a space, or where the cell's line ends in a
+    hyphenated word ("knowl-" + "edge:", "Bemer-" + "kung 37") the hyphenation is undone or kept as in running
+    text (``ingest.cleaning.hyphen_join``), with the words of the page's lines as evidence."""
+    fragment = _CELL_HYPHEN.search(cell) if cell.endswith("-") and not cell.endswith(" -") else None
+    after = _CELL_WORD.match(text.lstrip())
+    if fragment is None or after is None or (fragment.start() and not cell[fragment.start() - 1].isspace()):
+        return (cell + " " + text).strip()
+    if not vocab:
+        vocab.append(Vocabulary.from_lines([[line.text for line in lines]]))
+    joined = hyphen_join(fragment.group(1), after.group(), vocab[0])
+    return cell[: fragment.start()] + joined + text.lstrip()[after.end():]
 
 
 def _reads_as_prose(rows: list[list[str]]) -> bool:
