@@ -209,9 +209,61 @@ def mark_figures(page: PageLayout, body_size: float) -> int:
                 previous = line
             else:
                 previous = None
+    marked += _under_chart(page, placed, found, body_size)
     for line in marked:
         line.role = "figure"
+    _drop_label_headings(page, marked)
     return len(found)
+
+
+def _under_chart(page: PageLayout, placed: list[Line], found: list[Box], body_size: float) -> list[Line]:
+    """A chart's axis titles and slanted tick labels that stand between its drawing and its caption ("Region",
+    "Sub-Saharan Africa" under the axis, "Mean Days Closed" beside it, even when their size made them look
+    like a heading): the lines of at most ``LABEL_WORDS`` words inside the drawing's height, or below it down to
+    the caption ("Figure 1: ...", ``_CAPTION``) or the heading that follows it, each within ``FIGURE_GAP`` body sizes of the
+    one above, when nothing but such short lines stands there and the line reaches into the drawing's width (or ``SIDE`` beside it)."""
+    marked: list[Line] = []
+    side = SIDE * body_size
+    for box in found:
+        across = [line for line in placed if line.x <= box[2] + side and line.x + _width(line) >= box[0] - side]
+        inside = [line for line in across if box[1] <= line.y <= box[3]]
+        below = sorted((line for line in across if line.y < box[1]), key=lambda line: -line.y)
+        labels: list[Line] = []
+        bottom, caption = box[1], None
+        for line in below:  # down from the drawing, label by label, each within FIGURE_GAP of the one above
+            if bottom - line.y > FIGURE_GAP * body_size:
+                break
+            # the figure's caption, or the next section's heading (at the drawing's left edge or left of it, where
+            # an axis title stands under the middle of a chart)
+            if _CAPTION.match(line.text) or (line.heading and line.x <= box[0] + 0.5 * body_size):
+                caption = line
+                break
+            if not _short_label(line):
+                break
+            labels.append(line)
+            bottom = line.y
+        if caption is None or not all(_short_label(line) for line in inside):
+            continue
+        marked += [line for line in inside + labels if line.role == "body"]
+    return marked
+
+
+def _short_label(line: Line) -> bool:
+    return (line.role in ("body", "figure") and _words(line) <= LABEL_WORDS
+            and not (_words(line) >= 3 and _CLOSING.search(line.text.strip())))
+
+
+def _drop_label_headings(page: PageLayout, marked: list[Line]) -> None:
+    """Leave out of the page's headings those made only of lines found to be a figure's labels."""
+    chosen = {id(line) for line in marked if line.heading}
+    labels = [line for line in page.lines if id(line) in chosen]  # in the page's order, as the headings were read
+    if not labels or not page.headings:
+        return
+    texts = [" ".join(line.text.split()) for line in labels]
+    runs = {" ".join(texts[i:j]) for i in range(len(texts)) for j in range(i + 1, len(texts) + 1)}
+    page.headings = [(level, text) for level, text in page.headings if " ".join(text.split()) not in runs]
+    for line in labels:
+        line.heading = False
 
 
 def analyse_figures(pages: list[PageLayout], slides: bool) -> FigureStats:

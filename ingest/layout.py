@@ -588,6 +588,7 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
         for page in pages:
             page.label = str(page.number + printed) if page.number + printed >= 1 else None
     _mark_running(pages, printed, stats)
+    _keep_step_numbers(pages, stats)
     for page in pages:
         _mark_footnotes(page, body_size, stats)
         for line in page.lines:
@@ -693,6 +694,28 @@ def _mark_running(pages: list[PageLayout], printed: int | None, stats: LayoutSta
                 stats.running_lines += 1
 
 
+def _keep_step_numbers(pages: list[PageLayout], stats: LayoutStats) -> None:
+    """Give a lone number back to the body when it opens a numbered column or row: away from the top and
+    bottom, with the next number in the same font on the same page below it at the same place across or right
+    of it at the same height ("1" over "2" over "3" on a slide of steps). The first step of every such slide repeats at the same place, so ``_mark_running`` took
+    it for a running line while the later steps stayed."""
+    for page in pages:
+        outer = _edges(page)
+        numbers = [line for line in page.lines if line.positioned and line.text.strip().isdigit()]
+        for line in numbers:
+            if line.role != "running" or any(line is other for other in outer):
+                continue
+            following = str(int(line.text.strip()) + 1)
+            size = max(line.size, 1.0)
+            if any(other.role == "body" and other.text.strip() == following
+                   and abs(other.size - line.size) < 0.2 * size
+                   and ((other.y < line.y and abs(other.x - line.x) <= size)
+                        or (other.x > line.x and abs(other.y - line.y) <= SAME_HEIGHT))
+                   for other in numbers):
+                line.role = "body"
+                stats.running_lines -= 1
+
+
 def _is_page_number(text: str, numbers: set[str]) -> bool:
     """A line that is only a page number: "7", "- 7 -", "vii", "Pagina 7 van 20", "7 / 20".
 
@@ -771,6 +794,7 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             larger = line.size >= HEADING_SIZE * body_size
             bold = (bold_marks and not run_in and line.bold and line.size >= 0.95 * body_size and len(text) <= 80
                     and not text.endswith((".", ":", "-")))  # "-": a bold run-in title wrapped at a hyphen
+            bold = bold or (bold_marks and not run_in and _numbered_bold_heading(line, text, body_size))
             is_heading = (
                 line.positioned and (larger or bold) and len(text) <= 120
                 and bool(_LETTER.search(text)) and not text.endswith((",", ";", "."))
@@ -791,8 +815,10 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                 heads.append((rank_size, text, [line]))
                 sizes[_rank_key(rank_size, text)] += 1
             elif run_in:
-                heads.append((line.size - 2.0, run_in, [line]))  # a paragraph's title: below all others
-                sizes[_rank_key(line.size - 2.0, run_in)] += 1
+                # a paragraph's title: below all others; a numbered one ("3.2.0.3 Question 3:") ranks as bold
+                run_size = line.size - (0.5 if _NUMBERED_TITLE.match(run_in) else 2.0)
+                heads.append((run_size, run_in, [line]))
+                sizes[_rank_key(run_size, run_in)] += 1
             previous = line if is_heading else None
         found.append((page, heads))
     ranks = _heading_ranks(sizes)
@@ -877,9 +903,12 @@ def _run_in_heading(placed: list[Line], line: Line, body_size: float) -> str | N
         return None
     count = next((i for i, piece in enumerate(pieces) if not piece[4]), len(pieces))
     title = " ".join("".join(piece[0] for piece in pieces[:count]).split())
-    if count == len(pieces) or not _RUN_IN_END.search(title) or len(title) > 100 or not line.text.startswith(
-            pieces[0][0].lstrip()[:1]):
+    if count == len(pieces) or len(title) > 100 or not line.text.startswith(pieces[0][0].lstrip()[:1]):
         return None
+    if not _RUN_IN_END.search(title):
+        title = _run_in_title(title, pieces[count][0])
+        if title is None:
+            return None
     at = next((i for i, other in enumerate(placed) if other is line), None)
     if at is None or at == 0:
         return None
@@ -888,6 +917,30 @@ def _run_in_heading(placed: list[Line], line: Line, body_size: float) -> str | N
         return None
     words = title.rstrip(".")
     return title if _heading_like(words) and len(words.split()) <= 12 else None
+
+
+_NUMBERED_TITLE = re.compile(r"\d{1,2}(?:\.\d{1,2}){1,4}\s+[A-ZÀ-Ý][^:]{0,60}:")  # "3.2.0.1 Question 1:"
+
+
+def _run_in_title(bold: str, after: str) -> str | None:
+    """A run-in title that does not end in a full stop (LaTeX's ``\\paragraph``): a numbered one, "3.2.0.3
+    Question 3:" (up to its colon, even when a bold label follows), or a short title with no closing
+    punctuation, "Motivation for grade", when the text after it opens a sentence (a capital letter). A bold
+    label with a colon and no section number ("Points:", "Module name:") is a field, not a title."""
+    numbered = _NUMBERED_TITLE.match(bold)
+    if numbered:
+        return numbered.group(0)
+    following = after.lstrip()
+    if bold.endswith(_CLOSING) or not following[:1].isupper() or len(bold.split()) > 6:
+        return None
+    return bold
+
+
+def _numbered_bold_heading(line: Line, text: str, body_size: float) -> bool:
+    """A bold line in the body size that is only a numbered title with a colon, "3.2.0.1 Question 1:" (LaTeX's
+    ``\\paragraph`` on a line of its own): a heading, though a bold line ending in a colon is mostly a label."""
+    return bool(line.bold and abs(line.size - body_size) < 0.5 and len(text) <= 60
+                and _NUMBERED_TITLE.fullmatch(text))
 
 
 _NUMBER_LABEL = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,4}(?=\.?\s)")

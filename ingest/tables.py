@@ -707,13 +707,42 @@ def body_text(page: PageLayout) -> str:
     tables = getattr(page, "tables", None) or []
     first_lines = {id(table.lines[0]): table for table in tables}
     out: list[str] = []
+    caption_ends = _caption_ends(page)
     for line in page.lines:
         table = first_lines.get(id(line))
         if table is not None:
             out.extend(["", *table.render(), ""])
         elif line.role == "body":
             out.append(line.text)
+            if id(line) in caption_ends:
+                out.append("")
     return "\n".join(out)
+
+
+_CAPTION_START = re.compile(r"\s*[^\W\d_]{3,}\.?\s+\d{1,3}(?:\.\d{1,2})*\s*[:.–—-]\s")  # "TABLE 8 –", "Figuur 5:"
+
+
+def _caption_ends(page: PageLayout) -> set[int]:
+    """The last lines of the page's captions ("TABLE 8 – Corrélation ... (p > 0,05).") that the next body line
+    does not continue: it is set in another font size (the caption's own size is kept over its lines). The
+    text after a caption then starts a paragraph of its own instead of running on from the caption."""
+    body = [line for line in page.lines if line.role == "body" and line.text.strip()]
+    ends: set[int] = set()
+    index = 0
+    while index < len(body):
+        line = body[index]
+        if not _CAPTION_START.match(line.text):
+            index += 1
+            continue
+        size = max(line.size, 1.0)
+        end = index
+        while end + 1 < len(body) and abs(body[end + 1].size - line.size) < 0.2 and not _CAPTION_START.match(
+                body[end + 1].text):
+            end += 1
+        if end + 1 < len(body) and abs(body[end + 1].size - line.size) >= 0.05 * size:
+            ends.add(id(body[end]))
+        index = end + 1
+    return ends
 
 
 # --- Passages --------------------------------------------------------------------------------------------
