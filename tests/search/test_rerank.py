@@ -123,9 +123,14 @@ class TestOnTheIndex:
         direct = kb.store.query(
             dense=kb.embed_text("kwaliteitsafspraken"),
             sparse=(lambda e: (list(e.indices), list(e.values)))(kb._sparse.run(text="kwaliteitsafspraken")["sparse_embedding"]),
-            mode="hybrid", limit=5, flt=SearchFilter(hidden_versions=kb.catalog.hidden_versions()),
+            mode="hybrid", limit=10, flt=SearchFilter(hidden_versions=kb.catalog.hidden_versions()),
             prefetch_limit=kb.settings.prefetch_limit, rrf_k=kb.settings.rrf_k)
-        assert {r["chunk_id"] for r in with_rrf["results"]} == {h.payload["chunk_id"] for h in direct}
+        # Qdrant's RRF top 5; passages tied with the fifth (equal fused score) may stand in either order
+        fifth = direct[4].score
+        above = {h.payload["chunk_id"] for h in direct if h.score > fifth + 1e-6}
+        tied_or_above = {h.payload["chunk_id"] for h in direct if h.score >= fifth - 1e-6}
+        found = {r["chunk_id"] for r in with_rrf["results"]}
+        assert len(found) == 5 and above <= found <= tied_or_above, (found, [(h.payload["chunk_id"], h.score) for h in direct])
 
 
 class TestDomainGate:
