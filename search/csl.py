@@ -204,7 +204,11 @@ def _engine(item_json: str, html: bool):
     return CitationStylesBibliography(_style(), CiteProcJSON([item]), formatter.html if html else formatter.plain)
 
 
-@lru_cache(maxsize=8192)
+# Cache sizes: a work needs about six in-text renderings (no page, a page, a range; plain and HTML) and two
+# reference entries, all rendered when a server starts (warm_work). Sized so that a catalog of 10,000 publications
+# (1M passages in `kennisbank bench`) stays cached: with 8192 / 4096 the 1M bench had hybrid e2e p50 30 ms but p95
+# 402 ms (re-rendering evicted works), with these sizes p95 64 ms. About 80 MB when full.
+@lru_cache(maxsize=1 << 17)
 def _cite(item_json: str, locator: str | None, prefix: str | None, html: bool) -> str:
     """The in-text citation of one item, rendered by citeproc-py."""
     from citeproc import Citation, CitationItem
@@ -222,7 +226,7 @@ def _cite(item_json: str, locator: str | None, prefix: str | None, html: bool) -
         return _clean(str(bibliography.cite(citation, lambda _item: None)))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 15)
 def _entry(item_json: str, html: bool) -> str:
     """The reference list entry of one item, rendered by citeproc-py."""
     from citeproc import Citation, CitationItem
