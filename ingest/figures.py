@@ -37,12 +37,11 @@ All rules use positions and sizes within one page and the document's body size; 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from kennisbank.ingest.drawings import Box
-from kennisbank.ingest.layout import Line, PageLayout
+from kennisbank.ingest.layout import Line, PageLayout, body_size_of
 
 THIN = 2.0  # points: a painted box this narrow or low is a line (rule, border, underline, fraction bar)
 PAGE_SHARE = 0.9  # a box this share of the page's width and height is the page's background
@@ -271,18 +270,8 @@ def analyse_figures(pages: list[PageLayout], slides: bool) -> FigureStats:
     stats = FigureStats()
     if slides:
         return stats
-    body_size = _body_size(pages)
+    body_size = body_size_of(pages)
     for page in pages:
         stats.figures += mark_figures(page, body_size)
         stats.figure_lines += sum(1 for line in page.lines if line.role == "figure")
     return stats
-
-
-def _body_size(pages: list[PageLayout]) -> float:
-    """The font size of most letters of the document (as ``ingest.layout`` finds it)."""
-    sizes: Counter = Counter()
-    for page in pages:
-        for line in page.lines:
-            if line.positioned:
-                sizes[line.size] += sum(1 for char in line.text if char.isalpha())
-    return sizes.most_common(1)[0][0] if sizes else 0.0

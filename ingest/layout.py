@@ -577,7 +577,7 @@ def _note_after_year(before: str, raised: bool) -> bool:
 def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutStats:
     """Give every line its role and every page its printed label; returns what was found."""
     stats = LayoutStats()
-    body_size = _body_size(pages)
+    body_size = body_size_of(pages)
     printed = _printed_numbers(pages)
     if labels and len(labels) == len(pages):
         stats.labels_from = "PageLabels"
@@ -606,7 +606,8 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
     return stats
 
 
-def _body_size(pages: list[PageLayout]) -> float:
+def body_size_of(pages: list[PageLayout]) -> float:
+    """The font size of most letters of the document."""
     sizes: Counter = Counter()
     for page in pages:
         for line in page.lines:
