@@ -24,6 +24,24 @@ SHARED = REPO.parent / "shared"
 PDF_SAMPLES = SHARED / "pdf-samples"
 
 
+# Scratch space: every index the embedded engine creates takes about 0.3 GB of disk however few passages it holds
+# (it pre-allocates its write-ahead log and storage pages), and the suite creates a few hundred. So a test's
+# `tmp_path` is removed when it passes (pyproject: tmp_path_retention_policy = "failed") and a module's scratch
+# folders when the module is done (below); only the session's folders, named SESSION + ..., live to the end.
+SESSION = "session-"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_scratch_is_removed(tmp_path_factory):
+    """Removes the folders a test module made under the session's temporary folder, when the module is done."""
+    base = tmp_path_factory.getbasetemp()
+    before = set(base.iterdir())
+    yield
+    for folder in set(base.iterdir()) - before:
+        if folder.is_dir() and not folder.name.startswith(SESSION):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings.load({"data_dir": data_dir, **overrides}, environ={})
 
@@ -31,7 +49,7 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
 @pytest.fixture(scope="session")
 def built_data_dir(tmp_path_factory) -> Path:
     """A data directory holding the index of corpus/ (built once, never opened after the build)."""
-    data_dir = tmp_path_factory.mktemp("built") / "data"
+    data_dir = tmp_path_factory.mktemp(SESSION + "built") / "data"
     with KnowledgeBase.open(make_settings(data_dir)) as kb:
         report = kb.indexer.ingest(load_folder(CORPUS))
     assert report.summary()["added"] == 4, report.as_dict()
@@ -45,7 +63,7 @@ def _copy(built: Path, target: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def indexed_settings(built_data_dir, tmp_path_factory) -> Settings:
-    return make_settings(_copy(built_data_dir, tmp_path_factory.mktemp("indexed") / "data"))
+    return make_settings(_copy(built_data_dir, tmp_path_factory.mktemp(SESSION + "indexed") / "data"))
 
 
 @pytest.fixture()
@@ -55,6 +73,6 @@ def fresh_settings(built_data_dir, tmp_path) -> Settings:
 
 @pytest.fixture(scope="session")
 def kb(built_data_dir, tmp_path_factory):
-    knowledge_base = KnowledgeBase.open(make_settings(_copy(built_data_dir, tmp_path_factory.mktemp("kb") / "data")))
+    knowledge_base = KnowledgeBase.open(make_settings(_copy(built_data_dir, tmp_path_factory.mktemp(SESSION + "kb") / "data")))
     yield knowledge_base
     knowledge_base.close()

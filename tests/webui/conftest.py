@@ -11,6 +11,7 @@ from kennisbank.app import KnowledgeBase
 from kennisbank.core.settings import Settings
 from kennisbank.ingest.sources import Source
 from kennisbank.webui.app import create_app
+from tests.conftest import SESSION
 from tests.webui.staff_helpers import Server
 
 # Passage text the corpus does not have: markup that must stay text.
@@ -111,7 +112,7 @@ def live_server(built_data_dir, tmp_path_factory):
 
     Yields the base URL. The server's output goes to a log file whose tail is shown if it does not come up.
     """
-    workdir = tmp_path_factory.mktemp("live")
+    workdir = tmp_path_factory.mktemp(SESSION + "live")
     server = Server(shutil.copytree(built_data_dir, workdir / "data"), workdir / "server.log")
     try:
         yield server.start(SERVER_START_SECONDS).base_url
