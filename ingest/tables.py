@@ -54,6 +54,7 @@ from typing import Any
 from kennisbank.ingest.cleaning import Vocabulary, hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.layout import Line, PageLayout
+from kennisbank.ingest.ruled_tables import ruled_grids
 
 CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
 TAB_GAP = 0.4  # ... or this many at a place where text starts after a wide space on several lines (a tab stop)
@@ -208,13 +209,13 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
     the pieces do not split (a LaTeX table sets a row as one piece): cells are then the runs of text that
     layout mode sets two or more spaces apart, on the lines whose words are exactly the line's own.
     """
+    tables = _ruled_tables(page)  # tables drawn with rules first: their rows and cells are drawn (ingest.ruled_tables)
     lines = [line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned]
     stops = _stops(lines)
     split = [cells(line, stops) for line in lines]
     for first, last in listing_lines([line.text for line in lines]):  # a code listing (ingest.code) is no table
         for at in range(first, last + 1):
             split[at] = split[at][:1]
-    tables: list[Table] = []
     if pdf_page is not None and _numeric_rows(lines, split):
         tables += _tables_by_order(lines, _layout_cells(pdf_page, lines))
     index = 0
@@ -231,6 +232,19 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
         for line in table.lines:
             line.role = "table"
         index = run[-1] + 1
+    return tables
+
+
+def _ruled_tables(page: PageLayout) -> list[Table]:
+    """The page's tables drawn with rules (``ingest.ruled_tables``), their lines marked ``role = "table"``; a cell
+    that runs on to its next line goes through ``_cell_runs_on`` like the cells of the other tables."""
+    vocab: list[Vocabulary] = []
+    lines = [line for line in page.lines if line.text.strip()]
+    tables = []
+    for grid in ruled_grids(page, lambda cell, text: _cell_runs_on(cell, text, lines, vocab)):
+        tables.append(Table(rows=grid.rows, header=grid.header, lines=grid.lines))
+        for line in grid.lines:
+            line.role = "table"
     return tables
 
 

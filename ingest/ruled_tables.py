@@ -1,0 +1,317 @@
+"""Tables drawn with rules (Word, InDesign, LibreOffice): rows and cells from the lines the page draws.
+
+pypdf gives a ruled table's text cell by cell (Word writes all lines of a row's first cell, then those of its
+second cell) or row by row with cells glued ("40 80120160"), so the lines alone do not tell where a row ends
+or a cell begins. The page draws what a reader sees: the rules between rows and columns. ``ingest.drawings``
+records them in the same pypdf pass as the text (``PageLayout.drawings``); this module reads them.
+
+rules
+    A painted box at most ``THIN`` points high and at least ``MIN_RULE`` wide is a horizontal rule, one at
+    most ``THIN`` wide a vertical rule (a border drawn as a thin filled rectangle or a stroked line). Filled
+    cells (shading) are not used: their edges also mark paragraphs inside a cell.
+grids
+    Horizontal rules one above the other that overlap each other horizontally (at least half the shorter one),
+    stand at most ``MAX_BAND`` of the page's height apart, and are joined by a vertical rule (a border) or stand
+    at most ``CLOSE_RULES`` apart make one grid; a grid needs ``MIN_RULES`` of them, or vertical rules inside
+    it. The bands between consecutive rules are the rows.
+columns
+    The vertical rules inside the grid (other than its outer border) part the columns; a rule covers the rows
+    whose middle it reaches, so a header cell without a rule below it spans the columns ("week" over the weeks,
+    "Februari" over three). A grid without inner vertical rules takes its columns from its text: places where
+    text starts after a gap of ``TEXT_GAP`` font sizes (or at the grid's left edge) in at least two rows.
+cells
+    Every piece of text of a line inside the grid goes to the row its baseline stands in and the column its
+    start stands in; pieces apart on the page are never glued: between two pieces of one cell a space is kept
+    where pypdf reports one, and added where the second starts ``PIECE_GAP`` font sizes right of the end of the
+    first unless both sides are letters (pypdf's word; a letter run is never split). A cell's lines run on
+    after a space, or over a line-end hyphen as in running text (the caller's ``runs_on``).
+header
+    The first row is the header when its letters are mostly bold and the others' are not, when it is set in
+    another size, or when it has no digits above a column of numbers. When a header cell spans columns, the
+    rows below it that have no first cell are header rows too (months over weeks); a column's name is the
+    text of every header row above it ("week Februari 6").
+accepted
+    At least ``MIN_ROWS`` rows with text of which two with two or more cells, at least two columns with text,
+    no cell of more than ``MAX_CELL_LINES`` lines (rules around whole blocks of text: a frame, not a table).
+
+Everything is measured on the page itself; nothing here knows a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kennisbank.ingest.layout import Line, PageLayout
+
+THIN = 2.5  # points: a box this thin in one direction is a rule
+MIN_RULE = 6.0  # points: a rule at least this long
+SAME_RULE = 1.5  # points: rules this close are one
+MAX_BAND = 0.4  # a row at most this share of the page's height
+CLOSE_RULES = 30.0  # points: rules this close one above the other stack without a vertical rule joining them
+MIN_RULES = 3  # horizontal rules of a grid without inner vertical rules
+MIN_ROWS = 2
+MAX_CELL_LINES = 12
+TEXT_GAP = 1.0  # font sizes: a gap this wide inside a line starts another cell (grids without vertical rules)
+PIECE_GAP = 0.2  # font sizes: pieces of a cell this far apart are apart words
+MAX_BOXES = 2500  # a page that draws more boxes (a map, a dense chart) is not read for ruled tables
+
+Rule = tuple[float, float, float]  # horizontal: y, x0, x1; vertical: x, y0, y1
+
+
+@dataclass
+class Grid:
+    """One ruled table: ``rows`` (row 0 the header's column names when ``header``) and its lines in page order."""
+
+    rows: list[list[str]]
+    header: bool
+    lines: list[Line] = field(default_factory=list)
+
+
+def ruled_grids(page: PageLayout, runs_on: Callable[[str, str], str]) -> list[Grid]:
+    """The ruled tables of a page (see the module docstring); their lines are not marked, the caller does."""
+    boxes = page.drawings or []
+    if len(boxes) > MAX_BOXES:
+        return []
+    horizontal = _merge([((b[1] + b[3]) / 2, b[0], b[2]) for b in boxes
+                         if b[3] - b[1] <= THIN and b[2] - b[0] >= MIN_RULE])
+    if len(horizontal) < 2:
+        return []
+    vertical = _merge([((b[0] + b[2]) / 2, b[1], b[3]) for b in boxes
+                       if b[2] - b[0] <= THIN and b[3] - b[1] >= MIN_RULE])
+    lines = [line for line in page.lines if line.role == "body" and line.positioned and line.text.strip()]
+    found: list[Grid] = []
+    taken: set[int] = set()
+    for group in _groups(horizontal, vertical, page.height or 842.0):
+        grid = _grid(group, vertical, [line for line in lines if id(line) not in taken], page, runs_on)
+        if grid is not None:
+            found.append(grid)
+            taken.update(id(line) for line in grid.lines)
+    return found
+
+
+def _merge(rules: list[Rule]) -> list[Rule]:
+    """Rules on one line (within ``SAME_RULE``) that touch or overlap, as one rule each."""
+    merged: list[list[float]] = []
+    for at, start, end in sorted(rules):
+        for rule in reversed(merged[-40:]):
+            if abs(rule[0] - at) <= SAME_RULE and start <= rule[2] + SAME_RULE and end >= rule[1] - SAME_RULE:
+                rule[1], rule[2] = min(rule[1], start), max(rule[2], end)
+                break
+        else:
+            merged.append([at, start, end])
+    return [(a, s, e) for a, s, e in merged]
+
+
+def _groups(horizontal: list[Rule], vertical: list[Rule], height: float) -> list[list[Rule]]:
+    """Horizontal rules that stack into one grid, top to bottom (see the module docstring); a rule joins the
+    grid whose extent it overlaps, within ``MAX_BAND`` of the page's height below the grid's lowest rule."""
+    groups: list[list[Rule]] = []
+    extents: list[list[float]] = []  # per group: its left, its right
+    for rule in sorted(horizontal, key=lambda r: -r[0]):
+        for group, extent in zip(groups, extents):
+            gap = group[-1][0] - rule[0]
+            if gap <= MAX_BAND * height and _overlap((0.0, extent[0], extent[1]), rule) and (
+                    gap <= CLOSE_RULES or _connected(group[-1][0], rule, vertical)):
+                group.append(rule)
+                extent[0], extent[1] = min(extent[0], rule[1]), max(extent[1], rule[2])
+                break
+        else:
+            groups.append([rule])
+            extents.append([rule[1], rule[2]])
+    return [group for group in groups if len(_bands(group)) >= 1]
+
+
+def _connected(upper: float, rule: Rule, vertical: list[Rule]) -> bool:
+    """Whether a vertical rule within the horizontal ``rule``'s extent runs from ``upper`` down to it."""
+    return any(rule[1] - SAME_RULE * 2 <= x <= rule[2] + SAME_RULE * 2 and y0 <= rule[0] + SAME_RULE * 2
+               and y1 >= upper - SAME_RULE * 2 for x, y0, y1 in vertical)
+
+
+def _overlap(a: Rule, b: Rule) -> bool:
+    shared = min(a[2], b[2]) - max(a[1], b[1])
+    return shared >= 0.5 * min(a[2] - a[1], b[2] - b[1])
+
+
+def _bands(group: list[Rule]) -> list[tuple[float, float]]:
+    """The rows: (top, bottom) between consecutive rules, rules close together counted once."""
+    ys: list[float] = []
+    for y in sorted((rule[0] for rule in group), reverse=True):
+        if not ys or ys[-1] - y > SAME_RULE:
+            ys.append(y)
+    return list(zip(ys, ys[1:]))
+
+
+def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: PageLayout,
+          runs_on: Callable[[str, str], str]) -> Grid | None:
+    left, right = min(r[1] for r in group), max(r[2] for r in group)
+    bands = _bands(group)
+    top, bottom = bands[0][0], bands[-1][1]
+    inner = [rule for rule in vertical if left + SAME_RULE * 2 < rule[0] < right - SAME_RULE * 2
+             and rule[2] > bottom + SAME_RULE and rule[1] < top - SAME_RULE]
+    if not inner and len(bands) + 1 < MIN_RULES:
+        return None
+    members = [line for line in lines if _inside(line, left, right, top, bottom)]
+    if not members:
+        return None
+    # pieces: (band, line, piece index, text, x, end, size, bold)
+    pieces: list[tuple[int, Line, str, float, float, float, bool]] = []
+    for line in members:
+        ends = line.ends or []
+        for index, (text, x, y, size, bold) in enumerate(line.pieces or []):
+            if size <= 0 or (x == 0.0 and y == 0.0):
+                continue
+            band = next((b for b, (t, u) in enumerate(bands) if u < (y if text.strip() else line.y) <= t), None)
+            if band is None:
+                band = next((b for b, (t, u) in enumerate(bands) if u < line.y <= t), None)
+            if band is None:
+                continue
+            end = ends[index] if index < len(ends) else x
+            pieces.append((band, line, text, x, end, size, bold))
+    starts = _column_starts(inner, pieces, left)
+    if len(starts) < 2:
+        return None
+    columns = len(starts)
+    # a column boundary per band: which columns a rule parts in that band (for spanning header cells)
+    parted = [[c == 0 or not inner or _parted(starts[c], inner, band) for c in range(columns)] for band in bands]
+    cells: list[list[list[tuple[Line, list[tuple[str, float, float, float]]]]]] = [
+        [[] for _ in range(columns)] for _ in bands]
+    bold_letters = [[0, 0] for _ in bands]
+    for band, line, text, x, end, size, bold in pieces:
+        column = max(c for c in range(columns) if c == 0 or x >= starts[c] - SAME_RULE)
+        entries = cells[band][column]
+        if not entries or entries[-1][0] is not line:
+            entries.append((line, []))
+        entries[-1][1].append((text, x, end, size))
+        letters = sum(1 for char in text if char.isalpha())
+        bold_letters[band][0] += letters if bold else 0
+        bold_letters[band][1] += letters
+    texts = [[_cell_text(entries, runs_on) for entries in row] for row in cells]
+    if any(len(entries) > MAX_CELL_LINES for row in cells for entries in row):
+        return None
+    keep = [b for b, row in enumerate(texts) if any(row)]
+    if len(keep) < MIN_ROWS or sum(1 for b in keep if sum(1 for cell in texts[b] if cell) >= 2) < 2:
+        return None
+    header_rows = _header_rows(texts, keep, bold_letters, parted, members, bands)
+    used = [c for c in range(columns) if any(texts[b][c] for b in keep)]
+    if len(used) < 2:
+        return None
+    rows: list[list[str]] = []
+    if header_rows:
+        names: list[list[str]] = [[] for _ in range(columns)]
+        for b in header_rows:
+            # a header cell spans the columns up to the next rule, unless more than one of them has text
+            bounds = [c for c in range(columns) if parted[b][c] or (
+                texts[b][c] and any(texts[b][k] for k in range(max(s for s in range(c) if parted[b][s]), c)))]
+            bounds.append(columns)
+            for start, stop in zip(bounds, bounds[1:]):
+                text = " ".join(cell for cell in texts[b][start:stop] if cell)
+                for c in range(start, stop):
+                    if text and (not names[c] or names[c][-1] != text):
+                        names[c].append(text)
+        rows.append([" ".join(names[c]) for c in used])
+    rows += [[texts[b][c] for c in used] for b in keep if b not in header_rows]
+    order = {id(line): index for index, line in enumerate(page.lines)}
+    members = sorted({id(line): line for _, line, *_ in pieces}.values(), key=lambda line: order[id(line)])
+    return Grid(rows=rows, header=bool(header_rows), lines=members)
+
+
+def _inside(line: Line, left: float, right: float, top: float, bottom: float) -> bool:
+    """Whether all of a line's text stands inside the grid's box (see ``_inside``'s note on ends)."""
+    if not (bottom < line.y < top):
+        return False
+    placed = [(x, end) for (text, x, _y, size, _b), end in zip(line.pieces or [], line.ends or [])
+              if text.strip() and size > 0]
+    # a piece's end is an estimate where the font gives no widths (half an em a character): most of it inside
+    return bool(placed) and all(left - SAME_RULE <= x and x + 0.6 * (end - x) <= right + SAME_RULE for x, end in placed)
+
+
+def _parted(x: float, inner: list[Rule], band: tuple[float, float]) -> bool:
+    """Whether a vertical rule at the column start ``x`` parts the row ``band`` from the column before."""
+    middle = (band[0] + band[1]) / 2
+    return any(abs(rule[0] - x) <= SAME_RULE * 2 and rule[1] <= middle <= rule[2] for rule in inner)
+
+
+def _column_starts(inner: list[Rule], pieces: list[tuple], left: float) -> list[float]:
+    """Where the columns start: the grid's left edge and its inner vertical rules, or, without them, the places
+    where text starts after a gap in at least two rows (see the module docstring)."""
+    if inner:
+        places: list[float] = []
+        for x in sorted(rule[0] for rule in inner):
+            if not places or x - places[-1] > SAME_RULE * 2:
+                places.append(x)
+        return [left, *places]
+    seen: dict[int, set[int]] = {}
+    previous: dict[int, tuple[float, float]] = {}  # per line: where its last text ends, its size
+    for band, line, text, x, end, size, _bold in pieces:
+        if not text.strip():
+            continue
+        last = previous.get(id(line))
+        if last is None or x - last[0] > TEXT_GAP * size:
+            seen.setdefault(round(x), set()).add(band)
+        previous[id(line)] = (max(end, last[0]) if last else end, size)
+    places = sorted(x for x, rows in seen.items() if len(rows) >= 2)
+    found: list[float] = []
+    for x in places:
+        if not found or x - found[-1] > 3.0:
+            found.append(float(x))
+    return found  # text left of the first place (none is: a place is where text starts) goes to column 0
+
+
+def _cell_text(entries: list[tuple[Line, list[tuple[str, float, float, float]]]],
+               runs_on: Callable[[str, str], str]) -> str:
+    """A cell's text: its lines top to bottom, each line's pieces kept apart where they stand apart."""
+    text = ""
+    for _line, parts in sorted(entries, key=lambda entry: -entry[0].y):
+        out, end = "", None
+        for piece, x, piece_end, size in parts:
+            if not piece.strip():
+                out += " "
+                continue
+            if out and end is not None and not out[-1].isspace() and not piece[0].isspace() and \
+                    x - end > PIECE_GAP * size and not (out[-1].isalpha() and piece.lstrip()[0].isalpha()):
+                out += " "
+            out += piece
+            end = piece_end
+        line_text = " ".join(out.split())
+        if line_text:
+            text = runs_on(text, line_text) if text else line_text
+    return text
+
+
+def _header_rows(texts: list[list[str]], keep: list[int], bold_letters: list[list[int]],
+                 parted: list[list[bool]], members: list[Line], bands: list[tuple[float, float]]) -> list[int]:
+    """The header rows (see the module docstring): [] or the first kept row, with the sub-header rows below it."""
+    first, rest = keep[0], keep[1:]
+    cells = texts[first]
+    if sum(1 for cell in cells if cell) < 1 or not rest:
+        return []
+    bold, letters = bold_letters[first]
+    rest_bold = sum(bold_letters[b][0] for b in rest)
+    rest_letters = sum(bold_letters[b][1] for b in rest)
+    header = letters > 0 and bold >= 0.6 * letters and rest_bold < 0.5 * max(rest_letters, 1)
+    if not header:
+        sizes = [line.size for line in members if bands[first][1] < line.y <= bands[first][0]]
+        others = [line.size for line in members if not (bands[first][1] < line.y <= bands[first][0])]
+        if sizes and others:
+            header = abs(max(sizes) - max(set(others), key=others.count)) > 0.1 * max(sizes)
+    if not header:
+        digits = any(any(char.isdigit() for char in cell) for cell in cells)
+        numeric = any(sum(1 for b in rest if _numeric(texts[b][c])) >= max(2, 0.5 * len(rest))
+                      for c in range(len(cells)))
+        header = not digits and numeric and all(len(cell.split()) <= 6 for cell in cells)
+    if not header:
+        return []
+    rows = [first]
+    if any(not parted[first][c] for c in range(1, len(cells))):  # a header cell spans columns: sub-headers follow
+        for b in rest[:-1]:
+            if texts[b][0]:
+                break
+            rows.append(b)
+    return rows
+
+
+def _numeric(cell: str) -> bool:
+    tokens = cell.split()
+    return bool(tokens) and all(any(char.isdigit() for char in token) for token in tokens)
+
