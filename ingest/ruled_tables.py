@@ -11,9 +11,12 @@ rules
     cells (shading) are not used: their edges also mark paragraphs inside a cell.
 grids
     Horizontal rules one above the other that overlap each other horizontally (at least half the shorter one),
-    stand at most ``MAX_BAND`` of the page's height apart, and are joined by a vertical rule (a border) or stand
-    at most ``CLOSE_RULES`` apart make one grid; a grid needs ``MIN_RULES`` of them, or vertical rules inside
-    it. The bands between consecutive rules are the rows.
+    stand at most ``MAX_BAND`` of the page's height apart, and are joined by a vertical rule (a border or a
+    column's rule: two tables one under the other, a heading between them, are two grids) make one grid; a
+    grid needs vertical rules inside it, or ``MIN_RULES``
+    horizontal rules and a frame (vertical rules along its left and right edges). Rules between rows alone
+    (booktabs, "horizontal lines") are left to the cells of ``ingest.tables``: the first and last rows of such a
+    table stand outside the rules. The bands between consecutive rules are the rows.
 columns
     The vertical rules inside the grid (other than its outer border) part the columns; a rule covers the rows
     whose middle it reaches, so a header cell without a rule below it spans the columns ("week" over the weeks,
@@ -23,7 +26,8 @@ cells
     Every piece of text of a line inside the grid goes to the row its baseline stands in and the column its
     start stands in; pieces apart on the page are never glued: between two pieces of one cell a space is kept
     where pypdf reports one, and added where the second starts ``PIECE_GAP`` font sizes right of the end of the
-    first unless both sides are letters (pypdf's word; a letter run is never split). A cell's lines run on
+    first between a digit and a digit or a letter ("40 80 120", "week 40"; never between two letters: a letter
+    run is pypdf's word and is never split, nor before punctuation, whose place a font without widths blurs). A cell's lines run on
     after a space, or over a line-end hyphen as in running text (the caller's ``runs_on``).
 header
     The first row is the header when its letters are mostly bold and the others' are not, when it is set in
@@ -48,12 +52,11 @@ THIN = 2.5  # points: a box this thin in one direction is a rule
 MIN_RULE = 6.0  # points: a rule at least this long
 SAME_RULE = 1.5  # points: rules this close are one
 MAX_BAND = 0.4  # a row at most this share of the page's height
-CLOSE_RULES = 30.0  # points: rules this close one above the other stack without a vertical rule joining them
 MIN_RULES = 3  # horizontal rules of a grid without inner vertical rules
 MIN_ROWS = 2
 MAX_CELL_LINES = 12
 TEXT_GAP = 1.0  # font sizes: a gap this wide inside a line starts another cell (grids without vertical rules)
-PIECE_GAP = 0.2  # font sizes: pieces of a cell this far apart are apart words
+PIECE_GAP = 0.3  # font sizes: pieces of a cell this far apart are apart words
 MAX_BOXES = 2500  # a page that draws more boxes (a map, a dense chart) is not read for ruled tables
 
 Rule = tuple[float, float, float]  # horizontal: y, x0, x1; vertical: x, y0, y1
@@ -111,8 +114,8 @@ def _groups(horizontal: list[Rule], vertical: list[Rule], height: float) -> list
     for rule in sorted(horizontal, key=lambda r: -r[0]):
         for group, extent in zip(groups, extents):
             gap = group[-1][0] - rule[0]
-            if gap <= MAX_BAND * height and _overlap((0.0, extent[0], extent[1]), rule) and (
-                    gap <= CLOSE_RULES or _connected(group[-1][0], rule, vertical)):
+            if gap <= MAX_BAND * height and _overlap((0.0, extent[0], extent[1]), rule) and \
+                    _connected(group[-1][0], rule, vertical):
                 group.append(rule)
                 extent[0], extent[1] = min(extent[0], rule[1]), max(extent[1], rule[2])
                 break
@@ -149,8 +152,8 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
     top, bottom = bands[0][0], bands[-1][1]
     inner = [rule for rule in vertical if left + SAME_RULE * 2 < rule[0] < right - SAME_RULE * 2
              and rule[2] > bottom + SAME_RULE and rule[1] < top - SAME_RULE]
-    if not inner and len(bands) + 1 < MIN_RULES:
-        return None
+    if not inner and (len(bands) + 1 < MIN_RULES or not _framed(vertical, left, right, top, bottom)):
+        return None  # rules between rows only (no frame, no column rules): the lines' own cells tell (ingest.tables)
     members = [line for line in lines if _inside(line, left, right, top, bottom)]
     if not members:
         return None
@@ -216,6 +219,14 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
     return Grid(rows=rows, header=bool(header_rows), lines=members)
 
 
+def _framed(vertical: list[Rule], left: float, right: float, top: float, bottom: float) -> bool:
+    """Whether vertical rules at the grid's left and right edges run along most of its height (a frame)."""
+    def along(edge: float) -> bool:
+        return any(abs(x - edge) <= SAME_RULE * 2 and min(y1, top) - max(y0, bottom) >= 0.8 * (top - bottom)
+                   for x, y0, y1 in vertical)
+    return along(left) and along(right)
+
+
 def _inside(line: Line, left: float, right: float, top: float, bottom: float) -> bool:
     """Whether all of a line's text stands inside the grid's box (see ``_inside``'s note on ends)."""
     if not (bottom < line.y < top):
@@ -268,8 +279,8 @@ def _cell_text(entries: list[tuple[Line, list[tuple[str, float, float, float]]]]
             if not piece.strip():
                 out += " "
                 continue
-            if out and end is not None and not out[-1].isspace() and not piece[0].isspace() and \
-                    x - end > PIECE_GAP * size and not (out[-1].isalpha() and piece.lstrip()[0].isalpha()):
+            if out and end is not None and x - end > PIECE_GAP * size and out[-1].isalnum() and piece[0].isalnum() \
+                    and not (out[-1].isalpha() and piece[0].isalpha()):
                 out += " "
             out += piece
             end = piece_end
