@@ -36,13 +36,17 @@ header
     text of every header row above it ("week Februari 6").
 accepted
     At least ``MIN_ROWS`` rows with text of which two with two or more cells, at least two columns with text,
-    no cell of more than ``MAX_CELL_LINES`` lines (rules around whole blocks of text: a frame, not a table).
+    a word of three letters in at least half of the rows (not a chart's bars and numbers), no cell of more than
+    ``MAX_CELL_LINES`` lines (rules around whole blocks of text: a frame, not a table), and at most
+    ``MAX_CROSSING`` of the text in pieces that run over a column's rule (pypdf gave several cells as one piece:
+    a slide's table; the pieces cannot tell its cells, so the grid is left to ``ingest.tables``).
 
 Everything is measured on the page itself; nothing here knows a file.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -57,8 +61,10 @@ MIN_ROWS = 2
 MAX_CELL_LINES = 12
 TEXT_GAP = 1.0  # font sizes: a gap this wide inside a line starts another cell (grids without vertical rules)
 PIECE_GAP = 0.3  # font sizes: pieces of a cell this far apart are apart words
+MAX_CROSSING = 0.1  # share of a grid's characters in pieces that run over a column's rule: more, and no table
 MAX_BOXES = 2500  # a page that draws more boxes (a map, a dense chart) is not read for ruled tables
 
+_LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 Rule = tuple[float, float, float]  # horizontal: y, x0, x1; vertical: x, y0, y1
 
 
@@ -180,8 +186,13 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
     cells: list[list[list[tuple[Line, list[tuple[str, float, float, float]]]]]] = [
         [[] for _ in range(columns)] for _ in bands]
     bold_letters = [[0, 0] for _ in bands]
+    crossing = total = 0
     for band, line, text, x, end, size, bold in pieces:
         column = max(c for c in range(columns) if c == 0 or x >= starts[c] - SAME_RULE)
+        if text.strip():
+            total += len(text)
+            if column + 1 < columns and parted[band][column + 1] and x + 0.6 * (end - x) > starts[column + 1] + 2 * SAME_RULE:
+                crossing += len(text)  # a piece runs over a column's rule: pypdf's pieces are not the cells
         entries = cells[band][column]
         if not entries or entries[-1][0] is not line:
             entries.append((line, []))
@@ -189,12 +200,16 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
         letters = sum(1 for char in text if char.isalpha())
         bold_letters[band][0] += letters if bold else 0
         bold_letters[band][1] += letters
+    if crossing > MAX_CROSSING * total:
+        return None
     texts = [[_cell_text(entries, runs_on) for entries in row] for row in cells]
     if any(len(entries) > MAX_CELL_LINES for row in cells for entries in row):
         return None
     keep = [b for b, row in enumerate(texts) if any(row)]
     if len(keep) < MIN_ROWS or sum(1 for b in keep if sum(1 for cell in texts[b] if cell) >= 2) < 2:
         return None
+    if sum(1 for b in keep if any(_LONG_WORD.search(cell) for cell in texts[b])) < 0.5 * len(keep):
+        return None  # a chart's bars and labels, a drawing: rows without words
     header_rows = _header_rows(texts, keep, bold_letters, parted, members, bands)
     used = [c for c in range(columns) if any(texts[b][c] for b in keep)]
     if len(used) < 2:
