@@ -24,7 +24,7 @@ columns
     text starts after a gap of ``TEXT_GAP`` font sizes (or at the grid's left edge) in at least two rows.
 cells
     Every piece of text of a line inside the grid goes to the row its baseline stands in and the column its
-    start stands in; pieces apart on the page are never glued: between two pieces of one cell a space is kept
+    start stands in (a cell merged over several rows: its first row, ``_merged_top``); pieces apart on the page are never glued: between two pieces of one cell a space is kept
     where pypdf reports one, and added where the second starts ``PIECE_GAP`` font sizes right of the end of the
     first between a digit and a digit or a letter ("40 80 120", "week 40"; never between two letters: a letter
     run is pypdf's word and is never split, nor before punctuation, whose place a font without widths blurs). A cell's lines run on
@@ -187,8 +187,11 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
         [[] for _ in range(columns)] for _ in bands]
     bold_letters = [[0, 0] for _ in bands]
     crossing = total = 0
+    edges = [*starts[1:], right]  # where each column ends
     for band, line, text, x, end, size, bold in pieces:
         column = max(c for c in range(columns) if c == 0 or x >= starts[c] - SAME_RULE)
+        if inner:
+            band = _merged_top(band, starts[column] if column else left, edges[column], bands, group, vertical)
         if text.strip():
             total += len(text)
             if column + 1 < columns and parted[band][column + 1] and x + 0.6 * (end - x) > starts[column + 1] + 2 * SAME_RULE:
@@ -240,6 +243,27 @@ def _framed(vertical: list[Rule], left: float, right: float, top: float, bottom:
         return any(abs(x - edge) <= SAME_RULE * 2 and min(y1, top) - max(y0, bottom) >= 0.8 * (top - bottom)
                    for x, y0, y1 in vertical)
     return along(left) and along(right)
+
+
+def _merged_top(band: int, start: float, end: float, bands: list[tuple[float, float]], group: list[Rule],
+                vertical: list[Rule]) -> int:
+    """The first row of the cell that a piece in ``band`` between ``start`` and ``end`` stands in: a cell merged
+    over several rows (no rule across it between them, rules on both its sides) keeps its text in its first
+    row ("Bouwen Proof of Concept" over four sprints is one cell, not "Bouwen Proof of" and "Concept")."""
+    middle = (start + end) / 2
+    while band > 0:
+        y = bands[band][0]  # the rule between this row and the one above, if it crosses the cell
+        if any(abs(rule[0] - y) <= SAME_RULE and rule[1] - SAME_RULE <= middle <= rule[2] + SAME_RULE for rule in group):
+            break
+        if not all(_sided(x, bands[row], vertical) for x in (start, end) for row in (band - 1, band)):
+            break  # no rules on its sides: text outside the drawn cells ("Uren totaal" left of the boxes)
+        band -= 1
+    return band
+
+
+def _sided(x: float, band: tuple[float, float], vertical: list[Rule]) -> bool:
+    middle = (band[0] + band[1]) / 2
+    return any(abs(rule[0] - x) <= SAME_RULE * 2 and rule[1] <= middle <= rule[2] for rule in vertical)
 
 
 def _inside(line: Line, left: float, right: float, top: float, bottom: float) -> bool:
