@@ -36,7 +36,8 @@ header
     text of every header row above it ("week Februari 6").
 accepted
     At least ``MIN_ROWS`` rows with text of which two with two or more cells, at least two columns with text,
-    a word of three letters in at least half of the rows (not a chart's bars and numbers), no cell of more than
+    a word of three letters in at least half of the rows (not a chart's bars and numbers), not two columns of
+    mostly running text (``PROSE_WORDS`` words a cell: a page's two columns between rules), no cell of more than
     ``MAX_CELL_LINES`` lines (rules around whole blocks of text: a frame, not a table), and at most
     ``MAX_CROSSING`` of the text in pieces that run over a column's rule (pypdf gave several cells as one piece:
     a slide's table; the pieces cannot tell its cells, so the grid is left to ``ingest.tables``).
@@ -55,10 +56,11 @@ from kennisbank.ingest.layout import Line, PageLayout
 THIN = 2.5  # points: a box this thin in one direction is a rule
 MIN_RULE = 6.0  # points: a rule at least this long
 SAME_RULE = 1.5  # points: rules this close are one
-MAX_BAND = 0.4  # a row at most this share of the page's height
+MAX_BAND = 0.9  # a row at most this share of the page's height
 MIN_RULES = 3  # horizontal rules of a grid without inner vertical rules
 MIN_ROWS = 2
-MAX_CELL_LINES = 12
+MAX_CELL_LINES = 40
+PROSE_WORDS = 12  # a cell of this many words is running text
 TEXT_GAP = 1.0  # font sizes: a gap this wide inside a line starts another cell (grids without vertical rules)
 PIECE_GAP = 0.3  # font sizes: pieces of a cell this far apart are apart words
 MAX_CROSSING = 0.1  # share of a grid's characters in pieces that run over a column's rule: more, and no table
@@ -188,10 +190,14 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
     bold_letters = [[0, 0] for _ in bands]
     crossing = total = 0
     edges = [*starts[1:], right]  # where each column ends
+    tops: dict[tuple[int, int], int] = {}
     for band, line, text, x, end, size, bold in pieces:
         column = max(c for c in range(columns) if c == 0 or x >= starts[c] - SAME_RULE)
         if inner:
-            band = _merged_top(band, starts[column] if column else left, edges[column], bands, group, vertical)
+            key = (band, column)
+            if key not in tops:
+                tops[key] = _merged_top(band, starts[column] if column else left, edges[column], bands, group, vertical)
+            band = tops[key]
         if text.strip():
             total += len(text)
             if column + 1 < columns and parted[band][column + 1] and x + 0.6 * (end - x) > starts[column + 1] + 2 * SAME_RULE:
@@ -213,8 +219,12 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
         return None
     if sum(1 for b in keep if any(_LONG_WORD.search(cell) for cell in texts[b])) < 0.5 * len(keep):
         return None  # a chart's bars and labels, a drawing: rows without words
+    filled = [cell for b in keep for cell in texts[b] if cell]
+    if len(used_columns := [c for c in range(columns) if any(texts[b][c] for b in keep)]) == 2 and \
+            sum(1 for cell in filled if len(cell.split()) >= PROSE_WORDS) >= 0.6 * len(filled):
+        return None  # two columns of running text between rules (a page's columns), not a table
     header_rows = _header_rows(texts, keep, bold_letters, parted, members, bands)
-    used = [c for c in range(columns) if any(texts[b][c] for b in keep)]
+    used = used_columns
     if len(used) < 2:
         return None
     rows: list[list[str]] = []
