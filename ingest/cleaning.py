@@ -84,6 +84,7 @@ _FOOTNOTE = re.compile(r"\d{1,2} +[A-Z]")
 _URL_TAIL = re.compile(r"(?:https?://|www\.|\S@)\S*$|\S+\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int)/\S*$", re.IGNORECASE)
 _NOTE_LINE = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}\s)")
 _SUSPENDED = re.compile(r"-\s+(?:en|of)\b")
+TABLE_ROW = "| "  # a table row as ingest.tables writes it (cleaning sits below tables: the prefix is repeated here)
 _PAGE_NUMBER = re.compile(
     r"[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?"  # 7, - 7 -, (7)
     r"|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"  # roman: vii
@@ -389,7 +390,8 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             soft = double_spaced and blank_run == 1
             if soft and _ENDS_SENTENCE.search(prev.rstrip("”")) and (line[0].isupper() or line[0] in _OPENING):
                 blocks.append(["\n\n", line])
-            elif not bullet and (soft or _continues(prev, line)):
+            elif not bullet and not prev.startswith(TABLE_ROW) and (soft or _continues(prev, line)):
+                # (a table's rows end in a blank line, ingest.tables.body_text: text after it is not their cell)
                 blocks[-1][1] = _append(blocks[-1][1], line, vocab)
             else:
                 blocks.append(["\n" if soft else "\n\n", line])

@@ -48,6 +48,9 @@ def test_planning_table_keeps_numbers_of_adjacent_cells_apart_with_their_week():
     assert "| Taak: Uren totaal | week Februari 6: 40 | week Februari 7: 80 | week Februari 8: 120 |" in page
     assert any("| Taak: Sprint 1 | week M&A 13: 37 | week April 14: 30 | Uren Totaal: 67" in text
                for text in _table_passages("hu-voorbeeldscriptie.pdf", 13))
+    # the legend under the table is text of its own, not the end of the last row's last cell
+    assert "\nlegenda: Deadline Oplevering" in page and not any("legenda" in line for line in page.split("\n")
+                                                                if line.startswith("| "))
     _assert_faithful("hu-voorbeeldscriptie.pdf", 13)
 
 
