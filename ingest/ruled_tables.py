@@ -64,6 +64,7 @@ PROSE_WORDS = 12  # a cell of this many words is running text
 TEXT_GAP = 1.0  # font sizes: a gap this wide inside a line starts another cell (grids without vertical rules)
 PIECE_GAP = 0.3  # font sizes: pieces of a cell this far apart are apart words
 MAX_CROSSING = 0.1  # share of a grid's characters in pieces that run over a column's rule: more, and no table
+MAX_RULES = 400  # rules of one direction (after merging) on a page with a ruled table at most
 MAX_BOXES = 2500  # a page that draws more boxes (a map, a dense chart) is not read for ruled tables
 
 _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
@@ -86,10 +87,10 @@ def ruled_grids(page: PageLayout, runs_on: Callable[[str, str], str]) -> list[Gr
         return []
     horizontal = _merge([((b[1] + b[3]) / 2, b[0], b[2]) for b in boxes
                          if b[3] - b[1] <= THIN and b[2] - b[0] >= MIN_RULE])
-    if len(horizontal) < 2:
-        return []
     vertical = _merge([((b[0] + b[2]) / 2, b[1], b[3]) for b in boxes
                        if b[2] - b[0] <= THIN and b[3] - b[1] >= MIN_RULE])
+    if len(horizontal) < 2 or len(horizontal) > MAX_RULES or len(vertical) > MAX_RULES:
+        return []  # no grid, or a drawing's hatching (the grouping would cost rules x groups x rules)
     lines = [line for line in page.lines if line.role == "body" and line.positioned and line.text.strip()]
     found: list[Grid] = []
     taken: set[int] = set()
