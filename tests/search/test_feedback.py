@@ -8,8 +8,9 @@ import pytest
 from kennisbank.core.settings import Settings
 from kennisbank.core.text import normalize_text
 from kennisbank.search.feedback import Feedback, SentenceScoreCache, TermFeedback, neighbour_boost, rocchio
-from kennisbank.search.schema import Hit, SearchFilter
+from kennisbank.search.schema import ChunkPoint, Hit, SearchFilter, point_id
 from kennisbank.search.service import Searcher
+from kennisbank.search.store import ClientStore, EdgeStore
 from kennisbank.search.thesaurus import default_thesaurus
 
 QUESTIONS = (
@@ -113,8 +114,7 @@ class TestOnTheIndex:
         searcher = _searcher(kb, feedback_dense_weight=0.5, feedback_depth=3)
         changed = 0
         for question in QUESTIONS:
-            dense, _, query_dense, query_bm25 = _lists(kb, question)
-            sparse = _lists(kb, question)[1]
+            dense, sparse, query_dense, query_bm25 = _lists(kb, question)
             by_dense, by_bm25 = query_dense(dense), query_bm25(sparse)
             sentences = lambda ids: kb.store.sentence_scores(dense, ids)  # noqa: B023,E731
             first = kb.reranker.rescore(kb.reranker.fuse(by_dense, by_bm25), sentences)[:3]
@@ -175,3 +175,30 @@ class TestOnTheIndex:
         first, second = cache(ids[:4]), cache(ids[2:])
         assert sorted(asked) == sorted(ids)  # ids 2 and 3 were not asked again
         assert first == kb.store.sentence_scores(dense, ids[:4]) and second == kb.store.sentence_scores(dense, ids[2:])
+
+
+def test_dense_vectors_are_the_same_from_the_embedded_store_and_the_server_code_path(tmp_path):
+    """`EdgeStore` and `ClientStore` (the server code path, in-process) give the same stored vectors (cosine
+    distance: both keep them normalised) for the ids they hold, and leave out the ids they do not."""
+    rng = np.random.default_rng(11)
+    fingerprint = {"dim": 8, "purpose": "feedback test"}
+    points = [ChunkPoint(id=point_id("doc", "v1", n), dense=rng.normal(size=8).tolist(), sparse_indices=[n + 1],
+                         sparse_values=[1.0], payload={"doc_id": "doc", "doc_version": "v1", "split_id": n,
+                                                       "chunk_id": f"doc.c{n}", "text": f"tekst {n}"},
+                         sentences=[rng.normal(size=8).tolist()]) for n in range(4)]
+    ids = [p.id for p in points[:3]] + [point_id("other", "v1", 0)]
+    edge = EdgeStore(tmp_path / "index", fingerprint)
+    server = ClientStore(":memory:", "", "feedback-test", fingerprint)
+    try:
+        got = []
+        for store in (edge, server):
+            store.upsert(points)
+            store.flush()
+            got.append(store.dense_vectors(ids))
+        assert set(got[0]) == set(got[1]) == set(ids[:3])
+        for p in points[:3]:
+            unit = np.asarray(p.dense) / np.linalg.norm(p.dense)
+            assert np.allclose(got[0][p.id], unit, atol=1e-6) and np.allclose(got[1][p.id], unit, atol=1e-6)
+    finally:
+        edge.close()
+        server.close()
