@@ -771,7 +771,8 @@ def table_spans(text: str) -> list[tuple[int, int, bool]]:
     """Cut a page's body text into stretches of table rows and of other text: (start, end, is_table).
 
     A short line without closing punctuation right before the rows (a caption, "Tabel 2 Kosten") goes with
-    the table. The stretches cover the text; the splitter packs each on its own.
+    the table, and so does a short line in lower case right after them (a legend, "legenda: Deadline
+    Oplevering"; not a heading or a paragraph, which start in capitals). The stretches cover the text; the splitter packs each on its own.
     """
     lines, offset = [], 0
     for line in text.split("\n"):
@@ -785,6 +786,12 @@ def table_spans(text: str) -> list[tuple[int, int, bool]]:
         stripped = lines[index][2].strip()
         if (following is not None and kinds[following] and len(stripped) <= 120 and not _CLOSING.search(stripped)
                 and not stripped.endswith(",")):
+            kinds[index] = True
+    for index in range(1, len(lines)):  # a short line in lower case right after the rows: the table's legend
+        before = next((k for k in range(index - 1, -1, -1) if lines[k][2].strip()), None)
+        stripped = lines[index][2].strip()
+        if (before is not None and is_row(lines[before][2].strip()) and kinds[before] and not kinds[index]
+                and stripped[:1].islower() and len(stripped) <= 60):
             kinds[index] = True
     spans: list[tuple[int, int, bool]] = []
     for (start, end, line), kind in zip(lines, kinds):
