@@ -111,6 +111,11 @@ def split_pages(
             following = pages[number]
             following_body = following[: _body_end(following, note_starts, number + 1)]
             run_on = _continuation(page[:body_end], following_body, max_chars)
+            next_heads = heading_starts[number] if heading_starts and number < len(heading_starts) else set()
+            if run_on is None:
+                run_on = _list_continuation(page[:body_end], following_body, next_heads, max_chars)
+            if run_on is not None:
+                run_on = _with_short_tail(following_body, run_on, next_heads)
             if run_on is not None and spans[-1][1] - spans[-1][0] + run_on > 2 * max_chars:
                 run_on = None  # a very long piece: cut at the page break rather than make a giant passage
             if run_on is None:
@@ -168,6 +173,36 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     if ends:
         return _rstrip(following, 0, ends[0])
     return len(first_block) if len(first_block) <= max_chars else None
+
+
+def _list_continuation(body: str, following: str, next_heads: set[int] | frozenset[int],
+                       max_chars: int) -> int | None:
+    """How much of ``following`` (the next page's body) finishes a list whose items end in ";" when ``body``
+    ends in such an item ("... 2 keer de lettergrootte;" + "Letterafstand ...; Spatiëren ... lettergrootte."):
+    up to the first end of a sentence that is not a ";" in the next page's first block (the list's end), or
+    that block whole; None when the page does not end in ";", the next page opens with a heading, or the piece
+    is longer than ``max_chars``."""
+    tail, head = body.rstrip(), following.lstrip()
+    if not tail.endswith(";") or not head or head != following or 0 in next_heads:
+        return None
+    first_block = following.split("\n", 1)[0]
+    hi = min(len(first_block), max_chars)
+    for at in _sentence_ends(following, 0, hi):
+        if following[:at].rstrip("\"'”’)]")[-1:] != ";":
+            return _rstrip(following, 0, at)
+    return len(first_block) if len(first_block) <= max_chars else None
+
+
+def _with_short_tail(following: str, end: int, next_heads: set[int] | frozenset[int]) -> int:
+    """Where a continuation over the page break ends, taking along the one short line that would be left alone
+    between it and the next page's first heading (or its end): "• Geen problemen aangetroffen" after the end of
+    the list it concludes is no passage of its own."""
+    stop = min([at for at in next_heads if at > end] + [len(following)])
+    lo = _lstrip(following, end, stop)
+    hi = _rstrip(following, lo, stop)
+    if lo < hi and hi - lo <= _HEADING_MAX and "\n" not in following[lo:hi] and "\n\n" not in following[end:lo]:
+        return hi
+    return end
 
 
 # A line that opens with a relation or an implication goes on with the derivation above it ("⇒ IWS = π").
@@ -462,7 +497,8 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
         if groups:
             group = groups[-1]
             if piece[0] in heads and not all(_heading_only(page, p, heads) for p in group):
-                groups.append(_trailing_headings(page, group, heads) + [piece])
+                groups.append((_trailing_headings(page, group, heads) or _trailing_lead_in(page, group, piece, max_chars))
+                              + [piece])
                 continue
             size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
             fits = piece[1] - group[0][0] <= max_chars
@@ -530,6 +566,15 @@ def _trailing_headings(page: str, group: list[tuple[int, int]],
     while len(group) > 1 and _heading_only(page, group[-1], heads):
         taken.insert(0, group.pop())
     return taken
+
+
+def _trailing_lead_in(page: str, group: list[tuple[int, int]], heading: tuple[int, int],
+                      max_chars: int) -> list[tuple[int, int]]:
+    """Take a lead-in sentence at the end of ``group`` (not all of it) off it when a heading follows: "Hierin
+    schrijft hij:" introduces the quote under its title ("Doel van CoronaMelder"), so it goes with them."""
+    if len(group) > 1 and _is_lead_in(page, group[-1]) and heading[1] - group[-1][0] <= max_chars:
+        return [group.pop()]
+    return []
 
 
 def _is_lead_in(page: str, span: tuple[int, int]) -> bool:
