@@ -180,17 +180,21 @@ def _list_continuation(body: str, following: str, next_heads: set[int] | frozens
     """How much of ``following`` (the next page's body) finishes a list whose items end in ";" when ``body``
     ends in such an item ("... 2 keer de lettergrootte;" + "Letterafstand ...; Spatiëren ... lettergrootte."):
     up to the first end of a sentence that is not a ";" in the next page's first block (the list's end), or
-    that block whole; None when the page does not end in ";", the next page opens with a heading, or the piece
-    is longer than ``max_chars``."""
+    that block whole when it ends in ";" too; None when the page does not end in ";", the next page opens with
+    a heading or with a line that is no sentence ("Uitleg"), or the piece is longer than ``max_chars``."""
     tail, head = body.rstrip(), following.lstrip()
     if not tail.endswith(";") or not head or head != following or 0 in next_heads:
         return None
     first_block = following.split("\n", 1)[0]
     hi = min(len(first_block), max_chars)
-    for at in _sentence_ends(following, 0, hi):
-        if following[:at].rstrip("\"'”’)]")[-1:] != ";":
-            return _rstrip(following, 0, at)
-    return len(first_block) if len(first_block) <= max_chars else None
+    ends = [at for at in _sentence_ends(following, 0, hi) if following[:at].rstrip("\"'”’)]")[-1:] != ";"]
+    if ends:
+        end = _rstrip(following, 0, ends[0])
+    elif first_block.rstrip().endswith(";") and len(first_block) <= max_chars:
+        end = _rstrip(following, 0, len(first_block))  # more items: the block of them
+    else:
+        return None  # a heading ("Uitleg") or a fragment, not the rest of the list
+    return end if _is_sentence_piece(following[:end]) else None
 
 
 def _with_short_tail(following: str, end: int, next_heads: set[int] | frozenset[int]) -> int:
@@ -268,13 +272,45 @@ def _page_spans(page: str, max_chars: int, min_chars: int,
                 heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """The passages of a page's text; a table's rows (ingest.tables) are packed apart from the text around."""
     spans: list[tuple[int, int]] = []
+    parts: list[tuple[int, int, bool]] = []  # (start, end, is a table)
     for table_start, table_end, table in table_spans(page):
-        parts = [(table_start, table_end)] if table else [  # a code listing (ingest.code) is packed apart too
-            (table_start + s, table_start + e) for s, e, _code in code_spans(page[table_start:table_end])]
-        for start, end in parts:
-            part_heads = frozenset(head - start for head in heads if start <= head < end)
-            spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
+        parts += [(table_start, table_end, True)] if table else [  # a code listing (ingest.code) is packed apart too
+            (table_start + s, table_start + e, False) for s, e, _code in code_spans(page[table_start:table_end])]
+    for start, end, _apart in _headings_with_tables(page, parts, heads):
+        part_heads = frozenset(head - start for head in heads if start <= head < end)
+        spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
     return spans
+
+
+def _headings_with_tables(page: str, parts: list[tuple[int, int, bool]],
+                          heads: set[int] | frozenset[int]) -> list[tuple[int, int, bool]]:
+    """The stretches of text, table rows and code listings of a page, with a heading that stands right before
+    a table moved into it ("Appendix 1: Assessment matrix" over its table): a heading is never a passage of its
+    own. ``parts``: (start, end, is a table), covering the page in order. (A listing keeps its own passage: a
+    passage of kind ``code`` is only the listing's lines.)"""
+    out = list(parts)
+    for index in range(1, len(out)):
+        start, end, apart = out[index]
+        prev_start, prev_end, prev_apart = out[index - 1]
+        if not apart or prev_apart:
+            continue
+        moved = start
+        while True:  # the heading right before the table, and the layout's headings right above that one
+            body_end = _rstrip(page, prev_start, moved)
+            line = (_lstrip(page, max(page.rfind("\n", prev_start, body_end) + 1, prev_start), body_end), body_end)
+            if line[0] >= line[1] or not _is_heading(page, line):
+                break
+            if line[0] > prev_start and "\n\n" not in page[_rstrip(page, prev_start, line[0]): line[0]]:
+                break  # not a block of its own: the last line of a paragraph or a list item
+            heading = line[0] in heads or (moved == start and _lone_heading(page, line)
+                                            and not page[line[0]:line[1]].endswith(":"))
+            if not heading:
+                break  # a lead-in sentence ("... de volgende definities:") stays with the text before it
+            moved = line[0]
+        if moved < start:
+            out[index - 1] = (prev_start, moved, False)
+            out[index] = (moved, end, True)
+    return [(s, e, a) for s, e, a in out if page[s:e].strip()]
 
 
 def _body_kind(text: str) -> str:
@@ -572,7 +608,8 @@ def _trailing_lead_in(page: str, group: list[tuple[int, int]], heading: tuple[in
                       max_chars: int) -> list[tuple[int, int]]:
     """Take a lead-in sentence at the end of ``group`` (not all of it) off it when a heading follows: "Hierin
     schrijft hij:" introduces the quote under its title ("Doel van CoronaMelder"), so it goes with them."""
-    if len(group) > 1 and _is_lead_in(page, group[-1]) and heading[1] - group[-1][0] <= max_chars:
+    if (len(group) > 1 and _is_lead_in(page, group[-1]) and heading[1] - group[-1][0] <= max_chars
+            and len(page[group[-1][0]: group[-1][1]].split()) >= 3):  # a sentence, not "sog." + "Retraktionen:"
         return [group.pop()]
     return []
 
@@ -653,6 +690,8 @@ class StructureSplitter:
             if doc.meta.get("format") == "pdf":  # contents, cover fields, lone headings, tiny slides (ingest.tables)
                 kinds = noise_kinds([c.text for c in split], [c.page for c in split], [c.kind for c in split],
                                     bool(slides))
+                kinds = front_and_back_noise([c.text for c in split], [c.page for c in split], kinds, len(pages),
+                                             bool(slides))
                 figure_slides = set((doc.meta.get("layout") or {}).get("figure_slides") or [])
                 for chunk, kind in zip(split, kinds):
                     # a slide of a drawing's labels (ingest.slides) answers no question: not indexed
@@ -660,14 +699,60 @@ class StructureSplitter:
             # a slide's path is its title; the headings of its boxes (level 2, ingest.slides) only keep them apart
             paths = section_paths(pages, _titles(doc.meta.get("headings")) if slides else doc.meta.get("headings"),
                                   split)
+            cover = next((c.text for c in split if c.page == 1 and c.kind == COVER), None)
+            for chunk in split:
+                chunk.kind = "noise" if chunk.kind == COVER else chunk.kind  # counted with the noise (ingest.check)
             for chunk, path in zip(split, paths):
                 if chunk.kind in UNINDEXED_KINDS and not self.keep_noise:
                     continue
                 meta = _chunk_meta(doc, chunk)
+                if cover is not None:
+                    meta["cover"] = cover  # the cover's fields: metadata of the document, not a passage
                 if path:
                     meta["section"] = path
                 chunks.append(Document(content=chunk.text, meta=meta))
         return {"documents": chunks}
+
+
+COVER_WORDS = 40  # a cover page's fields (title, school, code, year, study points, owners) have at most this many words
+COVER_LINES = 10
+SLIDE_WORDS = 15  # an agenda or closing slide has at most this many words
+AGENDA_ITEM_WORDS = 6
+_FULL_SENTENCE = re.compile(r"[^\W\d_]{2}[)\]\"'”’]*[.!](?:\s|$)")  # a sentence ends (not "4.2", not "e.g")
+
+
+def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[str], page_count: int,
+                         slides: bool) -> list[str]:
+    """``kinds`` with the passages of a document's front and back that are no text of their own:
+
+    - **a cover page** (a document of at least 3 pages whose first page is one passage of short lines, at most
+      ``COVER_WORDS`` words, no sentence: school, title, course code, year, study points, owners) is
+      ``cover`` (the splitter stores it as ``noise``: not indexed); its text is kept as the document's metadata
+      (``meta["cover"]`` of every passage) and stays on the stored page;
+    - in a slide deck, **an agenda slide** (one of the first three: 2 to 8 lines of at most
+      ``AGENDA_ITEM_WORDS`` words, no sentence: the deck's contents) and **the closing slide** (the last one, at
+      most ``SLIDE_WORDS`` words, no sentence: "Volgende week: ...", "Bedankt", contact details) are ``noise``
+      like a contents page; their text stays on the stored page.
+
+    Only a passage that is the sole body passage of its page is considered; a passage with a sentence never."""
+    result = list(kinds)
+    alone: dict[int | None, int] = {}
+    for page, kind in zip(pages, kinds):
+        if kind == "body":
+            alone[page] = alone.get(page, 0) + 1
+    for index, (text, page, kind) in enumerate(zip(texts, pages, kinds)):
+        if kind != "body" or alone.get(page) != 1 or page is None or _FULL_SENTENCE.search(text):
+            continue
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        words = len(text.split())
+        if not slides and page == 1 and page_count >= 3 and words <= COVER_WORDS and len(lines) <= COVER_LINES:
+            result[index] = COVER
+        elif slides and page > 1 and words <= SLIDE_WORDS and (
+                page == page_count
+                or (page <= 3 and 2 <= len(lines) <= 8
+                    and all(len(line.split()) <= AGENDA_ITEM_WORDS for line in lines))):
+            result[index] = "noise"
+    return result
 
 
 def _titles(headings: list[list[Any]] | None) -> list[list[Any]] | None:
@@ -677,6 +762,7 @@ def _titles(headings: list[list[Any]] | None) -> list[list[Any]] | None:
 
 # Passage kinds that are not indexed (ingest.tables: contents, cover and letterhead fields, lone headings, tiny
 # slides, repeats; a figure's labels); their text stays on the stored page.
+COVER = "cover"  # the fields of a cover page (see ``front_and_back_noise``); stored as kind "noise"
 UNINDEXED_KINDS = frozenset({"noise", "figure"})
 
 # Meta of a whole document that is about its pages, not about one passage: not copied into chunks.
