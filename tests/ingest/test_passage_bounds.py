@@ -114,9 +114,7 @@ def test_cover_fields_become_document_metadata():
     assert cover in pages[0]  # nothing lost: the stored page keeps it, the metadata quotes it
     kept = _on("hr-modulewijzer.pdf", 1, keep_noise=True)
     assert [chunk.meta.get("kind") for chunk in kept] == ["noise"]
-
-
-def test_cover_rule_leaves_a_first_page_with_sentences_alone():
+    # a first page with sentences is no cover: it stays in the index
     for name in ("vng-burenhulp.pdf", "en-school-closures-paper.pdf"):
         _pages, chunks = _split(name)
         assert not any("cover" in chunk.meta for chunk in chunks)
