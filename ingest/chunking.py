@@ -181,8 +181,11 @@ def _list_continuation(body: str, following: str, next_heads: set[int] | frozens
     ends in such an item ("... 2 keer de lettergrootte;" + "Letterafstand ...; Spatiëren ... lettergrootte."):
     up to the first end of a sentence that is not a ";" in the next page's first block (the list's end), or
     that block whole when it ends in ";" too; None when the page does not end in ";", the next page opens with
-    a heading or with a line that is no sentence ("Uitleg"), or the piece is longer than ``max_chars``."""
+    a heading or with a line that is no sentence ("Uitleg"), or the piece is longer than ``max_chars``.
+    A page that ends in a lead-in (":") takes the list items the next page opens with (``_items_after_lead_in``)."""
     tail, head = body.rstrip(), following.lstrip()
+    if tail.endswith(":") and head and head == following and 0 not in next_heads:
+        return _items_after_lead_in(following, next_heads, max_chars)
     if not tail.endswith(";") or not head or head != following or 0 in next_heads:
         return None
     first_block = following.split("\n", 1)[0]
@@ -195,6 +198,31 @@ def _list_continuation(body: str, following: str, next_heads: set[int] | frozens
     else:
         return None  # a heading ("Uitleg") or a fragment, not the rest of the list
     return end if _is_sentence_piece(following[:end]) else None
+
+
+_ITEM_LABEL_START = re.compile(r"(?:\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]|[•\-–*])\s")
+
+
+def _items_after_lead_in(following: str, next_heads: set[int] | frozenset[int], max_chars: int) -> int | None:
+    """How much of ``following`` a lead-in at the end of the page before ("Deze commissie bestaat uit:") takes:
+    the whole list items ("a. ...", "1) ...", "• ...", each with the lines that wrap it) the next page opens
+    with, while they fit in ``max_chars``; None when the next page does not open with a list item or its first
+    item does not fit."""
+    if not _ITEM_LABEL_START.match(following):
+        return None
+    whole, current, offset = 0, 0, 0  # the end of the last whole item, of the item read so far
+    for line in following.split("\n"):
+        if not line.strip() or offset in next_heads:
+            break  # the list's block ends: the item read so far is whole
+        if _ITEM_LABEL_START.match(line):
+            whole = current  # a new item: the one before is whole
+        current = offset + len(line)
+        if current > max_chars:
+            current = 0  # this item does not fit
+            break
+        offset = current + 1
+    end = max(whole, current)
+    return _rstrip(following, 0, end) if end else None
 
 
 def _with_short_tail(following: str, end: int, next_heads: set[int] | frozenset[int]) -> int:
