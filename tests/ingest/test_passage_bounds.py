@@ -91,6 +91,15 @@ def test_semicolon_list_over_a_page_break_is_one_passage():
                 if c.meta.get("kind") == "noise" and "Geen problemen" in c.content]
 
 
+def test_lead_in_at_a_page_end_takes_the_list_items_of_the_next_page():
+    pages, chunks = _split("dpia-coronamelder.pdf")
+    over = [chunk for chunk in chunks if chunk.meta.get("page_number") == 36 and chunk.meta.get("page_end") == 37]
+    assert len(over) == 1
+    assert "Ga hierbij in ieder geval in op: a. welke negatieve gevolgen de gegevensverwerkingen" in over[0].content
+    assert _quotes_pages(pages, over[0])
+    assert not _on("dpia-coronamelder.pdf", 37)[0].content.startswith("a. welke negatieve")
+
+
 # --- a heading before a table -------------------------------------------------------------------------------
 
 
