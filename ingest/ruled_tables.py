@@ -24,7 +24,8 @@ columns
     text starts after a gap of ``TEXT_GAP`` font sizes (or at the grid's left edge) in at least two rows.
 cells
     Every piece of text of a line inside the grid goes to the row its baseline stands in and the column its
-    start stands in (a cell merged over several rows: its first row, ``_merged_top``); pieces apart on the page are never glued: between two pieces of one cell a space is kept
+    start stands in (a cell merged over several rows: its first row, ``_merged_top``; a first row with one
+    cell that starts in lower case ends a cell of the page before and stays body text, to run on over the break); pieces apart on the page are never glued: between two pieces of one cell a space is kept
     where pypdf reports one, and added where the second starts ``PIECE_GAP`` font sizes right of the end of the
     first between a digit and a digit or a letter ("40 80 120", "week 40"; never between two letters: a letter
     run is pypdf's word and is never split, nor before punctuation, whose place a font without widths blurs). A cell's lines run on
@@ -192,6 +193,7 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
     crossing = total = 0
     edges = [*starts[1:], right]  # where each column ends
     tops: dict[tuple[int, int], int] = {}
+    rows_of: dict[int, set[int]] = {}  # per line: the rows its pieces went to
     for band, line, text, x, end, size, bold in pieces:
         column = max(c for c in range(columns) if c == 0 or x >= starts[c] - SAME_RULE)
         if inner:
@@ -203,6 +205,7 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
             total += len(text)
             if column + 1 < columns and parted[band][column + 1] and x + 0.6 * (end - x) > starts[column + 1] + 2 * SAME_RULE:
                 crossing += len(text)  # a piece runs over a column's rule: pypdf's pieces are not the cells
+        rows_of.setdefault(id(line), set()).add(band)
         entries = cells[band][column]
         if not entries or entries[-1][0] is not line:
             entries.append((line, []))
@@ -216,6 +219,13 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
     if any(len(entries) > MAX_CELL_LINES for row in cells for entries in row):
         return None
     keep = [b for b, row in enumerate(texts) if any(row)]
+    left_out: set[int] = set()
+    if keep and not texts[keep[0]][0] and sum(1 for cell in texts[keep[0]] if cell) == 1 and \
+            next(cell for cell in texts[keep[0]] if cell)[:1].islower():
+        # the first row is the end of a cell begun on the page before ("heeft een .NET SDK."): its lines stay
+        # body text, so that the passage of that row runs on over the page break (ingest.chunking)
+        left_out = {key for key, rows in rows_of.items() if rows == {keep[0]}}
+        keep = keep[1:]
     if len(keep) < MIN_ROWS or sum(1 for b in keep if sum(1 for cell in texts[b] if cell) >= 2) < 2:
         return None
     if sum(1 for b in keep if any(_LONG_WORD.search(cell) for cell in texts[b])) < 0.5 * len(keep):
@@ -244,7 +254,8 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
         rows.append([" ".join(names[c]) for c in used])
     rows += [[texts[b][c] for c in used] for b in keep if b not in header_rows]
     order = {id(line): index for index, line in enumerate(page.lines)}
-    members = sorted({id(line): line for _, line, *_ in pieces}.values(), key=lambda line: order[id(line)])
+    members = sorted({id(line): line for _, line, *_ in pieces if id(line) not in left_out}.values(),
+                     key=lambda line: order[id(line)])
     return Grid(rows=rows, header=bool(header_rows), lines=members)
 
 
