@@ -107,6 +107,28 @@ class Settings:
         "\"Search quality\"). Off by default: it raised English tune hit@5 but lowered held-out English MRR@10.",
         section="Search", default=False,
     )
+    feedback_dense_weight: float = _help(
+        "Pseudo-relevance feedback on the dense side (Rocchio): the query vector plus this times the mean vector "
+        "of the first pass's top FEEDBACK_DEPTH passages, renormalised, is queried again before the fusion "
+        "(search/feedback.py). 0: off: 0.1 was best on the tune and dev questions by about one question, tied on "
+        "the held-out part, lowered fresh English MRR@10 and doubles the store's work per query at 100k passages "
+        "(README, \"Search quality\").",
+        section="Search", default=0.0,
+    )
+    feedback_depth: int = _help("How many passages of the first pass (fused, re-scored by sentence) feedback uses.",
+                                section="Search", default=5)
+    feedback_bm25_weight: float = _help(
+        "Pseudo-relevance feedback on BM25 (RM3): the share of the expansion terms from the first pass's top "
+        "FEEDBACK_DEPTH passages in the re-queried BM25 query (the question's terms keep the rest). 0: off; "
+        "it lowered MRR@10 in every measured cell (README, \"Search quality\").",
+        section="Search", default=0.0,
+    )
+    feedback_bm25_terms: int = _help("How many expansion terms BM25 feedback adds.", section="Search", default=20)
+    rerank_neighbour_weight: float = _help(
+        "A passage in the re-scored top gains this times the best positive fused score of the passage before or "
+        "after it (same publication). 0: off; it did not help on the tune and dev questions (README).",
+        section="Search", default=0.0,
+    )
     embed_batch_size: int = _help("Chunks embedded per batch during ingestion.", section="Model and passages", default=32)
     max_upload_mb: int = _help("Largest file accepted by `kennisbank add` and uploads, in MiB.", section="Staff console", default=50)
     secure_cookies: bool = _help(

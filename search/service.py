@@ -38,6 +38,7 @@ from kennisbank.core.source_refs import SourceReferences
 from kennisbank.search import csl
 from kennisbank.search.anchors import passage_anchors
 from kennisbank.search.embedders import BM25TextEmbedder
+from kennisbank.search.feedback import Feedback, SentenceScoreCache, neighbour_boost
 from kennisbank.search.framework import Framework
 from kennisbank.search.relevance import Relevance
 from kennisbank.search.rerank import Reranker
@@ -124,6 +125,7 @@ class Searcher:
         self._value_counts: tuple[Any, dict[str, int]] | None = None
         self.relevance = Relevance.from_settings(settings)
         self.reranker = Reranker.from_settings(settings)
+        self.feedback = Feedback.from_settings(settings)  # pseudo-relevance feedback, neighbours (off by default)
         self.value_profiles = ValueProfiles(framework, self.embed_text)  # the second stage's value signal
 
     def registry(self) -> Registry:
@@ -290,8 +292,17 @@ class Searcher:
         by_bm25 = self._query(None, sparse, "bm25", fetch, flt)
         best["dense"] = by_dense[0].score if by_dense else 0.0
         best["bm25"] = by_bm25[0].score if by_bm25 else 0.0
-        fused = self.reranker.fuse(by_dense, by_bm25)
-        hits = self.reranker.rescore(fused, lambda ids: self.store.sentence_scores(dense, ids))
+        sentences = SentenceScoreCache(lambda ids: self.store.sentence_scores(dense, ids))
+        if self.feedback.active:  # search.feedback: a second pass with the first pass's top as feedback
+            fused = self.feedback.refine(
+                by_dense, by_bm25, reranker=self.reranker, query=dense, sparse=sparse, sentence_scores=sentences,
+                dense_vectors=self.store.dense_vectors,
+                query_dense=lambda vector: self._query(vector, None, "dense", fetch, flt),
+                query_bm25=lambda expanded: self._query(None, expanded, "bm25", fetch, flt))
+        else:
+            fused = self.reranker.fuse(by_dense, by_bm25)
+        fused = neighbour_boost(fused, self.feedback.neighbour_weight, self.reranker.depth)
+        hits = self.reranker.rescore(fused, sentences)
         weight = self.settings.rerank_value_weight
         if weight and self.framework is not None:  # search.value_signal: the framework value the question leans to
             hits = value_rescore(hits, self.value_profiles.leanings(dense), self.reranker.depth, weight)

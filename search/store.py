@@ -123,6 +123,10 @@ class Store(abc.ABC):
         without sentence vectors are left out."""
 
     @abc.abstractmethod
+    def dense_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """The dense (passage) vector of each of these points (search.feedback); unknown ids are left out."""
+
+    @abc.abstractmethod
     def close(self) -> None: ...
 
     def __enter__(self) -> "Store":
@@ -327,6 +331,13 @@ class EdgeStore(Store):
             points = self._shard.query(request)
         return {str(p.id): float(p.score) for p in points}
 
+    def dense_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        with self._lock:
+            records = self._shard.retrieve(list(ids), False, [DENSE])
+        return {str(r.id): list(r.vector[DENSE]) for r in records if r.vector and DENSE in r.vector}
+
     def close(self) -> None:
         with self._lock:
             if self._shard is not None:
@@ -493,6 +504,12 @@ class ClientStore(Store):
             query_filter=m.Filter(must=[m.HasIdCondition(has_id=list(ids))]), with_payload=False,
         )
         return {str(p.id): float(p.score) for p in response.points}
+
+    def dense_vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        records = self._client.retrieve(self.collection, ids=list(ids), with_payload=False, with_vectors=[DENSE])
+        return {str(r.id): list(r.vector[DENSE]) for r in records if isinstance(r.vector, dict) and DENSE in r.vector}
 
     def close(self) -> None:
         self._client.close()
