@@ -19,11 +19,14 @@ running lines
 footnotes
     At the bottom of a page (below the body, above a running footer), a run of lines in a smaller font than
     the document's body text whose first line starts with a note number. They are kept apart from the body
-    text, and their numbers stay markers.
+    text, and their numbers stay markers. On a page in two columns the foot of each column is looked at (a
+    paper's note stands under the left column, beside the right column's text); a note numbered with a full stop
+    ("0. Code disponible ...", like a list item) counts only under a drawn footnote rule.
 note markers
     A short run of digits in a smaller font raised above the baseline of its line (a superscript), or in a
     much smaller font glued to the word before it, is a footnote marker; it is written as "[n]" so that it is never glued to the word before it
-    ("partnerschappen1" -> "partnerschappen[1]"). Digits after a single letter (x², an exponent) are left.
+    ("partnerschappen1" -> "partnerschappen[1]"). Digits after a single letter (x², an exponent) are left, and so is a fraction's
+    numerator (½, a 1 stacked over a 2: ``ingest.maths``, which also writes a bar drawn over a symbol as U+0305).
 contents lines
     Lines of a table of contents (text, dot leaders, a page number) are not body text.
 build slides
@@ -786,7 +789,7 @@ def _mark_footnote_zone(page: PageLayout, placed: list[Line], body_size: float, 
     for line in zone:
         line.role = "footnote"
     stats.footnote_lines += len(zone)
-    stats.footnotes += sum(1 for line in zone if _NOTE_START.match(line.text))
+    stats.footnotes += sum(1 for line in zone if _NOTE_START.match(line.text) or _note_under_rule(page, line, body_size))
 
 
 NOTE_RULE = (15.0, 0.5)  # a footnote rule is at least this many points and at most this share of the page wide
