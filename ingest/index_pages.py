@@ -24,7 +24,8 @@ from kennisbank.ingest.code import code_spans
 MIN_ENTRIES = 8
 ENTRY_SHARE = 0.6
 HEAD_WORDS = 5
-_PAGES = r"\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?:\s*ff?\.?)?"
+_PAGE = r"(?:\d{1,4}|[ivxlc]{1,7})"  # an arabic or a roman page number ("Torus, iii, 5, 38")
+_PAGES = rf"{_PAGE}(?:\s*[–-]\s*{_PAGE})?(?:\s*ff?\.?)?"
 _ENTRY = re.compile(
     rf"[^\W\d_][^,]{{0,79}},\s*(?:{_PAGES}(?:\s*,\s*{_PAGES})*"
     r"|(?:siehe|s\.|see|zie|voir|vgl\.|cf\.)(?:\s+(?:auch|also|ook|aussi))?\s+\S.{0,60})",
@@ -34,7 +35,7 @@ _NUMBERS = re.compile(rf"{_PAGES}(?:\s*,\s*{_PAGES})*")
 _CLOSING = re.compile(r"[.:;!?]$")  # a head term may end in "," (an entry wrapped before its page numbers)
 
 
-def _kind(line: str) -> str:
+def entry_kind(line: str) -> str:
     """"entry" (a term with page numbers or a cross reference), "numbers" (a wrapped entry's page numbers),
     "head" (a head term: a few words, no closing punctuation) or "other"."""
     text = " ".join(line.split())
@@ -51,7 +52,7 @@ def index_lines(lines: list[str]) -> list[tuple[int, int]]:
     """The indexes among a page's lines: (first, last) line index of each, last included. Blank lines are
     skipped over."""
     filled = [index for index, line in enumerate(lines) if line.strip()]
-    kinds = [_kind(lines[index]) for index in filled]
+    kinds = [entry_kind(lines[index]) for index in filled]
     runs: list[tuple[int, int]] = []
     position = 0
     while position < len(filled):
@@ -104,6 +105,6 @@ def is_index_passage(text: str) -> bool:
     """A passage that is a part of an index (as ``structured_spans`` cuts them out): all of its lines (at least
     two) entries, page numbers or head terms, most of them entries (a paragraph is one line after the cleaner)."""
     lines = [line for line in text.split("\n") if line.strip()]
-    kinds = [_kind(line) for line in lines]
+    kinds = [entry_kind(line) for line in lines]
     entries = kinds.count("entry")
     return len(lines) >= 2 and "other" not in kinds and entries >= 2 and entries >= ENTRY_SHARE * len(lines)

@@ -185,3 +185,39 @@ def test_a_column_footnote_leaves_the_hyphenated_word_whole():
     assert "che-" not in body and "Code disponible" not in body
     notes = [chunk.content for chunk in chunks if chunk.meta.get("kind") == "footnote"]
     assert "0. Code disponible sur https://github.com/11Maroua/Evaluating_medical_machine_translation" in notes
+
+
+def _index_pdf(path: Path) -> Path:
+    """A register in two columns written row by row (as a word processor does): pypdf gives one line per row."""
+    from fpdf import FPDF
+
+    from tests.pdfmaker import FONT
+
+    left = ["Abbildung", "  affine, 107", "  stetige, 9", "Abschluss, 3", "Abstand, 86", "Aktion, siehe Gruppenoperation",
+            "Atlas, 24", "Axiom, 64", "Basis, 3", "Baum, 37", "Betti-Zahl, 41", "Dimension, 34", "diskret, 53"]
+    right = ["Homotopie, 44", "Inneres, 3", "Isometrie, 6, 10", "Karte, 24", "Knoten, 20, 17–21", "  trivialer, 20",
+             "Kreis, 37", "Kurve, 87", "Lot, 86", "Menge", "  offene, 2", "Metrik, 6", "Torus, iii, 5"]
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONT))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=16)
+    pdf.cell(0, 10, "Register", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=11)
+    for first, second in zip(left, right):
+        y = pdf.get_y()
+        pdf.set_xy(20 + (5 if first.startswith(" ") else 0), y)
+        pdf.cell(80, 6, first.strip())
+        pdf.set_xy(110 + (5 if second.startswith(" ") else 0), y)
+        pdf.cell(80, 6, second.strip(), new_x="LMARGIN", new_y="NEXT")
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_an_index_written_row_by_row_is_read_column_by_column(tmp_path):
+    _document, chunks = split_file(_index_pdf(tmp_path / "register.pdf"))
+    index = [chunk.content for chunk in chunks if chunk.meta.get("kind") == "index"]
+    text = "\n".join(index)
+    assert "Dimension, 34\ndiskret, 53\nHomotopie, 44\nInneres, 3" in text  # the left column, then the right one
+    assert "Knoten, 20, 17–21\ntrivialer, 20\n" in text and "Menge\noffene, 2\n" in text
+    assert "Torus, iii, 5" in text
+    assert not any("Abbildung Homotopie" in chunk.content or "| " in chunk.content for chunk in chunks)
