@@ -11,6 +11,7 @@ import re
 import pytest
 
 from kennisbank.ingest.chunking import split_pages
+from kennisbank.ingest.cleaning import clean_pages
 from tests.ingest.test_real_pdfs import FILES, ingested
 
 pytestmark = pytest.mark.skipif(not FILES, reason="the real PDFs (../shared/real-pdfs) are absent")
@@ -78,3 +79,31 @@ class TestAListStaysWithItsLeadIn:
         for text in texts:  # every cut falls between two items, never inside one
             assert text.startswith(("Eerst", "De volgende", "• Punt")) and text.endswith((".", ":"))
         assert sum(t.count("• Punt") for t in texts) == 6  # nothing repeated, nothing lost
+
+
+class TestSmallTextRules:
+    def test_a_numbered_heading_line_stands_apart_from_its_paragraph(self):
+        # ap-advies p. 12: "4.3.2 Informatieverplichtingen ... van betrokkenen" in the body font, then its paragraph
+        passage = holding("ap-advies-coronamelder.pdf", 12, "4.3.2 Informatieverplichtingen")
+        assert "de rechten van betrokkenen\nDe informatie die krachtens" in passage
+
+    def test_a_heading_wrapped_at_a_hyphen_is_joined_and_heads_its_section(self):
+        # en-school p. 9: "3.2 Average Number of School Closures by Local Demographic Character-" / "istics"
+        name = "en-school-closures-paper.pdf"
+        assert not any("Character- istics" in c.content or "Character-istics" in c.content
+                       for c in ingested(name).chunks)
+        passage = [c for c in ingested(name).chunks if c.meta.get("page_number") == 9
+                   and c.content.startswith("3.2 Average Number of School Closures by Local Demographic Characteristics\n")]
+        assert passage and passage[0].meta["section"][-1] == \
+            "3.2 Average Number of School Closures by Local Demographic Characteristics"
+
+    def test_the_closing_dash_of_an_aside_at_a_line_end_stays(self):
+        # vng-eenzaamheid p. 6: "de situatie -over het geheel genomen-" / "nog zorgwekkender geworden"
+        assert "-over het geheel genomen- nog zorgwekkender" in holding("vng-eenzaamheid.pdf", 6, "over het geheel")
+        assert "genomennog" not in ingested("vng-eenzaamheid.pdf").document.content
+
+    def test_a_hyphen_at_a_line_end_without_an_aside_still_joins(self):
+        text = clean_pages(["De situatie is -over het geheel genomen-\nnog zorgwekkender. Het onder-\nzoek loopt."])[0]
+        assert "genomen- nog" in text and "onderzoek loopt" in text
+        text = clean_pages(["Een woord -dat hier staat- en meer. Daarna een onder-\nzoek zonder aside."])[0]
+        assert "onderzoek zonder" in text
