@@ -112,6 +112,11 @@ def split_pages(
             following = pages[number]
             following_body = following[: _body_end(following, note_starts, number + 1)]
             run_on = _continuation(page[:body_end], following_body, max_chars)
+            next_heads = heading_starts[number] if heading_starts and number < len(heading_starts) else set()
+            if run_on is None:
+                run_on = _list_continuation(page[:body_end], following_body, next_heads, max_chars)
+            if run_on is not None:
+                run_on = _with_short_tail(following_body, run_on, next_heads)
             if run_on is not None and spans[-1][1] - spans[-1][0] + run_on > 2 * max_chars:
                 run_on = None  # a very long piece: cut at the page break rather than make a giant passage
             if run_on is None:
@@ -169,6 +174,68 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     if ends:
         return _rstrip(following, 0, ends[0])
     return len(first_block) if len(first_block) <= max_chars else None
+
+
+def _list_continuation(body: str, following: str, next_heads: set[int] | frozenset[int],
+                       max_chars: int) -> int | None:
+    """How much of ``following`` (the next page's body) finishes a list whose items end in ";" when ``body``
+    ends in such an item ("... 2 keer de lettergrootte;" + "Letterafstand ...; Spatiëren ... lettergrootte."):
+    up to the first end of a sentence that is not a ";" in the next page's first block (the list's end), or
+    that block whole when it ends in ";" too; None when the page does not end in ";", the next page opens with
+    a heading or with a line that is no sentence ("Uitleg"), or the piece is longer than ``max_chars``.
+    A page that ends in a lead-in (":") takes the list items the next page opens with (``_items_after_lead_in``)."""
+    tail, head = body.rstrip(), following.lstrip()
+    if tail.endswith(":") and head and head == following and 0 not in next_heads:
+        return _items_after_lead_in(following, next_heads, max_chars)
+    if not tail.endswith(";") or not head or head != following or 0 in next_heads:
+        return None
+    first_block = following.split("\n", 1)[0]
+    hi = min(len(first_block), max_chars)
+    ends = [at for at in _sentence_ends(following, 0, hi) if following[:at].rstrip("\"'”’)]")[-1:] != ";"]
+    if ends:
+        end = _rstrip(following, 0, ends[0])
+    elif first_block.rstrip().endswith(";") and len(first_block) <= max_chars:
+        end = _rstrip(following, 0, len(first_block))  # more items: the block of them
+    else:
+        return None  # a heading ("Uitleg") or a fragment, not the rest of the list
+    return end if _is_sentence_piece(following[:end]) else None
+
+
+_ITEM_LABEL_START = re.compile(r"(?:\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]|[•\-–*])\s")
+
+
+def _items_after_lead_in(following: str, next_heads: set[int] | frozenset[int], max_chars: int) -> int | None:
+    """How much of ``following`` a lead-in at the end of the page before ("Deze commissie bestaat uit:") takes:
+    the whole list items ("a. ...", "1) ...", "• ...", each with the lines that wrap it) the next page opens
+    with, while they fit in ``max_chars``; None when the next page does not open with a list item or its first
+    item does not fit."""
+    if not _ITEM_LABEL_START.match(following):
+        return None
+    whole, current, offset = 0, 0, 0  # the end of the last whole item, of the item read so far
+    for line in following.split("\n"):
+        if not line.strip() or offset in next_heads:
+            break  # the list's block ends: the item read so far is whole
+        if _ITEM_LABEL_START.match(line):
+            whole = current  # a new item: the one before is whole
+        current = offset + len(line)
+        if current > max_chars:
+            current = 0  # this item does not fit
+            break
+        offset = current + 1
+    end = max(whole, current)
+    return _rstrip(following, 0, end) if end else None
+
+
+def _with_short_tail(following: str, end: int, next_heads: set[int] | frozenset[int]) -> int:
+    """Where a continuation over the page break ends, taking along the one short line that would be left alone
+    between it and the next page's first heading (or its end): "• Geen problemen aangetroffen" after the end of
+    the list it concludes is no passage of its own."""
+    stop = min([at for at in next_heads if at > end] + [len(following)])
+    lo = _lstrip(following, end, stop)
+    hi = _rstrip(following, lo, stop)
+    if lo < hi and hi - lo <= _HEADING_MAX and "\n" not in following[lo:hi] and "\n\n" not in following[end:lo]:
+        return hi
+    return end
 
 
 # A line that opens with a relation or an implication goes on with the derivation above it ("⇒ IWS = π").
@@ -234,13 +301,45 @@ def _page_spans(page: str, max_chars: int, min_chars: int,
                 heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """The passages of a page's text; a table's rows (ingest.tables) are packed apart from the text around."""
     spans: list[tuple[int, int]] = []
+    parts: list[tuple[int, int, bool]] = []  # (start, end, is a table)
     for table_start, table_end, table in table_spans(page):
-        parts = [(table_start, table_end)] if table else [  # a code listing (ingest.code) is packed apart too
-            (table_start + s, table_start + e) for s, e, _code in code_spans(page[table_start:table_end])]
-        for start, end in parts:
-            part_heads = frozenset(head - start for head in heads if start <= head < end)
-            spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
+        parts += [(table_start, table_end, True)] if table else [  # a code listing (ingest.code) is packed apart too
+            (table_start + s, table_start + e, False) for s, e, _code in code_spans(page[table_start:table_end])]
+    for start, end, _apart in _headings_with_tables(page, parts, heads):
+        part_heads = frozenset(head - start for head in heads if start <= head < end)
+        spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
     return spans
+
+
+def _headings_with_tables(page: str, parts: list[tuple[int, int, bool]],
+                          heads: set[int] | frozenset[int]) -> list[tuple[int, int, bool]]:
+    """The stretches of text, table rows and code listings of a page, with a heading that stands right before
+    a table moved into it ("Appendix 1: Assessment matrix" over its table): a heading is never a passage of its
+    own. ``parts``: (start, end, is a table), covering the page in order. (A listing keeps its own passage: a
+    passage of kind ``code`` is only the listing's lines.)"""
+    out = list(parts)
+    for index in range(1, len(out)):
+        start, end, apart = out[index]
+        prev_start, prev_end, prev_apart = out[index - 1]
+        if not apart or prev_apart:
+            continue
+        moved = start
+        while True:  # the heading right before the table, and the layout's headings right above that one
+            body_end = _rstrip(page, prev_start, moved)
+            line = (_lstrip(page, max(page.rfind("\n", prev_start, body_end) + 1, prev_start), body_end), body_end)
+            if line[0] >= line[1] or not _is_heading(page, line):
+                break
+            if line[0] > prev_start and "\n\n" not in page[_rstrip(page, prev_start, line[0]): line[0]]:
+                break  # not a block of its own: the last line of a paragraph or a list item
+            heading = line[0] in heads or (moved == start and _lone_heading(page, line)
+                                            and not page[line[0]:line[1]].endswith(":"))
+            if not heading:
+                break  # a lead-in sentence ("... de volgende definities:") stays with the text before it
+            moved = line[0]
+        if moved < start:
+            out[index - 1] = (prev_start, moved, False)
+            out[index] = (moved, end, True)
+    return [(s, e, a) for s, e, a in out if page[s:e].strip()]
 
 
 def _body_kind(text: str) -> str:
@@ -463,7 +562,8 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
         if groups:
             group = groups[-1]
             if piece[0] in heads and not all(_heading_only(page, p, heads) for p in group):
-                groups.append(_trailing_headings(page, group, heads) + [piece])
+                groups.append((_trailing_headings(page, group, heads) or _trailing_lead_in(page, group, piece, max_chars))
+                              + [piece])
                 continue
             if _pack_list_item(page, groups, piece, max_chars):
                 continue
@@ -533,6 +633,16 @@ def _trailing_headings(page: str, group: list[tuple[int, int]],
     while len(group) > 1 and _heading_only(page, group[-1], heads):
         taken.insert(0, group.pop())
     return taken
+
+
+def _trailing_lead_in(page: str, group: list[tuple[int, int]], heading: tuple[int, int],
+                      max_chars: int) -> list[tuple[int, int]]:
+    """Take a lead-in sentence at the end of ``group`` (not all of it) off it when a heading follows: "Hierin
+    schrijft hij:" introduces the quote under its title ("Doel van CoronaMelder"), so it goes with them."""
+    if (len(group) > 1 and _is_lead_in(page, group[-1]) and heading[1] - group[-1][0] <= max_chars
+            and len(page[group[-1][0]: group[-1][1]].split()) >= 3):  # a sentence, not "sog." + "Retraktionen:"
+        return [group.pop()]
+    return []
 
 
 def _is_lead_in(page: str, span: tuple[int, int]) -> bool:
@@ -730,6 +840,8 @@ class StructureSplitter:
             if doc.meta.get("format") == "pdf":  # contents, cover fields, lone headings, tiny slides (ingest.tables)
                 kinds = noise_kinds([c.text for c in split], [c.page for c in split], [c.kind for c in split],
                                     bool(slides))
+                kinds = front_and_back_noise([c.text for c in split], [c.page for c in split], kinds, len(pages),
+                                             bool(slides))
                 figure_slides = set((doc.meta.get("layout") or {}).get("figure_slides") or [])
                 for chunk, kind in zip(split, kinds):
                     # a slide of a drawing's labels (ingest.slides) answers no question: not indexed
@@ -737,14 +849,60 @@ class StructureSplitter:
             # a slide's path is its title; the headings of its boxes (level 2, ingest.slides) only keep them apart
             paths = section_paths(pages, _titles(doc.meta.get("headings")) if slides else doc.meta.get("headings"),
                                   split)
+            cover = next((c.text for c in split if c.page == 1 and c.kind == COVER), None)
+            for chunk in split:
+                chunk.kind = "noise" if chunk.kind == COVER else chunk.kind  # counted with the noise (ingest.check)
             for chunk, path in zip(split, paths):
                 if chunk.kind in UNINDEXED_KINDS and not self.keep_noise:
                     continue
                 meta = _chunk_meta(doc, chunk)
+                if cover is not None:
+                    meta["cover"] = cover  # the cover's fields: metadata of the document, not a passage
                 if path:
                     meta["section"] = path
                 chunks.append(Document(content=chunk.text, meta=meta))
         return {"documents": chunks}
+
+
+COVER_WORDS = 40  # a cover page's fields (title, school, code, year, study points, owners) have at most this many words
+COVER_LINES = 10
+SLIDE_WORDS = 15  # an agenda or closing slide has at most this many words
+AGENDA_ITEM_WORDS = 6
+_FULL_SENTENCE = re.compile(r"[^\W\d_]{2}[)\]\"'”’]*[.!](?:\s|$)")  # a sentence ends (not "4.2", not "e.g")
+
+
+def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[str], page_count: int,
+                         slides: bool) -> list[str]:
+    """``kinds`` with the passages of a document's front and back that are no text of their own:
+
+    - **a cover page** (a document of at least 3 pages whose first page is one passage of short lines, at most
+      ``COVER_WORDS`` words, no sentence: school, title, course code, year, study points, owners) is
+      ``cover`` (the splitter stores it as ``noise``: not indexed); its text is kept as the document's metadata
+      (``meta["cover"]`` of every passage) and stays on the stored page;
+    - in a slide deck, **an agenda slide** (one of the first three: 2 to 8 lines of at most
+      ``AGENDA_ITEM_WORDS`` words, no sentence: the deck's contents) and **the closing slide** (the last one, at
+      most ``SLIDE_WORDS`` words, no sentence: "Volgende week: ...", "Bedankt", contact details) are ``noise``
+      like a contents page; their text stays on the stored page.
+
+    Only a passage that is the sole body passage of its page is considered; a passage with a sentence never."""
+    result = list(kinds)
+    alone: dict[int | None, int] = {}
+    for page, kind in zip(pages, kinds):
+        if kind == "body":
+            alone[page] = alone.get(page, 0) + 1
+    for index, (text, page, kind) in enumerate(zip(texts, pages, kinds)):
+        if kind != "body" or alone.get(page) != 1 or page is None or _FULL_SENTENCE.search(text):
+            continue
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        words = len(text.split())
+        if not slides and page == 1 and page_count >= 3 and words <= COVER_WORDS and len(lines) <= COVER_LINES:
+            result[index] = COVER
+        elif slides and page > 1 and words <= SLIDE_WORDS and (
+                page == page_count
+                or (page <= 3 and 2 <= len(lines) <= 8
+                    and all(len(line.split()) <= AGENDA_ITEM_WORDS for line in lines))):
+            result[index] = "noise"
+    return result
 
 
 def _titles(headings: list[list[Any]] | None) -> list[list[Any]] | None:
@@ -754,6 +912,7 @@ def _titles(headings: list[list[Any]] | None) -> list[list[Any]] | None:
 
 # Passage kinds that are not indexed (ingest.tables: contents, cover and letterhead fields, lone headings, tiny
 # slides, repeats; a figure's labels); their text stays on the stored page.
+COVER = "cover"  # the fields of a cover page (see ``front_and_back_noise``); stored as kind "noise"
 UNINDEXED_KINDS = frozenset({"noise", "figure"})
 
 # Meta of a whole document that is about its pages, not about one passage: not copied into chunks.

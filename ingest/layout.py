@@ -103,6 +103,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 # bold by name ("Medi": the bold of URW's Times clone NimbusRomNo9L), or a TeX bold face (Computer Modern / EC / Latin Modern "bx": CMBX10, SFBX1095, LMRoman10-Bold)
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|[-,_]medi(?:um)?|[+/](?:cm|sf|ec|tc|lm)bx|[+/]cmb\d",
                    re.IGNORECASE)
+# italic or oblique by name ("TimesNewRomanPS-ItalicMT", "Calibri-LightItalic", URW's "ReguItal"), or a TeX italic
+# or slanted face (CMTI10, SFTI1095, CMSL10)
+_ITALIC = re.compile(r"ital|oblique|[+/](?:cm|sf|ec|tc|lm)(?:ti|sl|bxti)\d", re.IGNORECASE)
 Piece = tuple[str, float, float, float, bool]  # text, x, y, size, bold
 
 
@@ -121,6 +124,7 @@ class Line:
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
     bold: bool = False  # most of its letters are in a bold font
     heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
+    italic: bool = False  # most of its letters are in an italic or oblique font (see _styled_heading)
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
     right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
     ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
@@ -221,25 +225,42 @@ def read_page(page: Any, number: int) -> PageLayout:
     fixed: list[str] = []
     joined = False
     ends: list[float] = []
+    slanted: list[bool] = []  # whether each piece of the current line is in an italic font
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_make_line(current, joined, fixed, ends))
-                current, fixed, joined, ends = [], [], False, []
+                layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
+                current, fixed, joined, ends, slanted = [], [], False, [], []
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in _raised_numbers_apart(
                     part, better_part, numbers.found.get(number), offset, (x, y, size, em), font):
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
-                    layout.lines.append(_make_line(current, joined, fixed, ends))
-                    current, fixed, joined, ends = [], [], True, []
+                    layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
+                    current, fixed, joined, ends, slanted = [], [], True, [], []
                 current.append((sub, sub_x, sub_y, sub_size, bold))
+                slanted.append(_is_italic(font))
                 fixed.append(sub_better)
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
-    layout.lines.append(_make_line(current, joined, fixed, ends))
+    layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
     return layout
+
+
+def _is_italic(font: Any) -> bool:
+    try:
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+    except Exception:  # a broken font dictionary
+        return False
+    return bool(_ITALIC.search(name))
+
+
+def _with_italic(line: Line, pieces: list[Piece], slanted: list[bool]) -> Line:
+    """``line`` with ``italic`` set: most of the letters of its pieces are in an italic font."""
+    letters = [len(piece[0].strip()) for piece in pieces]
+    line.italic = 2 * sum(n for n, flag in zip(letters, slanted) if flag) > sum(letters) > 0
+    return line
 
 
 def _raised_numbers_apart(part: str, better: str, shown: list | None, offset: int,
@@ -809,6 +830,9 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                 is_heading = False
             if not is_heading and not continues and line.positioned and _spaced_heading(placed, line, body_size):
                 is_heading, rank_size = True, line.size - 1.0  # set apart by space alone: below bold ones
+            if (not is_heading and not continues and not run_in and line.positioned
+                    and _styled_heading(placed, line, body_size, bold_marks)):
+                is_heading, rank_size = True, line.size - 1.5  # by its style or place alone: below the others
             if not larger and _ITEM_LABEL.match(text):
                 rank_size -= 0.5  # "a. Noodzaak" under "10. Proportionaliteit" in the same look
             if is_heading and continues:
@@ -900,6 +924,51 @@ def _spaced_heading(placed: list[Line], line: Line, body_size: float) -> bool:
         return False
     letters = len(_LETTER.findall(text))
     return letters >= 0.7 * len(text.replace(" ", "")) and _section_heading_like(text)
+
+
+_CAPTION_START = re.compile(r"(?:figuur|figure|fig\.|tabel|table|afbeelding|grafiek|bron|source|foto)\b", re.IGNORECASE)
+STYLED_WORDS = 12  # a heading told by its style or place alone has at most this many words
+
+
+def _styled_heading(placed: list[Line], line: Line, body_size: float, bold_marks: bool) -> bool:
+    """A heading in the body size told by its style or its place alone (``_spaced_heading`` asks for plain
+    text without closing punctuation):
+
+    - a short line all in italic (or bold, where bold is emphasis) with a paragraph's space above it and the
+      usual line space below, before a longer paragraph in the other style that starts at or left of it
+      ("Maak gebruik van Xamarin University."): the change of style ends the heading, so a full stop is allowed;
+    - a short line centred over the paragraph below it, with a paragraph's space above and below it (the title of
+      a quote block, "Doel van CoronaMelder"), without closing punctuation.
+
+    Never a list item, a caption ("Figuur 3 ..."), a line of a paragraph in the same style, or a line that does
+    not read as a heading (``_section_heading_like``, mostly letters, at most ``STYLED_WORDS`` words)."""
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if at is None or at == 0 or at + 1 >= len(placed):
+        return False
+    above, below = placed[at - 1], placed[at + 1]
+    text, following = " ".join(line.text.split()), " ".join(below.text.split())
+    if (not text or len(text) > 80 or len(text.split()) > STYLED_WORDS or text.endswith((",", ";", ":", "-"))
+            or abs(line.size - body_size) > 0.5 or abs(below.size - line.size) > 0.5
+            or len(following) < 2 * len(text) or _ITEM_START.match(text) or _ITEM_START.match(following)
+            or _CAPTION_START.match(text) or line.markers):
+        return False
+    gap_above, gap_below = above.y - line.y, line.y - below.y
+    if gap_above <= 0 or gap_below <= 0:
+        return False
+    letters = len(_LETTER.findall(text))
+    if letters < 0.7 * len(text.replace(" ", "")) or not _section_heading_like(text.rstrip(".")):
+        return False
+    styled = (line.italic and not below.italic) or (bold_marks and line.bold and not below.bold)
+    if styled and not above.y - line.y < 1.4 * gap_below:
+        return gap_below <= 1.6 * line.size and below.x <= line.x + 2.0
+    if text.endswith(_CLOSING):
+        return False
+    spacing = below.y - placed[at + 2].y if at + 2 < len(placed) else 0.0
+    spacing = spacing if 0 < spacing <= 2.0 * line.size else 1.2 * line.size
+    width = below.right - below.x
+    centre, below_centre = (line.x + line.right) / 2, (below.x + below.right) / 2
+    return (width > 0 and line.x > below.x + 0.1 * width and abs(centre - below_centre) <= 0.05 * width
+            and gap_above >= 1.5 * spacing and gap_below >= 1.5 * spacing)
 
 
 _RUN_IN_END = re.compile(r"[^\W\d_]{2}\.$")  # a title's full stop after a word (not "Beweis:", a form's "Naam:")
