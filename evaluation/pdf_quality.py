@@ -12,7 +12,8 @@ running lines in passages
     passages of that page as often as in the raw page (so a running "Introduction" over a slide titled
     "Introduction" counts only if both are left). Bare page numbers are not searched (a number alone occurs in any text).
 page start splits
-    Pages whose first passage starts in lower case (a sentence cut by the page break).
+    Pages whose first passage starts in lower case (a sentence cut by the page break); an index's passages
+    (entries, not sentences) are not looked at.
 
 Run ``python -m kennisbank.evaluation.pdf_quality [--json] [PDF or folder ...]`` (the real PDFs of the test
 set: give their folder, e.g. the shared real-pdfs folder beside the repository). Rules are general: nothing here knows a file.
@@ -106,6 +107,8 @@ def measure(path: Path) -> dict[str, Any]:
                 running_left.append({"page": page, "line": line})
     first_on_page: dict[int, str] = {}
     for chunk in chunks:
+        if chunk.meta.get("kind") == "index":
+            continue  # an index's sub-entry may open a page ("topologischer, 2" under "Raum"): no sentence cut
         first_on_page.setdefault(chunk.meta.get("page_number") or 1, (chunk.content or "").strip())
     flags, pages = report["flags"], report["pages"]
     return {

@@ -60,6 +60,9 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
     Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
     """
     norm = _lines(raw)
+    # a drawn overline is kept as U+0305 after its letters (ingest.maths: "Q̅R̅" where pypdf gives "QR"); it is
+    # no letter and does not cut a word in two
+    stored = stored.replace("\u0305", "")
     words = set(_WORD.findall(norm))
     hyphen_joins = set(_WORD.findall(_LINE_HYPHEN.sub("", norm)))
     tokens = list(_WORD.finditer(norm))
@@ -144,12 +147,15 @@ def broken_urls(stored: str, raw: str) -> list[str]:
 
 
 def mid_sentence_ends(chunks: list[Document], slides: bool = False) -> list[dict[str, Any]]:
-    """Passages that end without closing punctuation while the next passage goes on in lower case."""
+    """Passages that end without closing punctuation while the next passage goes on in lower case. An index's
+    passages (kind ``index``, ``ingest.index_pages``) are lists of entries, not sentences: not counted."""
     found = []
     for chunk, after in zip(chunks, chunks[1:]):
         current, following = (chunk.content or "").strip(), (after.content or "").strip()
         if slides and after.meta.get("page_number") != chunk.meta.get("page_number"):
             continue  # a slide stands alone
+        if "index" in (chunk.meta.get("kind"), after.meta.get("kind")):
+            continue
         if (current and following and not _CLOSING.search(current) and following[0].islower()
                 and not _LIST_ITEM.match(following)):
             found.append({"page": chunk.meta.get("page_number"), "end": current[-60:], "next": following[:40]})

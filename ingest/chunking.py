@@ -41,7 +41,9 @@ from typing import Any
 from haystack import Document, component, logging
 
 from kennisbank.core.text import normalize_text
-from kennisbank.ingest.code import code_spans, is_code_passage
+from kennisbank.ingest.captions import is_caption
+from kennisbank.ingest.code import is_code_passage
+from kennisbank.ingest.index_pages import is_index_passage, structured_spans
 from kennisbank.ingest.tables import is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
@@ -111,15 +113,19 @@ def split_pages(
         if paginated and flow and spans and number < len(pages):
             following = pages[number]
             following_body = following[: _body_end(following, note_starts, number + 1)]
-            run_on = _continuation(page[:body_end], following_body, max_chars)
+            # a caption at the top of the next page is a unit of its own (ingest.captions): nothing runs on into it
+            caption = is_caption(following_body)
+            run_on = None if caption else _continuation(page[:body_end], following_body, max_chars)
             next_heads = heading_starts[number] if heading_starts and number < len(heading_starts) else set()
-            if run_on is None:
+            if run_on is None and not caption:
                 run_on = _list_continuation(page[:body_end], following_body, next_heads, max_chars)
             if run_on is not None:
                 run_on = _with_short_tail(following_body, run_on, next_heads)
+            if run_on is not None and _body_kind(page[spans[-1][0]: spans[-1][1]]) == "index":
+                run_on = None  # an index's entries are lines: a sub-entry on the next page is not a sentence's end
             if run_on is not None and spans[-1][1] - spans[-1][0] + run_on > 2 * max_chars:
                 run_on = None  # a very long piece: cut at the page break rather than make a giant passage
-            if run_on is None:
+            if run_on is None and not caption:
                 next_heads = heading_starts[number] if heading_starts and number < len(heading_starts) else set()
                 run_on = _over_the_break(page[spans[-1][0]: spans[-1][1]], last_is_heading, following_body,
                                          next_heads, max_chars, min_chars)
@@ -303,8 +309,9 @@ def _page_spans(page: str, max_chars: int, min_chars: int,
     spans: list[tuple[int, int]] = []
     parts: list[tuple[int, int, bool]] = []  # (start, end, is a table)
     for table_start, table_end, table in table_spans(page):
-        parts += [(table_start, table_end, True)] if table else [  # a code listing (ingest.code) is packed apart too
-            (table_start + s, table_start + e, False) for s, e, _code in code_spans(page[table_start:table_end])]
+        # a code listing (ingest.code) and an index (ingest.index_pages) are packed apart too
+        parts += [(table_start, table_end, True)] if table else [
+            (table_start + s, table_start + e, False) for s, e in structured_spans(page[table_start:table_end])]
     for start, end, _apart in _headings_with_tables(page, parts, heads):
         part_heads = frozenset(head - start for head in heads if start <= head < end)
         spans += [(s + start, e + start) for s, e in _text_spans(page[start:end], max_chars, min_chars, part_heads)]
@@ -343,10 +350,12 @@ def _headings_with_tables(page: str, parts: list[tuple[int, int, bool]],
 
 
 def _body_kind(text: str) -> str:
-    """``table`` for a passage of table rows, ``code`` for a code listing, else ``body``."""
+    """``table`` for a passage of table rows, ``code`` for a code listing, ``index`` for a book index, else ``body``."""
     if is_table_passage(text):
         return "table"
-    return "code" if is_code_passage(text) else "body"
+    if is_code_passage(text):
+        return "code"
+    return "index" if is_index_passage(text) else "body"
 
 
 def _text_spans(page: str, max_chars: int, min_chars: int,

@@ -60,6 +60,7 @@ from kennisbank.core.text import SPACES as _SPACES
 from kennisbank.core.text import normalize_chars as _normalize_chars
 from kennisbank.core.text import normalize_text  # noqa: F401  (the cleaning API includes the query normalisation)
 from kennisbank.ingest.code import listing_lines
+from kennisbank.ingest.index_pages import index_lines
 
 TOP_ZONE = 10  # non-empty lines at the top of a page that may be a running header
 BOTTOM_ZONE = 5  # non-empty lines at the bottom of a page that may be a running footer
@@ -347,7 +348,9 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
     ref_width = widths[int(0.95 * (len(widths) - 1))] if widths else 0
     prev, blank_run, marker = "", 0, ""
     after_heading: int | None = None  # the heading the previous line belongs to
-    listing = {index: index == first for first, last in listing_lines(lines) for index in range(first, last + 1)}
+    # a code listing (ingest.code) or an index (ingest.index_pages): one line a line
+    listing = {index: index == first for first, last in listing_lines(lines) + index_lines(lines)
+               for index in range(first, last + 1)}
     after_listing = False
     for index, line in enumerate(lines):
         if not line:

@@ -19,11 +19,14 @@ running lines
 footnotes
     At the bottom of a page (below the body, above a running footer), a run of lines in a smaller font than
     the document's body text whose first line starts with a note number. They are kept apart from the body
-    text, and their numbers stay markers.
+    text, and their numbers stay markers. On a page in two columns the foot of each column is looked at (a
+    paper's note stands under the left column, beside the right column's text); a note numbered with a full stop
+    ("0. Code disponible ...", like a list item) counts only under a drawn footnote rule.
 note markers
     A short run of digits in a smaller font raised above the baseline of its line (a superscript), or in a
     much smaller font glued to the word before it, is a footnote marker; it is written as "[n]" so that it is never glued to the word before it
-    ("partnerschappen1" -> "partnerschappen[1]"). Digits after a single letter (x², an exponent) are left.
+    ("partnerschappen1" -> "partnerschappen[1]"). Digits after a single letter (x², an exponent) are left, and so is a fraction's
+    numerator (½, a 1 stacked over a 2: ``ingest.maths``, which also writes a bar drawn over a symbol as U+0305).
 contents lines
     Lines of a table of contents (text, dot leaders, a page number) are not body text.
 build slides
@@ -64,6 +67,7 @@ from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
+from kennisbank.ingest.maths import fraction_numerator, overlined_texts
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -97,6 +101,7 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}\s*(?:/|van|of|von|sur)\s*\d{1,4}"
 )
 _NOTE_START = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}(?=\s*[^\d\s.,:/%-])|[*∗†‡])")
+_NUMBERED_NOTE = re.compile(r"\s*\d{1,3}\.\s+(?=[^\W\d_])")  # "0. Code disponible ...": a note under a rule
 _MARKER = re.compile(r"\d{1,3}(?:[,–-]\d{1,3})*")
 _CONTENTS = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})\s*$|…{2,}\s*\d{1,4}\s*$", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
@@ -218,6 +223,8 @@ def read_page(page: Any, number: int) -> PageLayout:
         recovered[:] = respace_letters(page, recovered)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
+    # a bar drawn over a symbol (a closure M̅) is written as U+0305 after it (ingest.maths)
+    recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * text_width(s, fonts[i]), drawings.boxes)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom), drawings=drawings.boxes)
@@ -552,7 +559,7 @@ def _line_of(pieces: list[Piece]) -> Line:
                  and not _lowered(piece_y, y, size))
         if (
             stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
-            and (raised or small)
+            and (raised or small) and not fraction_numerator(pieces, index)  # ½: a numerator (ingest.maths)
             and (_marker_follows(before) or _note_after_letter(before, stripped, raised)
                  or _note_after_year(before, raised))
         ):
@@ -759,19 +766,43 @@ def _same_place(x: float, y: float, other_x: float, other_y: float, width: float
 
 
 def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats) -> None:
+    """The footnotes at the foot of the page, or of each of its two columns (a paper's notes stand at the foot of
+    the column they belong to, beside the other column's text: see ``_column_groups``)."""
     if not body_size or not page.height:
         return
     placed = sorted(
         (line for line in page.lines if line.role == "body" and line.text.strip() and line.positioned),
         key=lambda line: line.y,
     )
+    for group in _column_groups(page, placed):
+        _mark_footnote_zone(page, group, body_size, stats)
+
+
+COLUMN_LINES = 5  # lines each column of a two-column page has at least
+
+
+def _column_groups(page: PageLayout, placed: list[Line]) -> list[list[Line]]:
+    """The page's lines as one group, or for a page in two columns (at least ``COLUMN_LINES`` lines each side of
+    the middle, not crossing it, and together most of the lines) a group for each column, the lines across both
+    (a title, a wide figure's caption) in both."""
+    middle, slack = page.width / 2, 0.02 * page.width
+    left = [line for line in placed if line.right <= middle + slack]
+    right = [line for line in placed if line.x >= middle - slack]
+    if not page.width or min(len(left), len(right)) < COLUMN_LINES or 2 * (len(left) + len(right)) < len(placed):
+        return [placed]
+    across = [line for line in placed if line.right > middle + slack and line.x < middle - slack]
+    return [sorted(left + across, key=lambda line: line.y), sorted(right + across, key=lambda line: line.y)]
+
+
+def _mark_footnote_zone(page: PageLayout, placed: list[Line], body_size: float, stats: LayoutStats) -> None:
+    placed = [line for line in placed if line.role == "body"]  # a note across both columns is marked once
     zone: list[Line] = []
     for line in placed:  # from the bottom up
         if line.size >= NOTE_SIZE * body_size or page.rel_y(line) > NOTE_ZONE:
             break
         zone.append(line)
     # the zone starts (at its top) with a numbered note; drop lines above the topmost numbered one
-    while zone and not _NOTE_START.match(zone[-1].text):
+    while zone and not _NOTE_START.match(zone[-1].text) and not _note_under_rule(page, zone[-1], body_size):
         zone.pop()
     if not zone or len(zone) == len(placed):
         return  # nothing, or a page in a small font throughout (a table, a slide): not footnotes
@@ -780,7 +811,22 @@ def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats) -> N
     for line in zone:
         line.role = "footnote"
     stats.footnote_lines += len(zone)
-    stats.footnotes += sum(1 for line in zone if _NOTE_START.match(line.text))
+    stats.footnotes += sum(1 for line in zone if _NOTE_START.match(line.text) or _note_under_rule(page, line, body_size))
+
+
+NOTE_RULE = (15.0, 0.5)  # a footnote rule is at least this many points and at most this share of the page wide
+
+
+def _note_under_rule(page: PageLayout, line: Line, body_size: float) -> bool:
+    """A note numbered with a full stop ("0. Code disponible sur ...", where "5. Penetratietesten" may as well be
+    a list item): a note only under the footnote rule, the short line drawn just above it, at or left of its start."""
+    if not _NUMBERED_NOTE.match(line.text):
+        return False
+    return any(
+        box[3] - box[1] <= 1.5 and NOTE_RULE[0] <= box[2] - box[0] <= NOTE_RULE[1] * (page.width or 600.0)
+        and line.y + 0.5 * line.size <= box[1] <= line.y + 2.5 * body_size and box[0] <= line.x + body_size
+        for box in page.drawings or []
+    )
 
 
 def _mark_build_slides(pages: list[PageLayout], stats: LayoutStats) -> None:

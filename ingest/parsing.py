@@ -35,6 +35,7 @@ from typing import Any
 from kennisbank.core.errors import ConversionError
 from kennisbank.ingest.docx import is_docx, parse_docx
 from kennisbank.ingest.figures import analyse_figures
+from kennisbank.ingest.index_layout import index_text
 from kennisbank.ingest.layout import PageLayout, analyse, page_labels, read_page
 from kennisbank.ingest.slides import arrange_slides, slide_text
 from kennisbank.ingest.tables import analyse_tables, body_text
@@ -177,7 +178,8 @@ def _parse_pdf(data: bytes) -> ParsedPublication:
     table_stats = analyse_tables(layouts, reader.pages)  # tables as rows with their header, contents pages (ingest.tables)
     figure_stats = analyse_figures(layouts, stats.slides)  # figure labels leave the body text (ingest.figures)
     pages = [_nonblank(layout.raw_text()) for layout in layouts]
-    page_text = slide_text if stats.slides else body_text
+    # an index whose columns pypdf gives row by row is read column by column (ingest.index_layout)
+    page_text = slide_text if stats.slides else (lambda page: index_text(page) or body_text(page))
     body = [_nonblank(page_text(layout)) if not layout.build_step else "" for layout in layouts]
     notes = [_nonblank(layout.text("footnote")) for layout in layouts]
     return ParsedPublication(

@@ -51,6 +51,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kennisbank.ingest.captions import caption_lines
 from kennisbank.ingest.cleaning import Vocabulary, hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.layout import Line, PageLayout
@@ -708,11 +709,16 @@ def body_text(page: PageLayout) -> str:
     first_lines = {id(table.lines[0]): table for table in tables}
     out: list[str] = []
     caption_ends = _caption_ends(page)
+    captions = caption_lines(page)  # a caption is a paragraph of its own (ingest.captions)
+    caption_starts = {id(first) for first, _last in captions}
+    caption_ends |= {id(last) for _first, last in captions}
     for line in page.lines:
         table = first_lines.get(id(line))
         if table is not None:
             out.extend(["", *table.render(), ""])
         elif line.role == "body":
+            if id(line) in caption_starts and out and out[-1]:
+                out.append("")
             out.append(line.text)
             if id(line) in caption_ends:
                 out.append("")

@@ -1,0 +1,157 @@
+"""Mathematics set in a PDF: what ``ingest.layout`` must not take for a note marker, and what it must not lose.
+
+fraction numerators
+    A small raised number is a footnote marker to ``ingest.layout`` ("Dreiecks" + raised "1" -> "[1]"). In a
+    fraction it is the numerator: LaTeX's ``\\nicefrac{1}{2}`` (a raised small "1", a slash, a small "2": "½") or
+    a stacked ``\\frac{1}{2}`` (the "1" raised, the "2" lowered right under it, a fraction rule between). A raised
+    number that is followed by a slash (or the fraction slash ⁄) and a number, or under which, at its place
+    across, the next pieces put a smaller number below the line's baseline, is a numerator: it stays as it is.
+overlines
+    The closure of a set, the conjugate of a number, a segment: TeX draws the bar over "M" as a line (a stroke or a
+    thin filled rectangle), not as a glyph, so pypdf gives "M" and the bar is lost ("M = R" where the page shows
+    M̅ = R). A drawn horizontal line (at most ``THIN`` points high) as wide as a run of one to ``MAX_OVER``
+    characters of one text piece (its ends within ``FIT`` of a font size of the run's), standing between
+    ``OVER_LOW`` and ``OVER_HIGH`` font sizes above the piece's baseline, with no glyph standing on it (a
+    fraction rule has its numerator above it) and no radical sign right before it (a root's vinculum, "√3") is
+    an overline: each character under it gets the combining
+    overline U+0305 ("M̅"), which is what the page shows. Table rules and underlines are longer or lower.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+
+FRACTION_SLASHES = ("/", "⁄")
+THIN = 1.5  # points: an overline is a line, at most this high
+MAX_OVER = 3  # characters: an overline covers a symbol or a short name ("M", "AB", "xyz")
+FIT = 0.3  # font sizes: the bar's ends lie within this of the run's ends
+OVER_LOW, OVER_HIGH = 0.55, 1.3  # font sizes above the baseline where an overline stands
+OVERLINE = "\u0305"
+
+Piece = tuple  # (text, x, y, size, bold) as ingest.layout reads them
+Box = tuple[float, float, float, float]
+
+
+def fraction_numerator(pieces: Sequence[Piece], index: int) -> bool:
+    """Whether the number in ``pieces[index]`` is the numerator of a fraction (see the module docstring)."""
+    text, x, y, size = pieces[index][:4]
+    after = [piece for piece in pieces[index + 1: index + 4] if piece[0].strip()]
+    if not after:
+        return False
+    following = after[0][0].lstrip()
+    if following.startswith(FRACTION_SLASHES):
+        rest = following[1:].lstrip() or (after[1][0].lstrip() if len(after) > 1 else "")
+        return rest[:1].isdigit()
+    return any(
+        piece[0].strip().isdigit() and 0 < piece[3] <= 1.2 * size and piece[2] < y - 0.5 * size
+        and abs(piece[1] - x) <= size
+        for piece in after[:2]
+    )
+
+
+def overlined_texts(pieces: Sequence[Piece], texts: list[str], width_of: Callable[[int, str], float],
+                    boxes: Sequence[Box]) -> list[str]:
+    """``texts`` (the text of each piece) with U+0305 after each character that a drawn overline stands over.
+
+    ``width_of(i, s)``: the width in points of the text ``s`` set in piece ``i``'s font and size. Only pieces
+    whose text is pypdf's (``texts[i] == pieces[i][0]``) are looked at; nothing but U+0305 is ever added."""
+    bars = sorted(((box[1] + box[3]) / 2, box) for box in boxes if box[3] - box[1] <= THIN and box[2] > box[0])
+    if not bars:
+        return texts
+    middles = [middle for middle, _ in bars]
+    out = list(texts)
+    for number, (piece, text) in enumerate(zip(pieces, texts)):
+        piece_text, x, y, size = piece[:4]
+        body = text.lstrip()
+        if text != piece_text or size <= 0 or not body.strip() or len(body.rstrip()) > 12:
+            continue  # an overline sits on a symbol: pieces of running text are not searched
+        low, high = bisect_left(middles, y + OVER_LOW * size), bisect_right(middles, y + OVER_HIGH * size)
+        if low >= high:
+            continue
+        slack = FIT * size
+        right = x + width_of(number, body)
+        marks: set[int] = set()
+        for _middle, bar in bars[low:high]:
+            if bar[0] < x - slack or bar[2] > right + slack:
+                continue
+            found = _run_under(body, x, size, bar, lambda s: width_of(number, s))
+            if (found is None or _stands_on(pieces, bar, y, size, width_of) or _under_root(pieces, number, body, found[0])
+                    or _denominator(pieces, number, size) or _joined(bar, boxes)):
+                continue
+            marks.update(range(*found))
+        if marks:
+            lead = len(text) - len(body)
+            out[number] = text[:lead] + "".join(char + (OVERLINE if at in marks else "")
+                                                for at, char in enumerate(body))
+    return out
+
+
+def _run_under(body: str, x: float, size: float, bar: Box, width: Callable[[str], float]) -> tuple[int, int] | None:
+    """The characters of ``body`` (starting at ``x``) whose run the bar spans end to end, or None."""
+    slack = FIT * size
+    for start in range(len(body)):
+        left = x + width(body[:start])
+        if abs(left - bar[0]) > slack:
+            continue
+        for end in range(start + 1, min(len(body), start + MAX_OVER) + 1):
+            run = body[start:end]
+            if not run.strip() or run != run.strip() or not all(char.isalnum() for char in run):
+                break
+            right = x + width(body[:end])
+            # the run is a whole symbol: no letter goes on before or after it in the piece ("a" of "aard")
+            if abs(right - bar[2]) <= slack and not body[start - 1: start].isalnum() and not body[end: end + 1].isalpha():
+                return start, end
+    return None
+
+
+def _under_root(pieces: Sequence[Piece], number: int, body: str, start: int) -> bool:
+    """Whether the run starts right after a radical sign: the bar is the root's vinculum ("√3"), not an
+    overline."""
+    before = body[:start].rstrip() or (pieces[number - 1][0].rstrip() if number else "")
+    return before.endswith(("√", "∛", "∜"))
+
+
+def _stands_on(pieces: Sequence[Piece], bar: Box, y: float, size: float, width_of: Callable[[int, str], float]) -> bool:
+    """Whether a glyph stands on the bar: a fraction's numerator, raised above the baseline ``y`` of the text
+    under the bar by less than a line and starting over the bar, or centred over the bar and no wider than it
+    (a display fraction's numerator stands as high above its rule as the line above stands over an overline;
+    that line's words do not sit centred on the bar)."""
+    middle, span = (bar[0] + bar[2]) / 2, bar[2] - bar[0]
+    for number, piece in enumerate(pieces):
+        text, x, piece_y = piece[:3]
+        glyphs = text.strip()
+        if not glyphs or not bar[3] <= piece_y <= bar[3] + 1.2 * size:
+            continue
+        if y + 0.25 * size <= piece_y <= y + 1.05 * size and bar[0] - size <= x <= bar[2] - 0.2 * size:
+            return True
+        width = width_of(number, glyphs)  # pypdf's place of a piece is where its first glyph stands
+        if width <= span + 0.3 * size and abs(x + width / 2 - middle) <= 0.3 * size:
+            return True
+    return False
+
+
+def _denominator(pieces: Sequence[Piece], number: int, size: float) -> bool:
+    """Whether the piece stands lower than the text beside it (the piece before it or after it, within a few
+    font sizes across, with a baseline higher by a fifth of a size up to a line): a fraction's denominator, its bar
+    the fraction rule."""
+    x, y = pieces[number][1], pieces[number][2]
+    before = pieces[number - 1] if number else None
+    after = pieces[number + 1] if number + 1 < len(pieces) else None
+    for other, near in ((before, before is not None and x - 3 * size <= before[1] <= x),
+                        (after, after is not None and x <= after[1] <= x + 3 * size)):
+        if near and other[0].strip() and 0.2 * size <= other[2] - y <= 1.6 * size:
+            return True
+    return False
+
+
+def _joined(bar: Box, boxes: Sequence[Box]) -> bool:
+    """Whether another drawn line meets the bar at one of its ends: a table's grid or a drawing, not an overline
+    (TeX draws an overline or a fraction rule on its own)."""
+    for box in boxes:
+        if box == bar or (box[2] - box[0] > THIN and box[3] - box[1] > THIN):
+            continue  # only lines: a frame around a theorem is drawn as one box and holds its overlines
+        for end in (bar[0], bar[2]):
+            if box[0] - 1.0 <= end <= box[2] + 1.0 and box[1] - 1.0 <= bar[1] and bar[3] <= box[3] + 1.0:
+                return True
+    return False
