@@ -689,7 +689,8 @@ def _is_heading(page: str, span: tuple[int, int]) -> bool:
 # A list item: a bullet, "1.", "2)", "(3)", "a.", "b)", "(c)", "iv." at the start of a line.
 _ITEM_START = re.compile(r"(?:[•▪◦·●○■□►‣∙*\-–—]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s|\(?[ivx]{1,4}[.)]\s)")
 # What a continuation may open with before its first word: brackets, an enumerator "(1)", a dash, quotes.
-_CONTINUATION_LEAD = re.compile(r"(?:\(\w{1,3}\)\s+|[–—-]\s+|[(\[\"'“‘])*")
+# A label "d) ", "2. " counts as well: "d) Es gilt" is a list item, "(1) het opslaan" goes on with a sentence.
+_CONTINUATION_LEAD = re.compile(r"(?:\(?\w{1,3}[.)]\s+)?(?:[–—-]\s+|[(\[\"'“‘])*")
 
 
 def _full_stops_first(text: str, ends: list[int]) -> list[int]:
