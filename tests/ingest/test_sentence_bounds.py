@@ -107,3 +107,15 @@ class TestSmallTextRules:
         assert "genomen- nog" in text and "onderzoek loopt" in text
         text = clean_pages(["Een woord -dat hier staat- en meer. Daarna een onder-\nzoek zonder aside."])[0]
         assert "onderzoek zonder" in text
+
+
+class TestMendRules:
+    def test_a_sentence_cut_by_packing_is_mended_and_a_list_item_is_not_taken_for_its_rest(self):
+        first = "Eine Aussage ueber Mengen steht hier als Vorrede. " * 5 + "Da p injektiv auf V ist, folgt f(z) = z,"
+        page = first + "\nd. h. Fix(f) ist nicht leer. " + "Weitere Saetze folgen hier im Beweis. " * 6
+        texts = [c.text for c in split_pages([page], paginated=True, max_chars=300, min_chars=100)]
+        assert any("Da p injektiv auf V ist, folgt f(z) = z,\nd. h. Fix(f)" in t for t in texts), texts
+        items = "Vorrede eines Satzes mit genug Woertern darin. " * 5 + "b) Die Menge Fix(f) ist offen und abgeschlossen"
+        page = items + "\nd) Es gilt die Aussage fuer alle Punkte. " + "Noch ein Satz im Beweis steht hier. " * 6
+        texts = [c.text for c in split_pages([page], paginated=True, max_chars=300, min_chars=100)]
+        assert any(t.startswith("d) Es gilt") for t in texts), texts  # a list item opens its own passage
