@@ -96,7 +96,7 @@ class TestEveryRealPdf:
         for chunk in doc.chunks:
             at = starts[chunk.meta["page_number"] - 1]
             if at is None:
-                assert chunk.meta.get("kind", "body") in ("body", "table", "code")
+                assert chunk.meta.get("kind", "body") in ("body", "table", "code", "index")
             elif chunk.meta.get("kind") == "footnote":
                 assert chunk.meta["start"] >= at
             else:
