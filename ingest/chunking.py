@@ -48,7 +48,8 @@ from kennisbank.ingest.tables import is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
 
-_SENTENCE_END = re.compile(r"[.?!;][\"'”’)\]]*(?=\s)")
+# a sentence end, with its closing quotes and a footnote marker after it ("procent.[89] De omzet")
+_SENTENCE_END = re.compile(r"[.?!;][\"'”’)\]]*(?:\[\d{1,3}\])?(?=\s)")
 _WHITESPACE = re.compile(r"\s+")
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -366,7 +367,7 @@ def _text_spans(page: str, max_chars: int, min_chars: int,
         else:
             split = _split_long(page, start, end, max_chars, min_chars)
             pieces.extend(split[:-1] + _lead_in_apart(page, *split[-1]))
-    return _pack(page, pieces, max_chars, min_chars, heads)
+    return _mend_sentence_cuts(page, _pack(page, pieces, max_chars, min_chars, heads), max_chars, heads)
 
 
 def _blocks(page: str) -> list[tuple[int, int]]:
@@ -413,7 +414,7 @@ def _split_long(text: str, start: int, end: int, max_chars: int, min_chars: int)
     while end - start > max_chars:
         target = start + (end - start) / math.ceil((end - start) / max_chars)
         floor = start + min(min_chars, max_chars // 3)
-        ends = _sentence_ends(text, floor, start + max_chars)
+        ends = _full_stops_first(text, _sentence_ends(text, floor, start + max_chars))
         if references:  # a reference list: cut between two entries, not after an entry's author list
             ends = [at for at in ends if _ENTRY_START.match(text, _lstrip(text, at, end))] or ends
         cut = _best_cut(ends, target)
@@ -573,6 +574,8 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                 groups.append((_trailing_headings(page, group, heads) or _trailing_lead_in(page, group, piece, max_chars))
                               + [piece])
                 continue
+            if _pack_list_item(page, groups, piece, max_chars):
+                continue
             size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
             fits = piece[1] - group[0][0] <= max_chars
             if fits and (size < min_chars or piece_size < min_chars or _is_lead_in(page, group[-1])):
@@ -677,6 +680,126 @@ def _is_heading(page: str, span: tuple[int, int]) -> bool:
     if text[0] in _BULLETS and not _SOURCE_LINE.match(text):  # a bullet item is not a heading...
         return False  # ...unless it only names a source, "• Hooge (2024)", which heads the findings below it
     return not re.search(r"[.?!;,][\"'”’)]*$", text)
+
+
+# --- Sentence bounds: a passage neither starts nor ends inside a sentence when a sentence end is near, and a
+# list introduced by a colon stays with its introduction (issue 13). Hooks: ``_split_long`` (full stops before
+# semicolons), ``_pack`` (``_pack_list_item``) and ``_text_spans`` (``_mend_sentence_cuts``).
+
+# A list item: a bullet, "1.", "2)", "(3)", "a.", "b)", "(c)", "iv." at the start of a line.
+_ITEM_START = re.compile(r"(?:[•▪◦·●○■□►‣∙*\-–—]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s|\(?[ivx]{1,4}[.)]\s)")
+# What a continuation may open with before its first word: brackets, an enumerator "(1)", a dash, quotes.
+# A label "d) ", "2. " counts as well: "d) Es gilt" is a list item, "(1) het opslaan" goes on with a sentence.
+_CONTINUATION_LEAD = re.compile(r"(?:\(?\w{1,3}[.)]\s+)?(?:[–—-]\s+|[(\[\"'“‘])*")
+
+
+def _full_stops_first(text: str, ends: list[int]) -> list[int]:
+    """Of the sentence ends where a long block may be cut, those after ".", "?" or "!" when there are any: a
+    semicolon ends a clause of a longer sentence ("...we obtained the usage; with the latter, we ...")."""
+    full = [at for at in ends if text[max(0, at - 4): at].rstrip("\"'”’)]")[-1:] != ";"]
+    return full or ends
+
+
+def _is_list_item(page: str, span: tuple[int, int]) -> bool:
+    return bool(_ITEM_START.match(page, span[0]))
+
+
+def _open_list(page: str, group: list[tuple[int, int]]) -> int | None:
+    """The index in ``group`` of a lead-in ending in ":" that only list items follow (an open list), else None."""
+    for index in range(len(group) - 1, -1, -1):
+        if page[group[index][0]: group[index][1]].rstrip().endswith(":"):
+            return index
+        if not _is_list_item(page, group[index]):
+            return None
+    return None
+
+
+def _pack_list_item(page: str, groups: list[list[tuple[int, int]]], piece: tuple[int, int],
+                    max_chars: int) -> bool:
+    """Pack a list item with the list its lead-in opened: the item joins the chunk when it fits; when it does
+    not, the lead-in (with the headings right above it) and its items start a new chunk, if they fit in one.
+    A list too long for one chunk is cut between items only, its lead-in with the first items (nothing is
+    repeated). True when ``groups`` was changed."""
+    group = groups[-1]
+    if not _is_list_item(page, piece):
+        return False
+    lead = _open_list(page, group)
+    if lead is None:
+        return False
+    if piece[1] - group[0][0] <= max_chars:
+        group.append(piece)
+        return True
+    first = lead
+    while first > 0 and _is_heading(page, group[first - 1]):
+        first -= 1
+    if first > 0 and piece[1] - group[first][0] <= max_chars:
+        groups[-1] = group[:first]
+        groups.append(group[first:] + [piece])
+        return True
+    return False
+
+
+def _ends_mid_sentence(page: str, span: tuple[int, int]) -> bool:
+    """A passage whose last line is text of some words without closing punctuation (with a next passage that
+    opens in lower case, ``_opens_mid_sentence``, a sentence cut in two)."""
+    text = page[span[0]: span[1]]
+    if _CLOSED.search(re.sub(r"\[\d{1,3}\]$", "", text)) or _body_kind(text) != "body":
+        return False
+    return len(text.rsplit("\n", 1)[-1].split()) >= 4  # a lone label or number is no sentence
+
+
+def _opens_mid_sentence(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:
+    """A passage that opens as the rest of a sentence: its first word in lower case, after any brackets, an
+    enumerator "(1)" or a dash ("– het uitgeven van", "(1) het opslaan", "with the latter")."""
+    if span[0] in heads or _body_kind(page[span[0]: span[1]]) != "body":
+        return False
+    lead = _CONTINUATION_LEAD.match(page, span[0], span[1])
+    at = lead.end() if lead else span[0]
+    return at < span[1] and page[at].islower()
+
+
+def _mend_sentence_cuts(page: str, spans: list[tuple[int, int]], max_chars: int,
+                        heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """Move the cut between two passages that splits a sentence to a sentence end nearby: the unfinished
+    sentence at the end of the first goes to the second (back to its last sentence end or line start, never
+    leaving a heading behind), else the rest of the sentence at the start of the second comes to the first
+    (up to its first sentence end); only when the result fits in ``max_chars``. Offsets only move over the
+    text between them: chunks stay exact slices of the page."""
+    spans = list(spans)
+    for index in range(len(spans) - 1):
+        (a_start, a_end), (b_start, b_end) = spans[index], spans[index + 1]
+        if not (_ends_mid_sentence(page, (a_start, a_end)) and _opens_mid_sentence(page, (b_start, b_end), heads)):
+            continue
+        cut = _sentence_start_before(page, a_start, a_end)
+        if cut is not None and b_end - cut <= max_chars:
+            spans[index] = (a_start, _rstrip(page, a_start, cut))
+            spans[index + 1] = (cut, b_end)
+            continue
+        ends = _sentence_ends(page, b_start, b_end)
+        head_end = ends[0] if ends else b_end
+        if head_end - a_start <= max_chars:
+            rest = _lstrip(page, head_end, b_end)
+            spans[index] = (a_start, _rstrip(page, a_start, head_end))
+            spans[index + 1] = (rest, b_end)
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _sentence_start_before(page: str, start: int, end: int) -> int | None:
+    """Where the last sentence of page[start:end] starts (after a sentence end, or at a line start whose line
+    before is not a heading), leaving some text before it; None when the whole passage is one sentence."""
+    candidates = {_lstrip(page, at, end) for at in _sentence_ends(page, start, end)}
+    candidates |= {start + match.end() for match in re.finditer(r"\n\s*", page[start:end])}
+    for at in sorted(candidates, reverse=True):
+        if not start < at < end:
+            continue
+        line_end = _rstrip(page, start, at)
+        if page[line_end:at].count("\n"):  # a line start: the line before must not be a heading
+            line_start = page.rfind("\n", start, line_end) + 1 or start
+            line_start = max(line_start, start)
+            if _is_heading(page, (_lstrip(page, line_start, line_end), line_end)):
+                continue  # a heading stays with the text under it
+        return at
+    return None
 
 
 @component

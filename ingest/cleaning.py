@@ -374,7 +374,7 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
         if heading is not None or after_heading is not None:
             # a heading is a block of its own: never run into the paragraph before or after it
             if heading is not None and heading == after_heading:
-                blocks[-1][1] = blocks[-1][1].rstrip() + " " + line
+                blocks[-1][1] = _join_heading_lines(blocks[-1][1], line, vocab)
             else:
                 blocks.append(["\n\n" if blocks else "", line])
             prev, blank_run, after_heading = line, 0, heading
@@ -423,14 +423,15 @@ def _heading_lines(lines: list[str], headings: list[str]) -> dict[int, int]:
             continue
         for start in range(cursor, len(lines)):
             first = normal[start]
-            if not first or not heading.startswith(first):
+            if not first or not heading.startswith(first.removesuffix("-")):
                 continue
             text, end = first, start
             while text != heading and end + 1 < len(lines):
                 following = normal[end + 1]
-                if not following or not heading.startswith(text + " " + following):
+                joined = _heading_prefix(heading, text, following) if following else None
+                if joined is None:
                     break
-                text, end = text + " " + following, end + 1
+                text, end = joined, end + 1
             if text == heading:
                 found.update({index: number for index in range(start, end + 1)})
                 cursor = end + 1
@@ -506,6 +507,8 @@ def _heading_break(prev: str, line: str, ref_width: int) -> bool:
     prev = prev.rstrip()
     if _FOOTNOTE.match(line) and _ENDS_SENTENCE.search(prev):
         return True
+    if _numbered_heading_ends(prev, line, ref_width):
+        return True
     if len(prev) >= SHORT_LINE * ref_width or prev.endswith((",", ";", "-", "–", "(", "/", "&")):
         return False
     if _last_word(prev) in _FUNCTION_WORDS or _ENDS_SENTENCE.search(prev):
@@ -523,6 +526,8 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
     if (text.endswith("-") and after_word and after_word.group().lower() in CONJUNCTIONS
             and _LINE_END_FRAGMENT.search(text) and re.match(r"\s*(?:[,.;:)]|$)", line[after_word.end():])):
         return text + line  # "GGD-" + "en, bij wie": a plural ending, not a suspended compound ("GGD- en ...")
+    if text.endswith("-") and _closes_aside(text):
+        return f"{text} {line}"  # "-over het geheel genomen-" + "nog": the dash closes an aside, no hyphen
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
     if fragment and after:
@@ -570,6 +575,58 @@ def _escape_runs_on(text: str, line: str) -> bool:
     first = line.split(None, 1)[0] if line.split() else ""
     link = bool(_URL_TAIL.search(last)) or ("/" in last and bool(re.search(r"%[0-9A-Fa-f]{2}", last)))
     return link and bool(_PERCENT_ESCAPE.fullmatch(first))
+
+
+# --- Small text rules (issue 13): an aside's closing dash, a numbered heading line, a heading's hyphen ------
+
+# An aside's opening dash: a dash after a space (or at the start) before a word: "de situatie -over het geheel".
+_ASIDE_OPENS = re.compile(r"(?:^|\s)[-–—](?=[^\W\d_])")
+_ASIDE_CLOSES = re.compile(r"[^\W\d_][-–—](?=\s|$)")
+_SENTENCE_BREAK = re.compile(r"[.!?][\'\"”’)]*\s")
+
+
+def _closes_aside(text: str) -> bool:
+    """Whether the dash at the end of ``text`` closes an aside: a dash opened one earlier in the same sentence
+    ("... de situatie -over het geheel genomen-" at a line end) and none closed it since. Then the dash is the
+    aside's, not a hyphenation hyphen: it stays, and so does the space after it."""
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+    sentence = text[breaks[-1] if breaks else 0: -1]
+    opened = [m.end() for m in _ASIDE_OPENS.finditer(sentence)]
+    return bool(opened) and not _ASIDE_CLOSES.search(sentence, opened[-1])
+
+
+# A numbered section heading: "4.3.2 Informatieverplichtingen en ...", "2.1 Data" (two levels at least, so a
+# list item "1. Het feit dat ..." is not one).
+_NUMBERED_HEADING = re.compile(r"\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-ZÀ-Ý][^\W\d_]")
+
+
+def _numbered_heading_ends(prev: str, line: str, ref_width: int) -> bool:
+    """Whether ``prev`` is a whole numbered heading line, so that ``line`` (opening in upper case) starts the
+    paragraph under it: ``prev`` opens with a section number of two or more levels, is shorter than the page's
+    full lines, has no closing punctuation and does not end in a word that runs on ("en", "van", ...)."""
+    return (bool(_NUMBERED_HEADING.match(prev)) and (line[:1].isupper() or line[:1] in "\"“'")
+            and len(prev) < 0.9 * ref_width and not re.search(r"[.,;:!?(/&-]$", prev)
+            and _last_word(prev) not in _FUNCTION_WORDS)
+
+
+def _heading_prefix(heading: str, text: str, following: str) -> str | None:
+    """``text`` and its next line ``following`` joined as the layout joins a heading's lines (with a space, or
+    a line-end hyphen resolved: ``ingest.layout``), when that is the start of ``heading``; else None."""
+    for joined in (text + " " + following, _join_heading_lines(text, following, Vocabulary())):
+        if heading.startswith(joined):
+            return joined
+    return None
+
+
+def _join_heading_lines(text: str, line: str, vocab: Vocabulary) -> str:
+    """Two lines of one heading: a line-end hyphen is resolved like one in a paragraph ("Demographic Character-"
+    + "istics" -> "Demographic Characteristics"); otherwise the lines are joined with a space."""
+    text = text.rstrip()
+    fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
+    after = _LEADING_WORD.match(line)
+    if fragment and after:
+        return text[: fragment.start()] + hyphen_join(fragment.group(1), after.group(), vocab) + line[after.end():]
+    return text + " " + line
 
 
 # --- API -------------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ from fontTools.cffLib import CFFFontSet
 from pypdf.generic import ContentStream
 from pypdf.generic._font import Font
 
+from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
@@ -881,7 +882,7 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             if not larger and _ITEM_LABEL.match(text):
                 rank_size -= 0.5  # "a. Noodzaak" under "10. Proportionaliteit" in the same look
             if is_heading and continues:
-                heads[-1] = (heads[-1][0], heads[-1][1] + " " + text, heads[-1][2] + [line])
+                heads[-1] = (heads[-1][0], _join_heading(heads[-1][1], text), heads[-1][2] + [line])
             elif is_heading:
                 heads.append((rank_size, text, [line]))
                 sizes[_rank_key(rank_size, text)] += 1
@@ -899,6 +900,16 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             page.headings.append((ranks[_rank_key(size, text)], text))
             for line in lines:
                 line.heading = True
+
+
+def _join_heading(text: str, following: str) -> str:
+    """The two lines of a heading as one: a word hyphenated at the line end is joined as the cleaner joins it
+    ("Demographic Character-" + "istics" -> "Demographic Characteristics", ``ingest.cleaning.hyphen_join``)."""
+    fragment = re.search(r"([^\W\d_]+)-$", text)
+    word = re.match(r"\w+", following)
+    if fragment and word:
+        return text[: fragment.start()] + hyphen_join(fragment.group(1), word.group()) + following[word.end():]
+    return text + " " + following
 
 
 _HEADING_WORD = re.compile(r"[^\W\d_]{4,}")
