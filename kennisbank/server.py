@@ -6,7 +6,7 @@ API with waitress, a production WSGI server with a pool of threads (``threads``)
 - an access log (one line per request: address, method, path, status, bytes, milliseconds) on stderr, through
   the ``kennisbank.access`` logger;
 - no server version in the headers (``Server: kennisbank``);
-- a graceful stop on SIGTERM or SIGINT: no new connections, requests in flight are answered, the running job
+- a graceful stop on SIGTERM or SIGINT (SIGUSR1 writes every thread's stack to the log): no new connections, requests in flight are answered, the running job
   may finish within ``SHUTDOWN_JOB_SECONDS``, else it is queued again (not failed, not counted as a crash);
   then the store is flushed and closed and the lock released; exit status 0;
 - data files made private (umask 077: new files 0600, folders 0700);
@@ -16,6 +16,7 @@ API with waitress, a production WSGI server with a pool of threads (``threads``)
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import shutil
@@ -176,6 +177,8 @@ def _serve(settings, host, port, threads, ready, app_config) -> int:
                 raise _Stop()
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        # `kill -USR1 PID` writes every thread's stack to the log: what a server that does not stop is waiting for
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
         url = f"http://{host}:{server.effective_port}/"
         print(f"Kennisbank op {url} (waitress, {threads} threads; Ctrl+C of SIGTERM stopt netjes)", flush=True)
         if ready:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -110,4 +111,11 @@ def test_the_installed_command_ingests_the_shipped_corpus_and_serves_it(installe
             assert response.status == 200
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:  # a graceful stop: requests in flight answered (up to 30 s), a running job up to 60 s
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.send_signal(signal.SIGUSR1)  # every thread's stack into the log, then fail with it
+            time.sleep(2)
+            server.kill()
+            server.wait(timeout=30)
+            pytest.fail("the server did not stop within 120 s of SIGTERM:\n" + log_path.read_text()[-6000:])
