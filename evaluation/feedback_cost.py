@@ -22,15 +22,11 @@ import time
 from pathlib import Path
 
 from kennisbank.core.settings import Settings
-from kennisbank.core.text import normalize_text
 from kennisbank.evaluation.bench import load_queries, percentiles
-from kennisbank.evaluation.rerank_cost import build
-from kennisbank.search.e5 import E5TextEmbedder
-from kennisbank.search.embedders import BM25TextEmbedder
+from kennisbank.evaluation.rerank_cost import build, query_vectors
 from kennisbank.search.feedback import Feedback, SentenceScoreCache
 from kennisbank.search.rerank import Reranker
 from kennisbank.search.schema import SearchFilter
-from kennisbank.search.thesaurus import default_thesaurus
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,12 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load(environ={})
     reranker = Reranker.from_settings(settings)
     feedback = Feedback(dense_weight=args.dense, depth=args.depth, bm25_weight=args.bm25)
-    text_embedder, sparse_embedder = E5TextEmbedder(), BM25TextEmbedder()
-    vectors = []
-    for q in load_queries(args.queries):
-        text = normalize_text(q)
-        emb = sparse_embedder.run(text=text, expansions=default_thesaurus().expansions(text))["sparse_embedding"]
-        vectors.append((text_embedder.run(text=text)["embedding"], (list(emb.indices), list(emb.values))))
+    vectors = query_vectors(load_queries(args.queries))
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         store = build(Path(tmp) / "index", args.size)

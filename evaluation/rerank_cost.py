@@ -69,6 +69,17 @@ def build(index_dir: Path, size: int, seed: int = 5) -> EdgeStore:
     return store
 
 
+def query_vectors(questions: list[str]) -> list[tuple[list[float], tuple[list[int], list[float]]]]:
+    """Each question's dense vector and sparse (indices, values), as the product makes them, thesaurus included."""
+    text_embedder, sparse_embedder = E5TextEmbedder(), BM25TextEmbedder()
+    vectors = []
+    for q in questions:
+        text = normalize_text(q)
+        emb = sparse_embedder.run(text=text, expansions=default_thesaurus().expansions(text))["sparse_embedding"]
+        vectors.append((text_embedder.run(text=text)["embedding"], (list(emb.indices), list(emb.values))))
+    return vectors
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
@@ -77,12 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load(environ={})
     reranker = Reranker.from_settings(settings)
     questions = load_queries(args.queries)
-    text_embedder, sparse_embedder = E5TextEmbedder(), BM25TextEmbedder()
-    vectors = []
-    for q in questions:
-        text = normalize_text(q)
-        emb = sparse_embedder.run(text=text, expansions=default_thesaurus().expansions(text))["sparse_embedding"]
-        vectors.append((text_embedder.run(text=text)["embedding"], (list(emb.indices), list(emb.values))))
+    vectors = query_vectors(questions)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         store = build(Path(tmp) / "index", args.size)
