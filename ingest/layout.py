@@ -68,6 +68,7 @@ from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
+from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -148,6 +149,7 @@ class PageLayout:
     build_step: bool = False  # a step of a slide build whose text reappears on the next slide
     headings: list[tuple[int, str]] | None = None  # (level, text) of the body's headings, in order
     drawings: list[tuple[float, float, float, float]] | None = None  # painted boxes (ingest.drawings)
+    marks: list[tuple[float, float, float, float]] | None = None  # placed images and forms (ingest.drawings)
 
     def text(self, role: str = "body") -> str:
         """The lines of one role, joined by line breaks."""
@@ -198,6 +200,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         if not text:
             return
         numbers.flushed()
+        runs.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -214,10 +217,12 @@ def read_page(page: Any, number: int) -> PageLayout:
     def before(operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
         drawings.before(operator, operands, cm, tm)
         numbers.before(operator, operands, cm, tm)
+        runs.before(operator, operands, cm, tm)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
     numbers = ShownNumbers(lambda: drawings.to_page)  # raised numbers glued into a piece (ingest.markers)
+    runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     if any(_SPACED.search(text) for text in recovered):
         recovered[:] = respace_letters(page, recovered)
@@ -227,7 +232,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * text_width(s, fonts[i]), drawings.boxes)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
-                        bottom=float(box.bottom), drawings=drawings.boxes)
+                        bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)
     current: list[Piece] = []
     fixed: list[str] = []
     joined = False
@@ -241,8 +246,8 @@ def read_page(page: Any, number: int) -> PageLayout:
             if index:
                 layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
                 current, fixed, joined, ends, slanted = [], [], False, [], []
-            for sub, sub_better, sub_x, sub_y, sub_size, sub_em in _raised_numbers_apart(
-                    part, better_part, numbers.found.get(number), offset, (x, y, size, em), font):
+            subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
+            for sub, sub_better, sub_x, sub_y, sub_size, sub_em in _runs_apart(subs, runs.found.get(number), text):
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
                     layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
                     current, fixed, joined, ends, slanted = [], [], True, [], []
@@ -292,6 +297,19 @@ def _raised_numbers_apart(part: str, better: str, shown: list | None, offset: in
             out.append((text, text, item[1], item[2], item[3], item[3]))
             here = item[1] + item[3] * text_width(text, font)
     return out
+
+
+def _runs_apart(subs: list[tuple], arrays: list | None, text: str) -> list[tuple]:
+    """A piece that is one TJ array with large shifts (``ingest.shifts``) cut into its runs, each at its own
+    place; anything else as it is (a piece of several arrays or lines, recovered glyphs, raised numbers)."""
+    if (not arrays or len(arrays) != 1 or arrays[0] is None or len(subs) != 1 or subs[0][0] != subs[0][1]
+            or "\n" in text.strip("\n")):
+        return subs
+    part, _better, x, y, size, em = subs[0]
+    cut = split_runs(part, arrays[0])
+    if cut is None or abs(cut[0][1] - x) > 0.5 * max(size, 1.0):
+        return subs
+    return [(piece, piece, piece_x, y, size, em) for piece, piece_x in cut]
 
 
 _FONT_WIDTHS: dict[int, tuple[Any, Any]] = {}  # id(font) -> (font, pypdf's Font with its widths, or None)

@@ -61,6 +61,10 @@ LABEL_WORDS = 6
 LABEL_CELLS = 3
 SEGMENT_GAP = 1.2  # font sizes: pieces of one line this far apart are two text boxes side by side
 CUT_GAP = 1.0  # points: an empty band at least this wide separates boxes
+BULLET_SIZE = 0.9  # font sizes: a drawn list bullet is at most this wide and high ...
+BULLET_MIN = 0.15  # ... and at least this (a hairline is no bullet)
+BULLET_GAP = 2.0  # font sizes: a drawn bullet ends at most this far before its item's first letter
+BULLET = "• "  # how a drawn bullet is written: as the glyph bullets of other PDFs (ingest.cleaning keeps the item a line)
 
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
@@ -286,15 +290,45 @@ def slide_text(page: PageLayout) -> str:
     if getattr(page, "tables", None):
         return body_text(page)
     blocks: list[str] = []
+    marks = _marks(page)
     for prefix, box in getattr(page, "slide_boxes", None) or read_slide(page):
         lines = [prefix] if prefix and not box.lines else []
         for index, line in enumerate(box.lines):
             text = line.text.strip()
             if index == 0 and prefix:
                 text = f"{prefix} {text}"
+            elif marks and not _ITEM.match(text + " ") and _drawn_bullet(line, marks):
+                lines.append(BULLET + text)  # an item of a list: its own line, never run into the line before
+                continue
             lines.append(("\n" if index in box.breaks else "") + text)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def _marks(page: PageLayout) -> list[tuple[float, float, float, float]]:
+    """What the slide draws that could be a list bullet: painted paths, images and forms no larger than
+    ``BULLET_SIZE`` of the largest body font (``ingest.drawings``)."""
+    sizes = [line.size for line in page.lines if line.role == "body"]
+    if not sizes:
+        return []
+    largest = BULLET_SIZE * max(sizes)
+    return [box for box in (page.drawings or []) + (getattr(page, "marks", None) or [])
+            if 0 < box[2] - box[0] <= largest and 0 < box[3] - box[1] <= largest]
+
+
+def _drawn_bullet(line: Line, marks: list[tuple[float, float, float, float]]) -> bool:
+    """Whether a small mark is drawn right before the line's first letter, on its height: a bullet that the
+    PDF draws (a Beamer ball or triangle, a PowerPoint picture bullet) instead of writing a glyph. The mark is
+    at least ``BULLET_MIN`` and at most ``BULLET_SIZE`` font sizes wide and high, ends at most ``BULLET_GAP``
+    font sizes before the line, and its middle lies between the line's baseline and its x-height band."""
+    size = line.size or 1.0
+    for x0, y0, x1, y1 in marks:
+        if (x1 - x0 >= BULLET_MIN * size and y1 - y0 >= BULLET_MIN * size
+                and x1 - x0 <= BULLET_SIZE * size and y1 - y0 <= BULLET_SIZE * size
+                and -0.1 * size <= line.x - x1 <= BULLET_GAP * size
+                and line.y - 0.1 * size <= (y0 + y1) / 2 <= line.y + 0.7 * size):
+            return True
+    return False
 
 
 # --- Titles, box headings and diagrams -------------------------------------------------------------------
