@@ -134,6 +134,7 @@ class Line:
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
     right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
     ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
+    runs: tuple[list[Piece], list[float]] | None = None  # pieces and ends with TJ arrays cut at their shifts (ingest.shifts)
 
 
 @dataclass
@@ -238,25 +239,30 @@ def read_page(page: Any, number: int) -> PageLayout:
     joined = False
     ends: list[float] = []
     slanted: list[bool] = []  # whether each piece of the current line is in an italic font
+    cuts: dict[int, list[tuple[Piece, float]]] = {}  # pieces of the current line cut into their TJ runs
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
-                current, fixed, joined, ends, slanted = [], [], False, [], []
+                layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
+                current, fixed, joined, ends, slanted, cuts = [], [], False, [], [], {}
             subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
-            for sub, sub_better, sub_x, sub_y, sub_size, sub_em in _runs_apart(subs, runs.found.get(number), text):
+            cut = _runs_apart(subs, runs.found.get(number), text)
+            for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
-                    layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
-                    current, fixed, joined, ends, slanted = [], [], True, [], []
+                    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
+                    current, fixed, joined, ends, slanted, cuts = [], [], True, [], [], {}
+                if cut:
+                    cuts[len(current)] = [((piece, piece_x, sub_y, sub_size, bold),
+                                           piece_x + sub_em * text_width(piece.rstrip(), font)) for piece, piece_x in cut]
                 current.append((sub, sub_x, sub_y, sub_size, bold))
                 slanted.append(_is_italic(font))
                 fixed.append(sub_better)
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
-    layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
+    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
     return layout
 
 
@@ -299,17 +305,32 @@ def _raised_numbers_apart(part: str, better: str, shown: list | None, offset: in
     return out
 
 
-def _runs_apart(subs: list[tuple], arrays: list | None, text: str) -> list[tuple]:
-    """A piece that is one TJ array with large shifts (``ingest.shifts``) cut into its runs, each at its own
-    place; anything else as it is (a piece of several arrays or lines, recovered glyphs, raised numbers)."""
+def _runs_apart(subs: list[tuple], arrays: list | None, text: str) -> list[tuple[str, float]] | None:
+    """A piece that is one TJ array with large shifts (``ingest.shifts``) cut into its runs, each with its own
+    place; None for anything else (a piece of several arrays or lines, recovered glyphs, raised numbers)."""
     if (not arrays or len(arrays) != 1 or arrays[0] is None or len(subs) != 1 or subs[0][0] != subs[0][1]
             or "\n" in text.strip("\n")):
-        return subs
-    part, _better, x, y, size, em = subs[0]
+        return None
+    part, _better, x, _y, size, _em = subs[0]
     cut = split_runs(part, arrays[0])
     if cut is None or abs(cut[0][1] - x) > 0.5 * max(size, 1.0):
-        return subs
-    return [(piece, piece, piece_x, y, size, em) for piece, piece_x in cut]
+        return None
+    return cut
+
+
+def _with_runs(line: Line, cuts: dict[int, list[tuple[Piece, float]]]) -> Line:
+    """``line`` with ``runs``: its pieces and their ends with the TJ arrays cut into their runs (used on
+    slides, ``ingest.slides.use_runs``); the text stays the same."""
+    if cuts and line.pieces and line.ends and len(line.ends) == len(line.pieces):
+        pieces: list[Piece] = []
+        ends: list[float] = []
+        for index, (piece, end) in enumerate(zip(line.pieces, line.ends)):
+            for sub, sub_end in cuts.get(index, [(piece, end)]):
+                pieces.append(sub)
+                ends.append(sub_end)
+        if "".join(piece[0] for piece in pieces) == "".join(piece[0] for piece in line.pieces):
+            line.runs = (pieces, ends)
+    return line
 
 
 _FONT_WIDTHS: dict[int, tuple[Any, Any]] = {}  # id(font) -> (font, pypdf's Font with its widths, or None)

@@ -360,7 +360,19 @@ def arrange_slides(pages: list[PageLayout]) -> list[int]:
         page.headings = heads + ([(1, title)] if title is not None else [])
         if _is_diagram(found):
             figures.append(page.number)
+    use_runs(pages)
     return figures
+
+
+def use_runs(pages: list[PageLayout]) -> None:
+    """Give the lines their pieces with TJ arrays cut into runs (``Line.runs``, ``ingest.shifts``), for the
+    tables read after the boxes (``ingest.tables``, ``ingest.ruled_tables``): a slide's table that the PDF
+    writes one array a row, the cells apart by shifts, then has its cells. Only on slides: a document's
+    tables (LaTeX rows as one array) are read in pypdf's layout mode (``ingest.tables``)."""
+    for page in pages:
+        for line in page.lines:
+            if line.runs is not None:
+                line.pieces, line.ends = line.runs
 
 
 def _box_heading(box: Box, following: Box | None = None) -> str | None:
