@@ -302,7 +302,7 @@ def slide_text(page: PageLayout) -> str:
     for prefix, box in boxes_read or read_slide(page):
         lines = [prefix] if prefix and not box.lines else []
         for index, line in enumerate(box.lines):
-            table = of_table.get(id(line))
+            table = of_table.get(id(line)) or _table_of_segment(line, tables)
             if table is not None:
                 if id(table) not in done:
                     done.add(id(table))
@@ -319,6 +319,17 @@ def slide_text(page: PageLayout) -> str:
             lines.append(("\n" if index in box.breaks else "") + text)
         blocks.append("\n".join(lines))
     return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _table_of_segment(line: Line, tables: list) -> object | None:
+    """The table whose line a box's line is a segment of (``_segments`` cuts a line into new lines): the same
+    baseline, starting inside it."""
+    for table in tables:
+        for whole in table.lines:
+            if abs(whole.y - line.y) < 0.1 and whole.x - 0.5 <= line.x <= max(whole.right, whole.x) + 0.5 \
+                    and line.text.strip() in whole.text:
+                return table
+    return None
 
 
 def _marks(page: PageLayout) -> list[tuple[float, float, float, float]]:
