@@ -98,9 +98,9 @@ def cell_wraps(raw: str) -> set[str]:
     line that ends in a letter without one, before a line that starts with a letter, is a word the wrap cut
     ("survi" / "ved" in a narrow table cell). ``ingest.ruled_tables`` joins such a word only where the joined
     word does not fit in its cell; this set is what the raw page allows, the parts joined (normalised)."""
-    lines = raw.split("\n")
-    if sum(1 for line in lines if line.endswith(" ") and line.strip()) < WRAP_SPACES:
+    if sum(1 for line in raw.split("\n") if line.endswith(" ") and line.strip()) < WRAP_SPACES:
         return set()
+    lines = _LINE_HYPHEN.sub("", raw).split("\n")  # a cell's word may also break at a hyphen: "Re-" "pres" "sief"
     joins = set()
     for line, following in zip(lines, lines[1:]):
         if line[-1:].isalpha() and following[:1].isalpha():
