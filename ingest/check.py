@@ -100,9 +100,11 @@ def cell_wraps(raw: str) -> set[str]:
     word does not fit in its cell; this set is what the raw page allows, the parts joined (normalised)."""
     if sum(1 for line in raw.split("\n") if line.endswith(" ") and line.strip()) < WRAP_SPACES:
         return set()
-    lines = _LINE_HYPHEN.sub("", raw).split("\n")  # a cell's word may also break at a hyphen: "Re-" "pres" "sief"
+    # a cell's word may also break at a hyphen, kept ("niet-" "telefoonplatfor" "men") or joined ("Re-" "pres" "sief")
+    lines = raw.split("\n")
+    joined = _LINE_HYPHEN.sub("", raw).split("\n")
     joins = set()
-    for line, following in zip(lines, lines[1:]):
+    for line, following in [*zip(lines, lines[1:]), *zip(joined, joined[1:])]:
         if line[-1:].isalpha() and following[:1].isalpha():
             first = _WORD.findall(normalize_text(line))
             second = _WORD.findall(normalize_text(following))
@@ -155,7 +157,7 @@ def recovered_words(stored: str, raw: str) -> set[str]:
             if _CODE.fullmatch(piece):
                 pattern.append(r"\S{0,3}")  # read from the font, or dropped by the cleaner
             elif piece.isspace():
-                pattern.append(r"\s+")
+                pattern.append(r"[\s•]+")  # a list item's bullet ("• ", a drawn bullet written) is no word
             elif normalize_text(piece):
                 pattern.append(re.escape(normalize_text(piece)))
                 anchored = True
