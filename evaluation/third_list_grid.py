@@ -199,8 +199,8 @@ class Runner:
         u = config["use_weight"]
         if u:
             use = self.use_list(item, config["use_query"])[:prefetch]
-            fused = fuse_lists([((1 - u) * config["dense_weight"], dense), ((1 - u) * (1 - config["dense_weight"]), bm25),
-                                (u, use)])
+            w = config["dense_weight"]
+            fused = fuse_lists([((1 - u) * w, dense), ((1 - u) * (1 - w), bm25), (u, use)])
         else:
             fused = reranker.fuse(dense, bm25)
         sentence = item.sentence
@@ -296,8 +296,9 @@ def summary(name: str, rows: list[dict[str, Any]], base: dict[str, Any]) -> list
     if name in ("use", "combined"):
         for u in sorted({r["config"]["use_weight"] for r in rows}):
             values = [pooled(r) for r in rows if r["config"]["use_weight"] == u]
+            above = sum(v > pooled(base) for v in values)
             lines.append(f"use_weight {u:<4}: {len(values):>3} cells, all MRR@10 {min(values):.3f}-{max(values):.3f} "
-                         f"(median {statistics.median(values):.3f}), {sum(v > pooled(base) for v in values)} above the base")
+                         f"(median {statistics.median(values):.3f}), {above} above the base")
     if name in ("bm25", "combined"):
         for avg in sorted({str(r["config"]["avg_len"]) for r in rows}):
             for w in sorted({r["config"]["dense_weight"] for r in rows}):
@@ -317,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write every configuration's numbers as JSON lines here")
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--final", action="store_true",
-                        help="only the default against PICKED on the held-out and fresh questions (run once, after choosing)")
+                        help="only the default against PICKED on the held-out and fresh questions "
+                             "(run once, after choosing)")
     args = parser.parse_args(argv)
     settings = Settings.load({"data_dir": args.data_dir})
     with KnowledgeBase.open(settings) as kb:
@@ -338,8 +340,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: picked against default, questions up {up}, down {down}")
         return 0
     worst, missing = check_bm25(runner, every)
-    print(f"BM25 replay at the product's k1 / b: largest relative difference to the store {worst:.2e}, {missing} missing;"
-          f" passage length (terms) mean {runner.sparse_corpus.mean_length:.1f}, product avg_len {BM25_CONFIG['avg_len']}")
+    print(f"BM25 replay at the product's k1 / b: largest relative difference to the store {worst:.2e}, "
+          f"{missing} missing; passage length (terms) mean {runner.sparse_corpus.mean_length:.1f}, "
+          f"product avg_len {BM25_CONFIG['avg_len']}")
     print("USE query embedding, ms:", use_cost(runner, every))
     results = []
     for name in args.grid.split(","):
