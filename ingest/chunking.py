@@ -115,8 +115,10 @@ def split_pages(
             following_body = following[: _body_end(following, note_starts, number + 1)]
             # a caption at the top of the next page is a unit of its own (ingest.captions): nothing runs on into it
             caption = is_caption(following_body)
-            run_on = None if caption else _continuation(page[:body_end], following_body, max_chars)
             next_heads = heading_starts[number] if heading_starts and number < len(heading_starts) else set()
+            # a heading that opens the next page starts a section: no sentence runs on into it ("... Rinie van
+            # Est, 2019" + "b. Kernwaarden", a lettered heading that opens in lower case)
+            run_on = None if caption or 0 in next_heads else _continuation(page[:body_end], following_body, max_chars)
             if run_on is None and not caption:
                 run_on = _list_continuation(page[:body_end], following_body, next_heads, max_chars)
             if run_on is not None:

@@ -13,7 +13,9 @@ Page boundaries are kept: ``clean_pages`` returns exactly one cleaned text per i
    printed numbers follow the page order ("8 1.2. METRISCHE RÄUME"). Such lines are removed only where
    they stand as an unbroken run at the top or bottom of a page. A repeated table header that opens every
    table page is therefore removed from those pages but kept where it first appears in the middle of a page
-   (under the table's introduction), so a reader still sees the column names once.
+   (under the table's introduction), so a reader still sees the column names once. Not for a PDF's body text
+   from ``ingest.layout`` (meta ``layout``): the layout has left them out by their place on the page, and the
+   text alone cannot tell a page number from a year or a numbered heading on a page's last or first line.
 3. Reflow: the lines of a paragraph are joined with spaces, a paragraph becomes one line, paragraphs are
    separated by a blank line, bullet items ("•", "-", "–", "*", "1.", "1.1", "a)", "(a)"), Markdown headings
    and short heading lines start a new line. A blank line inside a sentence (the next line starts in lower
@@ -280,9 +282,14 @@ def _page_number_offset(pages: list[list[str]]) -> int | None:
 
 
 def _is_page_number(line: str, number: int, offset: int | None) -> bool:
+    """A page number alone ("7", "- 7 -", "vii", "Pagina 7 van 20"), or a short line that carries this page's
+    printed number at an end. Where the document's printed numbers follow the page order (``offset``), a bare
+    number is a page number only when it is this page's: a year or a count alone on a page's last line
+    ("Rinie van Est,\n2019") is text."""
     text = line.strip()
     if _PAGE_NUMBER.fullmatch(text.casefold()) and (not text.isalpha() or text.islower()):
-        return True
+        bare = text.strip("-–—()[] ")
+        return offset is None or not bare.isdigit() or int(bare) == number + offset
     return offset is not None and len(text) <= 100 and str(number + offset) in _end_tokens(text)
 
 
@@ -310,15 +317,15 @@ def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
         start = _edge_run(lines, running_top, TOP_ZONE, number, offset)
         rest = lines[start:]
         end = len(rest) - _edge_run(rest[::-1], running_bottom, BOTTOM_ZONE, number, offset)
-        result.append(_drop_bare_numbers(rest[:end]))
+        result.append(_drop_bare_numbers(rest[:end], number, offset))
     return result
 
 
-def _drop_bare_numbers(lines: list[str]) -> list[str]:
+def _drop_bare_numbers(lines: list[str], number: int = 0, offset: int | None = None) -> list[str]:
     """Remove bare page numbers near the edges also when a link or footnote stands between them and the edge."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
     edges = set(filled[:PAGE_NUMBER_ZONE] + filled[-PAGE_NUMBER_ZONE:]) if len(filled) > 1 else set()
-    return [line for i, line in enumerate(lines) if i not in edges or not _is_page_number(line, 0, None)]
+    return [line for i, line in enumerate(lines) if i not in edges or not _is_page_number(line, number, offset)]
 
 
 def _edge_run(lines: list[str], running: set[str], zone: int, number: int, offset: int | None) -> int:
@@ -633,17 +640,21 @@ def _join_heading_lines(text: str, line: str, vocab: Vocabulary) -> str:
 
 
 def clean_pages(pages: list[str], join_split_words: bool = True,
-                headings: list[list[str]] | None = None) -> list[str]:
+                headings: list[list[str]] | None = None, drop_running: bool = True) -> list[str]:
     """Clean the pages of one document; returns as many cleaned page texts as it was given.
 
     ``join_split_words=False`` (for PDFs) never joins two words that stand apart: see ``_join_split_words``.
     ``headings[i]``: the heading texts the PDF layout found on page i + 1; each stands as a block of its own.
+    ``drop_running=False`` (for the body text of a PDF's layout analysis) keeps every line: the layout has left
+    out running lines and page numbers by where they stand on the page, so a line the text alone would take
+    for one (a year "2019" that ends a reference on the last line, a heading "1 General description" on the
+    page printed 1) is body text and must stay.
     """
     page_lines = [_normalize_chars(page).split("\n") for page in pages]
     vocab = Vocabulary.from_lines(page_lines)
     heads = headings if headings and len(headings) == len(pages) else [[] for _ in pages]
-    return [_reflow(lines, vocab, join_split_words, page_heads)
-            for lines, page_heads in zip(drop_running_lines(page_lines), heads)]
+    kept = drop_running_lines(page_lines) if drop_running else page_lines
+    return [_reflow(lines, vocab, join_split_words, page_heads) for lines, page_heads in zip(kept, heads)]
 
 
 def clean_notes(notes: list[str], pages: list[str] | None = None) -> list[str]:
@@ -686,8 +697,11 @@ class DutchTextCleaner:
                 continue
             meta = dict(doc.meta)
             raw_pages = doc.content.split("\f")
+            # a PDF's body text comes from the layout analysis (meta "layout"), which has already left out
+            # the running lines by their place on the page: the text-only rule would drop body lines
+            laid_out = meta.get("format") == "pdf" and "layout" in meta
             pages = clean_pages(raw_pages, join_split_words=meta.get("format") != "pdf",
-                                headings=_heading_texts(meta.get("headings")))
+                                headings=_heading_texts(meta.get("headings")), drop_running=not laid_out)
             notes = meta.pop("footnotes", None)
             if notes and len(notes) == len(pages):
                 pages, meta["note_starts"] = _with_notes(pages, clean_notes(notes, raw_pages))
