@@ -913,6 +913,12 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                          and not _SECTION_NUMBER.match(text))  # "3.3 Métriques" over "3.3.1 MedTerm": two
             if is_heading and not continues and not _section_heading_like(text):
                 is_heading = False
+            if continues and _runs_into_paragraph(placed, line):
+                # the first line of a paragraph in the heading's style after it ("8. Techniek en methode" over
+                # "Beschrijf op welke wijze ... (technische)" + "middelen en methoden ... verwerkt."): no heading
+                is_heading = continues = False
+                previous = None
+                continue
             if not is_heading and not continues and line.positioned and _spaced_heading(placed, line, body_size):
                 is_heading, rank_size = True, line.size - 1.0  # set apart by space alone: below bold ones
             if (not is_heading and not continues and not run_in and line.positioned
@@ -939,6 +945,21 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             page.headings.append((ranks[_rank_key(size, text)], text))
             for line in lines:
                 line.heading = True
+
+
+def _runs_into_paragraph(placed: list[Line], line: Line) -> bool:
+    """Whether ``line`` opens a paragraph that goes on in the line below it: that line is in the same size and
+    style, at the usual line space, starts in lower case (the sentence runs on) and ends a sentence or is longer
+    than a heading's line. A heading wrapped over lines ("Demographic Character-" / "istics") has no such line."""
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if at is None or at + 1 >= len(placed):
+        return False
+    below = placed[at + 1]
+    following = " ".join(below.text.split())
+    return (bool(following) and following[0].islower() and abs(below.size - line.size) < 0.2
+            and below.bold == line.bold and below.italic == line.italic
+            and 0 < line.y - below.y <= 1.8 * max(line.size, 1.0)
+            and (following.endswith((".", ";", ":", "!", "?")) or len(following) > 80))
 
 
 def _join_heading(text: str, following: str) -> str:

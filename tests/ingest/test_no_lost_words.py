@@ -84,3 +84,60 @@ def test_numbered_headings_on_their_own_page_number_stay():
     assert pages[2].startswith("1 General description")
     assert pages[3].startswith("2 Course program")
     assert pages[4].startswith("3 Assessment")
+
+
+def _question_form_pdf(path: Path) -> Path:
+    """A form in the look of a DPIA: a bold numbered heading over a bold question (indented first line), then
+    the answer in plain text."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    body = ("Voor zover gegevens worden verwerkt op de smartphone van de gebruiker is de verwerkingslocatie "
+            "afhankelijk van de fysieke locatie van de desbetreffende smartphone. ") * 3
+    y = 20.0
+    for number, title, question, rest in [
+        ("7.", "Verwerkingslocaties", "Benoem in welke landen de voorgenomen", "gegevensverwerkingen plaatsvinden."),
+        ("8.", "Techniek en methode van gegevensverwerking",
+         "Beschrijf op welke wijze en met gebruikmaking van welke (technische)",
+         "middelen en methoden de persoonsgegevens worden verwerkt."),
+    ]:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.text(25, y, f"{number} {title}")
+        y += 7
+        pdf.text(35, y, question)
+        y += 5
+        pdf.text(25, y, rest)
+        y += 10
+        pdf.set_font("Helvetica", "", 10)
+        for start in range(0, len(body), 90):
+            pdf.text(25, y, body[start:start + 90].strip())
+            y += 5
+        y += 10
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_a_bold_question_after_a_bold_heading_is_no_part_of_it(tmp_path):
+    path = _question_form_pdf(tmp_path / "vragen.pdf")
+    document, chunks = split_file(path)
+    headings = [head[1] for page in document.meta.get("headings") or [] for head in page]
+    assert headings == ["7. Verwerkingslocaties", "8. Techniek en methode van gegevensverwerking"]
+    text = document.content
+    assert ("Beschrijf op welke wijze en met gebruikmaking van welke (technische) middelen en methoden de "
+            "persoonsgegevens worden verwerkt.") in text
+    assert "gegevensverwerking Beschrijf" not in " ".join(c.content for c in chunks)
+
+
+def test_the_question_of_the_dpia_form_is_no_heading():
+    """dpia-coronamelder.pdf, PDF page 21: "8. Techniek en methode van gegevensverwerking" and the bold question
+    after it ("Beschrijf op welke wijze ... (technische) / middelen en methoden ...") are a heading and a
+    paragraph, and the question is one paragraph."""
+    document, chunks = split_file(_real("dpia-coronamelder.pdf"))
+    headings = [head[1] for head in document.meta["headings"][20]]
+    assert headings == ["7. Verwerkingslocaties", "8. Techniek en methode van gegevensverwerking"]
+    page = document.content.split("\f")[20]
+    assert ("8. Techniek en methode van gegevensverwerking\n\nBeschrijf op welke wijze en met gebruikmaking van "
+            "welke (technische) middelen en methoden de persoonsgegevens worden verwerkt.") in page
+    assert "7. Verwerkingslocaties\n\nBenoem in welke landen de voorgenomen gegevensverwerkingen plaatsvinden." in page
