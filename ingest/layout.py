@@ -85,6 +85,7 @@ LABEL_VOTES = 0.3
 HEADING_SIZE = 1.08  # a heading's font is at least this much larger than the body text's
 HEADING_LEVELS = 9
 BOLD_SHARE = 0.4  # bold marks headings only where at most this share of the body text is bold
+RUN_ON_LINES = 6  # lines below a heading's line looked at for the end of a sentence it runs on into
 
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"\b(?=[ivxlc]+\b)c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})\b")
@@ -913,9 +914,9 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                          and not _SECTION_NUMBER.match(text))  # "3.3 Métriques" over "3.3.1 MedTerm": two
             if is_heading and not continues and not _section_heading_like(text):
                 is_heading = False
-            if continues and _runs_into_paragraph(placed, line):
-                # the first line of a paragraph in the heading's style after it ("8. Techniek en methode" over
-                # "Beschrijf op welke wijze ... (technische)" + "middelen en methoden ... verwerkt."): no heading
+            if (continues or is_heading) and _runs_into_paragraph(placed, line):
+                # the first line of a paragraph in a heading's style (after a heading: "8. Techniek en methode"
+                # over "Beschrijf op welke wijze ... (technische)" + "middelen en methoden ... verwerkt."): no heading
                 is_heading = continues = False
                 previous = None
                 continue
@@ -948,18 +949,38 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
 
 
 def _runs_into_paragraph(placed: list[Line], line: Line) -> bool:
-    """Whether ``line`` opens a paragraph that goes on in the line below it: that line is in the same size and
-    style, at the usual line space, starts in lower case (the sentence runs on) and ends a sentence or is longer
-    than a heading's line. A heading wrapped over lines ("Demographic Character-" / "istics") has no such line."""
+    """Whether ``line`` opens a paragraph that goes on below it: the lines below it in the same size and style,
+    each at the usual line space and starting in lower case (the sentence runs on), reach a line that ends a
+    sentence or is longer than a heading's line. A heading wrapped over lines ("Demographic Character-" /
+    "istics") has no such line."""
     at = next((i for i, other in enumerate(placed) if other is line), None)
-    if at is None or at + 1 >= len(placed):
+    if at is None:
         return False
-    below = placed[at + 1]
-    following = " ".join(below.text.split())
-    return (bool(following) and following[0].islower() and abs(below.size - line.size) < 0.2
-            and below.bold == line.bold and below.italic == line.italic
-            and 0 < line.y - below.y <= 1.8 * max(line.size, 1.0)
-            and (following.endswith((".", ";", ":", "!", "?")) or len(following) > 80))
+    above = line
+    for below in placed[at + 1: at + 1 + RUN_ON_LINES]:
+        following = " ".join(below.text.split())
+        runs_on = following[:1].islower() or (following[:1].isupper() and _open_end(above.text))
+        if not (following and runs_on and abs(below.size - line.size) < 0.2
+                and below.bold == line.bold and below.italic == line.italic
+                and 0 < above.y - below.y <= 1.8 * max(line.size, 1.0)):
+            return False
+        if following.endswith((".", ";", ":", "!", "?")) or len(following) > 80:
+            return True
+        above = below
+    return False
+
+
+_OPEN_WORDS = frozenset(
+    "de het een van in op met voor en of aan bij te tot om door naar uit over als dat die dit deze "
+    "the a an of in on with for and or to by from as that which der die das und mit von zu le la les des et du".split()
+)
+
+
+def _open_end(text: str) -> bool:
+    """A line that cannot end a sentence or a heading: it ends in a comma or an article, preposition or
+    conjunction ("... met uitzondering van de AVG en de" over "Richtlijn, en het beleid ...")."""
+    words = text.split()
+    return bool(words) and (text.rstrip().endswith(",") or words[-1].casefold() in _OPEN_WORDS)
 
 
 def _join_heading(text: str, following: str) -> str:
