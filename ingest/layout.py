@@ -1053,6 +1053,19 @@ def _spaced_heading(placed: list[Line], line: Line, body_size: float) -> bool:
     return letters >= 0.7 * len(text.replace(" ", "")) and _section_heading_like(text)
 
 
+def _paragraph_lines(placed: list[Line], at: int) -> int:
+    """How many lines the paragraph starting at ``placed[at]`` has: lines in its size and style at its line space."""
+    first = placed[at]
+    count, above = 1, first
+    for below in placed[at + 1:]:
+        if (abs(below.size - first.size) >= 0.2 or below.italic != first.italic or below.bold != first.bold
+                or not 0 < above.y - below.y <= 1.8 * max(first.size, 1.0)):
+            break
+        count, above = count + 1, below
+    return count
+
+
+_LABEL_TITLE = re.compile(r"\(?(?:\d{1,2}|[a-z])[.)]\s+[A-ZÀ-Ý]")  # "(2) Het bereik ...", "b) Kosten", "3. Doel"
 _CAPTION_START = re.compile(r"(?:figuur|figure|fig\.|tabel|table|afbeelding|grafiek|bron|source|foto)\b", re.IGNORECASE)
 STYLED_WORDS = 12  # a heading told by its style or place alone has at most this many words
 
@@ -1076,8 +1089,14 @@ def _styled_heading(placed: list[Line], line: Line, body_size: float, bold_marks
     text, following = " ".join(line.text.split()), " ".join(below.text.split())
     if (not text or len(text) > 80 or len(text.split()) > STYLED_WORDS or text.endswith((",", ";", ":", "-"))
             or abs(line.size - body_size) > 0.5 or abs(below.size - line.size) > 0.5
-            or len(following) < 2 * len(text) or _ITEM_START.match(text) or _ITEM_START.match(following)
-            or _CAPTION_START.match(text) or line.markers):
+            or _ITEM_START.match(following) or _CAPTION_START.match(text) or line.markers):
+        return False
+    styled = (line.italic and not below.italic) or (bold_marks and line.bold and not below.bold)
+    if len(following) < 2 * len(text) and not (styled and _paragraph_lines(placed, at + 1) >= 3):
+        return False  # the paragraph below is longer: a line twice as long, or (in another style) three lines
+    # a list item is no heading, but a numbered title in a style of its own is ("(2) Het bereik van het
+    # contactonderzoek wordt in belangrijke mate vergroot" in italic over a paragraph in roman)
+    if _ITEM_START.match(text) and not (styled and _LABEL_TITLE.match(text)):
         return False
     gap_above, gap_below = above.y - line.y, line.y - below.y
     if gap_above <= 0 or gap_below <= 0:
@@ -1085,9 +1104,8 @@ def _styled_heading(placed: list[Line], line: Line, body_size: float, bold_marks
     letters = len(_LETTER.findall(text))
     if letters < 0.7 * len(text.replace(" ", "")) or not _section_heading_like(text.rstrip(".")):
         return False
-    styled = (line.italic and not below.italic) or (bold_marks and line.bold and not below.bold)
     if styled and not above.y - line.y < 1.4 * gap_below:
-        return gap_below <= 1.6 * line.size and below.x <= line.x + 2.0
+        return gap_below <= 1.7 * line.size and below.x <= line.x + 2.0
     if text.endswith(_CLOSING):
         return False
     spacing = below.y - placed[at + 2].y if at + 2 < len(placed) else 0.0

@@ -141,3 +141,14 @@ def test_the_question_of_the_dpia_form_is_no_heading():
     assert ("8. Techniek en methode van gegevensverwerking\n\nBeschrijf op welke wijze en met gebruikmaking van "
             "welke (technische) middelen en methoden de persoonsgegevens worden verwerkt.") in page
     assert "7. Verwerkingslocaties\n\nBenoem in welke landen de voorgenomen gegevensverwerkingen plaatsvinden." in page
+
+
+def test_an_italic_numbered_title_stands_apart_from_its_paragraph():
+    """dpia-coronamelder.pdf, PDF page 31: "(2) Het bereik van het contactonderzoek wordt in belangrijke mate
+    vergroot" in italic over a paragraph in roman is a heading, not the start of that paragraph."""
+    document, chunks = split_file(_real("dpia-coronamelder.pdf"))
+    headings = [head[1] for head in document.meta["headings"][30]]
+    assert "(2) Het bereik van het contactonderzoek wordt in belangrijke mate vergroot" in headings
+    page = document.content.split("\f")[30]
+    assert "wordt in belangrijke mate vergroot\n\nIemand kan in de nabijheid" in page
+    assert not any("vergroot Iemand" in c.content for c in chunks)
