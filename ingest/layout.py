@@ -68,6 +68,7 @@ from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
+from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -223,6 +224,8 @@ def read_page(page: Any, number: int) -> PageLayout:
         recovered[:] = respace_letters(page, recovered)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
+    # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
+    recovered[:] = compose_glyphs(pieces, recovered, fonts, _safe_names)
     # a bar drawn over a symbol (a closure M̅) is written as U+0305 after it (ingest.maths)
     recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * text_width(s, fonts[i]), drawings.boxes)
     box = page.mediabox
@@ -473,8 +476,16 @@ def _font_codes(font: Any, document: Any = None) -> dict[int, str]:
     return codes
 
 
+def _safe_names(font: Any) -> dict[int, str]:
+    """``_encoding_names``, or nothing for a broken font program."""
+    try:
+        return _encoding_names(font)
+    except Exception:  # a broken or unusual font program: no evidence
+        return {}
+
+
 def _unicode_of(name: str) -> str:
-    char = toUnicode(name.lstrip("/"))
+    char = toUnicode(name.lstrip("/")) or tex_delimiter(name)  # cmex's "parenleftbig" is no AGL name
     if not char or any(0xE000 <= ord(c) <= 0xF8FF or ord(c) < 32 for c in char):
         return ""
     return char
