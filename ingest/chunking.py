@@ -255,7 +255,19 @@ def _derivation_step(following: str, room: int) -> int | None:
         return None
     end = following.find("\n")
     end = _rstrip(following, 0, end if end >= 0 else len(following))
+    while 0 < end < len(following) and _open_brackets(following[:end]) > 0:
+        # a display formula that pypdf gives over several lines (limits under a "⋃"): on to its closing bracket
+        following_end = following.find("\n", end + 1)
+        following_end = _rstrip(following, 0, following_end if following_end >= 0 else len(following))
+        if following_end <= end or "\n\n" in following[end:following_end]:
+            break
+        end = following_end
     return end if 0 < end <= room else None
+
+
+def _open_brackets(text: str) -> int:
+    """How many round or square brackets ``text`` opens and does not close."""
+    return text.count("(") + text.count("[") - text.count(")") - text.count("]")
 
 
 def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads: set[int] | frozenset[int],

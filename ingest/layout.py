@@ -870,6 +870,9 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             text = " ".join(line.text.split())
             if line.role != "body" or not text:
                 continue
+            if _goes_on_baseline(placed, line):
+                previous = None  # the rest of a line that a formula's limits cut in two: never a heading
+                continue
             run_in = _run_in_heading(placed, line, body_size) if bold_marks else None
             larger = line.size >= HEADING_SIZE * body_size
             bold = (bold_marks and not run_in and line.bold and line.size >= 0.95 * body_size and len(text) <= 80
@@ -911,6 +914,18 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             page.headings.append((ranks[_rank_key(size, text)], text))
             for line in lines:
                 line.heading = True
+
+
+def _goes_on_baseline(placed: list[Line], line: Line) -> bool:
+    """Whether ``line`` goes on a line before it on the same baseline, right of where that one ends: pypdf
+    breaks a line where a display formula puts its limits below it ("a) M◦ := {...} = ⋃" + "U⊆M" + "U∈T" +
+    "U heißt Inneres oder offener"), and the rest of the line is no heading."""
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if not at or line.size <= 0:
+        return False
+    return any(abs(other.y - line.y) <= 0.1 * line.size and other.right <= line.x + 2 * line.size
+               and other.x < line.x and abs(other.size - line.size) < 0.5
+               for other in placed[max(0, at - 4): at])
 
 
 def _join_heading(text: str, following: str) -> str:
