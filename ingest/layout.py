@@ -124,7 +124,7 @@ class Line:
     x: float = 0.0
     y: float = 0.0
     size: float = 0.0
-    role: str = "body"  # body, running, footnote, contents
+    role: str = "body"  # body, running, footnote, contents, figure, table, glyphs (no glyph left: read_page)
     positioned: bool = False  # False when pypdf gave no position for any of its pieces
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
@@ -255,6 +255,9 @@ def read_page(page: Any, number: int) -> PageLayout:
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
     layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
+    for line in layout.lines:
+        if line.raw.strip() and not line.text.strip():
+            line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line
     return layout
 
 

@@ -148,7 +148,7 @@ def _label_after(pieces: Sequence[Piece], texts: list[str], window: list[tuple[i
     ("P ↦ genau ein Punkt LP ∩ H"): its text goes after the expression, where an underbrace's label already
     stands ("P ↦ LP ∩ H genau ein Punkt"). The label: the pieces right before the brace, above it and within
     its width; the expression: the pieces right after it, below it and within its width. Only the label's text
-    moves; its line breaks stay (an empty line)."""
+    moves; its line breaks stay (a line of a space, as the brace's line)."""
     if tuple(name for _, _, name in window) != OVER_BRACE:
         return
     first, last = window[0][0], window[-1][0]
@@ -163,7 +163,7 @@ def _label_after(pieces: Sequence[Piece], texts: list[str], window: list[tuple[i
         return
     words = " ".join(" ".join(texts[number].split()) for number in reversed(label))
     for number in label:
-        texts[number] = "".join(char for char in texts[number] if char == "\n")
+        texts[number] = " " + "".join(char for char in texts[number] if char == "\n")  # not an empty line
     end = texts[below[-1]]
     body = end.rstrip("\n")
     texts[below[-1]] = body + " " + words + end[len(body):]
@@ -195,8 +195,8 @@ def _only_space_between(texts: list[str], window: list[tuple[int, int, str]]) ->
 
 def _overlays(pieces: Sequence[Piece], texts: list[str], number: int, trait: _Traits) -> None:
     """Compose the zero-width overlay glyphs of piece ``number`` with the glyph drawn at their place: the next
-    character of the piece, or the first of the next piece when that piece is only the overlay and the next one
-    starts at its place."""
+    character of the piece, or the first of the next piece when the overlay ends its piece and the next piece
+    starts at its place (``_drawn_at``)."""
     text = texts[number]
     at = 0
     while at < len(text):
@@ -210,10 +210,10 @@ def _overlays(pieces: Sequence[Piece], texts: list[str], number: int, trait: _Tr
             if composed:
                 text = text[:at] + composed + text[at + 1 + used:]
                 texts[number] = text
-        elif not text[at + 1:].strip() and text[:at].strip() == "" and number + 1 < len(texts):
+        elif not text[at + 1:].strip() and number + 1 < len(texts):
             following = texts[number + 1]
             body = following.lstrip(" ")
-            if body and _same_place(pieces[number], pieces[number + 1]):
+            if body and _drawn_at(pieces, number, text[:at].strip() == "", following):
                 composed, used = _compose(char, body, negation)
                 if composed:
                     texts[number] = text[:at] + text[at + 1:]
@@ -238,6 +238,15 @@ def _compose(char: str, after: str, negation: bool) -> tuple[str, int]:
     return "", 0
 
 
-def _same_place(piece: Piece, following: Piece) -> bool:
-    size = max(float(piece[3] or 0), float(following[3] or 0))
-    return size > 0 and abs(following[1] - piece[1]) <= SAME_PLACE * size and abs(following[2] - piece[2]) <= SAME_PLACE * size
+def _drawn_at(pieces: Sequence[Piece], number: int, alone: bool, following: str) -> bool:
+    """Whether the next piece's first glyph stands where the zero-width overlay ending piece ``number`` stands:
+    on its baseline, and at its place (an overlay alone in its piece: the pieces start within ``SAME_PLACE``
+    font sizes) or right after the piece's other glyphs (pypdf saw no gap: the next text opens without a
+    space, and the overlay takes no room)."""
+    piece, other = pieces[number], pieces[number + 1]
+    size = max(float(piece[3] or 0), float(other[3] or 0))
+    if size <= 0 or abs(other[2] - piece[2]) > SAME_PLACE * size:
+        return False
+    if alone:
+        return abs(other[1] - piece[1]) <= SAME_PLACE * size
+    return not following[:1].isspace() and other[1] > piece[1]
