@@ -574,6 +574,7 @@ def _line_of(pieces: list[Piece]) -> Line:
         if (
             stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
             and (raised or small) and not fraction_numerator(pieces, index)  # ½: a numerator (ingest.maths)
+            and not _exponent_before_bracket(pieces, index, text)
             and (_marker_follows(before) or _note_after_letter(before, stripped, raised)
                  or _note_after_year(before, raised))
         ):
@@ -583,6 +584,16 @@ def _line_of(pieces: list[Piece]) -> Line:
         parts.append(text)
     bold = 2 * bold_letters > sum(len(p[0].strip()) for p in pieces)
     return Line("".join(parts), raw, x=first[1], y=y, size=size, positioned=True, markers=markers, bold=bold)
+
+
+def _exponent_before_bracket(pieces: list[Piece], index: int, text: str) -> bool:
+    """A raised number right before an opening bracket on the baseline, with no space between ("cos" + raised
+    "2" + "(v)": cos²(v)) is an exponent of a function, not a note marker (a marker stands after a word or a
+    sign, and the text after it goes on after a space)."""
+    if text != text.rstrip() or index + 1 >= len(pieces):
+        return False
+    following = pieces[index + 1]
+    return following[0][:1] == "(" and following[3] > pieces[index][3] and following[2] < pieces[index][2]
 
 
 def _marker_follows(before: str) -> bool:

@@ -331,3 +331,13 @@ def test_a_display_formula_on_a_slide_is_one_paragraph():
     formula = text[start:end].strip()
     assert "\n\n" not in formula and formula.startswith("I ≃ ( N") and formula.endswith("2(N − i)! )")
     assert "More precisely, given N classes, it is:\n\nI ≃" in text
+
+
+@needs_pdfs
+def test_a_raised_number_before_a_bracket_is_an_exponent():
+    """p. 34: cos²(v) is "cos" + a raised "2" + "(v)"; the 2 is no note marker ("cos[2](v)")."""
+    line = _line(THESIS, 34, "sin2(u)")
+    assert "R2 cos2(v) cos2(u) + R2 cos2(v) sin2(u)" in line and "[2]" not in line
+    # a marker after a word, the text going on after a space, stays a marker
+    assert "„französische Eisenbahnmetrik“" in _line(THESIS, 12, "Eisenbahnmetrik")
+    assert "(SNCF-Metrik[1])" in _line(THESIS, 12, "SNCF")
