@@ -161,7 +161,7 @@ def _label_after(pieces: Sequence[Piece], texts: list[str], window: list[tuple[i
                  lambda p: height - 2 * size < p[2] < height and left <= p[1] <= right)
     if not label or not below:
         return
-    words = " ".join(" ".join(texts[number].split()) for number in reversed(label))
+    words = " ".join("".join(texts[number] for number in reversed(label)).split())
     for number in label:
         texts[number] = " " + "".join(char for char in texts[number] if char == "\n")  # not an empty line
     end = texts[below[-1]]
