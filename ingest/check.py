@@ -70,7 +70,9 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
         a.group() + b.group() for a, b in zip(tokens, tokens[1:])
         if norm[a.end(): b.start()] and not norm[a.end(): b.start()].strip()
     }
-    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": []}
+    wrapped = cell_wraps(raw)
+    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": [],
+                                    "cell_wraps": []}
     recovered = recovered_words(stored, raw)
     spaced = _spaced_runs(norm)
     for word in dict.fromkeys(_WORD.findall(stored)):
@@ -80,9 +82,35 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
             faults["recovered"].append(word)
         elif word in hyphen_joins:
             faults["hyphen_joins"].append(word)
+        elif word in wrapped:
+            faults["cell_wraps"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
+
+
+WRAP_SPACES = 3  # lines of a page that end in a space glyph: the producer keeps the space where it wraps a line
+
+
+def cell_wraps(raw: str) -> set[str]:
+    """Words broken over two lines without a hyphen where the producer shows it: on a page of whose lines at
+    least ``WRAP_SPACES`` end in a space glyph (a wrap at a space keeps it: "Allen, Miss. " / "Elisabeth"), a
+    line that ends in a letter without one, before a line that starts with a letter, is a word the wrap cut
+    ("survi" / "ved" in a narrow table cell). ``ingest.ruled_tables`` joins such a word only where the joined
+    word does not fit in its cell; this set is what the raw page allows, the parts joined (normalised)."""
+    if sum(1 for line in raw.split("\n") if line.endswith(" ") and line.strip()) < WRAP_SPACES:
+        return set()
+    # a cell's word may also break at a hyphen, kept ("niet-" "telefoonplatfor" "men") or joined ("Re-" "pres" "sief")
+    lines = raw.split("\n")
+    joined = _LINE_HYPHEN.sub("", raw).split("\n")
+    joins = set()
+    for line, following in [*zip(lines, lines[1:]), *zip(joined, joined[1:])]:
+        if line[-1:].isalpha() and following[:1].isalpha():
+            first = _WORD.findall(normalize_text(line))
+            second = _WORD.findall(normalize_text(following))
+            if first and second:
+                joins.add(first[-1] + second[0])
+    return joins
 
 
 _SPACED_RUN = re.compile(r"(?<!\S)\S{1,3}(?: \S{1,3}){3,}(?!\S)")
@@ -129,7 +157,7 @@ def recovered_words(stored: str, raw: str) -> set[str]:
             if _CODE.fullmatch(piece):
                 pattern.append(r"\S{0,3}")  # read from the font, or dropped by the cleaner
             elif piece.isspace():
-                pattern.append(r"\s+")
+                pattern.append(r"[\s•]+")  # a list item's bullet ("• ", a drawn bullet written) is no word
             elif normalize_text(piece):
                 pattern.append(re.escape(normalize_text(piece)))
                 anchored = True

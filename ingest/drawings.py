@@ -29,6 +29,7 @@ class Drawings:
     def __init__(self, resources: Any = None) -> None:
         self.boxes: list[Box] = []  # painted paths
         self.images: list[Box] = []  # placed images (a photo, a screenshot: text beside it is no label)
+        self.forms: list[Box] = []  # placed form XObjects, by their /BBox (a Beamer bullet ball is a form)
         self._points: list[tuple[float, float]] = []
         self._stack: list[tuple[list[float], Any]] = []  # per form entered: its matrix to the page, its resources
         self._resources = resources
@@ -39,6 +40,11 @@ class Drawings:
     def to_page(self) -> list[float] | None:
         """The matrix from the space pypdf reports positions in to page space (None: they are in page space)."""
         return self._stack[-1][0] if self._stack else None
+
+    @property
+    def resources(self) -> Any:
+        """The resources in force: the form XObject's being read, or the page's."""
+        return self._stack[-1][1] if self._stack else self._resources
 
     def before(self, operator: bytes, operands: Any, cm: Any, _tm: Any) -> None:
         if self._entering is not None:  # the first operator inside a form XObject
@@ -82,11 +88,21 @@ class Drawings:
             form = [float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])]
             inner = xobject.get("/Resources")
             self._entering = (_mult(form, matrix), inner.get_object() if inner is not None else resources)
+            self._form_box(xobject, self._entering[0])
         else:  # an image fills the unit square of its matrix
             self._image_do = True
             corners = [_apply(matrix, 0, 0), _apply(matrix, 1, 1), _apply(matrix, 0, 1), _apply(matrix, 1, 0)]
             self.images.append((min(x for x, _ in corners), min(y for _, y in corners),
                                 max(x for x, _ in corners), max(y for _, y in corners)))
+
+    def _form_box(self, xobject: Any, matrix: list[float]) -> None:
+        bbox = xobject.get("/BBox")
+        if bbox is None or len(self.forms) >= MAX_BOXES:
+            return
+        x0, y0, x1, y1 = (float(v) for v in bbox)
+        corners = [_apply(matrix, x0, y0), _apply(matrix, x1, y1), _apply(matrix, x0, y1), _apply(matrix, x1, y0)]
+        self.forms.append((min(x for x, _ in corners), min(y for _, y in corners),
+                           max(x for x, _ in corners), max(y for _, y in corners)))
 
     def _close(self) -> None:
         if self._points and len(self.boxes) < MAX_BOXES:

@@ -68,6 +68,7 @@ from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
+from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
@@ -134,6 +135,7 @@ class Line:
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
     right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
     ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
+    runs: tuple[list[Piece], list[float]] | None = None  # pieces and ends with TJ arrays cut at their shifts (ingest.shifts)
 
 
 @dataclass
@@ -149,6 +151,7 @@ class PageLayout:
     build_step: bool = False  # a step of a slide build whose text reappears on the next slide
     headings: list[tuple[int, str]] | None = None  # (level, text) of the body's headings, in order
     drawings: list[tuple[float, float, float, float]] | None = None  # painted boxes (ingest.drawings)
+    marks: list[tuple[float, float, float, float]] | None = None  # placed images and forms (ingest.drawings)
 
     def text(self, role: str = "body") -> str:
         """The lines of one role, joined by line breaks."""
@@ -199,6 +202,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         if not text:
             return
         numbers.flushed()
+        runs.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -215,10 +219,12 @@ def read_page(page: Any, number: int) -> PageLayout:
     def before(operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
         drawings.before(operator, operands, cm, tm)
         numbers.before(operator, operands, cm, tm)
+        runs.before(operator, operands, cm, tm)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
     numbers = ShownNumbers(lambda: drawings.to_page)  # raised numbers glued into a piece (ingest.markers)
+    runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     if any(_SPACED.search(text) for text in recovered):
         recovered[:] = respace_letters(page, recovered)
@@ -230,31 +236,36 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * text_width(s, fonts[i]), drawings.boxes)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
-                        bottom=float(box.bottom), drawings=drawings.boxes)
+                        bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)
     current: list[Piece] = []
     fixed: list[str] = []
     joined = False
     ends: list[float] = []
     slanted: list[bool] = []  # whether each piece of the current line is in an italic font
+    cuts: dict[int, list[tuple[Piece, float]]] = {}  # pieces of the current line cut into their TJ runs
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
-                current, fixed, joined, ends, slanted = [], [], False, [], []
-            for sub, sub_better, sub_x, sub_y, sub_size, sub_em in _raised_numbers_apart(
-                    part, better_part, numbers.found.get(number), offset, (x, y, size, em), font):
+                layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
+                current, fixed, joined, ends, slanted, cuts = [], [], False, [], [], {}
+            subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
+            cut = _runs_apart(subs, runs.found.get(number), text)
+            for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
-                    layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
-                    current, fixed, joined, ends, slanted = [], [], True, [], []
+                    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
+                    current, fixed, joined, ends, slanted, cuts = [], [], True, [], [], {}
+                if cut:
+                    cuts[len(current)] = [((piece, piece_x, sub_y, sub_size, bold),
+                                           piece_x + sub_em * text_width(piece.rstrip(), font)) for piece, piece_x in cut]
                 current.append((sub, sub_x, sub_y, sub_size, bold))
                 slanted.append(_is_italic(font))
                 fixed.append(sub_better)
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
-    layout.lines.append(_with_italic(_make_line(current, joined, fixed, ends), current, slanted))
+    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
     for line in layout.lines:
         if line.raw.strip() and not line.text.strip():
             line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line
@@ -298,6 +309,34 @@ def _raised_numbers_apart(part: str, better: str, shown: list | None, offset: in
             out.append((text, text, item[1], item[2], item[3], item[3]))
             here = item[1] + item[3] * text_width(text, font)
     return out
+
+
+def _runs_apart(subs: list[tuple], arrays: list | None, text: str) -> list[tuple[str, float]] | None:
+    """A piece that is one TJ array with large shifts (``ingest.shifts``) cut into its runs, each with its own
+    place; None for anything else (a piece of several arrays or lines, recovered glyphs, raised numbers)."""
+    if (not arrays or len(arrays) != 1 or arrays[0] is None or len(subs) != 1 or subs[0][0] != subs[0][1]
+            or "\n" in text.strip("\n")):
+        return None
+    part, _better, x, _y, size, _em = subs[0]
+    cut = split_runs(part, arrays[0])
+    if cut is None or abs(cut[0][1] - x) > 0.5 * max(size, 1.0):
+        return None
+    return cut
+
+
+def _with_runs(line: Line, cuts: dict[int, list[tuple[Piece, float]]]) -> Line:
+    """``line`` with ``runs``: its pieces and their ends with the TJ arrays cut into their runs (used on
+    slides, ``ingest.slides.use_runs``); the text stays the same."""
+    if cuts and line.pieces and line.ends and len(line.ends) == len(line.pieces):
+        pieces: list[Piece] = []
+        ends: list[float] = []
+        for index, (piece, end) in enumerate(zip(line.pieces, line.ends)):
+            for sub, sub_end in cuts.get(index, [(piece, end)]):
+                pieces.append(sub)
+                ends.append(sub_end)
+        if "".join(piece[0] for piece in pieces) == "".join(piece[0] for piece in line.pieces):
+            line.runs = (pieces, ends)
+    return line
 
 
 _FONT_WIDTHS: dict[int, tuple[Any, Any]] = {}  # id(font) -> (font, pypdf's Font with its widths, or None)

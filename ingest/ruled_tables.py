@@ -66,9 +66,11 @@ TEXT_GAP = 1.0  # font sizes: a gap this wide inside a line starts another cell 
 PIECE_GAP = 0.3  # font sizes: pieces of a cell this far apart are apart words
 MAX_CROSSING = 0.1  # share of a grid's characters in pieces that run over a column's rule: more, and no table
 MAX_RULES = 400  # rules of one direction (after merging) on a page with a ruled table at most
+WRAP_SPACES = 3  # lines of a page that end in a space glyph: its producer keeps the space where it wraps (ingest.check)
 MAX_BOXES = 2500  # a page that draws more boxes (a map, a dense chart) is not read for ruled tables
 
 _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
+_WORD_ON = re.compile(r"[^\W\d_]|[._][^\W_]")  # how a word cut by a wrap goes on: a letter, or ".dest", "_id"
 Rule = tuple[float, float, float]  # horizontal: y, x0, x1; vertical: x, y0, y1
 
 
@@ -215,7 +217,10 @@ def _grid(group: list[Rule], vertical: list[Rule], lines: list[Line], page: Page
         bold_letters[band][1] += letters
     if crossing > MAX_CROSSING * total:
         return None
-    texts = [[_cell_text(entries, runs_on) for entries in row] for row in cells]
+    # a producer that keeps the space glyph where it wraps a line shows a word cut by a narrow cell (no space)
+    wraps = sum(1 for line in page.lines if line.raw.endswith(" ") and line.raw.strip()) >= WRAP_SPACES
+    texts = [[_cell_text(entries, runs_on, (starts[c] if c else left, edges[c]) if wraps else None)
+              for c, entries in enumerate(row)] for row in cells]
     if any(len(entries) > MAX_CELL_LINES for row in cells for entries in row):
         return None
     keep = [b for b, row in enumerate(texts) if any(row)]
@@ -331,10 +336,18 @@ def _column_starts(inner: list[Rule], pieces: list[tuple], left: float) -> list[
 
 
 def _cell_text(entries: list[tuple[Line, list[tuple[str, float, float, float]]]],
-               runs_on: Callable[[str, str], str]) -> str:
-    """A cell's text: its lines top to bottom, each line's pieces kept apart where they stand apart."""
+               runs_on: Callable[[str, str], str], bounds: tuple[float, float] | None = None) -> str:
+    """A cell's text: its lines top to bottom, each line's pieces kept apart where they stand apart; with the
+    cell's ``bounds`` (on a page whose producer keeps the space where it wraps), a word cut by the wrap is
+    joined (``_cut_word``)."""
     text = ""
+    before: list[tuple[str, float, float, float]] = []
     for _line, parts in sorted(entries, key=lambda entry: -entry[0].y):
+        if text and bounds is not None and _cut_word(before, parts, bounds):
+            text += " ".join("".join(part[0] for part in parts).split())
+            before = parts
+            continue
+        before = parts
         out, end = "", None
         for piece, x, piece_end, size in parts:
             if not piece.strip():
@@ -349,6 +362,27 @@ def _cell_text(entries: list[tuple[Line, list[tuple[str, float, float, float]]]]
         if line_text:
             text = runs_on(text, line_text) if text else line_text
     return text
+
+
+def _cut_word(above: list[tuple[str, float, float, float]], below: list[tuple[str, float, float, float]],
+              bounds: tuple[float, float]) -> bool:
+    """Whether a cell's line ends in a word that its next line goes on with: the line ends in a letter with no
+    space glyph after it (the producer keeps one where it wraps at a space), the next starts with a letter, and
+    the two parts together are wider than the cell's room for text (the cell's width less the space left of
+    its text on both sides): a word too long for the cell, which the wrap had to cut ("survi" / "ved")."""
+    shown = [part for part in above if part[0].strip()]
+    following = [part for part in below if part[0].strip()]
+    if not shown or not following:
+        return False
+    last, first = shown[-1], following[0]
+    if not last[0][-1:].isalpha() or not _WORD_ON.match(first[0]) or above[-1][0][-1:].isspace():
+        return False
+    tail = last[0].split()[-1]
+    head = first[0].split()[0]
+    width = (last[2] - last[1]) * len(tail) / max(len(last[0].rstrip()), 1)
+    width += (first[2] - first[1]) * len(head) / max(len(first[0].rstrip()), 1)
+    margin = max(0.0, min(part[1] for part in shown) - bounds[0])
+    return width > bounds[1] - bounds[0] - 2 * margin
 
 
 def _header_rows(texts: list[list[str]], keep: list[int], bold_letters: list[list[int]],

@@ -62,6 +62,11 @@ LABEL_WORDS = 6
 LABEL_CELLS = 3
 SEGMENT_GAP = 1.2  # font sizes: pieces of one line this far apart are two text boxes side by side
 CUT_GAP = 1.0  # points: an empty band at least this wide separates boxes
+BULLET_SIZE = 0.9  # font sizes: a drawn list bullet is at most this wide and high ...
+BULLET_MIN = 0.15  # ... and at least this (a hairline is no bullet)
+BULLET_GAP = 2.0  # font sizes: a drawn bullet ends at most this far before its item's first letter
+ICON_SIZE = 3.0  # font sizes: a drawing this small around a mark is an icon (a logo), the mark one of its strokes
+BULLET = "• "  # how a drawn bullet is written: as the glyph bullets of other PDFs (ingest.cleaning keeps the item a line)
 
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
@@ -336,19 +341,81 @@ def _numbers(marker: Box, box: Box) -> bool:
 def slide_text(page: PageLayout) -> str:
     """A slide's body text: its boxes in reading order, apart by blank lines (see the module docstring).
 
-    A slide with a table keeps ``tables.body_text`` (its rows rendered where the table starts)."""
-    if getattr(page, "tables", None):
+    A slide with a table has the table's rows (``ingest.tables``) in the place of the first box in reading
+    order that holds one of its lines; the table's other lines are left out of their boxes. Without the boxes
+    (``slide_boxes`` not set), ``tables.body_text`` (the rows where the table starts in pypdf's order)."""
+    tables = getattr(page, "tables", None) or []
+    boxes_read = getattr(page, "slide_boxes", None)
+    if tables and not boxes_read:
         return body_text(page)
+    of_table = {id(line): table for table in tables for line in table.lines}
+    done: set[int] = set()
     blocks: list[str] = []
-    for prefix, box in getattr(page, "slide_boxes", None) or read_slide(page):
+    marks = _marks(page)
+    drawn = (page.drawings or []) + (getattr(page, "marks", None) or []) if marks else []
+    for prefix, box in boxes_read or read_slide(page):
         lines = [prefix] if prefix and not box.lines else []
         for index, line in enumerate(box.lines):
+            table = of_table.get(id(line)) or _table_of_segment(line, tables)
+            if table is not None:
+                if id(table) not in done:
+                    done.add(id(table))
+                    blocks.append("\n".join(lines))
+                    blocks.append("\n".join(table.render()))
+                    lines = []
+                continue
             text = line.text.strip()
             if index == 0 and prefix:
                 text = f"{prefix} {text}"
+            elif marks and not _ITEM.match(text + " ") and _drawn_bullet(line, marks, drawn):
+                lines.append(BULLET + text)  # an item of a list: its own line, never run into the line before
+                continue
             lines.append(("\n" if index in box.breaks else "") + text)
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _table_of_segment(line: Line, tables: list) -> object | None:
+    """The table whose line a box's line is a segment of (``_segments`` cuts a line into new lines): the same
+    baseline, starting inside it."""
+    for table in tables:
+        for whole in table.lines:
+            if abs(whole.y - line.y) < 0.1 and whole.x - 0.5 <= line.x <= max(whole.right, whole.x) + 0.5 \
+                    and line.text.strip() in whole.text:
+                return table
+    return None
+
+
+def _marks(page: PageLayout) -> list[tuple[float, float, float, float]]:
+    """What the slide draws that could be a list bullet: painted paths, images and forms no larger than
+    ``BULLET_SIZE`` of the largest body font (``ingest.drawings``)."""
+    sizes = [line.size for line in page.lines if line.role == "body"]
+    if not sizes:
+        return []
+    largest = BULLET_SIZE * max(sizes)
+    return [box for box in (page.drawings or []) + (getattr(page, "marks", None) or [])
+            if 0 < box[2] - box[0] <= largest and 0 < box[3] - box[1] <= largest]
+
+
+def _drawn_bullet(line: Line, marks: list[tuple[float, float, float, float]],
+                  icons: list[tuple[float, float, float, float]]) -> bool:
+    """Whether a small mark is drawn right before the line's first letter, on its height: a bullet that the
+    PDF draws (a Beamer ball or triangle, a PowerPoint picture bullet) instead of writing a glyph. The mark is
+    at least ``BULLET_MIN`` and at most ``BULLET_SIZE`` font sizes wide and high, ends at most ``BULLET_GAP``
+    font sizes before the line, and its middle lies between the line's baseline and its x-height band; a mark
+    inside a larger drawing of at most ``ICON_SIZE`` font sizes (``icons``: all that the slide draws) is part
+    of an icon."""
+    size = line.size or 1.0
+    for x0, y0, x1, y1 in marks:
+        if any(a <= x0 and b <= y0 and x1 <= c and y1 <= d and (c - a > BULLET_SIZE * size or d - b > BULLET_SIZE * size)
+               and c - a <= ICON_SIZE * size and d - b <= ICON_SIZE * size for a, b, c, d in icons):
+            continue  # a stroke of an icon (an arrow in a rounded square before a name), not a bullet
+        if (x1 - x0 >= BULLET_MIN * size and y1 - y0 >= BULLET_MIN * size
+                and x1 - x0 <= BULLET_SIZE * size and y1 - y0 <= BULLET_SIZE * size
+                and -0.1 * size <= line.x - x1 <= BULLET_GAP * size
+                and line.y - 0.1 * size <= (y0 + y1) / 2 <= line.y + 0.7 * size):
+            return True
+    return False
 
 
 # --- Titles, box headings and diagrams -------------------------------------------------------------------
@@ -380,7 +447,19 @@ def arrange_slides(pages: list[PageLayout]) -> list[int]:
         page.headings = heads + ([(1, title)] if title is not None else [])
         if _is_diagram(found):
             figures.append(page.number)
+    use_runs(pages)
     return figures
+
+
+def use_runs(pages: list[PageLayout]) -> None:
+    """Give the lines their pieces with TJ arrays cut into runs (``Line.runs``, ``ingest.shifts``), for the
+    tables read after the boxes (``ingest.tables``, ``ingest.ruled_tables``): a slide's table that the PDF
+    writes one array a row, the cells apart by shifts, then has its cells. Only on slides: a document's
+    tables (LaTeX rows as one array) are read in pypdf's layout mode (``ingest.tables``)."""
+    for page in pages:
+        for line in page.lines:
+            if line.runs is not None:
+                line.pieces, line.ends = line.runs
 
 
 def _box_heading(box: Box, following: Box | None = None) -> str | None:

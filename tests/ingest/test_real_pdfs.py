@@ -172,8 +172,9 @@ class TestRunningLinesAndSlides:
         doc = ingested("hr-slides-lec1.pdf")
         (slide,) = doc.passages(4)  # one slide, one passage, without the sidebar's table of contents
         # the title and the block's heading set apart (ingest.slides: a box's heading is a block of its own)
-        assert slide.startswith("Introduction\n\nLecture topics\n\nIntro to INFDEV02-4")
-        assert slide.endswith("Course agenda\nConclusions")
+        # its items' bullets are drawn (shaded balls): each item a line "• ..." (tests/ingest/test_slide_lists_tables.py)
+        assert slide.startswith("Introduction\n\nLecture topics\n\n• Intro to INFDEV02-4")
+        assert slide.endswith("• Course agenda\n• Conclusions")
         assert "Visiting" not in slide and "lambdas" not in slide
         assert not any("/ 65" in c.content for c in doc.chunks)
         assert (doc.document.meta["layout"]["build_slides"]) >= 1
