@@ -471,11 +471,19 @@ def _run_from(lines: list[Line], split: list[list[Cell]], start: int) -> list[in
             run.append(index)
     while run and len(split[run[-1]]) < 2 and len(run) > 1:
         run.pop()  # trailing single lines are added back below when they stand in a column
+    right = max(lines[index].right or lines[index].x for index in run)
     for index in range(run[-1] + 1, min(len(lines), run[-1] + 8)):
         if len(split[index]) >= 2 or not split[index] or split[index][0][0] < split[start][0][0] - SAME_COLUMN:
             break
+        if not _below(lines[run[-1]], lines[index]) or split[index][0][0] > right:
+            break  # a label of a drawing placed elsewhere on the page: outside the table's box, not a cell's line
         run.append(index)
     return run
+
+
+def _below(previous: Line, line: Line) -> bool:
+    """Whether ``line`` stands under ``previous`` at most a table's row gap lower (the next line of a cell)."""
+    return 0 < previous.y - line.y <= MAX_ROW_GAP * max(previous.size, line.size, 1.0)
 
 
 def _columns(split: list[list[Cell]], run: list[int]) -> list[float]:
