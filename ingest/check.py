@@ -47,7 +47,18 @@ def _lines(text: str) -> str:
     return "\n".join(normalize_text(line) for line in text.split("\n"))
 
 
-def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
+_ROW_NAME = re.compile(r"(?:^|(?<= ))\| ([^|:\n]{1,80}): ", re.MULTILINE)
+
+
+def carried_names(stored: str, previous_raw: str) -> set[str]:
+    """The words of a stored page's table column names ("| Begrip: FPS | Beschrijving: ...") that pypdf's raw
+    text of the page before has: a table that goes on over the page break without its header repeated gets the
+    header of the page before (``ingest.tables.carry_headers``)."""
+    before = set(_WORD.findall(_lines(previous_raw)))
+    return {word for match in _ROW_NAME.finditer(stored) for word in _WORD.findall(match.group(1)) if word in before}
+
+
+def page_word_faults(stored: str, raw: str, previous_raw: str | None = None) -> dict[str, list[str]]:
     """Words of a stored page that pypdf's raw text of that page does not have.
 
     ``false_joins``: the raw page has the word only as two adjacent words; ``invented``: any other word that
@@ -58,6 +69,8 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
     that pypdf gives one by one ("c l a s s D r i v e r", see ``ingest.layout.respace_letters``): no letter
     is added, only the spaces inside such a run are gone.
     Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
+    With ``previous_raw`` (the raw text of the page before), words of table column names that page has are not
+    faults either (``carried``: a header carried over a page break, see ``carried_names``).
     """
     norm = _lines(raw)
     # a drawn overline is kept as U+0305 after its letters (ingest.maths: "Q̅R̅" where pypdf gives "QR"); it is
@@ -70,7 +83,9 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
         a.group() + b.group() for a, b in zip(tokens, tokens[1:])
         if norm[a.end(): b.start()] and not norm[a.end(): b.start()].strip()
     }
-    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": []}
+    faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": [],
+                                    "carried": []}
+    carried = carried_names(stored, previous_raw) if previous_raw else set()
     recovered = recovered_words(stored, raw)
     spaced = _spaced_runs(norm)
     for word in dict.fromkeys(_WORD.findall(stored)):
@@ -80,6 +95,8 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
             faults["recovered"].append(word)
         elif word in hyphen_joins:
             faults["hyphen_joins"].append(word)
+        elif word in carried:
+            faults["carried"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
@@ -182,7 +199,7 @@ def check_file(path: Path | str) -> dict[str, Any]:
     hyphen_joins = 0
     for number, (text, raw) in enumerate(zip(stored, parsed.pages), start=1):
         if parsed.format == "pdf":
-            faults = page_word_faults(text, raw)
+            faults = page_word_faults(text, raw, parsed.pages[number - 2] if number > 1 else None)
             hyphen_joins += len(faults["hyphen_joins"])
             flags["false_joins"] += [{"page": number, "word": w} for w in faults["false_joins"]]
             flags["invented_words"] += [{"page": number, "word": w} for w in faults["invented"]]

@@ -722,7 +722,51 @@ def analyse_tables(pages: list[PageLayout], pdf_pages: Any = None) -> TableStats
         if found and page.headings:
             in_tables = {" ".join(line.text.split()) for table in found for line in table.lines}
             page.headings = [(level, text) for level, text in page.headings if text not in in_tables]
+    carry_headers(pages)
     return stats
+
+
+CONTINUATION_LINES = 3  # body lines above a table that goes on from the page before (the rest of its last cell)
+
+
+def carry_headers(pages: list[PageLayout]) -> None:
+    """A table that goes on over a page break without its header repeated gets the header of the table it
+    continues: the first table of a page, without a header, with as many columns as the last table of the page
+    before, which has one; that table is the last body text of its page and this one the first of its page
+    (before it at most ``CONTINUATION_LINES`` lines that open in lower case: the end of the last row's cell,
+    which runs on over the break as body text). Its rows then read "| Begrip: FPS | Beschrijving: ..." like those
+    of the page before; the names are words of the page before (``ingest.check.page_word_faults`` knows)."""
+    previous: PageLayout | None = None
+    for page in pages:
+        tables = getattr(page, "tables", None) or []
+        before = previous
+        previous = page
+        if not tables or before is None or before.number != page.number - 1 or page.build_step:
+            continue
+        last = (getattr(before, "tables", None) or [None])[-1]
+        first = min(tables, key=lambda table: _line_index(page, table.lines[0]) if table.lines else len(page.lines))
+        if last is None or not last.header or first.header or not last.rows or not first.rows or not first.lines \
+                or not last.lines or len(last.rows[0]) != len(first.rows[0]):
+            continue
+        after = _body_lines(before)[_body_index(before, last.lines[-1]) + 1:]
+        above = _body_lines(page)[: _body_index(page, first.lines[0])]
+        if after or len(above) > CONTINUATION_LINES or (above and not above[0].text.lstrip()[:1].islower()):
+            continue
+        first.rows = [list(last.rows[0]), *first.rows]
+        first.header = True
+
+
+def _body_lines(page: PageLayout) -> list[Line]:
+    """The page's lines of text that are body or table text, in page order."""
+    return [line for line in page.lines if line.role in ("body", "table") and line.text.strip()]
+
+
+def _body_index(page: PageLayout, line: Line) -> int:
+    return next((index for index, other in enumerate(_body_lines(page)) if other is line), len(page.lines))
+
+
+def _line_index(page: PageLayout, line: Line) -> int:
+    return next((index for index, other in enumerate(page.lines) if other is line), len(page.lines))
 
 
 def body_text(page: PageLayout) -> str:

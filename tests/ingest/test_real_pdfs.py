@@ -62,7 +62,7 @@ class TestEveryRealPdf:
         assert len(doc.pages) == len(doc.raw)
         faults = []
         for number, (stored, raw) in enumerate(zip(doc.pages, doc.raw), start=1):
-            found = page_word_faults(stored, raw)
+            found = page_word_faults(stored, raw, doc.raw[number - 2] if number > 1 else None)
             faults += [(number, kind, word) for kind in ("false_joins", "invented") for word in found[kind]]
             faults += [(number, "broken_url", url) for url in broken_urls(stored, raw)]
         assert not faults, faults[:10]

@@ -116,7 +116,7 @@ def _assert_faithful(name: str, *numbers: int) -> None:
     pages = document.content.split("\f")
     raw = _raw_pages(name)
     for number in numbers:
-        faults = page_word_faults(pages[number - 1], raw[number - 1])
+        faults = page_word_faults(pages[number - 1], raw[number - 1], raw[number - 2] if number > 1 else None)
         assert not faults["false_joins"] and not faults["invented"], (number, faults)
 
 
