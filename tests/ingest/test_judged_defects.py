@@ -34,7 +34,7 @@ def _faithful(name: str, *numbers: int) -> None:
     pages, _chunks = _real(name)
     raw = _raw(name)
     for number in numbers:
-        faults = page_word_faults(pages[number - 1], raw[number - 1], raw[number - 2] if number > 1 else None)
+        faults = page_word_faults(pages[number - 1], raw[number - 1], raw[: number - 1])
         assert not faults["false_joins"] and not faults["invented"], (number, faults)
 
 
@@ -74,7 +74,7 @@ def test_a_table_going_on_without_its_header_gets_the_header_of_the_page_before(
     _faithful("hu-voorbeeldscriptie.pdf", 14, 15)
     raw = _raw("hu-voorbeeldscriptie.pdf")
     assert page_word_faults(pages[14], raw[14])["invented"] == ["Begrip", "Beschrijving"]  # not on p. 15 itself
-    assert page_word_faults(pages[14], raw[14], raw[13])["carried"] == ["Begrip", "Beschrijving"]
+    assert page_word_faults(pages[14], raw[14], raw[:14])["carried"] == ["Begrip", "Beschrijving"]
 
 
 def test_a_file_name_in_a_monospaced_face_labels_the_paragraph_after_it():
