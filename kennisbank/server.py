@@ -27,6 +27,7 @@ import time
 from typing import Any, Callable, Iterable
 
 import waitress.server
+from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
@@ -43,6 +44,7 @@ log = logging.getLogger("kennisbank.server")
 access_log = logging.getLogger("kennisbank.access")
 
 SHUTDOWN_JOB_SECONDS = 60
+LOOP_SECONDS = 0.5  # one pass of the socket loop: a stop signal is acted on within this time
 DEFAULT_THREADS = 8
 SERVER_NAME = "kennisbank"
 
@@ -121,8 +123,13 @@ def app_error_channel(app, max_upload_mb: int) -> type[HTTPChannel]:
     return AppErrorChannel
 
 
-class _Stop(Exception):
-    """Raised in the main thread by the signal handler to leave waitress's loop."""
+def serve_until(server, stop: threading.Event) -> None:
+    """Waitress's own loop (`server.run()`), one pass at a time, until `stop` is set.
+
+    A pass waits at most LOOP_SECONDS for sockets, so a signal that sets `stop` ends the loop within that time;
+    waitress's loop itself only ends on an exception."""
+    while not stop.is_set() and server._map:
+        wasyncore.loop(timeout=LOOP_SECONDS, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
 
 
 def configure_logging() -> None:
@@ -171,10 +178,11 @@ def _serve(settings, host, port, threads, ready, app_config) -> int:
         threading.Thread(target=kb.warm_citations, args=(stop,), name="kennisbank-citations", daemon=True).start()
 
         def on_signal(signum, frame):
+            # only set the event: an exception raised from a handler lands in whatever the main thread is doing,
+            # which can be waitress holding one of its locks (a stop that then waits forever)
             if not stop.is_set():
                 stop.set()
                 log.info("%s: stopping gracefully", signal.Signals(signum).name)
-                raise _Stop()
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         # `kill -USR1 PID` writes every thread's stack to the log: what a server that does not stop is waiting for
@@ -184,8 +192,8 @@ def _serve(settings, host, port, threads, ready, app_config) -> int:
         if ready:
             ready(url)
         try:
-            server.run()
-        except (_Stop, KeyboardInterrupt):
+            serve_until(server, stop)
+        except KeyboardInterrupt:
             pass
         finally:
             for sig, handler in previous.items():
