@@ -732,10 +732,11 @@ CONTINUATION_LINES = 3  # body lines above a table that goes on from the page be
 def carry_headers(pages: list[PageLayout]) -> None:
     """A table that goes on over a page break without its header repeated gets the header of the table it
     continues: the first table of a page, without a header, with as many columns as the last table of the page
-    before, which has one; that table is the last body text of its page and this one the first of its page
-    (before it at most ``CONTINUATION_LINES`` lines that open in lower case: the end of the last row's cell,
-    which runs on over the break as body text). Its rows then read "| Begrip: FPS | Beschrijving: ..." like those
-    of the page before; the names are words of the page before (``ingest.check.page_word_faults`` knows)."""
+    before, which has one, starting at the same place on the left; that table is the last body text of its page
+    and this one the first of its page (before it at most ``CONTINUATION_LINES`` lines that open in lower case:
+    the end of the last row's cell, which runs on over the break as body text). Its rows then read "| Begrip: FPS
+    | Beschrijving: ..." like those of the page before; the names are words of an earlier page
+    (``ingest.check.page_word_faults`` knows)."""
     previous: PageLayout | None = None
     for page in pages:
         tables = getattr(page, "tables", None) or []
@@ -746,14 +747,20 @@ def carry_headers(pages: list[PageLayout]) -> None:
         last = (getattr(before, "tables", None) or [None])[-1]
         first = min(tables, key=lambda table: _line_index(page, table.lines[0]) if table.lines else len(page.lines))
         if last is None or not last.header or first.header or not last.rows or not first.rows or not first.lines \
-                or not last.lines or len(last.rows[0]) != len(first.rows[0]):
-            continue
+                or not last.lines or len(last.rows[0]) != len(first.rows[0]) \
+                or abs(_left_edge(last) - _left_edge(first)) > 2 * SAME_COLUMN:
+            continue  # not the same table: another header, other columns, another left edge
         after = _body_lines(before)[_body_index(before, last.lines[-1]) + 1:]
         above = _body_lines(page)[: _body_index(page, first.lines[0])]
         if after or len(above) > CONTINUATION_LINES or (above and not above[0].text.lstrip()[:1].islower()):
             continue
         first.rows = [list(last.rows[0]), *first.rows]
         first.header = True
+
+
+def _left_edge(table: Table) -> float:
+    """Where a table's text starts on the left (its first column)."""
+    return min((line.x for line in table.lines if line.positioned), default=0.0)
 
 
 def _body_lines(page: PageLayout) -> list[Line]:
