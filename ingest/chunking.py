@@ -44,7 +44,7 @@ from kennisbank.core.text import normalize_text
 from kennisbank.ingest.captions import is_caption
 from kennisbank.ingest.code import is_code_passage
 from kennisbank.ingest.index_pages import is_index_passage, structured_spans
-from kennisbank.ingest.tables import is_table_passage, noise_kinds, table_spans
+from kennisbank.ingest.tables import ROW_START, is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +176,10 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     if not _is_sentence_piece(last_line):
         return None
     first_block = following.split("\n", 1)[0]
+    if last_line.startswith(ROW_START) and _rstrip(following, 0, len(first_block)) <= max_chars:
+        # a table's row cut at the page break: the next page's first line is the rest of its last cell, whole
+        # (ingest.ruled_tables leaves that line body text), not only its first sentence
+        return _rstrip(following, 0, len(first_block))
     ends = _sentence_ends(following, 0, min(len(first_block), max_chars))
     if ends:
         return _rstrip(following, 0, ends[0])
