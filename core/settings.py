@@ -62,7 +62,7 @@ class Settings:
         "--rebuild`.",
         section="Model and passages", default="multilingual-e5-small",
     )
-    chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split.", section="Model and passages", default=700)
+    chunk_max_chars: int = _help("Largest chunk, in characters. Paragraphs longer than this are split; a list that a lead-in opens (\"... de volgende:\") may run to 1.5 times this to stay whole.", section="Model and passages", default=700)
     chunk_min_chars: int = _help(
         "Blocks (paragraphs, bullet items) shorter than this are packed together with their neighbours.",
         section="Model and passages", default=200,

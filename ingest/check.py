@@ -47,7 +47,27 @@ def _lines(text: str) -> str:
     return "\n".join(normalize_text(line) for line in text.split("\n"))
 
 
-def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
+_ROW_NAME = re.compile(r"(?:^|(?<= ))\| ([^|:\n]{1,80}): ", re.MULTILINE)
+
+
+def carried_names(stored: str, earlier: list[str], known: set[str] | None = None) -> set[str]:
+    """The words of a stored page's table column names ("| Begrip: FPS | Beschrijving: ...") that pypdf's raw
+    text of an earlier page has (``earlier``: the raw pages before, in order), the nearest first: a table that
+    goes on over page breaks without its header repeated gets the header of the table it continues
+    (``ingest.tables.carry_headers``), also over several pages. A name wrapped at a hyphen there ("Voor-",
+    "komen") counts as the raw page's hyphen join. Only words not in ``known`` (the page's own) are looked for."""
+    wanted = {word for match in _ROW_NAME.finditer(stored) for word in _WORD.findall(match.group(1))} - (known or set())
+    found: set[str] = set()
+    for raw in reversed(earlier):
+        if not wanted - found:
+            break
+        norm = _lines(raw)
+        words = set(_WORD.findall(norm)) | set(_WORD.findall(_LINE_HYPHEN.sub("", norm)))
+        found |= wanted & words
+    return found
+
+
+def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) -> dict[str, list[str]]:
     """Words of a stored page that pypdf's raw text of that page does not have.
 
     ``false_joins``: the raw page has the word only as two adjacent words; ``invented``: any other word that
@@ -58,6 +78,8 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
     that pypdf gives one by one ("c l a s s D r i v e r", see ``ingest.layout.respace_letters``): no letter
     is added, only the spaces inside such a run are gone.
     Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
+    With ``earlier`` (the raw texts of the pages before), words of table column names that an earlier page has
+    are not faults either (``carried``: a header carried over a page break, see ``carried_names``).
     """
     norm = _lines(raw)
     # a drawn overline is kept as U+0305 after its letters (ingest.maths: "Q̅R̅" where pypdf gives "QR"); it is
@@ -72,7 +94,8 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
     }
     wrapped = cell_wraps(raw)
     faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": [],
-                                    "cell_wraps": []}
+                                    "cell_wraps": [], "carried": []}
+    carried = carried_names(stored, earlier, words | hyphen_joins) if earlier else set()
     recovered = recovered_words(stored, raw)
     spaced = _spaced_runs(norm)
     for word in dict.fromkeys(_WORD.findall(stored)):
@@ -84,6 +107,8 @@ def page_word_faults(stored: str, raw: str) -> dict[str, list[str]]:
             faults["hyphen_joins"].append(word)
         elif word in wrapped:
             faults["cell_wraps"].append(word)
+        elif word in carried:
+            faults["carried"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
@@ -210,7 +235,7 @@ def check_file(path: Path | str) -> dict[str, Any]:
     hyphen_joins = 0
     for number, (text, raw) in enumerate(zip(stored, parsed.pages), start=1):
         if parsed.format == "pdf":
-            faults = page_word_faults(text, raw)
+            faults = page_word_faults(text, raw, parsed.pages[: number - 1])
             hyphen_joins += len(faults["hyphen_joins"])
             flags["false_joins"] += [{"page": number, "word": w} for w in faults["false_joins"]]
             flags["invented_words"] += [{"page": number, "word": w} for w in faults["invented"]]

@@ -44,7 +44,7 @@ from kennisbank.core.text import normalize_text
 from kennisbank.ingest.captions import is_caption
 from kennisbank.ingest.code import is_code_passage
 from kennisbank.ingest.index_pages import is_index_passage, structured_spans
-from kennisbank.ingest.tables import is_table_passage, noise_kinds, table_spans
+from kennisbank.ingest.tables import ROW_START, is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +178,10 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     if not _is_sentence_piece(last_line):
         return None
     first_block = following.split("\n", 1)[0]
+    if last_line.startswith(ROW_START) and _rstrip(following, 0, len(first_block)) <= max_chars:
+        # a table's row cut at the page break: the next page's first line is the rest of its last cell, whole
+        # (ingest.ruled_tables leaves that line body text), not only its first sentence
+        return _rstrip(following, 0, len(first_block))
     ends = _sentence_ends(following, 0, min(len(first_block), max_chars))
     if ends:
         return _rstrip(following, 0, ends[0])
@@ -257,7 +261,19 @@ def _derivation_step(following: str, room: int) -> int | None:
         return None
     end = following.find("\n")
     end = _rstrip(following, 0, end if end >= 0 else len(following))
+    while 0 < end < len(following) and _open_brackets(following[:end]) > 0:
+        # a display formula that pypdf gives over several lines (limits under a "⋃"): on to its closing bracket
+        following_end = following.find("\n", end + 1)
+        following_end = _rstrip(following, 0, following_end if following_end >= 0 else len(following))
+        if following_end <= end or "\n\n" in following[end:following_end]:
+            break
+        end = following_end
     return end if 0 < end <= room else None
+
+
+def _open_brackets(text: str) -> int:
+    """How many round or square brackets ``text`` opens and does not close."""
+    return text.count("(") + text.count("[") - text.count(")") - text.count("]")
 
 
 def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads: set[int] | frozenset[int],
@@ -400,6 +416,7 @@ def _items(page: str, blocks: list[tuple[int, int]], max_chars: int,
                 len(lead_in) <= _HEADING_MAX
                 and not re.search(r"[.?!;:,][\"'”’]*$", lead_in)
                 and page[start] not in _BULLETS
+                and not _ITEM_START.match(page, start)  # "3. Er staan ...": the next item of a list, not a continuation
                 and end - prev_start <= max_chars
                 and start not in heads  # a heading never continues the line before it
             ):
@@ -569,14 +586,15 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
     right above it; a lead-in ending in ":" stays with the start of what it introduces (see ``_lead_in_apart``).
     """
     groups: list[list[tuple[int, int]]] = []
-    for piece in pieces:
+    list_ends = _list_run_ends(page, pieces)
+    for index, piece in enumerate(pieces):
         if groups:
             group = groups[-1]
             if piece[0] in heads and not all(_heading_only(page, p, heads) for p in group):
                 groups.append((_trailing_headings(page, group, heads) or _trailing_lead_in(page, group, piece, max_chars))
                               + [piece])
                 continue
-            if _pack_list_item(page, groups, piece, max_chars):
+            if _pack_list_item(page, groups, piece, max_chars, list_ends[index]):
                 continue
             size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
             fits = piece[1] - group[0][0] <= max_chars
@@ -716,12 +734,26 @@ def _open_list(page: str, group: list[tuple[int, int]]) -> int | None:
     return None
 
 
+LIST_STRETCH = 1.5  # a list its lead-in opens stays in one chunk up to this many times max_chars
+
+
+def _list_run_ends(page: str, pieces: list[tuple[int, int]]) -> list[int]:
+    """For each piece that is a list item, where the run of list items it belongs to ends (the end of the last
+    item before something that is not one); for other pieces their own end."""
+    ends = [end for _, end in pieces]
+    for index in range(len(pieces) - 2, -1, -1):
+        if _is_list_item(page, pieces[index]) and _is_list_item(page, pieces[index + 1]):
+            ends[index] = ends[index + 1]
+    return ends
+
+
 def _pack_list_item(page: str, groups: list[list[tuple[int, int]]], piece: tuple[int, int],
-                    max_chars: int) -> bool:
-    """Pack a list item with the list its lead-in opened: the item joins the chunk when it fits; when it does
-    not, the lead-in (with the headings right above it) and its items start a new chunk, if they fit in one.
-    A list too long for one chunk is cut between items only, its lead-in with the first items (nothing is
-    repeated). True when ``groups`` was changed."""
+                    max_chars: int, list_end: int) -> bool:
+    """Pack a list item with the list its lead-in opened: the item joins the chunk when it fits, or when the
+    whole list (up to ``list_end``) fits in LIST_STRETCH x max_chars (the lead-in says "the following:", and a
+    reader quoting it needs every item); when it does not, the lead-in (with the headings right above it) and
+    its items start a new chunk, if they fit in one. A list too long for that is cut between items only, its
+    lead-in with the first items (nothing is repeated). True when ``groups`` was changed."""
     group = groups[-1]
     if not _is_list_item(page, piece):
         return False
@@ -734,7 +766,13 @@ def _pack_list_item(page: str, groups: list[list[tuple[int, int]]], piece: tuple
     first = lead
     while first > 0 and _is_heading(page, group[first - 1]):
         first -= 1
-    if first > 0 and piece[1] - group[first][0] <= max_chars:
+    stretch = int(max_chars * LIST_STRETCH)  # measured from the lead-in (and its headings), never with text before
+    if first == 0:
+        if list_end - group[0][0] <= stretch:
+            group.append(piece)
+            return True
+        return False
+    if piece[1] - group[first][0] <= max_chars or list_end - group[first][0] <= stretch:
         groups[-1] = group[:first]
         groups.append(group[first:] + [piece])
         return True

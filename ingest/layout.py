@@ -69,6 +69,7 @@ from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
+from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -113,6 +114,9 @@ _BOLD = re.compile(r"bold|black|heavy|semibold|demi|[-,_]medi(?:um)?|[+/](?:cm|s
 # italic or oblique by name ("TimesNewRomanPS-ItalicMT", "Calibri-LightItalic", URW's "ReguItal"), or a TeX italic
 # or slanted face (CMTI10, SFTI1095, CMSL10)
 _ITALIC = re.compile(r"ital|oblique|[+/](?:cm|sf|ec|tc|lm)(?:ti|sl|bxti)\d", re.IGNORECASE)
+# monospaced by name (Courier, Latin Modern Mono, Consolas, DejaVu Sans Mono, TeX typewriter CMTT10)
+_MONO = re.compile(r"mono|courier|consol|menlo|typewriter|inconsolata|sourcecode|[+/](?:cm|ec|lm|tc)tt\d",
+                   re.IGNORECASE)
 Piece = tuple[str, float, float, float, bool]  # text, x, y, size, bold
 
 
@@ -125,13 +129,14 @@ class Line:
     x: float = 0.0
     y: float = 0.0
     size: float = 0.0
-    role: str = "body"  # body, running, footnote, contents
+    role: str = "body"  # body, running, footnote, contents, figure, table, glyphs (no glyph left: read_page)
     positioned: bool = False  # False when pypdf gave no position for any of its pieces
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
     bold: bool = False  # most of its letters are in a bold font
     heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
     italic: bool = False  # most of its letters are in an italic or oblique font (see _styled_heading)
+    mono: bool = False  # most of its letters are in a monospaced font (see _label_line)
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
     right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
     ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
@@ -230,6 +235,8 @@ def read_page(page: Any, number: int) -> PageLayout:
         recovered[:] = respace_letters(page, recovered)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
+    # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
+    recovered[:] = compose_glyphs(pieces, recovered, fonts, _safe_names)
     # a bar drawn over a symbol (a closure M̅) is written as U+0305 after it (ingest.maths)
     recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * text_width(s, fonts[i]), drawings.boxes)
     box = page.mediabox
@@ -241,29 +248,40 @@ def read_page(page: Any, number: int) -> PageLayout:
     ends: list[float] = []
     slanted: list[bool] = []  # whether each piece of the current line is in an italic font
     cuts: dict[int, list[tuple[Piece, float]]] = {}  # pieces of the current line cut into their TJ runs
+    pitched: list[bool] = []  # ... in a monospaced font
+    mono_fonts: dict[int, bool] = {}
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
-                current, fixed, joined, ends, slanted, cuts = [], [], False, [], [], {}
+                layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted,
+                                                            pitched), cuts))
+                current, fixed, joined, ends, slanted, pitched, cuts = [], [], False, [], [], [], {}
             subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
             cut = _runs_apart(subs, runs.found.get(number), text)
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
-                    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
-                    current, fixed, joined, ends, slanted, cuts = [], [], True, [], [], {}
+                    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current,
+                                                                slanted, pitched), cuts))
+                    current, fixed, joined, ends, slanted, pitched, cuts = [], [], True, [], [], [], {}
                 if cut:
                     cuts[len(current)] = [((piece, piece_x, sub_y, sub_size, bold),
                                            piece_x + sub_em * text_width(piece.rstrip(), font)) for piece, piece_x in cut]
                 current.append((sub, sub_x, sub_y, sub_size, bold))
                 slanted.append(_is_italic(font))
+                if id(font) not in mono_fonts:
+                    mono_fonts[id(font)] = _is_mono(font)
+                pitched.append(mono_fonts[id(font)])
                 fixed.append(sub_better)
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
-    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted), cuts))
+    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted, pitched),
+                                   cuts))
+    for line in layout.lines:
+        if line.raw.strip() and not line.text.strip():
+            line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line
     return layout
 
 
@@ -275,10 +293,30 @@ def _is_italic(font: Any) -> bool:
     return bool(_ITALIC.search(name))
 
 
-def _with_italic(line: Line, pieces: list[Piece], slanted: list[bool]) -> Line:
-    """``line`` with ``italic`` set: most of the letters of its pieces are in an italic font."""
+def _is_mono(font: Any) -> bool:
+    """Whether a font is monospaced: by its name, or by the FixedPitch flag of its descriptor (also of the
+    descendant font of a composite font)."""
+    try:
+        if font is None:
+            return False
+        if _MONO.search(str(font.get("/BaseFont", ""))):
+            return True
+        fonts = [font, *[f.get_object() for f in font.get("/DescendantFonts", [])]]
+        for each in fonts:
+            descriptor = each.get("/FontDescriptor")
+            if descriptor is not None and int(descriptor.get_object().get("/Flags", 0)) & 1:
+                return True
+    except Exception:  # a broken font dictionary
+        return False
+    return False
+
+
+def _with_italic(line: Line, pieces: list[Piece], slanted: list[bool], fixed: list[bool] | None = None) -> Line:
+    """``line`` with ``italic`` (and ``mono``) set: most of the letters of its pieces are in an italic (a
+    monospaced) font."""
     letters = [len(piece[0].strip()) for piece in pieces]
     line.italic = 2 * sum(n for n, flag in zip(letters, slanted) if flag) > sum(letters) > 0
+    line.mono = bool(fixed) and 2 * sum(n for n, flag in zip(letters, fixed or []) if flag) > sum(letters) > 0
     return line
 
 
@@ -513,8 +551,16 @@ def _font_codes(font: Any, document: Any = None) -> dict[int, str]:
     return codes
 
 
+def _safe_names(font: Any) -> dict[int, str]:
+    """``_encoding_names``, or nothing for a broken font program."""
+    try:
+        return _encoding_names(font)
+    except Exception:  # a broken or unusual font program: no evidence
+        return {}
+
+
 def _unicode_of(name: str) -> str:
-    char = toUnicode(name.lstrip("/"))
+    char = toUnicode(name.lstrip("/")) or tex_delimiter(name)  # cmex's "parenleftbig" is no AGL name
     if not char or any(0xE000 <= ord(c) <= 0xF8FF or ord(c) < 32 for c in char):
         return ""
     return char
@@ -600,6 +646,7 @@ def _line_of(pieces: list[Piece]) -> Line:
         if (
             stripped and _MARKER.fullmatch(stripped) and 0 < piece_size < MARKER_SIZE * size
             and (raised or small) and not fraction_numerator(pieces, index)  # ½: a numerator (ingest.maths)
+            and not _exponent_before_bracket(pieces, index, text)
             and (_marker_follows(before) or _note_after_letter(before, stripped, raised)
                  or _note_after_year(before, raised))
         ):
@@ -609,6 +656,16 @@ def _line_of(pieces: list[Piece]) -> Line:
         parts.append(text)
     bold = 2 * bold_letters > sum(len(p[0].strip()) for p in pieces)
     return Line("".join(parts), raw, x=first[1], y=y, size=size, positioned=True, markers=markers, bold=bold)
+
+
+def _exponent_before_bracket(pieces: list[Piece], index: int, text: str) -> bool:
+    """A raised number right before an opening bracket on the baseline, with no space between ("cos" + raised
+    "2" + "(v)": cos²(v)) is an exponent of a function, not a note marker (a marker stands after a word or a
+    sign, and the text after it goes on after a space)."""
+    if text != text.rstrip() or index + 1 >= len(pieces):
+        return False
+    following = pieces[index + 1]
+    return following[0][:1] == "(" and following[3] > pieces[index][3] and following[2] < pieces[index][2]
 
 
 def _marker_follows(before: str) -> bool:
@@ -899,6 +956,9 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             text = " ".join(line.text.split())
             if line.role != "body" or not text:
                 continue
+            if _goes_on_baseline(placed, line):
+                previous = None  # the rest of a line that a formula's limits cut in two: never a heading
+                continue
             run_in = _run_in_heading(placed, line, body_size) if bold_marks else None
             larger = line.size >= HEADING_SIZE * body_size
             bold = (bold_marks and not run_in and line.bold and line.size >= 0.95 * body_size and len(text) <= 80
@@ -925,6 +985,8 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             if (not is_heading and not continues and not run_in and line.positioned
                     and _styled_heading(placed, line, body_size, bold_marks)):
                 is_heading, rank_size = True, line.size - 1.5  # by its style or place alone: below the others
+            if not is_heading and not continues and not run_in and line.positioned and _label_line(placed, line):
+                is_heading, rank_size = True, line.size - 2.5  # a label in another face: below all others
             if not larger and _ITEM_LABEL.match(text):
                 rank_size -= 0.5  # "a. Noodzaak" under "10. Proportionaliteit" in the same look
             if is_heading and continues:
@@ -981,6 +1043,18 @@ def _open_end(text: str) -> bool:
     conjunction ("... met uitzondering van de AVG en de" over "Richtlijn, en het beleid ...")."""
     words = text.split()
     return bool(words) and (text.rstrip().endswith(",") or words[-1].casefold() in _OPEN_WORDS)
+
+
+def _goes_on_baseline(placed: list[Line], line: Line) -> bool:
+    """Whether ``line`` goes on a line before it on the same baseline, right of where that one ends: pypdf
+    breaks a line where a display formula puts its limits below it ("a) M◦ := {...} = ⋃" + "U⊆M" + "U∈T" +
+    "U heißt Inneres oder offener"), and the rest of the line is no heading."""
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if not at or line.size <= 0:
+        return False
+    return any(abs(other.y - line.y) <= 0.1 * line.size and other.right <= line.x + 2 * line.size
+               and other.x < line.x and abs(other.size - line.size) < 0.5
+               for other in placed[max(0, at - 4): at])
 
 
 def _join_heading(text: str, following: str) -> str:
@@ -1114,6 +1188,36 @@ def _styled_heading(placed: list[Line], line: Line, body_size: float, bold_marks
     centre, below_centre = (line.x + line.right) / 2, (below.x + below.right) / 2
     return (width > 0 and line.x > below.x + 0.1 * width and abs(centre - below_centre) <= 0.05 * width
             and gap_above >= 1.5 * spacing and gap_below >= 1.5 * spacing)
+
+
+LABEL_CHARS = 60  # a label line in another face (a file name, a command) has at most this many characters ...
+LABEL_TOKENS = 4  # ... and words
+
+
+def _label_line(placed: list[Line], line: Line) -> bool:
+    """A short line in a monospaced face standing alone before a paragraph in the body's face (a data set's
+    file name, "nces_district_enrollment_2018_2020.csv.zip", over the paragraph that describes it): the label
+    of what follows, a heading of the lowest rank, so it starts the next passage instead of ending the one before.
+
+    It has a paragraph's space above it (more than ``1.3`` times the line space of the paragraph below), stands
+    no farther from the paragraph below than from the text above, the line below is not monospaced, at least
+    twice as long and starts at or left of it; the line above is not monospaced either (a code listing's lines
+    are no labels). At most ``LABEL_CHARS`` characters and ``LABEL_TOKENS`` words, no closing ",", ";" or ":"."""
+    if not line.mono:
+        return False
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if at is None or at == 0 or at + 1 >= len(placed):
+        return False
+    above, below = placed[at - 1], placed[at + 1]
+    text, following = " ".join(line.text.split()), " ".join(below.text.split())
+    if (not text or len(text) > LABEL_CHARS or len(text.split()) > LABEL_TOKENS or text.endswith((",", ";", ":"))
+            or above.mono or below.mono or len(following) < 2 * len(text) or below.x > line.x + 2.0
+            or abs(below.size - line.size) > 0.15 * max(below.size, 1.0) or not _LETTER.search(text)):
+        return False
+    gap_above, gap_below = above.y - line.y, line.y - below.y
+    spacing = below.y - placed[at + 2].y if at + 2 < len(placed) else 0.0
+    spacing = spacing if 0 < spacing <= 2.0 * below.size else 1.2 * below.size
+    return gap_above > 1.3 * spacing and 0 < gap_below <= gap_above + 0.5 and gap_below <= 2.5 * spacing
 
 
 _RUN_IN_END = re.compile(r"[^\W\d_]{2}\.$")  # a title's full stop after a word (not "Beweis:", a form's "Naam:")

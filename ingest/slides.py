@@ -43,6 +43,7 @@ and with blank lines between them: no word is added or changed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from kennisbank.ingest.code import listing_lines
@@ -84,6 +85,7 @@ class Box:
     lines: list[Line]
     breaks: set[int] = field(default_factory=set)
     order: int = 0  # place in the content stream
+    formula: bool = False  # the pieces of one display formula (see _formula_boxes): one paragraph
 
     @property
     def left(self) -> float:
@@ -126,9 +128,61 @@ def boxes(page: PageLayout) -> list[Box]:
             found.append(Box([line], order=len(found)))
             continue
         current.lines.append(line)
+    found = _formula_boxes(found)
     for box in found:
-        _paragraphs(box)
+        if not box.formula:
+            _paragraphs(box)
     return found
+
+
+FORMULA_BAND = 4.5  # font sizes: the pieces of a display formula stand in a band at most this high
+FORMULA_PARTS = 3  # ... and a formula is at least this many pieces (a sum, its limits, a fraction's parts)
+_LONG_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _formula_boxes(found: list[Box]) -> list[Box]:
+    """Boxes that are the pieces of one display formula made one box: a run of at least ``FORMULA_PARTS``
+    consecutive boxes of at most three short lines without a word of three letters (symbols, single letters, digits: "I ≃", "( N",
+    "∑", "i=2", "N !", "2(N − i)!", ")"), at least one of them with a maths sign, standing side by side or over
+    each other in a band at most ``FORMULA_BAND`` font sizes high, each starting near the run's extent across.
+    pypdf gives such a formula as many lines (a sum's limits, a fraction's numerator and denominator stand
+    higher or lower), and each line was a box, a paragraph of its own. The lines keep pypdf's order."""
+    out: list[Box] = []
+    run: list[Box] = []
+
+    def flush() -> None:
+        if len(run) >= FORMULA_PARTS and any(_has_maths_sign(box.text()) for box in run):
+            out.append(Box([line for box in run for line in box.lines], order=run[0].order, formula=True))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for box in found:
+        if not _formula_part(box) or (run and not _fits_formula(run, box)):
+            flush()
+        if _formula_part(box):
+            run.append(box)
+        else:
+            out.append(box)
+    flush()
+    return out
+
+
+def _formula_part(box: Box) -> bool:
+    text = box.text()
+    return (len(box.lines) <= 3 and not any(line.heading for line in box.lines) and bool(text.strip())
+            and not _LONG_WORD.search(text) and len(text) <= 40)
+
+
+def _has_maths_sign(text: str) -> bool:
+    return any(unicodedata.category(char) == "Sm" for char in text)
+
+
+def _fits_formula(run: list[Box], box: Box) -> bool:
+    size = max(line.size for part in [*run, box] for line in part.lines)
+    top, bottom = max(part.top for part in [*run, box]), min(part.bottom for part in [*run, box])
+    left, right = min(part.left for part in run), max(part.right for part in run)
+    return top - bottom <= FORMULA_BAND * size and left - 2 * size <= box.left <= right + 2 * size
 
 
 def _segments(line: Line) -> list[Line]:

@@ -471,11 +471,19 @@ def _run_from(lines: list[Line], split: list[list[Cell]], start: int) -> list[in
             run.append(index)
     while run and len(split[run[-1]]) < 2 and len(run) > 1:
         run.pop()  # trailing single lines are added back below when they stand in a column
+    right = max(lines[index].right or lines[index].x for index in run)
     for index in range(run[-1] + 1, min(len(lines), run[-1] + 8)):
         if len(split[index]) >= 2 or not split[index] or split[index][0][0] < split[start][0][0] - SAME_COLUMN:
             break
+        if not _below(lines[run[-1]], lines[index]) or split[index][0][0] > right:
+            break  # a label of a drawing placed elsewhere on the page: outside the table's box, not a cell's line
         run.append(index)
     return run
+
+
+def _below(previous: Line, line: Line) -> bool:
+    """Whether ``line`` stands under ``previous`` at most a table's row gap lower (the next line of a cell)."""
+    return 0 < previous.y - line.y <= MAX_ROW_GAP * max(previous.size, line.size, 1.0)
 
 
 def _columns(split: list[list[Cell]], run: list[int]) -> list[float]:
@@ -714,7 +722,58 @@ def analyse_tables(pages: list[PageLayout], pdf_pages: Any = None) -> TableStats
         if found and page.headings:
             in_tables = {" ".join(line.text.split()) for table in found for line in table.lines}
             page.headings = [(level, text) for level, text in page.headings if text not in in_tables]
+    carry_headers(pages)
     return stats
+
+
+CONTINUATION_LINES = 3  # body lines above a table that goes on from the page before (the rest of its last cell)
+
+
+def carry_headers(pages: list[PageLayout]) -> None:
+    """A table that goes on over a page break without its header repeated gets the header of the table it
+    continues: the first table of a page, without a header, with as many columns as the last table of the page
+    before, which has one, starting at the same place on the left; that table is the last body text of its page
+    and this one the first of its page (before it at most ``CONTINUATION_LINES`` lines that open in lower case:
+    the end of the last row's cell, which runs on over the break as body text). Its rows then read "| Begrip: FPS
+    | Beschrijving: ..." like those of the page before; the names are words of an earlier page
+    (``ingest.check.page_word_faults`` knows)."""
+    previous: PageLayout | None = None
+    for page in pages:
+        tables = getattr(page, "tables", None) or []
+        before = previous
+        previous = page
+        if not tables or before is None or before.number != page.number - 1 or page.build_step:
+            continue
+        last = (getattr(before, "tables", None) or [None])[-1]
+        first = min(tables, key=lambda table: _line_index(page, table.lines[0]) if table.lines else len(page.lines))
+        if last is None or not last.header or first.header or not last.rows or not first.rows or not first.lines \
+                or not last.lines or len(last.rows[0]) != len(first.rows[0]) \
+                or abs(_left_edge(last) - _left_edge(first)) > 2 * SAME_COLUMN:
+            continue  # not the same table: another header, other columns, another left edge
+        after = _body_lines(before)[_body_index(before, last.lines[-1]) + 1:]
+        above = _body_lines(page)[: _body_index(page, first.lines[0])]
+        if after or len(above) > CONTINUATION_LINES or (above and not above[0].text.lstrip()[:1].islower()):
+            continue
+        first.rows = [list(last.rows[0]), *first.rows]
+        first.header = True
+
+
+def _left_edge(table: Table) -> float:
+    """Where a table's text starts on the left (its first column)."""
+    return min((line.x for line in table.lines if line.positioned), default=0.0)
+
+
+def _body_lines(page: PageLayout) -> list[Line]:
+    """The page's lines of text that are body or table text, in page order."""
+    return [line for line in page.lines if line.role in ("body", "table") and line.text.strip()]
+
+
+def _body_index(page: PageLayout, line: Line) -> int:
+    return next((index for index, other in enumerate(_body_lines(page)) if other is line), len(page.lines))
+
+
+def _line_index(page: PageLayout, line: Line) -> int:
+    return next((index for index, other in enumerate(page.lines) if other is line), len(page.lines))
 
 
 def body_text(page: PageLayout) -> str:

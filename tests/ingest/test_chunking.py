@@ -7,7 +7,7 @@ import pytest
 from haystack import Document, Pipeline
 from haystack.core.serialization import component_from_dict, component_to_dict
 
-from kennisbank.ingest.chunking import Chunk, StructureSplitter, split_pages
+from kennisbank.ingest.chunking import LIST_STRETCH, Chunk, StructureSplitter, split_pages
 from kennisbank.ingest.cleaning import DutchTextCleaner, clean_pages
 from kennisbank.ingest.converters import PublicationConverter
 
@@ -26,7 +26,9 @@ def check_invariants(pages: list[str], chunks: list[Chunk], paginated: bool, max
         assert chunk.text == page[chunk.start: chunk.end]
         assert chunk.text.strip() == chunk.text and chunk.text
         assert "\f" not in chunk.text
-        assert len(chunk.text) <= max_chars or " " not in chunk.text, chunk
+        # a list its lead-in opens ("... de volgende:") may stretch to LIST_STRETCH x max_chars to stay whole
+        limit = int(max_chars * LIST_STRETCH) if re.search(r":\n", chunk.text) else max_chars
+        assert len(chunk.text) <= limit or " " not in chunk.text, chunk
         assert chunk.start == 0 or page[chunk.start - 1].isspace() or not page[chunk.start - 1].isalnum(), chunk
         assert chunk.end == len(page) or page[chunk.end].isspace(), chunk  # never cut inside a word
         assert (number, chunk.start) >= previous  # in reading order, never overlapping

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from kennisbank.ingest.chunking import split_pages
+from kennisbank.ingest.chunking import LIST_STRETCH, split_pages
 from kennisbank.ingest.cleaning import clean_pages
 from tests.ingest.test_real_pdfs import FILES, ingested
 
@@ -79,6 +79,25 @@ class TestAListStaysWithItsLeadIn:
         for text in texts:  # every cut falls between two items, never inside one
             assert text.startswith(("Eerst", "De volgende", "• Punt")) and text.endswith((".", ":"))
         assert sum(t.count("• Punt") for t in texts) == 6  # nothing repeated, nothing lost
+
+    def test_a_list_a_little_longer_than_a_passage_stays_whole_with_its_lead_in(self):
+        # vng-vertrouwen p. 4: "... in volgorde van belangrijkheid:" and five pillars; a passage that stops after
+        # the third leaves a reader quoting "the factors" with half of them
+        intro = ("Eerst een alinea die iets uitlegt over het onderwerp van dit stuk. " * 4).strip()
+        items = [f"{n}. Punt {n}: " + "een toelichting bij dit punt, met wat meer woorden. " * 2 for n in range(1, 6)]
+        page = intro + "\n" + "De volgende punten zijn van belang:\n" + "\n".join(i.strip() for i in items)
+        lead_and_items = len(page) - len(intro) - 1
+        assert 500 < lead_and_items <= 500 * LIST_STRETCH
+        texts = [c.text for c in split_pages([page], paginated=True, max_chars=500, min_chars=150)]
+        assert texts[0] == intro  # the paragraph before stays apart: the stretch is for the list only
+        assert texts[1].startswith("De volgende punten") and all(f"{n}. Punt {n}:" in texts[1] for n in range(1, 6))
+
+    def test_a_numbered_item_is_not_taken_for_the_rest_of_the_line_before_it(self):
+        # toegankelijkheidsonderzoek p. 12: "• In scherm: Pause status - Pausing the app" (no closing stop) and
+        # then "3. Er staan ...": the next finding, not the rest of the bullet
+        passage = holding("toegankelijkheidsonderzoek.pdf", 12, "2. De tekst 'Weet je zeker")
+        assert passage.rstrip().endswith("• In scherm: Pause status - Pausing the app")
+        assert "3. Er staan meerdere blokjes" not in passage
 
 
 class TestSmallTextRules:

@@ -17,11 +17,13 @@ from kennisbank.ingest.index_pages import index_lines, is_index_passage
 from kennisbank.ingest.layout import read_page
 from kennisbank.ingest.maths import OVERLINE, fraction_numerator, overlined_texts
 from kennisbank.ingest.pipeline import split_file
+from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 needs_pdfs = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
 THESIS = "geotopo-thesis-de.pdf"
 PAPER = "fr-medical-mt-paper.pdf"
+SLIDES = "hr-slides-lec1.pdf"
 
 
 @lru_cache(maxsize=None)
@@ -221,3 +223,121 @@ def test_an_index_written_row_by_row_is_read_column_by_column(tmp_path):
     assert "Knoten, 20, 17–21\ntrivialer, 20\n" in text and "Menge\noffene, 2\n" in text
     assert "Torus, iii, 5" in text
     assert not any("Abbildung Homotopie" in chunk.content or "| " in chunk.content for chunk in chunks)
+
+
+# --- glyphs drawn on top of each other, brace and bar pieces (TeX maths) --------------------------------------
+
+
+@needs_pdfs
+def test_a_negation_slash_over_a_sign_is_one_character():
+    """p. 12: TeX draws \\neq as a zero-width negation slash over "="; pypdf gives "x⁄= y"."""
+    assert "x≠ y. Da (xn) gegen" in _line(THESIS, 12, "konvergiert")
+    pages = _split(THESIS)[0]
+    assert "falls x≠ y" in pages[11]
+    assert "mit ∅≠ U1,U2 ∈" in pages[15]  # the slash ends a piece (" ∅⁄"), "=" opens the next without a gap
+    assert "wegzusammenhängend ⇍X" in pages[21]
+    # no negation slash is left alone in the thesis's text (a row taken for a table keeps pypdf's cells, p. 22)
+    assert not [line for page in pages for line in page.split("\n") if "⁄" in line and not line.startswith("|")]
+
+
+@needs_pdfs
+def test_mapsto_is_one_arrow():
+    """p. 34 and p. 15: \\mapsto is a zero-width bar over "→" ("x↦→x3")."""
+    assert "x↦x3 ist kein" in _line(THESIS, 34, "Diffeomorphismus".replace("ff", "ﬀ"))
+    pages = _split(THESIS)[0]
+    assert "(u,v) ↦ (R cos v cos u" in pages[33]
+    assert not any("↦→" in page for page in pages)
+
+
+@needs_pdfs
+def test_brace_tips_carry_no_word_and_the_label_follows_its_expression():
+    """p. 15: an overbrace "genau ein Punkt" over LP ∩ H; p. 20: an underbrace under (Uxj,yi × Vxj,yi); pypdf
+    gives the cmex tips as "z }| {" and "| {z }", the overbrace's label before the expression."""
+    pages = _split(THESIS)[0]
+    assert "P ↦\nLP ∩H genau ein Punkt wobei" in pages[14]
+    assert "i=1 ( Uxj,yi ×Vxj,yi )" in pages[19]  # the opening "(" is cmex's parenleftbig, code 0
+    for page in pages:
+        flat = "".join(page.split())
+        assert "z}|{" not in flat and "|{z}" not in flat
+
+
+@needs_pdfs
+def test_a_tall_bar_is_one_character():
+    """p. 15: the set-builder bar of a tall set is a stack of cmex "vextendsingle" pieces ("⏐⏐⏐⏐⏐")."""
+    page = _split(THESIS)[0][14]
+    assert "Sn = { x∈ Rn+1 |‖x‖ = 1 }" in page
+    assert "⏐" not in page
+
+
+def test_overlays_need_a_zero_width_glyph_at_the_next_glyphs_place():
+    symbols = {"/FirstChar": 50, "/Widths": [667, 667, 667, 667, 0, 0, 278]}  # codes 54, 55: no width
+    names = {50: "element", 54: "negationslash", 55: "mapsto", 56: "slash"}
+    size = 10.9
+    pieces = [("x", 110.0, 174.3, size, False), ("⁄", 119.2, 174.3, size, False), ("=", 119.2, 174.3, size, False),
+              (" y ↦→x", 130.6, 174.3, size, False), (" ⁄∈ ⁄≡ ⁄⊂", 160.0, 174.3, size, False)]
+    fonts = [None, symbols, None, symbols, symbols]
+    texts = compose_glyphs(pieces, [p[0] for p in pieces], fonts, lambda font: names)
+    assert "".join(texts) == "x≠ y ↦x ∉ ≢ ⊄"
+    # the slash last in a piece after another glyph, the sign opening the next piece without pypdf's space
+    ending = [("mit", 257.5, 363.8, size, False), (" ∅⁄", 277.4, 363.8, size, False), ("=", 285.9, 363.8, size, False)]
+    assert compose_glyphs(ending, ["mit", " ∅⁄", "="], [None, symbols, None], lambda font: names) == ["mit", " ∅", "≠"]
+    assert compose_glyphs(ending, ["mit", " ∅⁄", " ="], [None, symbols, None], lambda font: names) == \
+        ["mit", " ∅⁄", " ="]
+    # a slash with a width is a slash; an overlay whose next glyph stands elsewhere is left
+    plain = {"/FirstChar": 54, "/Widths": [278, 278]}
+    assert compose_glyphs(pieces[:3], ["x", "⁄", "="], [None, plain, None], lambda font: names) == ["x", "⁄", "="]
+    apart = [pieces[0], pieces[1], ("=", 140.0, 174.3, size, False)]
+    assert compose_glyphs(apart, ["x", "⁄", "="], [None, symbols, None], lambda font: names) == ["x", "⁄", "="]
+
+
+def test_brace_tips_only_in_the_order_of_a_brace():
+    extension = {"/FirstChar": 122, "/Widths": [450, 450, 450, 450]}
+    names = {122: "bracehtipdownleft", 123: "bracehtipdownright", 124: "bracehtipupleft", 125: "bracehtipupright"}
+    size = 10.9
+    under = [("( U )", 200.0, 508.4, size, False), ("|", 210.0, 490.9, size, False), (" {z", 230.0, 490.9, size, False),
+             (" }", 250.0, 490.9, size, False)]
+    texts = compose_glyphs(under, [p[0] for p in under], [None, extension, extension, extension], lambda font: names)
+    assert "".join(texts).split() == ["(", "U", ")"]
+    # the same letters in another order are left (no brace), and so are they in a font without such names
+    other = [("z", 210.0, 490.9, size, False), (" {|}", 230.0, 490.9, size, False)]
+    assert compose_glyphs(other, ["z", " {|}"], [extension, extension], lambda font: names) == ["z", " {|}"]
+    assert compose_glyphs(under, [p[0] for p in under], [None] * 4, lambda font: names) == [p[0] for p in under]
+    assert tex_delimiter("parenleftbig") == "(" and tex_delimiter("bracketrightBigg") == "]"
+    assert tex_delimiter("bracehtipdownleft") == ""
+
+
+@needs_pdfs
+def test_the_rest_of_a_line_cut_by_a_formulas_limits_is_no_heading():
+    """p. 7: "a) M◦ := {...} = ⋃ U" with the limits U⊆M, U∈T under the union; the line goes on "U heißt
+    Inneres oder offener" (bold words) on the same baseline: no heading, and the definition stays one passage."""
+    passages = [chunk.content for chunk in _passages(THESIS, 7)]
+    assert any("= ⋃\nU⊆M\nU∈T\nU heißt Inneres oder offener\nKern von M.\nb)" in text for text in passages)
+
+
+@needs_pdfs
+def test_a_derivation_step_over_a_page_break_runs_on_to_its_closing_bracket():
+    """p. 20 ends "Sei V := ⋂ Vxi"; p. 21 opens "⇒V ∩ ( ⋃ i=1" + (limits) "Uxi ) = ∅ ⇒V ∩K = ∅ ..."."""
+    over = [chunk for chunk in _passages(THESIS, 20) if chunk.meta.get("page_end") == 21]
+    assert over and over[0].content.endswith("⇒V ∩ ( n ⋃ i=1\nUxi ) = ∅ ⇒V ∩K = ∅ ⇒V ist Überdeckung von y, die "
+                                             "ganz in X\\K enthalten ist. ⇒X\\K ist offen")
+    assert not any(chunk.content.startswith("Uxi )") for chunk in _passages(THESIS, 21))
+
+
+@needs_pdfs
+def test_a_display_formula_on_a_slide_is_one_paragraph():
+    """hr-slides-lec1 p. 19: I ≃ (∑_{i=2}^N N!/(2(N−i)!)) was five paragraphs ("( N ∑", "i=2", ...)."""
+    text = _passages(SLIDES, 19)[0].content
+    start, end = text.index("I ≃"), text.index("It is a very big number!")
+    formula = text[start:end].rstrip("• \n")  # the next bullet ("•", drawn) is not part of it
+    assert "\n\n" not in formula and formula.startswith("I ≃ ( N") and formula.endswith("2(N − i)! )")
+    assert "given N classes, it is:\n\nI ≃" in text
+
+
+@needs_pdfs
+def test_a_raised_number_before_a_bracket_is_an_exponent():
+    """p. 34: cos²(v) is "cos" + a raised "2" + "(v)"; the 2 is no note marker ("cos[2](v)")."""
+    line = _line(THESIS, 34, "sin2(u)")
+    assert "R2 cos2(v) cos2(u) + R2 cos2(v) sin2(u)" in line and "[2]" not in line
+    # a marker after a word, the text going on after a space, stays a marker
+    assert "„französische Eisenbahnmetrik“" in _line(THESIS, 12, "Eisenbahnmetrik")
+    assert "(SNCF-Metrik[1])" in _line(THESIS, 12, "SNCF")
