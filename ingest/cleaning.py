@@ -537,6 +537,8 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
         return f"{text} {line}"  # "-over het geheel genomen-" + "nog": the dash closes an aside, no hyphen
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
+    if fragment and after and _written_hyphenated(text, after.group(), vocab):
+        return text + line  # "notificatie-app-" + "software": the document has "notificatie-app-software" in a line
     if fragment and after:
         joined = hyphen_join(fragment.group(1), after.group(), vocab)
         return text[: fragment.start()] + joined + line[after.end():]
@@ -549,6 +551,17 @@ _URL_BREAK = re.compile(r"(?:https?://|www\.|\S\.(?:nl|com|org|eu|be|de|fr|net|g
                         re.IGNORECASE)
 _HOST_PATH = re.compile(r"[A-Za-z\d][\w-]*(?:\.[\w-]+)*\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int|io|uk)/\S*")
 _URL_GOES_ON = re.compile(r"\S*(?:[/%=&?#_~\d])\S*")
+
+
+_HYPHENATED_TAIL = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)+-$")
+
+
+def _written_hyphenated(text: str, after: str, vocab: Vocabulary) -> bool:
+    """A line-end hyphen after a word that has a hyphen of its own ("notificatie-app-" + "software") is the
+    compound's hyphen when the document writes the whole compound so within a line. (``hyphen_join`` sees only
+    the last part, "app", and would join "appsoftware".)"""
+    tail = _HYPHENATED_TAIL.search(text, max(0, text.rfind(" ") + 1))
+    return bool(tail) and f"{tail.group()[:-1].lower()}-{after.lower()}" in vocab.hyphenated
 
 
 def _url_runs_on(text: str, line: str) -> bool:
@@ -631,6 +644,8 @@ def _join_heading_lines(text: str, line: str, vocab: Vocabulary) -> str:
     text = text.rstrip()
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
+    if fragment and after and _written_hyphenated(text, after.group(), vocab):
+        return text + line  # "notificatie-app-" + "software": the document has "notificatie-app-software" in a line
     if fragment and after:
         return text[: fragment.start()] + hyphen_join(fragment.group(1), after.group(), vocab) + line[after.end():]
     return text + " " + line

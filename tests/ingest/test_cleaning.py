@@ -127,6 +127,14 @@ class TestHyphenationInPages:
     def test_line_end_hyphens(self, raw, expected):
         assert clean(raw) == expected
 
+    def test_a_compound_with_a_hyphen_of_its_own_keeps_its_line_end_hyphen_where_the_document_writes_it_so(self):
+        # ap-advies p. 1: "notificatie-app-" / "software" was "notificatie-appsoftware" (only "app" was looked at)
+        page = "De notificatie-app-software is klaar. Over de notificatie-app-\nsoftware zeggen we meer."
+        assert clean_pages([page])[0] == ("De notificatie-app-software is klaar. Over de notificatie-app-software "
+                                          "zeggen we meer.")
+        # without that evidence the hyphenation of the last part is joined as before: "e-mail-" / "adres"
+        assert clean_pages(["Het e-mail-\nadres staat hier."])[0] == "Het e-mailadres staat hier."
+
     @pytest.mark.parametrize("word", ["zij-instromers", "kern-schil", "Helms-Lorenz", "Darling-Hammond", "co-creatie"])
     def test_hyphens_within_a_line_are_kept(self, word):
         assert clean(f"Onderzoek over {word} in de regio.") == f"Onderzoek over {word} in de regio."

@@ -88,3 +88,12 @@ def test_a_file_name_in_a_monospaced_face_labels_the_paragraph_after_it():
         assert passage.content.startswith(name + "\n\nThis dataset is obtained from the National Center of Education")
         assert passage.meta["section"][-1] == name
     _faithful("en-school-closures-paper.pdf", 5)
+
+
+def test_a_line_end_hyphen_after_a_hyphenated_word_stays_where_the_document_writes_the_compound_so():
+    """ap-advies-coronamelder p. 1 (ninth sample): "notificatie-app-" / "software" came out "notificatie-appsoftware";
+    the same page writes "notificatie-app-software" within a line."""
+    pages, _chunks = _real("ap-advies-coronamelder.pdf")
+    assert "notificatie-appsoftware" not in pages[0]
+    assert pages[0].count("notificatie-app-software") >= 2
+    _faithful("ap-advies-coronamelder.pdf", 1)
