@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import statistics
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,9 @@ import numpy as np
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.settings import Settings
 from kennisbank.core.text import normalize_text
-from kennisbank.evaluation.metrics import DEPTH, score_ranking
+from kennisbank.evaluation.metrics import DEPTH
 from kennisbank.evaluation.second_stage_grid import (
-    BASE, Collected, Corpus, collect_corpus, collect_question, dense_list, load_tune_questions,
+    BASE, Collected, Corpus, collect_corpus, collect_question, dense_list, load_tune_questions, mean_scores,
 )
 from kennisbank.search.feedback import TermFeedback, neighbour_boost, rocchio
 from kennisbank.search.rerank import Reranker
@@ -114,13 +113,7 @@ class Runner:
         return [h.payload["text"] for h in hits[:DEPTH]]
 
     def measure(self, items: list[Collected], config: dict[str, Any]) -> dict[str, dict[str, float]]:
-        rows: dict[str, list[dict[str, float]]] = {"nl": [], "en": [], "all": []}
-        for item in items:
-            scores = score_ranking(self.ranking(item, config), item.question.anchors)
-            rows[item.question.lang].append(scores)
-            rows["all"].append(scores)
-        return {lang: {k: round(statistics.fmean(r[k] for r in rs), 3) for k in ("hit@1", "hit@5", "mrr@10")}
-                for lang, rs in rows.items() if rs}
+        return mean_scores(items, lambda item: self.ranking(item, config))
 
 
 def grid(name: str) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from haystack import Document
@@ -197,15 +197,21 @@ def ranking(corpus: Corpus, item: Collected, config: dict[str, Any]) -> list[str
     return [h.payload["text"] for h in hits[:DEPTH]]
 
 
-def measure(corpus: Corpus, items: list[Collected], config: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Mean hit@1 / hit@5 / MRR@10 per language and over all."""
+def mean_scores(items: list[Collected], ranking_of: Callable[[Collected], list[str]]) -> dict[str, dict[str, float]]:
+    """Mean hit@1 / hit@5 / MRR@10 per language and over all, of the rankings ``ranking_of`` gives (the grids'
+    replays of the product's arithmetic)."""
     rows: dict[str, list[dict[str, float]]] = {"nl": [], "en": [], "all": []}
     for item in items:
-        scores = score_ranking(ranking(corpus, item, config), item.question.anchors)
+        scores = score_ranking(ranking_of(item), item.question.anchors)
         rows[item.question.lang].append(scores)
         rows["all"].append(scores)
     return {lang: {k: round(statistics.fmean(r[k] for r in rs), 3) for k in ("hit@1", "hit@5", "mrr@10")}
             for lang, rs in rows.items() if rs}
+
+
+def measure(corpus: Corpus, items: list[Collected], config: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Mean hit@1 / hit@5 / MRR@10 per language and over all."""
+    return mean_scores(items, lambda item: ranking(corpus, item, config))
 
 
 # the second stage before this grid (issue 11): fusion 0.5, best sentence 0.3 over the top 30 of 50 + 50

@@ -42,9 +42,11 @@ from haystack import Document
 from kennisbank.app import KnowledgeBase
 from kennisbank.core.settings import Settings
 from kennisbank.core.text import normalize_text
+from kennisbank.evaluation.feedback_grid import pooled
 from kennisbank.evaluation.metrics import DEPTH, Question, load_questions, score_ranking
 from kennisbank.evaluation.second_stage_grid import (
     BASE, EVALUATION, Collected, Corpus, collect_corpus, collect_question, dense_list, load_tune_questions,
+    mean_scores,
 )
 from kennisbank.search.embedders import BM25_CONFIG, USEDocumentEmbedder, USETextEmbedder, bm25_text
 from kennisbank.search.rerank import Reranker, rank_order, zscores
@@ -214,13 +216,7 @@ class Runner:
                 for item in items}
 
     def measure(self, items: list[Collected], config: dict[str, Any]) -> dict[str, dict[str, float]]:
-        rows: dict[str, list[dict[str, float]]] = {"nl": [], "en": [], "all": []}
-        for item in items:
-            scores = score_ranking(self.ranking(item, config), item.question.anchors)
-            rows[item.question.lang].append(scores)
-            rows["all"].append(scores)
-        return {lang: {k: round(statistics.fmean(r[k] for r in rs), 3) for k in ("hit@1", "hit@5", "mrr@10")}
-                for lang, rs in rows.items() if rs}
+        return mean_scores(items, lambda item: self.ranking(item, config))
 
 
 def check_bm25(runner: Runner, items: list[Collected]) -> tuple[float, int]:
@@ -254,12 +250,6 @@ def grid(name: str) -> list[dict[str, Any]]:
     configs = [c for c in configs if c["use_weight"] or c["use_query"] == THIRD_BASE["use_query"]]
     unique = {json.dumps(c, sort_keys=True): c for c in configs}
     return list(unique.values())
-
-
-def pooled(row: dict[str, Any]) -> float:
-    """MRR@10 over the tune and dev questions together (the objective)."""
-    n = {"tune": 74, "dev": 15}
-    return round(sum(row[s]["all"]["mrr@10"] * n[s] for s in n) / sum(n.values()), 4)
 
 
 def _line(row: dict[str, Any]) -> str:
