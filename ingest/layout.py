@@ -67,7 +67,8 @@ from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
-from kennisbank.ingest.maths import fraction_numerator, overlined_texts
+from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
+from kennisbank.ingest.maths import exponents_not_notes, fraction_numerator, linear_fractions, overlined_texts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
 
@@ -208,6 +209,7 @@ def read_page(page: Any, number: int) -> PageLayout:
             return
         numbers.flushed()
         runs.flushed()
+        slashes.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -225,11 +227,13 @@ def read_page(page: Any, number: int) -> PageLayout:
         drawings.before(operator, operands, cm, tm)
         numbers.before(operator, operands, cm, tm)
         runs.before(operator, operands, cm, tm)
+        slashes.before(operator, operands, cm, tm)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
     numbers = ShownNumbers(lambda: drawings.to_page)  # raised numbers glued into a piece (ingest.markers)
     runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
+    slashes = SlashPlaces(lambda: drawings.resources, lambda: drawings.to_page)  # "/" drawn over "∈" (ingest.overstrike)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     if any(_SPACED.search(text) for text in recovered):
         recovered[:] = respace_letters(page, recovered)
@@ -237,8 +241,12 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
     recovered[:] = compose_glyphs(pieces, recovered, fonts, _safe_names)
+    # a slash with a width drawn over the next glyph: "/" + "∈" is "∉" (ingest.overstrike)
+    recovered[:] = compose_slashes(pieces, recovered, slashes, lambda i, s: widths[i] * glyph_width(s, fonts[i]))
     # a bar drawn over a symbol (a closure M̅) is written as U+0305 after it (ingest.maths)
-    recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * text_width(s, fonts[i]), drawings.boxes)
+    recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
+    # a small stacked fraction ("1" over a rule over "2") written "1/2" (ingest.maths)
+    recovered[:] = linear_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)
@@ -279,6 +287,7 @@ def read_page(page: Any, number: int) -> PageLayout:
             offset += len(part) + 1
     layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted, pitched),
                                    cuts))
+    exponents_not_notes(layout.lines)  # "(cx + d)" + raised "2" is no note marker (ingest.maths)
     for line in layout.lines:
         if line.raw.strip() and not line.text.strip():
             line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line
@@ -393,6 +402,33 @@ def text_width(text: str, font: Any) -> float:
     if metrics is None:
         return 0.5 * len(text)
     return metrics.get_text_width(text) / 1000.0
+
+
+_CODES_OF: dict[int, tuple[Any, dict[str, str]]] = {}  # id(pypdf Font) -> (Font, character -> its code)
+
+
+def glyph_width(text: str, font: Any) -> float:
+    """The width of ``text`` in ems, each character measured by the width of the code that shows it.
+
+    pypdf's ``Font`` keys its widths by the font's codes, and ``text_width`` looks the decoded characters up
+    there: right where code and character are the same ("a"), wrong where a font's encoding shows another
+    character (TeX's maths italic shows "γ" with code 13: ``text_width`` gives its default width, 1.3 em, for
+    0.52). The maths rules (an overline's run, a fraction, a slash over a sign) measure glyphs with this."""
+    text_width("", font)
+    metrics = _FONT_WIDTHS[id(font)][1]
+    if metrics is None:
+        return 0.5 * len(text)
+    cached = _CODES_OF.get(id(metrics))
+    if cached is None or cached[0] is not metrics:
+        codes: dict[str, str] = {}
+        for code, char in (getattr(metrics, "character_map", None) or {}).items():
+            if isinstance(char, str) and len(char) == 1 and char != code and code in metrics.character_widths:
+                codes.setdefault(char, code)
+        if len(_CODES_OF) > 256:
+            _CODES_OF.clear()
+        cached = _CODES_OF[id(metrics)] = (metrics, codes)
+    codes = cached[1]
+    return metrics.get_text_width("".join(codes.get(char, char) for char in text)) / 1000.0
 
 
 def _is_bold(font: Any) -> bool:

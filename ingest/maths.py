@@ -19,8 +19,11 @@ overlines
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from typing import Any
 
 FRACTION_SLASHES = ("/", "⁄")
 THIN = 1.5  # points: an overline is a line, at most this high
@@ -77,7 +80,7 @@ def overlined_texts(pieces: Sequence[Piece], texts: list[str], width_of: Callabl
                 continue
             found = _run_under(body, x, size, bar, lambda s: width_of(number, s))
             if (found is None or _stands_on(pieces, bar, y, size, width_of) or _under_root(pieces, number, body, found[0])
-                    or _denominator(pieces, number, size) or _joined(bar, boxes)):
+                    or _denominator(pieces, number, size, right) or _joined(bar, boxes)):
                 continue
             marks.update(range(*found))
         if marks:
@@ -131,13 +134,17 @@ def _stands_on(pieces: Sequence[Piece], bar: Box, y: float, size: float, width_o
     return False
 
 
-def _denominator(pieces: Sequence[Piece], number: int, size: float) -> bool:
+def _denominator(pieces: Sequence[Piece], number: int, size: float, right: float | None = None) -> bool:
     """Whether the piece stands lower than the text beside it (the piece before it or after it, within a few
     font sizes across, with a baseline higher by a fifth of a size up to a line): a fraction's denominator, its bar
-    the fraction rule."""
+    the fraction rule. A smaller piece after it that starts where its glyphs end (``right``) is its superscript
+    (a prime, an exponent: "γ̅′′"), not a numerator."""
     x, y = pieces[number][1], pieces[number][2]
     before = pieces[number - 1] if number else None
     after = pieces[number + 1] if number + 1 < len(pieces) else None
+    if (after is not None and right is not None and after[1] >= right - 0.1 * size
+            and 0 < float(after[3] or 0) <= SMALL_FRACTION * size):
+        after = None
     for other, near in ((before, before is not None and x - 3 * size <= before[1] <= x),
                         (after, after is not None and x <= after[1] <= x + 3 * size)):
         if near and other[0].strip() and 0.2 * size <= other[2] - y <= 1.6 * size:
@@ -154,4 +161,105 @@ def _joined(bar: Box, boxes: Sequence[Box]) -> bool:
         for end in (bar[0], bar[2]):
             if box[0] - 1.0 <= end <= box[2] + 1.0 and box[1] - 1.0 <= bar[1] and bar[3] <= box[3] + 1.0:
                 return True
+    return False
+
+
+# --- exponents after a bracket ---------------------------------------------------------------------------------
+
+CLOSING = ")]}⟩|‖"
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def exponents_not_notes(lines: Sequence) -> None:
+    """Give back to an exponent what ``ingest.layout`` took for a note marker: a raised number written "[n]"
+    right after a closing bracket or a maths sign, with no space between ("(cx + d)" + raised "2": (cx + d)²),
+    on a page where no line below it opens with that number (no footnote n to point to). It is written as the
+    raised digits the page shows ("²"; NFKC makes that "2" in the stored text, as x² is stored). ``lines``: the
+    page's ``ingest.layout.Line`` objects in pypdf's order; their ``text`` and ``markers`` are changed in place."""
+    for line in lines:
+        if not line.markers or "[" not in line.text:
+            continue
+        text, taken = line.text, 0
+        for found in reversed(list(_GLUED_MARKER.finditer(text))):
+            number = found.group(2)
+            before = found.group(1)
+            if f"[{number}]" in line.raw or not (before in CLOSING or unicodedata.category(before) == "Sm"):
+                continue
+            if _opens_a_line_below(lines, line, number):
+                continue
+            text = text[:found.start(2) - 1] + number.translate(SUPERSCRIPT_DIGITS) + text[found.end(2) + 1:]
+            taken += 1
+        if taken:
+            line.text, line.markers = text, max(0, line.markers - taken)
+
+
+_GLUED_MARKER = re.compile(r"(\S)\[(\d{1,3})\]")
+
+
+def _opens_a_line_below(lines: Sequence, line: Any, number: str) -> bool:
+    """Whether a line below ``line`` on the page opens with ``number`` (as "[n]" or "n"): a footnote's number."""
+    opening = re.compile(rf"(?:\[{number}\]|{number}(?!\d))")
+    return any(other is not line and other.y < line.y and (opening.match(other.text.lstrip())
+                                                              or opening.match(other.raw.lstrip()))
+               for other in lines)
+
+
+# --- stacked fractions -----------------------------------------------------------------------------------------
+
+FRACTION_SHORT = 4  # characters: a numerator or denominator written linearly is a number or a short symbol
+SMALL_FRACTION = 0.85  # a text-style fraction is set smaller than this share of the text beside it
+
+
+def linear_fractions(pieces: Sequence[Piece], texts: list[str], width_of: Callable[[int, str], float],
+                     boxes: Sequence[Box]) -> list[str]:
+    """``texts`` with each small stacked fraction written linearly: a short numerator piece right followed by a
+    short denominator piece of its size, centred under it (their middles within half the wider one's width), the
+    numerator's baseline 0.6-2.2 font sizes above the denominator's, a drawn line (at most ``THIN`` high)
+    between them as wide as the wider of the two (within a font size), and both smaller than the text beside
+    them. pypdf gives "1" and "2" as " 1 2"; the denominator is written after a "/" (" 1/2"): the linear form of
+    the fraction rule the page draws. Only the space before the denominator is replaced; no glyph is added but
+    the slash for the rule."""
+    rules = [box for box in boxes if box[3] - box[1] <= THIN and box[2] > box[0]]
+    if not rules:
+        return texts
+    out = list(texts)
+    for top in range(len(pieces) - 1):
+        bottom = top + 1
+        over, under = out[top], out[bottom]
+        if over != pieces[top][0] or under != pieces[bottom][0] or not _short(over) or not _short(under):
+            continue
+        _, x, y, size = pieces[top][:4]
+        _, dx, dy, dsize = pieces[bottom][:4]
+        if size <= 0 or dsize <= 0 or abs(size - dsize) > 0.2 * max(size, dsize):
+            continue
+        if not 0.6 * size <= y - dy <= 2.2 * size:
+            continue
+        lead, dlead = len(over) - len(over.lstrip()), len(under) - len(under.lstrip())
+        left, dleft = x + width_of(top, over[:lead]), dx + width_of(bottom, under[:dlead])
+        width, dwidth = width_of(top, over.strip()), width_of(bottom, under.strip())
+        wide = max(width, dwidth)
+        if abs((left + width / 2) - (dleft + dwidth / 2)) > wide / 2 + 0.1 * size:
+            continue
+        span = (min(left, dleft), max(left + width, dleft + dwidth))
+        if not any(dy < (rule[1] + rule[3]) / 2 < y and rule[0] <= span[0] + 0.5 * size
+                   and rule[2] >= span[1] - 0.5 * size and rule[2] - rule[0] <= wide + 2 * size for rule in rules):
+            continue
+        if not _smaller_than_beside(pieces, top, bottom, size):
+            continue
+        out[top] = over.rstrip(" ")
+        out[bottom] = "/" + under.lstrip(" ")
+    return out
+
+
+def _short(text: str) -> bool:
+    body = text.strip()
+    return bool(body) and "\n" not in body and len(body) <= FRACTION_SHORT and " " not in body and all(
+        char.isalnum() or char in "+−-′'·" for char in body)
+
+
+def _smaller_than_beside(pieces: Sequence[Piece], top: int, bottom: int, size: float) -> bool:
+    """Whether a piece with glyphs right before the numerator or right after the denominator is set larger."""
+    for near in (top - 1, bottom + 1):
+        if 0 <= near < len(pieces) and pieces[near][0].strip() and size < SMALL_FRACTION * float(pieces[near][3] or 0):
+            return True
     return False
