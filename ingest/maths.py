@@ -74,11 +74,12 @@ def overlined_texts(pieces: Sequence[Piece], texts: list[str], width_of: Callabl
             continue
         slack = FIT * size
         right = x + width_of(number, body)
+        reach = _scripts_end(pieces, number, right, size, width_of)
         marks: set[int] = set()
         for _middle, bar in bars[low:high]:
-            if bar[0] < x - slack or bar[2] > right + slack:
+            if bar[0] < x - slack or bar[2] > max(right, reach) + slack:
                 continue
-            found = _run_under(body, x, size, bar, lambda s: width_of(number, s))
+            found = _run_under(body, x, size, bar, lambda s: width_of(number, s), reach)
             if (found is None or _stands_on(pieces, bar, y, size, width_of) or _under_root(pieces, number, body, found[0])
                     or _denominator(pieces, number, size, right) or _joined(bar, boxes)):
                 continue
@@ -90,8 +91,10 @@ def overlined_texts(pieces: Sequence[Piece], texts: list[str], width_of: Callabl
     return out
 
 
-def _run_under(body: str, x: float, size: float, bar: Box, width: Callable[[str], float]) -> tuple[int, int] | None:
-    """The characters of ``body`` (starting at ``x``) whose run the bar spans end to end, or None."""
+def _run_under(body: str, x: float, size: float, bar: Box, width: Callable[[str], float],
+               reach: float | None = None) -> tuple[int, int] | None:
+    """The characters of ``body`` (starting at ``x``) whose run the bar spans end to end, or None. A run that
+    ends the piece may end where its sub- or superscript ends (``reach``: the bar of σ̅₁ covers the "1")."""
     slack = FIT * size
     for start in range(len(body)):
         left = x + width(body[:start])
@@ -102,6 +105,8 @@ def _run_under(body: str, x: float, size: float, bar: Box, width: Callable[[str]
             if not run.strip() or run != run.strip() or not all(char.isalnum() for char in run):
                 break
             right = x + width(body[:end])
+            if reach is not None and not body[end:].strip() and abs(reach - bar[2]) <= slack:
+                right = reach
             # the run is a whole symbol: no letter goes on before or after it in the piece ("a" of "aard")
             if abs(right - bar[2]) <= slack and not body[start - 1: start].isalnum() and not body[end: end + 1].isalpha():
                 return start, end
@@ -129,9 +134,42 @@ def _stands_on(pieces: Sequence[Piece], bar: Box, y: float, size: float, width_o
         if y + 0.25 * size <= piece_y <= y + 1.05 * size and bar[0] - size <= x <= bar[2] - 0.2 * size:
             return True
         width = width_of(number, glyphs)  # pypdf's place of a piece is where its first glyph stands
-        if width <= span + 0.3 * size and abs(x + width / 2 - middle) <= 0.3 * size:
+        if (width <= span + 0.3 * size and abs(x + width / 2 - middle) <= 0.3 * size
+                and _alone_on_baseline(pieces, number, x, x + width, size, width_of)):
             return True
     return False
+
+
+def _alone_on_baseline(pieces: Sequence[Piece], number: int, left: float, right: float, size: float,
+                       width_of: Callable[[int, str], float]) -> bool:
+    """Whether no other glyph stands on the piece's baseline within half a font size of it: a display
+    fraction's numerator stands on its own over the rule; a sign in the line above an overline ("⇒A⊆A̅") has
+    its line's glyphs beside it."""
+    y = pieces[number][2]
+    for other, piece in enumerate(pieces):
+        text, x, piece_y = piece[:3]
+        if other == number or not text.strip() or abs(piece_y - y) > 0.1 * size:
+            continue
+        lead = len(text) - len(text.lstrip())
+        start = x + (width_of(other, text[:lead]) if lead else 0.0)
+        end = x + width_of(other, text.rstrip())
+        if start <= right + 0.5 * size and end >= left - 0.5 * size:
+            return False
+    return True
+
+
+def _scripts_end(pieces: Sequence[Piece], number: int, right: float, size: float,
+                 width_of: Callable[[int, str], float]) -> float:
+    """Where the sub- and superscripts glued to the end of piece ``number`` end (smaller pieces of at most three
+    glyphs, each starting where the one before ends): ``right`` when there are none."""
+    reach = right
+    for other in range(number + 1, min(number + 3, len(pieces))):
+        text, x, _y, piece_size = pieces[other][:4]
+        if (not text.strip() or text[:1].isspace() or len(text.strip()) > 3 or not 0 < piece_size <= SMALL_FRACTION * size
+                or abs(x - reach) > 0.3 * size):
+            break
+        reach = x + width_of(other, text.rstrip())
+    return reach
 
 
 def _denominator(pieces: Sequence[Piece], number: int, size: float, right: float | None = None) -> bool:
