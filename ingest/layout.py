@@ -68,7 +68,8 @@ from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
 from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
-from kennisbank.ingest.maths import exponents_not_notes, fraction_numerator, linear_fractions, overlined_texts
+from kennisbank.ingest.maths import (exponents_not_notes, fraction_numerator, linear_fractions, operator_limits,
+                                     overlined_texts)
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
 
@@ -247,6 +248,8 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = overlined_texts(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
     # a small stacked fraction ("1" over a rule over "2") written "1/2" (ingest.maths)
     recovered[:] = linear_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
+    # limits set over and under a large operator written after it: "∑_{i=0}^{n}" (ingest.maths)
+    recovered[:] = operator_limits(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]))
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)

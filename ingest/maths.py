@@ -301,3 +301,72 @@ def _smaller_than_beside(pieces: Sequence[Piece], top: int, bottom: int, size: f
         if 0 <= near < len(pieces) and pieces[near][0].strip() and size < SMALL_FRACTION * float(pieces[near][3] or 0):
             return True
     return False
+
+
+# --- limits of a large operator ----------------------------------------------------------------------------------
+
+LARGE_OPERATORS = frozenset("∑∏∐⋃⋂⨁⨂⨀⋁⋀∫∮")
+LIMIT_PIECES = 12  # pieces of one limit ("0", "≤", "j", "<", "i", ...)
+LIMIT_CHARS = 12
+
+
+def operator_limits(pieces: Sequence[Piece], texts: list[str], width_of: Callable[[int, str], float]) -> list[str]:
+    """``texts`` with the limits set above and below a large operator written after it: "∑_{i=0}^{n}".
+
+    TeX sets a display sum's upper limit above the sign and its lower limit below it; pypdf gives them in the
+    order drawn, each on a line of its own, the upper limit before the sign ("n" / "∑" / "i=0"), and the passage
+    read "n ∑ i=0 (−1)i∂iσ". The upper limit: the pieces right before the sign (white space aside), smaller than
+    it, standing above its baseline, centred over it (their middle within a font size of the sign's); the lower
+    limit: the pieces right after it, likewise below its baseline. The lower limit must be there (an upper one
+    alone is not told from the line above), both short. The sign's text gets "_{lower}^{upper}" (or "_{lower}") (the linear form of TeX's own notation); the limits' pieces keep only their line
+    breaks (a line of a space, like a brace's label in ``ingest.tex_glyphs``): no glyph is lost or added."""
+    out = list(texts)
+    for number, (piece, text) in enumerate(zip(pieces, texts)):
+        sign = text.strip()
+        if len(sign) != 1 or sign not in LARGE_OPERATORS or text != piece[0] or "\n" in text:
+            continue
+        _, x, y, size = piece[:4]
+        if size <= 0:
+            continue
+        middle = x + width_of(number, sign) / 2
+        upper = _limit(pieces, out, range(number - 1, -1, -1), lambda p: p[2] > y, size, middle, width_of)
+        lower = _limit(pieces, out, range(number + 1, len(pieces)), lambda p: p[2] < y, size, middle, width_of)
+        if not lower:
+            continue  # an upper limit alone is not told from the line above
+        below = "".join(out[at] for at in sorted(lower)).replace("\n", "").strip()
+        above = "".join(out[at] for at in sorted(upper)).replace("\n", "").strip()
+        if not below or len(below) > LIMIT_CHARS or len(above) > LIMIT_CHARS:
+            continue
+        for at in upper + lower:
+            out[at] = " " + "".join(char for char in out[at] if char == "\n")
+        lead = text[: len(text) - len(text.lstrip())]
+        limits = f"_{{{below}}}" + (f"^{{{above}}}" if above else "")
+        out[number] = f"{lead}{sign}{limits}" + text[len(text.rstrip()):]
+    return out
+
+
+def _limit(pieces: Sequence[Piece], texts: list[str], order: range, side: Callable[[Piece], bool], size: float,
+           middle: float, width_of: Callable[[int, str], float]) -> list[int]:
+    """The pieces of one limit in ``order`` from the sign: glyph pieces smaller than the sign on its ``side``,
+    up to the first that is not (pieces of only white space and line breaks skipped); [] when their middle is
+    not over the sign's."""
+    found: list[int] = []
+    for at in order:
+        text = texts[at]
+        if not text.strip():
+            continue
+        piece = pieces[at]
+        if not 0 < piece[3] <= SMALL_FRACTION * size or not side(piece):
+            break
+        if found and abs(piece[2] - pieces[found[-1]][2]) > 0.2 * size:
+            return []  # a limit of two lines ("U⊆M" over "U∈T"): left as it is
+        if len(found) == LIMIT_PIECES:
+            return []  # longer than a limit: not cut, left as it is
+        found.append(at)
+    if not found:
+        return []
+    left = min(pieces[at][1] for at in found)
+    right = max(pieces[at][1] + width_of(at, texts[at].rstrip()) for at in found)
+    lead = texts[min(found, key=lambda at: pieces[at][1])]
+    left += width_of(min(found, key=lambda at: pieces[at][1]), lead[: len(lead) - len(lead.lstrip())])
+    return found if abs((left + right) / 2 - middle) <= size else []

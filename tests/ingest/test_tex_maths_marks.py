@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from kennisbank.ingest.layout import Line, read_page
-from kennisbank.ingest.maths import exponents_not_notes, linear_fractions
+from kennisbank.ingest.maths import exponents_not_notes, linear_fractions, operator_limits
 from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
@@ -167,3 +167,34 @@ def test_an_overline_over_a_greek_letter_is_kept():
     lines = _lines(THESIS, 96)
     assert any("Sei γ̅(t) = γ(−t)" in line and "κNor(s,γ̅) = κNor(s,γ)" in line for line in lines)
     assert any("γ̅′′(0) = γ′′(0), da γ̅′(0) = −γ′(0)" in line for line in lines)
+
+
+# --- limits of a large operator -----------------------------------------------------------------------------
+
+
+@needs_pdfs
+def test_the_limits_of_a_sum_follow_the_sign():
+    """p. 45: a display sum with "n" above and "i=0" below was read "n ∑ i=0 (−1)i∂iσ"."""
+    lines = _lines(THESIS, 45)
+    assert lines.count("∑_{i=0}^{n}") == 3
+    assert "∑_{j=0}^{n−1}" in lines and "∑_{0≤i≤j≤n−1}" in lines
+    # p. 7: a limit of two lines (U⊆M over U∈T) is left as it is
+    assert any(line.endswith("= ⋃") for line in _lines(THESIS, 7))
+
+
+def test_limit_rules():
+    width = lambda i, s: 5.0 * len(s)  # noqa: E731
+    sign = ("∑", 100.0, 500.0, 10.0, False)
+    pieces = [("(", 90.0, 500.0, 10.0, False), ("\n", 90.0, 500.0, 7.0, False), ("n", 102.0, 510.0, 7.0, False),
+              sign, ("\n", 100.0, 500.0, 7.0, False), ("i", 100.0, 490.0, 7.0, False), ("=0", 105.0, 490.0, 7.0, False),
+              ("\n", 105.0, 490.0, 10.0, False)]
+    texts = [piece[0] for piece in pieces]
+    out = operator_limits(pieces, texts, width)
+    assert out[3] == "∑_{i=0}^{n}" and out[2] == " " and out[5] == " " and out[6] == " "
+    assert "".join(out).count("\n") == "".join(texts).count("\n")  # the lines stay
+    # nothing below the sign: left
+    no_lower = pieces[:4] + [("(x)", 115.0, 500.0, 10.0, False)]
+    assert operator_limits(no_lower, [p[0] for p in no_lower], width) == [p[0] for p in no_lower]
+    # a small piece below but far to the right (a footnote line): not a limit
+    far = pieces[:5] + [("i", 160.0, 490.0, 7.0, False), ("=0", 165.0, 490.0, 7.0, False)]
+    assert operator_limits(far, [p[0] for p in far], width)[3] == "∑"

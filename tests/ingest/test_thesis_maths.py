@@ -316,20 +316,22 @@ def test_the_rest_of_a_line_cut_by_a_formulas_limits_is_no_heading():
 
 @needs_pdfs
 def test_a_derivation_step_over_a_page_break_runs_on_to_its_closing_bracket():
-    """p. 20 ends "Sei V := ⋂ Vxi"; p. 21 opens "⇒V ∩ ( ⋃ i=1" + (limits) "Uxi ) = ∅ ⇒V ∩K = ∅ ..."."""
+    """p. 20 ends "Sei V := ⋂ Vxi"; p. 21 opens "⇒V ∩ ( ⋃ i=1" + (limits) "Uxi ) = ∅ ⇒V ∩K = ∅ ...". The limits
+    are written after the union (ingest.maths.operator_limits)."""
     over = [chunk for chunk in _passages(THESIS, 20) if chunk.meta.get("page_end") == 21]
-    assert over and over[0].content.endswith("⇒V ∩ ( n ⋃ i=1\nUxi ) = ∅ ⇒V ∩K = ∅ ⇒V ist Überdeckung von y, die "
+    assert over and over[0].content.endswith("⇒V ∩ ( ⋃_{i=1}^{n}\nUxi ) = ∅ ⇒V ∩K = ∅ ⇒V ist Überdeckung von y, die "
                                              "ganz in X\\K enthalten ist. ⇒X\\K ist offen")
     assert not any(chunk.content.startswith("Uxi )") for chunk in _passages(THESIS, 21))
 
 
 @needs_pdfs
 def test_a_display_formula_on_a_slide_is_one_paragraph():
-    """hr-slides-lec1 p. 19: I ≃ (∑_{i=2}^N N!/(2(N−i)!)) was five paragraphs ("( N ∑", "i=2", ...)."""
+    """hr-slides-lec1 p. 19: I ≃ (∑_{i=2}^N N!/(2(N−i)!)) was five paragraphs ("( N ∑", "i=2", ...); the sum's
+    limits are written after it (ingest.maths.operator_limits)."""
     text = _passages(SLIDES, 19)[0].content
     start, end = text.index("I ≃"), text.index("It is a very big number!")
     formula = text[start:end].rstrip("• \n")  # the next bullet ("•", drawn) is not part of it
-    assert "\n\n" not in formula and formula.startswith("I ≃ ( N") and formula.endswith("2(N − i)! )")
+    assert "\n\n" not in formula and formula.startswith("I ≃ ( ∑_{i=2}^{N}\nN !") and formula.endswith("2(N − i)! )")
     assert "given N classes, it is:\n\nI ≃" in text
 
 
