@@ -318,8 +318,11 @@ def operator_limits(pieces: Sequence[Piece], texts: list[str], width_of: Callabl
     read "n ∑ i=0 (−1)i∂iσ". The upper limit: the pieces right before the sign (white space aside), smaller than
     it, standing above its baseline, centred over it (their middle within a font size of the sign's); the lower
     limit: the pieces right after it, likewise below its baseline. The lower limit must be there (an upper one
-    alone is not told from the line above), both short. The sign's text gets "_{lower}^{upper}" (or "_{lower}") (the linear form of TeX's own notation); the limits' pieces keep only their line
-    breaks (a line of a space, like a brace's label in ``ingest.tex_glyphs``): no glyph is lost or added."""
+    alone is not told from the line above), both short; a limit of two lines is left as it is. The operator is
+    written "∑_{lower}^{upper}" (or "∑_{lower}"; the linear form of TeX's own notation) where the upper limit
+    stood (first in pypdf's order, in the flow of the formula), else where the sign stood; the other pieces keep
+    only their line breaks (a line of a space, like a brace's label in ``ingest.tex_glyphs``): no glyph is lost,
+    only the marks "_{", "}^{" and "}" are added."""
     out = list(texts)
     for number, (piece, text) in enumerate(zip(pieces, texts)):
         sign = text.strip()
@@ -337,11 +340,16 @@ def operator_limits(pieces: Sequence[Piece], texts: list[str], width_of: Callabl
         above = "".join(out[at] for at in sorted(upper)).replace("\n", "").strip()
         if not below or len(below) > LIMIT_CHARS or len(above) > LIMIT_CHARS:
             continue
-        for at in upper + lower:
-            out[at] = " " + "".join(char for char in out[at] if char == "\n")
-        lead = text[: len(text) - len(text.lstrip())]
         limits = f"_{{{below}}}" + (f"^{{{above}}}" if above else "")
-        out[number] = f"{lead}{sign}{limits}" + text[len(text.rstrip()):]
+        # the whole operator goes where pypdf's order starts it: on the upper limit's line, when there is one
+        # (a line of its own in the flow of the formula), else on the sign's
+        home = min(upper) if upper else number
+        home_text = out[home]
+        for at in upper + lower + [number]:
+            out[at] = " " + "".join(char for char in out[at] if char == "\n")
+        lead = home_text[: len(home_text) - len(home_text.lstrip())]
+        tail = home_text[len(home_text.rstrip()):] if home != number else text[len(text.rstrip()):]
+        out[home] = f"{lead}{sign}{limits}" + tail
     return out
 
 
