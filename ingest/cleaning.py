@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -490,9 +491,19 @@ def _last_word(line: str) -> str:
 def _continues(prev: str, line: str) -> bool:
     """Whether ``line`` continues the sentence of ``prev`` across a blank line."""
     prev = prev.rstrip()
-    if prev.endswith((",", "-", "(", "&")) or _last_word(prev) in _FUNCTION_WORDS:
+    if prev.endswith((",", "-", "(", "&")) or _last_word(prev) in _FUNCTION_WORDS or _formula_runs_on(prev, line):
         return True
     return line[0].islower() and not _ENDS_SENTENCE.search(prev)
+
+
+_BINDING = "=+−×·∩∪⋃⋂∑∏∫<>≤≥≠∈∉⊆⊂⊇⊃≅≃∼∗◦"  # signs that join what stands before them to what follows
+
+
+def _formula_runs_on(prev: str, line: str) -> bool:
+    """A formula goes on across a blank line (the lines of its tall brackets or its limits, dropped or moved):
+    the line before ends in a maths sign ("= X ⇒"), or the line opens with a sign that binds it to what stands
+    before ("∩A = A", "⋃_{j=1}^{n} Uij"). No sentence ends in such a sign and no paragraph opens with one."""
+    return bool(prev) and (unicodedata.category(prev[-1]) == "Sm" or line[:1] in _BINDING)
 
 
 _NUMBER_ITEM = re.compile(r"\d{1,3}[.)]\s")
