@@ -496,14 +496,15 @@ def _continues(prev: str, line: str) -> bool:
     return line[0].islower() and not _ENDS_SENTENCE.search(prev)
 
 
-_BINDING = "=+−×∩∪⋃⋂∑∏∫≤≥≠∈∉⊆⊂⊇⊃≅≃∼◦"  # signs that join what stands before them to what follows
+_BINDING = "=×∩∪⋃⋂∑∏∫≤≥≠∈∉⊆⊂⊇⊃≅≃∼◦"  # signs that join what stands before them to what follows
 
 
 def _formula_runs_on(prev: str, line: str) -> bool:
     """A formula goes on across a blank line (the lines of its tall brackets or its limits, dropped or moved):
     the line before ends in a maths sign standing on its own ("= X ⇒"; not the "+" of a label "A++"), or the line
     opens with a sign that binds it to what stands before ("∩A = A", "⋃_{j=1}^{n} Uij"). No sentence ends in such
-    a sign and no paragraph opens with one."""
+    a sign and no paragraph opens with one. "+" and "−" are not among the opening signs: a line of numbers
+    ("−1 0 1 2", a chart's axis) opens with them."""
     if not prev:
         return False
     if line[:1] in _BINDING:
