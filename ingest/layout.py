@@ -65,7 +65,8 @@ from pypdf.generic._font import Font
 from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
-from kennisbank.ingest.glyphs import type3_ligatures
+from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
+from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
 from kennisbank.ingest.markers import ShownNumbers, split_piece
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
@@ -250,20 +251,21 @@ def read_page(page: Any, number: int) -> PageLayout:
     cuts: dict[int, list[tuple[Piece, float]]] = {}  # pieces of the current line cut into their TJ runs
     pitched: list[bool] = []  # ... in a monospaced font
     mono_fonts: dict[int, bool] = {}
+    letters = note_letters(pieces)  # letters that open a note of the page (ingest.letter_notes)
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted,
+                layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends, letters), current, slanted,
                                                             pitched), cuts))
                 current, fixed, joined, ends, slanted, pitched, cuts = [], [], False, [], [], [], {}
             subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
             cut = _runs_apart(subs, runs.found.get(number), text)
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
-                    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current,
+                    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends, letters), current,
                                                                 slanted, pitched), cuts))
                     current, fixed, joined, ends, slanted, pitched, cuts = [], [], True, [], [], [], {}
                 if cut:
@@ -277,8 +279,9 @@ def read_page(page: Any, number: int) -> PageLayout:
                 fixed.append(sub_better)
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
-    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends), current, slanted, pitched),
+    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends, letters), current, slanted, pitched),
                                    cuts))
+    mark_letter_notes(layout.lines, letters)
     for line in layout.lines:
         if line.raw.strip() and not line.text.strip():
             line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line
@@ -418,15 +421,15 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
 
 
 def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None,
-               ends: list[float] | None = None) -> Line:
-    line = _line_of(pieces)
+               ends: list[float] | None = None, letters: frozenset[str] = frozenset()) -> Line:
+    line = _line_of(pieces, letters)
     line.joined = joined
     line.pieces = pieces
     line.ends = ends
     line.right = max([line.x, *(ends or [])])
     if fixed and any(better != piece[0] for better, piece in zip(fixed, pieces)):
         # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
-        line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text
+        line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)], letters).text
     return line
 
 
@@ -545,6 +548,8 @@ def _font_codes(font: Any, document: Any = None) -> dict[int, str]:
     codes = {code: char for code, name in names.items() if code < 32 and (char := _unicode_of(name))}
     for code, letters in type3_ligatures(font, document).items():
         codes.setdefault(code, letters)
+    for code, quote in type3_quotes(font, document).items():
+        codes.setdefault(code, quote)
     if len(_FONT_CODES) > 256:
         _FONT_CODES.clear()
     _FONT_CODES[id(font)] = (font, codes)
@@ -620,7 +625,7 @@ def _cff_encoding(data: bytes) -> dict[int, str]:
     return names
 
 
-def _line_of(pieces: list[Piece]) -> Line:
+def _line_of(pieces: list[Piece], note_marks: frozenset[str] = frozenset()) -> Line:
     if not pieces:
         return Line("", "")
     weights: Counter = Counter()
@@ -651,6 +656,12 @@ def _line_of(pieces: list[Piece]) -> Line:
                  or _note_after_year(before, raised))
         ):
             parts.append(text.replace(stripped, f"[{stripped}]"))
+            markers += 1
+            continue
+        if (stripped in note_marks and raised and 0 < piece_size < MARKER_SIZE * size
+                and (_marker_follows(before) or not before.strip())):
+            # a letter marker whose note the page has (ingest.letter_notes); glued to its word as printed
+            parts.append(f"[{stripped}]" if before[-1:].isalnum() else text.replace(stripped, f"[{stripped}]"))
             markers += 1
             continue
         parts.append(text)
