@@ -584,6 +584,19 @@ def _url_runs_on(text: str, line: str) -> bool:
     return bool(_URL_GOES_ON.fullmatch(first))
 
 
+def link_runs_on(text: str, following: str) -> bool:
+    """Whether the link at the end of ``text`` goes on at the start of ``following`` without a space: broken
+    at its own hyphen ("https://rich-" + "iannone.github.io/"), after "/", "%", "=" ... or before a percent
+    escape, the same rules as for a line break inside a page (``_append``). ``ingest.chunking`` uses it where a
+    passage runs on over a page break."""
+    text, following = text.rstrip(), following.lstrip()
+    if not text or not following:
+        return False
+    if text.endswith("-") and _URL_TAIL.search(text):
+        return True
+    return _url_runs_on(text, following) or _escape_runs_on(text, following)
+
+
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}\S*")
 
 

@@ -982,7 +982,8 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             # a bold heading in the body size ranks below every larger one
             rank_size = line.size if larger else line.size - 0.5
             continues = (previous is not None and heads and abs(previous.size - line.size) < 0.2
-                         and not _SECTION_NUMBER.match(text))  # "3.3 Métriques" over "3.3.1 MedTerm": two
+                         and not _SECTION_NUMBER.match(text)  # "3.3 Métriques" over "3.3.1 MedTerm": two
+                         and not _set_apart(previous, line))  # a title block's subtitle, authors, date: apart
             if is_heading and not continues and not _section_heading_like(text):
                 is_heading = False
             if (continues or is_heading) and _runs_into_paragraph(placed, line):
@@ -1019,6 +1020,18 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             page.headings.append((ranks[_rank_key(size, text)], text))
             for line in lines:
                 line.heading = True
+
+
+HEADING_WRAP = 1.6  # a heading wrapped over lines has them at most this many times its size apart
+
+
+def _set_apart(previous: Line, line: Line) -> bool:
+    """Whether ``line`` stands below ``previous`` (both in a heading's size) with an empty line's space between
+    them: a wrapped title has its lines at the usual line space, while the lines of a title block (subtitle,
+    authors, date) stand apart and are headings or lines of their own."""
+    if not (previous.positioned and line.positioned) or line.size <= 0:
+        return False
+    return previous.y - line.y > HEADING_WRAP * line.size
 
 
 def _runs_into_paragraph(placed: list[Line], line: Line) -> bool:
