@@ -68,6 +68,7 @@ from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
 from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
 from kennisbank.ingest.markers import ShownNumbers, split_piece
+from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
@@ -130,7 +131,7 @@ class Line:
     x: float = 0.0
     y: float = 0.0
     size: float = 0.0
-    role: str = "body"  # body, running, footnote, contents, figure, table, glyphs (no glyph left: read_page)
+    role: str = "body"  # body, running, footnote, contents, figure, table, glyphs (no glyph left: read_page), small_print
     positioned: bool = False  # False when pypdf gave no position for any of its pieces
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
@@ -182,6 +183,7 @@ class LayoutStats:
     labels_from: str = "none"  # "PageLabels", "printed" or "none"
     slides: bool = False  # most pages are landscape: a slide deck, each page stands alone
     headings: int = 0
+    small_print_lines: int = 0  # a letterhead's small print at a page's foot (ingest.small_print)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -738,6 +740,8 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
     if stats.slides:
         _slide_titles(pages)
     else:
+        # a letterhead's legal lines under its footer (ingest.small_print)
+        stats.small_print_lines = sum(mark_small_print(page, body_size) for page in pages)
         _find_headings(pages, body_size)
     stats.headings = sum(len(page.headings or []) for page in pages)
     return stats
