@@ -1026,7 +1026,7 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                 line.heading = True
 
 
-HEADING_WRAP = 1.6  # a heading wrapped over lines has them at most this many times its size apart
+HEADING_WRAP = 2.0  # a heading wrapped over lines has them less than this many times its size apart (an empty line)
 
 
 def _set_apart(previous: Line, line: Line) -> bool:
