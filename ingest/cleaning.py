@@ -61,6 +61,7 @@ from haystack import Document, component
 from kennisbank.core.text import SPACES as _SPACES
 from kennisbank.core.text import normalize_chars as _normalize_chars
 from kennisbank.core.text import normalize_text  # noqa: F401  (the cleaning API includes the query normalisation)
+from kennisbank.ingest.caption_label import is_caption
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.index_pages import index_lines
 
@@ -400,8 +401,10 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             soft = double_spaced and blank_run == 1
             if soft and _ENDS_SENTENCE.search(prev.rstrip("”")) and (line[0].isupper() or line[0] in _OPENING):
                 blocks.append(["\n\n", line])
-            elif not bullet and not prev.startswith(TABLE_ROW) and (soft or _continues(prev, line)):
-                # (a table's rows end in a blank line, ingest.tables.body_text: text after it is not their cell)
+            elif (not bullet and not prev.startswith(TABLE_ROW) and (soft or _continues(prev, line))
+                  and not is_caption(blocks[-1][1])):
+                # (a table's rows end in a blank line, ingest.tables.body_text: text after it is not their cell;
+                # a caption is a paragraph of its own, ingest.captions: text after it does not go on from it)
                 blocks[-1][1] = _append(blocks[-1][1], line, vocab)
             else:
                 blocks.append(["\n" if soft else "\n\n", line])
