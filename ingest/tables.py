@@ -52,10 +52,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kennisbank.ingest.captions import caption_lines
-from kennisbank.ingest.cleaning import Vocabulary, hyphen_join
+from kennisbank.ingest.cleaning import RULED_BREAK, Vocabulary, hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.layout import Line, PageLayout
-from kennisbank.ingest.ruled_tables import ruled_grids
+from kennisbank.ingest.ruled_tables import ruled_apart, ruled_grids
 
 CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
 TAB_GAP = 0.4  # ... or this many at a place where text starts after a wide space on several lines (a tab stop)
@@ -785,6 +785,7 @@ def body_text(page: PageLayout) -> str:
     captions = caption_lines(page)  # a caption is a paragraph of its own (ingest.captions)
     caption_starts = {id(first) for first, _last in captions}
     caption_ends |= {id(last) for _first, last in captions}
+    ruled = ruled_apart(page)  # a rule drawn between two lines parts them (a row of a one-column ruled list)
     for line in page.lines:
         table = first_lines.get(id(line))
         if table is not None:
@@ -793,7 +794,9 @@ def body_text(page: PageLayout) -> str:
             if id(line) in caption_starts and out and out[-1]:
                 out.append("")
             out.append(line.text)
-            if id(line) in caption_ends:
+            if id(line) in ruled:
+                out.extend([""] * RULED_BREAK)  # the cleaner never runs the next line on (ingest.cleaning)
+            elif id(line) in caption_ends:
                 out.append("")
     return "\n".join(out)
 
@@ -901,7 +904,7 @@ def noise_kinds(texts: list[str], pages: list[int | None], kinds: list[str], sli
         seen.add(key)
         cover = alone and not slides and is_cover_page(text)
         if (lone_heading or tiny_slide or letterhead or duplicate or (page == 1 and is_title_block(text))
-                or cover or is_field(text)):
+                or cover or is_field(text) or field_labels_only(text)):
             result.append("noise")
         else:
             result.append("figure" if is_figure_text(text) else kind)
@@ -961,6 +964,29 @@ def is_field(text: str) -> bool:
         return False
     name = lines[0].rstrip(":").strip()
     return bool(_FIELD_LABELS.fullmatch(name))
+
+
+# the field names of a memo's or letter's head ("voor", "cc", "van", "datum", "inzake", "zaaknr"; "To", "From")
+_MEMO_LABELS = re.compile(
+    r"aan|van|cc|bcc|voor|datum|inzake|betreft|onderwerp|kenmerk|zaaknr|zaaknummer|dossiernr|dossiernummer"
+    r"|referentie|kopie|bijlagen?|to|from|date|subject|re|ref|attn|copy|enclosures?",
+    re.IGNORECASE,
+)
+_PREPOSITIONS = frozenset({"aan", "van", "voor", "to", "from", "re", "copy", "kopie"})  # words of prose as well
+MEMO_LABEL_SHARE = 0.75
+
+
+def field_labels_only(text: str) -> bool:
+    """The field names of a memo's head without their values ("voor cc van datum inzake zaaknr": pypdf gives the
+    column of names apart from the column of values): at most ``FIELD_WORDS`` words, no sentence, at least
+    three different field names of which one is no preposition ("datum", "inzake"), and field names for at
+    least ``MEMO_LABEL_SHARE`` of the words."""
+    words = _WORD.findall(text)
+    if not words or len(words) > FIELD_WORDS or _SENTENCE.search(text) or _CLOSING.search(text.strip()):
+        return False
+    labels = [word.casefold() for word in words if _MEMO_LABELS.fullmatch(word)]
+    return (len(set(labels)) >= 3 and any(label not in _PREPOSITIONS for label in labels)
+            and len(labels) >= MEMO_LABEL_SHARE * len(words))
 
 
 def is_figure_text(text: str) -> bool:
