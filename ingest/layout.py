@@ -67,6 +67,8 @@ from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
+from kennisbank.ingest.monospace import GridSpaces
+from kennisbank.ingest.monospace import respaced as grid_respaced
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
@@ -208,6 +210,7 @@ def read_page(page: Any, number: int) -> PageLayout:
             return
         numbers.flushed()
         runs.flushed()
+        grid.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -225,14 +228,17 @@ def read_page(page: Any, number: int) -> PageLayout:
         drawings.before(operator, operands, cm, tm)
         numbers.before(operator, operands, cm, tm)
         runs.before(operator, operands, cm, tm)
+        grid.before(operator, operands, cm, tm)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
     numbers = ShownNumbers(lambda: drawings.to_page)  # raised numbers glued into a piece (ingest.markers)
     runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
+    grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
-    if any(_SPACED.search(text) for text in recovered):
-        recovered[:] = respace_letters(page, recovered)
+    on_grid = _grid_spaced(recovered, grid.found)
+    if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
+        recovered[:] = respace_letters(page, recovered, on_grid)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
@@ -436,7 +442,19 @@ _SPACED = re.compile(r"(?:^|\s)\S{1,2}(?: \S{1,2}){3,}(?=\s|$)")
 WORD_GAP = 250  # thousandths of an em: a shift this large between two glyphs of one TJ is a word space
 
 
-def respace_letters(page: Any, texts: list[str]) -> list[str]:
+def _grid_spaced(texts: list[str], found: dict[int, list[str | None]]) -> set[int]:
+    """Put the grid's spaces into the pieces that are one TJ array of a monospaced font (``ingest.monospace``),
+    in place; the indices of the pieces so written (``respace_letters`` leaves them alone)."""
+    done = set()
+    for index, text in enumerate(texts):
+        better = grid_respaced(text, found.get(index))
+        if better is not None:
+            texts[index] = better
+            done.add(index)
+    return done
+
+
+def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -> list[str]:
     """The visitor texts with the spaces between letters placed one by one taken out where the glyphs touch.
 
     A code listing in a Beamer slide or a LaTeX document (``listings``) places every glyph on its own in a
@@ -453,7 +471,7 @@ def respace_letters(page: Any, texts: list[str]) -> list[str]:
         return texts
     result, cursor = list(texts), 0
     for index, text in enumerate(texts):
-        if not _SPACED.search(text) or "\n" in text.strip("\n"):
+        if not _SPACED.search(text) or "\n" in text.strip("\n") or index in (skip or ()):
             continue
         for ahead in range(cursor, min(cursor + 20, len(arrays))):
             respaced = _respace(text, arrays[ahead])
