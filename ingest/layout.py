@@ -67,7 +67,7 @@ from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures
 from kennisbank.ingest.markers import ShownNumbers, split_piece
-from kennisbank.ingest.monospace import GridSpaces
+from kennisbank.ingest.monospace import HALF_CELL, GridSpaces
 from kennisbank.ingest.monospace import respaced as grid_respaced
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
@@ -237,6 +237,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     on_grid = _grid_spaced(recovered, grid.found)
+    _grid_gaps(pieces, recovered, grid.advances, widths)
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
         recovered[:] = respace_letters(page, recovered, on_grid)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
@@ -452,6 +453,34 @@ def _grid_spaced(texts: list[str], found: dict[int, list[str | None]]) -> set[in
             texts[index] = better
             done.add(index)
     return done
+
+
+def _grid_gaps(pieces: list[Piece], texts: list[str], advances: dict[int, list], widths: list[float]) -> None:
+    """Take out pypdf's space between two pieces of one line where one of them is monospaced text and the gap
+    between them is less than half its cell (``ingest.monospace``), in place: a listing's "Func<" before a
+    formula "Fields", "onC1" before "(f1". pypdf writes a space whenever the text is moved by a Td; the pieces'
+    ends come from their glyphs' widths and the arrays' shifts. Only next to a sign (the character before or
+    after the space is no letter or digit): two words are never joined here."""
+    for index in range(1, len(texts)):
+        text, before = texts[index], texts[index - 1]
+        if not text.startswith(" ") or text.startswith("  ") or not text.strip() or not before.strip():
+            continue
+        if before.endswith((" ", "\n")) or "\n" in text or not pieces[index][0].startswith(" "):
+            continue
+        first, second = advances.get(index - 1), advances.get(index)
+        if not first or not second or len(first) != 1 or len(second) != 1 or None in (first[0], second[0]):
+            continue
+        (width_before, cell_before), (_width, cell_after) = first[0], second[0]
+        cells = [c / 1000 * widths[i] for c, i in ((cell_before, index - 1), (cell_after, index)) if c]
+        if not cells:
+            continue
+        (_t, x0, y0, size0, _b), (_t2, x1, y1, size1, _b2) = pieces[index - 1], pieces[index]
+        if abs(y1 - y0) > 0.4 * max(size0, size1, 1.0):
+            continue
+        gap = x1 - (x0 + width_before * widths[index - 1])
+        cell = min(cells)
+        if -0.25 * cell <= gap < HALF_CELL * cell and not (before.rstrip()[-1].isalnum() and text[1].isalnum()):
+            texts[index] = text[1:]
 
 
 def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -> list[str]:

@@ -106,9 +106,11 @@ class GridSpaces:
     def __init__(self, resources: Callable[[], Any]) -> None:
         self._resources = resources
         self._font: Any = None
-        self._cells: dict[int, tuple[Any, float | None, Any]] = {}
+        self._cells: dict[int, tuple[Any, float | None, Any, float]] = {}
         self.pieces = 0
         self.found: dict[int, list[str | None]] = {}
+        # per piece, per array: how far it moves the pen (ems, glyph widths and shifts), and its font's cell
+        self.advances: dict[int, list[tuple[float, float | None] | None]] = {}
 
     def flushed(self) -> None:
         self.pieces += 1
@@ -120,19 +122,47 @@ class GridSpaces:
                 font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
                 self._font = font.get_object() if font is not None else None
             elif operator == b"TJ" and operands:
+                self.advances.setdefault(self.pieces, []).append(self._advance(operands[0]))
                 self.found.setdefault(self.pieces, []).append(self._text(operands[0]))
             elif operator in (b"Tj", b"'", b'"'):
+                self.advances.setdefault(self.pieces, []).append(None)
                 self.found.setdefault(self.pieces, []).append(None)
         except Exception:  # a malformed operand or font: that piece stays as pypdf gives it
+            self.advances.setdefault(self.pieces, []).append(None)
             self.found.setdefault(self.pieces, []).append(None)
 
     def _grid(self) -> tuple[float | None, Any]:
+        cell, metrics, _scale = self._font_data()
+        return cell, (metrics if cell else None)
+
+    def _font_data(self) -> tuple[float | None, Any, float]:
         cached = self._cells.get(id(self._font))
         if cached is None or cached[0] is not self._font:
             cell = cell_width(self._font)
-            metrics = Font.from_font_resource(self._font) if cell else None
-            cached = self._cells[id(self._font)] = (self._font, cell, metrics)
-        return cached[1], cached[2]
+            metrics, scale = None, 1.0
+            if self._font is not None:
+                metrics = Font.from_font_resource(self._font)
+                if self._font.get("/Subtype") == "/Type3":  # widths in glyph space
+                    scale = float((self._font.get("/FontMatrix") or [0.001])[0]) * 1000
+            cached = self._cells[id(self._font)] = (self._font, cell, metrics, scale)
+        return cached[1], cached[2], cached[3]
+
+    def _advance(self, items: Any) -> tuple[float, float | None] | None:
+        """How far an array moves the pen, in ems (its glyphs' widths and its shifts), with its font's cell."""
+        cell, metrics, scale = self._font_data()
+        if metrics is None or not isinstance(items, list):
+            return None
+        total = 0.0
+        for item in items:
+            if isinstance(item, (int, float)):
+                total -= float(item)
+                continue
+            if not isinstance(item, (str, bytes)):
+                return None
+            codes = get_text_operands([item], [1, 0, 0, 1, 0, 0], [1, 0, 0, 1, 0, 0], metrics, _ORIENTATIONS)[0]
+            measured = "".join(chr(byte) for byte in _raw_bytes(item)) if not isinstance(metrics.encoding, str) else codes
+            total += sum(metrics.get_text_width(code) for code in measured) * scale
+        return total / 1000, cell
 
     def _text(self, items: Any) -> str | None:
         cell, metrics = self._grid()
@@ -155,6 +185,13 @@ class GridSpaces:
             out.append(shown)
             gap = 0.0
         return "".join(out)
+
+
+def _raw_bytes(item: Any) -> bytes:
+    original = getattr(item, "original_bytes", None)
+    if original is not None:
+        return bytes(original)
+    return bytes(item) if isinstance(item, bytes) else str(item).encode("latin-1")
 
 
 def respaced(text: str, arrays: list[str | None] | None) -> str | None:

@@ -114,3 +114,16 @@ def test_two_numbered_lines_are_a_listing_only_with_marks_prose_lacks():
     assert listing_lines(["1 de gemeente;", "2 de provincie;"]) == []
     assert listing_lines(["1 Medewerker(s) van de dienst;", "2 Burger(s) van de stad;"]) == []
     assert listing_lines(["1 Inleiding", "2 Methode (zie f(x) hieronder)"]) == []
+
+
+@REAL
+def test_pypdf_space_beside_monospaced_text_follows_the_gap():
+    """hr-slides-lec1: pypdf writes a space at every Td; beside a monospaced piece the gap decides ("onC1(f1",
+    "i_1 => b1,", "of type U." where the page shows them so); two words are never joined this way."""
+    name = "hr-slides-lec1.pdf"
+    assert "10 onC1(f1,..,fm);" in "\n".join(_passages(name, 57, "code"))
+    assert "5 i_1 => b1," in "\n".join(_passages(name, 58, "code"))
+    assert "a result of type U." in "\n".join(_passages(name, 56))
+    assert "(Some or None)" in "\n".join(_passages(name, 39))
+    for number in (39, 56, 57, 58):
+        _assert_faithful(name, number)
