@@ -440,7 +440,10 @@ def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | Non
 # --- Letters placed one by one -----------------------------------------------------------------------------
 
 _SPACED = re.compile(r"(?:^|\s)\S{1,2}(?: \S{1,2}){3,}(?=\s|$)")
-WORD_GAP = 250  # thousandths of an em: a shift this large between two glyphs of one TJ is a word space
+# thousandths of an em: below this, two strings of one TJ in a proportional font are letters of one word
+# (letters placed one by one: 0.07-0.1 em); a thin space (1/6 em: French "16 Go", "10 995") and the space around
+# a formula's "+" (0.22 em) are spaces the page shows (monospaced text is decided on its grid: ingest.monospace)
+LETTER_GAP = 150
 
 
 def _grid_spaced(texts: list[str], found: dict[int, list[str | None]]) -> set[int]:
@@ -489,8 +492,9 @@ def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -
     A code listing in a Beamer slide or a LaTeX document (``listings``) places every glyph on its own in a
     ``TJ`` array, with a small shift between the letters of a word (about 0.1 em) and a large one between words
     (0.7 em or more); pypdf writes a space at every shift ("c l a s s D r i v e r {"). Here the shifts of the
-    array decide: below ``WORD_GAP`` thousandths of an em the glyphs belong to one word ("class Driver {"); a
-    normal word space is 0.25-0.35 em. Only texts that pypdf gives as runs of one- or two-letter pieces are
+    array decide: below ``LETTER_GAP`` thousandths of an em the glyphs belong to one word ("class Driver {"); a
+    thin space (1/6 em) and a normal word space (0.25-0.35 em) stay. Monospaced text is decided on its grid
+    before (``ingest.monospace``; ``skip``: the pieces done there). Only texts that pypdf gives as runs of one- or two-letter pieces are
     looked at, only a simple font's array (one byte a glyph), and only when its pieces line up with pypdf's
     text exactly (the same characters, pypdf's spaces only between pieces); otherwise the text stays as it is.
     """
@@ -510,12 +514,13 @@ def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -
     return result
 
 
-def _letter_arrays(page: Any) -> list[list[tuple[int, float]]]:
+def _letter_arrays(page: Any) -> list[list[tuple[int, float, bytes]]]:
     """The TJ arrays of a page in a simple font with at least 4 glyph strings, most of them one or two glyphs:
-    per string its length in bytes and the shift after it (thousandths of an em, positive to the right)."""
+    per string its length in bytes, the shift after it (thousandths of an em, positive to the right) and its
+    bytes."""
     resources = page.get("/Resources") or {}
     fonts = resources.get("/Font") or {}
-    arrays: list[list[tuple[int, float]]] = []
+    arrays: list[list[tuple[int, float, bytes]]] = []
     simple = True
     for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
         if operator == b"Tf" and operands:
@@ -523,37 +528,44 @@ def _letter_arrays(page: Any) -> list[list[tuple[int, float]]]:
             font = font.get_object() if font is not None else None
             simple = font is not None and font.get("/Subtype") != "/Type0"
         elif operator == b"TJ" and simple and operands:
-            items: list[tuple[int, float]] = []
+            items: list[tuple[int, float, bytes]] = []
             for item in operands[0]:
                 if isinstance(item, (int, float)):
                     if items:
-                        items[-1] = (items[-1][0], items[-1][1] - float(item))
+                        items[-1] = (items[-1][0], items[-1][1] - float(item), items[-1][2])
                 else:
-                    items.append((len(bytes(item.original_bytes if hasattr(item, "original_bytes") else item)), 0.0))
+                    shown = bytes(item.original_bytes if hasattr(item, "original_bytes") else item)
+                    items.append((len(shown), 0.0, shown))
             if len(items) >= 4 and 5 * sum(1 for length, _ in items if length <= 2) >= 3 * len(items):
                 arrays.append(items)  # mostly single glyphs: letters placed one by one
     return arrays
 
 
-def _respace(text: str, items: list[tuple[int, float]]) -> str | None:
-    """pypdf's ``text`` of one TJ array rewritten with a space only at the array's word gaps, or None when the
-    array does not line up with the text."""
+def _respace(text: str, items: list[tuple[int, float, bytes]]) -> str | None:
+    """pypdf's ``text`` of one TJ array with pypdf's spaces taken out where the array's shift is below
+    ``LETTER_GAP`` (letters of one word), or None when the array does not line up with the text: every string
+    must stand in the text with its length, and a letter or digit the string holds must be the text's
+    character there (an array of the same lengths elsewhere on the page is not this one). Only spaces pypdf
+    wrote are taken out; none is added or moved."""
     body = text.lstrip(" ")
     lead, end_space = text[: len(text) - len(body)], ""
     if body.endswith("\n"):
         body, end_space = body[:-1], "\n"
     out, pos = [], 0
-    for number, (length, shift) in enumerate(items):
+    for number, (length, _shift, shown) in enumerate(items):
+        spaced = False
         if number and pos < len(body) and body[pos] == " ":
             pos += 1  # the space pypdf wrote between two strings of the array
+            spaced = True
         piece = body[pos: pos + length]
-        if len(piece) != length:
+        if len(piece) != length or any(chr(byte) != char for byte, char in zip(shown, piece)
+                                       if chr(byte).isascii() and chr(byte).isalnum()):
             return None
+        if number:
+            out.append(" " if spaced and items[number - 1][1] >= LETTER_GAP else "")
         out.append(piece)
         pos += length
-        if number < len(items) - 1:
-            out.append(" " if shift >= WORD_GAP else "")
-    if pos != len(body) or "".join(out).replace(" ", "") != body.replace(" ", ""):
+    if pos != len(body):
         return None
     return lead + "".join(out) + end_space
 

@@ -127,3 +127,15 @@ def test_pypdf_space_beside_monospaced_text_follows_the_gap():
     assert "(Some or None)" in "\n".join(_passages(name, 39))
     for number in (39, 56, 57, 58):
         _assert_faithful(name, number)
+
+
+@REAL
+def test_thin_spaces_and_prose_arrays_keep_their_spaces():
+    """A proportional font's array is no listing: a French thin space (1/6 em, "16 Go") and the space around a
+    formula's "+" stay, and an array of the same string lengths elsewhere on the page is not taken for the
+    line's own (geotopo p. 107 came out "o .  B. d .A.")."""
+    fr = "\n".join(c.content for c in _real("fr-medical-mt-paper.pdf")[1] if c.meta["page_number"] == 4)
+    assert "un GPU T4 de 16 Go de VRAM" in fr
+    geotopo = "\n".join(c.content for c in _real("geotopo-thesis-de.pdf")[1] if c.meta["page_number"] in (22, 107))
+    assert "Sei f ‖h und o. B. d. A. f ‖g." in geotopo
+    assert "y = 1 + 2 ·e" in geotopo
