@@ -237,7 +237,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     on_grid = _grid_spaced(recovered, grid.found)
-    _grid_gaps(pieces, recovered, grid.advances, widths)
+    _grid_gaps(pieces, recovered, grid, widths)
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
         recovered[:] = respace_letters(page, recovered, on_grid)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
@@ -458,7 +458,7 @@ def _grid_spaced(texts: list[str], found: dict[int, list[str | None]]) -> set[in
     return done
 
 
-def _grid_gaps(pieces: list[Piece], texts: list[str], advances: dict[int, list], widths: list[float]) -> None:
+def _grid_gaps(pieces: list[Piece], texts: list[str], grid: GridSpaces, widths: list[float]) -> None:
     """Take out pypdf's space between two pieces of one line where one of them is monospaced text and the gap
     between them is less than half its cell (``ingest.monospace``), in place: a listing's "Func<" before a
     formula "Fields", "onC1" before "(f1". pypdf writes a space whenever the text is moved by a Td; the pieces'
@@ -470,7 +470,9 @@ def _grid_gaps(pieces: list[Piece], texts: list[str], advances: dict[int, list],
             continue
         if before.endswith((" ", "\n")) or "\n" in text or not pieces[index][0].startswith(" "):
             continue
-        first, second = advances.get(index - 1), advances.get(index)
+        if all(shown is None for i in (index - 1, index) for shown in grid.found.get(i, [])):
+            continue  # neither piece shows an array in a monospaced font
+        first, second = grid.advances(index - 1), grid.advances(index)
         if not first or not second or len(first) != 1 or len(second) != 1 or None in (first[0], second[0]):
             continue
         (width_before, cell_before), (_width, cell_after) = first[0], second[0]

@@ -94,6 +94,10 @@ def _named_mono(font: Any) -> bool:
     return False
 
 
+_UNMADE = object()
+_FONTS: dict[int, list[Any]] = {}  # id(font) -> [font, cell, pypdf's Font (or _UNMADE), scale]
+
+
 class GridSpaces:
     """The text of each ``TJ`` array in a monospaced font with its spaces placed by the grid, by the piece pypdf
     will give it in.
@@ -106,11 +110,9 @@ class GridSpaces:
     def __init__(self, resources: Callable[[], Any]) -> None:
         self._resources = resources
         self._font: Any = None
-        self._cells: dict[int, tuple[Any, float | None, Any, float]] = {}
         self.pieces = 0
         self.found: dict[int, list[str | None]] = {}
-        # per piece, per array: how far it moves the pen (ems, glyph widths and shifts), and its font's cell
-        self.advances: dict[int, list[tuple[float, float | None] | None]] = {}
+        self._shown: dict[int, list[tuple[Any, Any] | None]] = {}  # per piece, per array: its items and font
 
     def flushed(self) -> None:
         self.pieces += 1
@@ -122,30 +124,54 @@ class GridSpaces:
                 font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
                 self._font = font.get_object() if font is not None else None
             elif operator == b"TJ" and operands:
-                self.advances.setdefault(self.pieces, []).append(self._advance(operands[0]))
-                self.found.setdefault(self.pieces, []).append(self._text(operands[0]))
+                text = self._text(operands[0])
+                self._shown.setdefault(self.pieces, []).append((operands[0], self._font))
+                self.found.setdefault(self.pieces, []).append(text)
             elif operator in (b"Tj", b"'", b'"'):
-                self.advances.setdefault(self.pieces, []).append(None)
+                self._shown.setdefault(self.pieces, []).append(None)
                 self.found.setdefault(self.pieces, []).append(None)
         except Exception:  # a malformed operand or font: that piece stays as pypdf gives it
-            self.advances.setdefault(self.pieces, []).append(None)
+            self._shown.setdefault(self.pieces, []).append(None)
             self.found.setdefault(self.pieces, []).append(None)
 
-    def _grid(self) -> tuple[float | None, Any]:
-        cell, metrics, _scale = self._font_data()
-        return cell, (metrics if cell else None)
+    def advances(self, piece: int) -> list[tuple[float, float | None] | None]:
+        """Per array shown in ``piece``: how far it moves the pen (ems: its glyphs' widths and its shifts) with
+        its font's cell (None for a proportional font); None for another operator or what cannot be measured.
+        Measured when asked (only beside monospaced text)."""
+        out: list[tuple[float, float | None] | None] = []
+        for shown in self._shown.get(piece, []):
+            if shown is None:
+                out.append(None)
+                continue
+            items, font = shown
+            current, self._font = self._font, font
+            try:
+                out.append(self._advance(items))
+            except Exception:  # a font pypdf cannot measure: no end known
+                out.append(None)
+            finally:
+                self._font = current
+        return out
 
-    def _font_data(self) -> tuple[float | None, Any, float]:
-        cached = self._cells.get(id(self._font))
-        if cached is None or cached[0] is not self._font:
-            cell = cell_width(self._font)
-            metrics, scale = None, 1.0
-            if self._font is not None:
-                metrics = Font.from_font_resource(self._font)
-                if self._font.get("/Subtype") == "/Type3":  # widths in glyph space
-                    scale = float((self._font.get("/FontMatrix") or [0.001])[0]) * 1000
-            cached = self._cells[id(self._font)] = (self._font, cell, metrics, scale)
-        return cached[1], cached[2], cached[3]
+    def _grid(self) -> tuple[float | None, Any]:
+        cell, metrics, _scale = self._font_data(metrics_needed=False)
+        return cell, (self._font_data()[1] if cell else None)
+
+    def _font_data(self, metrics_needed: bool = True) -> tuple[float | None, Any, float]:
+        """The current font's cell, pypdf's ``Font`` (its widths; made only when needed) and the factor to
+        thousandths of an em, kept across pages (``_FONTS``)."""
+        font = self._font
+        cached = _FONTS.get(id(font))
+        if cached is None or cached[0] is not font:
+            if len(_FONTS) > 256:
+                _FONTS.clear()
+            scale = 1.0
+            if font is not None and font.get("/Subtype") == "/Type3":  # widths in glyph space
+                scale = float((font.get("/FontMatrix") or [0.001])[0]) * 1000
+            cached = _FONTS[id(font)] = [font, cell_width(font), _UNMADE, scale]
+        if metrics_needed and cached[2] is _UNMADE:
+            cached[2] = Font.from_font_resource(font) if font is not None else None
+        return cached[1], (None if cached[2] is _UNMADE else cached[2]), cached[3]
 
     def _advance(self, items: Any) -> tuple[float, float | None] | None:
         """How far an array moves the pen, in ems (its glyphs' widths and its shifts), with its font's cell."""
