@@ -6,7 +6,9 @@ number ("1 class Driver {", "2 private Car car;", ...). Reflowed as prose those 
 lines whose numbers count up by one (n, n + 1, n + 2, ...; a listing may start at any number below 1000, as
 one that goes on from the page before does), with at most one line without a number between two numbered
 ones (a long source line wrapped), and with a mark of code in at least one line (braces, a line ending in ";",
-"f(", "()", "=>", "==", "<T>"); so a numbered list of sentences or a run of years is none.
+"f(", "()", "=>", "==", "<T>"); so a numbered list of sentences or a run of years is none. Two numbered lines
+are a listing too when each carries a mark that prose does not ("Some<int>", "=>", "x.f(", "f(5);", braces;
+a line ending in ";" alone is not enough, nor "word(s)"): a two-line snippet on a slide ran into one line before.
 
 The cleaner (``ingest.cleaning``) keeps each line of a listing on a line of its own, the listing a block of
 its own; the splitter (``ingest.chunking``) packs a listing apart from the text around it, as a passage of
@@ -20,6 +22,10 @@ import re
 MIN_LINES = 3
 _NUMBERED = re.compile(r"(\d{1,3})(?:\s+\S|$)")  # "3" alone: an empty source line
 _CODE_MARK = re.compile(r"[{}]|\(\)|;\s*$|\w\(|=>|==|:=|<\s*\w+\s*>")
+# a mark no prose line carries: braces, a generic type glued to a name ("Some<int>"), a lambda arrow, "==", ":=",
+# a method call ("x.f("), a statement that ends in a call ("f(5);"); a line that only ends in ";" is not enough
+# (a list item may), nor "word(s)"
+_STRONG_MARK = re.compile(r"[{}]|\w<\s*\w+\s*>|=>|==|:=|\w\.\w+\(|\w\([^()]*\)\s*;\s*$")
 
 
 def _number(line: str) -> int | None:
@@ -53,7 +59,8 @@ def listing_lines(lines: list[str]) -> list[tuple[int, int]]:
                 expected, cursor, numbered = expected + 1, cursor + 2, numbered + 1
             else:
                 break
-        if numbered >= MIN_LINES and any(_CODE_MARK.search(lines[index]) for index in members):
+        if (numbered >= MIN_LINES and any(_CODE_MARK.search(lines[index]) for index in members)) or (
+                numbered == 2 == len(members) and all(_STRONG_MARK.search(lines[index]) for index in members)):
             runs.append((members[0], members[-1]))
             position = cursor
         else:

@@ -68,11 +68,13 @@ from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
 from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
 from kennisbank.ingest.markers import ShownNumbers, split_piece
-from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
-from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.maths import (exponents_not_notes, fraction_numerator, linear_fractions, operator_limits,
                                      overlined_texts)
+from kennisbank.ingest.monospace import HALF_CELL, GridSpaces
+from kennisbank.ingest.monospace import respaced as grid_respaced
+from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
+from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
@@ -214,6 +216,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         numbers.flushed()
         runs.flushed()
         slashes.flushed()
+        grid.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -232,15 +235,19 @@ def read_page(page: Any, number: int) -> PageLayout:
         numbers.before(operator, operands, cm, tm)
         runs.before(operator, operands, cm, tm)
         slashes.before(operator, operands, cm, tm)
+        grid.before(operator, operands, cm, tm)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
     numbers = ShownNumbers(lambda: drawings.to_page)  # raised numbers glued into a piece (ingest.markers)
     runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
     slashes = SlashPlaces(lambda: drawings.resources, lambda: drawings.to_page)  # "/" drawn over "∈" (ingest.overstrike)
+    grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
-    if any(_SPACED.search(text) for text in recovered):
-        recovered[:] = respace_letters(page, recovered)
+    on_grid = _grid_spaced(recovered, grid.found)
+    _grid_gaps(pieces, recovered, grid, widths)
+    if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
+        recovered[:] = respace_letters(page, recovered, on_grid)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
@@ -477,17 +484,63 @@ def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | Non
 # --- Letters placed one by one -----------------------------------------------------------------------------
 
 _SPACED = re.compile(r"(?:^|\s)\S{1,2}(?: \S{1,2}){3,}(?=\s|$)")
-WORD_GAP = 250  # thousandths of an em: a shift this large between two glyphs of one TJ is a word space
+# thousandths of an em: below this, two strings of one TJ in a proportional font are letters of one word
+# (letters placed one by one: 0.07-0.1 em); a thin space (1/6 em: French "16 Go", "10 995") and the space around
+# a formula's "+" (0.22 em) are spaces the page shows (monospaced text is decided on its grid: ingest.monospace)
+LETTER_GAP = 150
 
 
-def respace_letters(page: Any, texts: list[str]) -> list[str]:
+def _grid_spaced(texts: list[str], found: dict[int, list[str | None]]) -> set[int]:
+    """Put the grid's spaces into the pieces that are one TJ array of a monospaced font (``ingest.monospace``),
+    in place; the indices of the pieces so written (``respace_letters`` leaves them alone)."""
+    done = set()
+    for index, text in enumerate(texts):
+        better = grid_respaced(text, found.get(index))
+        if better is not None:
+            texts[index] = better
+            done.add(index)
+    return done
+
+
+def _grid_gaps(pieces: list[Piece], texts: list[str], grid: GridSpaces, widths: list[float]) -> None:
+    """Take out pypdf's space between two pieces of one line where one of them is monospaced text and the gap
+    between them is less than half its cell (``ingest.monospace``), in place: a listing's "Func<" before a
+    formula "Fields", "onC1" before "(f1". pypdf writes a space whenever the text is moved by a Td; the pieces'
+    ends come from their glyphs' widths and the arrays' shifts. Only next to a sign (the character before or
+    after the space is no letter or digit): two words are never joined here."""
+    for index in range(1, len(texts)):
+        text, before = texts[index], texts[index - 1]
+        if not text.startswith(" ") or text.startswith("  ") or not text.strip() or not before.strip():
+            continue
+        if before.endswith((" ", "\n")) or "\n" in text or not pieces[index][0].startswith(" "):
+            continue
+        if all(shown is None for i in (index - 1, index) for shown in grid.found.get(i, [])):
+            continue  # neither piece shows an array in a monospaced font
+        first, second = grid.advances(index - 1), grid.advances(index)
+        if not first or not second or len(first) != 1 or len(second) != 1 or None in (first[0], second[0]):
+            continue
+        (width_before, cell_before), (_width, cell_after) = first[0], second[0]
+        cells = [c / 1000 * widths[i] for c, i in ((cell_before, index - 1), (cell_after, index)) if c]
+        if not cells:
+            continue
+        (_t, x0, y0, size0, _b), (_t2, x1, y1, size1, _b2) = pieces[index - 1], pieces[index]
+        if abs(y1 - y0) > 0.4 * max(size0, size1, 1.0):
+            continue
+        gap = x1 - (x0 + width_before * widths[index - 1])
+        cell = min(cells)
+        if -0.25 * cell <= gap < HALF_CELL * cell and not (before.rstrip()[-1].isalnum() and text[1].isalnum()):
+            texts[index] = text[1:]
+
+
+def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -> list[str]:
     """The visitor texts with the spaces between letters placed one by one taken out where the glyphs touch.
 
     A code listing in a Beamer slide or a LaTeX document (``listings``) places every glyph on its own in a
     ``TJ`` array, with a small shift between the letters of a word (about 0.1 em) and a large one between words
     (0.7 em or more); pypdf writes a space at every shift ("c l a s s D r i v e r {"). Here the shifts of the
-    array decide: below ``WORD_GAP`` thousandths of an em the glyphs belong to one word ("class Driver {"); a
-    normal word space is 0.25-0.35 em. Only texts that pypdf gives as runs of one- or two-letter pieces are
+    array decide: below ``LETTER_GAP`` thousandths of an em the glyphs belong to one word ("class Driver {"); a
+    thin space (1/6 em) and a normal word space (0.25-0.35 em) stay. Monospaced text is decided on its grid
+    before (``ingest.monospace``; ``skip``: the pieces done there). Only texts that pypdf gives as runs of one- or two-letter pieces are
     looked at, only a simple font's array (one byte a glyph), and only when its pieces line up with pypdf's
     text exactly (the same characters, pypdf's spaces only between pieces); otherwise the text stays as it is.
     """
@@ -497,7 +550,7 @@ def respace_letters(page: Any, texts: list[str]) -> list[str]:
         return texts
     result, cursor = list(texts), 0
     for index, text in enumerate(texts):
-        if not _SPACED.search(text) or "\n" in text.strip("\n"):
+        if not _SPACED.search(text) or "\n" in text.strip("\n") or index in (skip or ()):
             continue
         for ahead in range(cursor, min(cursor + 20, len(arrays))):
             respaced = _respace(text, arrays[ahead])
@@ -507,12 +560,13 @@ def respace_letters(page: Any, texts: list[str]) -> list[str]:
     return result
 
 
-def _letter_arrays(page: Any) -> list[list[tuple[int, float]]]:
+def _letter_arrays(page: Any) -> list[list[tuple[int, float, bytes]]]:
     """The TJ arrays of a page in a simple font with at least 4 glyph strings, most of them one or two glyphs:
-    per string its length in bytes and the shift after it (thousandths of an em, positive to the right)."""
+    per string its length in bytes, the shift after it (thousandths of an em, positive to the right) and its
+    bytes."""
     resources = page.get("/Resources") or {}
     fonts = resources.get("/Font") or {}
-    arrays: list[list[tuple[int, float]]] = []
+    arrays: list[list[tuple[int, float, bytes]]] = []
     simple = True
     for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
         if operator == b"Tf" and operands:
@@ -520,37 +574,44 @@ def _letter_arrays(page: Any) -> list[list[tuple[int, float]]]:
             font = font.get_object() if font is not None else None
             simple = font is not None and font.get("/Subtype") != "/Type0"
         elif operator == b"TJ" and simple and operands:
-            items: list[tuple[int, float]] = []
+            items: list[tuple[int, float, bytes]] = []
             for item in operands[0]:
                 if isinstance(item, (int, float)):
                     if items:
-                        items[-1] = (items[-1][0], items[-1][1] - float(item))
+                        items[-1] = (items[-1][0], items[-1][1] - float(item), items[-1][2])
                 else:
-                    items.append((len(bytes(item.original_bytes if hasattr(item, "original_bytes") else item)), 0.0))
+                    shown = bytes(item.original_bytes if hasattr(item, "original_bytes") else item)
+                    items.append((len(shown), 0.0, shown))
             if len(items) >= 4 and 5 * sum(1 for length, _ in items if length <= 2) >= 3 * len(items):
                 arrays.append(items)  # mostly single glyphs: letters placed one by one
     return arrays
 
 
-def _respace(text: str, items: list[tuple[int, float]]) -> str | None:
-    """pypdf's ``text`` of one TJ array rewritten with a space only at the array's word gaps, or None when the
-    array does not line up with the text."""
+def _respace(text: str, items: list[tuple[int, float, bytes]]) -> str | None:
+    """pypdf's ``text`` of one TJ array with pypdf's spaces taken out where the array's shift is below
+    ``LETTER_GAP`` (letters of one word), or None when the array does not line up with the text: every string
+    must stand in the text with its length, and a letter or digit the string holds must be the text's
+    character there (an array of the same lengths elsewhere on the page is not this one). Only spaces pypdf
+    wrote are taken out; none is added or moved."""
     body = text.lstrip(" ")
     lead, end_space = text[: len(text) - len(body)], ""
     if body.endswith("\n"):
         body, end_space = body[:-1], "\n"
     out, pos = [], 0
-    for number, (length, shift) in enumerate(items):
+    for number, (length, _shift, shown) in enumerate(items):
+        spaced = False
         if number and pos < len(body) and body[pos] == " ":
             pos += 1  # the space pypdf wrote between two strings of the array
+            spaced = True
         piece = body[pos: pos + length]
-        if len(piece) != length:
+        if len(piece) != length or any(chr(byte) != char for byte, char in zip(shown, piece)
+                                       if chr(byte).isascii() and chr(byte).isalnum()):
             return None
+        if number:
+            out.append(" " if spaced and items[number - 1][1] >= LETTER_GAP else "")
         out.append(piece)
         pos += length
-        if number < len(items) - 1:
-            out.append(" " if shift >= WORD_GAP else "")
-    if pos != len(body) or "".join(out).replace(" ", "") != body.replace(" ", ""):
+    if pos != len(body):
         return None
     return lead + "".join(out) + end_space
 
