@@ -51,6 +51,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kennisbank.ingest.breaks import paragraph_breaks
 from kennisbank.ingest.captions import caption_lines
 from kennisbank.ingest.cleaning import Vocabulary, hyphen_join
 from kennisbank.ingest.code import listing_lines
@@ -785,6 +786,7 @@ def body_text(page: PageLayout) -> str:
     captions = caption_lines(page)  # a caption is a paragraph of its own (ingest.captions)
     caption_starts = {id(first) for first, _last in captions}
     caption_ends |= {id(last) for _first, last in captions}
+    caption_starts |= paragraph_breaks(page)  # breaks the page shows by place alone (ingest.breaks)
     for line in page.lines:
         table = first_lines.get(id(line))
         if table is not None:
