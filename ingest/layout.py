@@ -744,6 +744,7 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
         after_notes = index > 0 and any(line.role == "footnote" for line in pages[index - 1].lines)
         _mark_footnotes(page, body_size, stats, after_notes)
         _mark_notes_after_numbers(page)
+        _plain_note_numbers(page)
         for line in page.lines:
             if line.role == "body" and _CONTENTS.search(line.text):
                 line.role = "contents"
@@ -904,6 +905,24 @@ def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats, afte
 
 
 _NOTE_NUMBER = re.compile(r"\s*(\d{1,3})(?=\s*[^\d\s.,:/%-])")
+
+
+_BRACKETED_NOTE = re.compile(r"(\s*)\[(\d{1,3})\]")
+
+
+def _plain_note_numbers(page: PageLayout) -> None:
+    """A footnote's own number is written as the page's other notes write theirs: where pypdf gives one note's
+    raised number as a piece of its own, ``_line_of`` writes it as a marker ("[27] Kamerstukken II ..."), while
+    the numbers it gives inside the note's first piece stay plain ("26 Bijlage ...", "28 Https://..."). On a page
+    whose notes open with plain numbers, the bracketed ones are written plain too (raw text: "27 ...")."""
+    notes = [line for line in page.lines if line.role == "footnote"]
+    if not any(_NOTE_NUMBER.match(line.text) for line in notes):
+        return
+    for line in notes:
+        match = _BRACKETED_NOTE.match(line.text)
+        if match and line.raw.lstrip().startswith(match.group(2)) and line.markers:
+            line.text = match.group(1) + match.group(2) + line.text[match.end():]
+            line.markers -= 1
 
 
 def _mark_notes_after_numbers(page: PageLayout) -> None:

@@ -572,6 +572,10 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
 
 
 _CELL_HYPHEN = re.compile(r"([^\W\d_]+)-$")
+# an identifier cut after its hyphen in a narrow cell: capitals and a hyphen ("NLC-") at the end of the cell's line,
+# only digits on the next ("008"); no word is hyphenated between letters and digits, so the parts are one code
+_CODE_START = re.compile(r"(?:^|\s)[A-Z]{2,}-$")
+_CODE_END = re.compile(r"\d{1,6}")
 _CELL_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -579,6 +583,8 @@ def _cell_runs_on(cell: str, text: str, lines: list[Line], vocab: list[Vocabular
     """A cell's text with the next line of the cell: after a space, or where the cell's line ends in a
     hyphenated word ("knowl-" + "edge:", "Bemer-" + "kung 37") the hyphenation is undone or kept as in running
     text (``ingest.cleaning.hyphen_join``), with the words of the page's lines as evidence."""
+    if _CODE_START.search(cell) and _CODE_END.fullmatch(text.strip()):
+        return cell + text.strip()  # "NLC-" + "008": a code cut by a narrow cell keeps its hyphen, no space
     fragment = _CELL_HYPHEN.search(cell) if cell.endswith("-") and not cell.endswith(" -") else None
     after = _CELL_WORD.match(text.lstrip())
     if fragment is None or after is None or (fragment.start() and not cell[fragment.start() - 1].isspace()):
