@@ -345,6 +345,9 @@ def _edge_run(lines: list[str], running: set[str], zone: int, number: int, offse
 # --- Reflow ----------------------------------------------------------------------------------------------
 
 
+RULED_BREAK = 3  # blank lines in a PDF's page text where a drawn rule parts two lines (ingest.tables.body_text)
+
+
 def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             headings: list[str] | None = None) -> str:
     lines = [_join_split_words(line.strip(), vocab) if join_split_words else line.strip() for line in lines]
@@ -396,6 +399,10 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             blocks.append(["", line])
         elif suspended:
             blocks[-1][1] = blocks[-1][1].rstrip() + "- " + line[1:].lstrip()
+        elif blank_run >= RULED_BREAK and not join_split_words:
+            # a rule drawn between two lines of a PDF page (ingest.tables.body_text marks it with RULED_BREAK blank
+            # lines): a row of a ruled list, never a sentence that goes on
+            blocks.append(["\n\n", line])
         elif blank_run:
             soft = double_spaced and blank_run == 1
             if soft and _ENDS_SENTENCE.search(prev.rstrip("”")) and (line[0].isupper() or line[0] in _OPENING):

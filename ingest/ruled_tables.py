@@ -43,6 +43,14 @@ accepted
     ``MAX_CROSSING`` of the text in pieces that run over a column's rule (pypdf gave several cells as one piece:
     a slide's table; the pieces cannot tell its cells, so the grid is left to ``ingest.tables``).
 
+rules between lines
+    A ruled table whose rows have text in one column only (a list of screens, the other column left empty to
+    be filled in) is no table (``accepted``), but its rules still part its rows: ``ruled_apart`` names the body
+    lines with a horizontal rule drawn between them and the next body line (from both lines' start to both lines'
+    end, at least ``ROW_RULE`` font sizes long: not a fraction's rule; clear of both lines' letters: not an
+    underline), so the page text puts a blank line there and a long row is not run
+    into the next one as a wrapped line of one paragraph.
+
 Everything is measured on the page itself; nothing here knows a file.
 """
 
@@ -67,6 +75,9 @@ PIECE_GAP = 0.3  # font sizes: pieces of a cell this far apart are apart words
 MAX_CROSSING = 0.1  # share of a grid's characters in pieces that run over a column's rule: more, and no table
 MAX_RULES = 400  # rules of one direction (after merging) on a page with a ruled table at most
 WRAP_SPACES = 3  # lines of a page that end in a space glyph: its producer keeps the space where it wraps (ingest.check)
+ROW_RULE = 6.0  # font sizes: a rule that parts two lines is at least this long (a fraction's rule is shorter)
+RULE_ABOVE, RULE_BELOW = 0.8, 0.35  # font sizes: a rule between two lines stands this far above the lower line's
+# baseline (clear of its capitals) and this far below the upper one's (clear of its descenders and an underline)
 MAX_BOXES = 2500  # a page that draws more boxes (a map, a dense chart) is not read for ruled tables
 
 _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
@@ -103,6 +114,28 @@ def ruled_grids(page: PageLayout, runs_on: Callable[[str, str], str]) -> list[Gr
             found.append(grid)
             taken.update(id(line) for line in grid.lines)
     return found
+
+
+def ruled_apart(page: PageLayout) -> set[int]:
+    """The ids of the body lines that a drawn horizontal rule parts from the next body line (module docstring)."""
+    boxes = page.drawings or []
+    if len(boxes) > MAX_BOXES:
+        return set()
+    horizontal = [((b[1] + b[3]) / 2, b[0], b[2]) for b in boxes if b[3] - b[1] <= THIN and b[2] - b[0] >= MIN_RULE]
+    if not horizontal:
+        return set()
+    body = [line for line in page.lines if line.role == "body" and line.positioned and line.text.strip()]
+    apart: set[int] = set()
+    for above, below in zip(body, body[1:]):
+        size = max(above.size, below.size, 1.0)
+        if below.y >= above.y or above.y - below.y > 3 * size:
+            continue  # the next line stands higher (another column) or far below: no row rule to read
+        start = min(above.x, below.x)
+        reach = max(above.right, below.right, start + ROW_RULE * size) - size
+        if any(below.y + RULE_ABOVE * below.size < y < above.y - RULE_BELOW * above.size
+               and x0 <= start + SAME_RULE and x1 >= reach for y, x0, x1 in horizontal):
+            apart.add(id(above))
+    return apart
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:

@@ -53,10 +53,10 @@ from typing import Any
 
 from kennisbank.ingest.breaks import paragraph_breaks
 from kennisbank.ingest.captions import caption_lines
-from kennisbank.ingest.cleaning import Vocabulary, hyphen_join
+from kennisbank.ingest.cleaning import RULED_BREAK, Vocabulary, hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.layout import Line, PageLayout
-from kennisbank.ingest.ruled_tables import ruled_grids
+from kennisbank.ingest.ruled_tables import ruled_apart, ruled_grids
 
 CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
 TAB_GAP = 0.4  # ... or this many at a place where text starts after a wide space on several lines (a tab stop)
@@ -793,6 +793,7 @@ def body_text(page: PageLayout) -> str:
     caption_starts = {id(first) for first, _last in captions}
     caption_ends |= {id(last) for _first, last in captions}
     caption_starts |= paragraph_breaks(page)  # breaks the page shows by place alone (ingest.breaks)
+    ruled = ruled_apart(page)  # a rule drawn between two lines parts them (a row of a one-column ruled list)
     for line in page.lines:
         table = first_lines.get(id(line))
         if table is not None:
@@ -801,7 +802,9 @@ def body_text(page: PageLayout) -> str:
             if id(line) in caption_starts and out and out[-1]:
                 out.append("")
             out.append(line.text)
-            if id(line) in caption_ends:
+            if id(line) in ruled:
+                out.extend([""] * RULED_BREAK)  # the cleaner never runs the next line on (ingest.cleaning)
+            elif id(line) in caption_ends:
                 out.append("")
     return "\n".join(out)
 

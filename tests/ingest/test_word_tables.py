@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from kennisbank.ingest.check import page_word_faults
 from kennisbank.ingest.layout import Line, PageLayout
 from kennisbank.ingest.pipeline import split_file
-from kennisbank.ingest.ruled_tables import ruled_grids
+from kennisbank.ingest.ruled_tables import ruled_apart, ruled_grids
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 REAL = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
@@ -158,3 +158,36 @@ def test_rules_without_text_between_them_or_a_frame_are_no_table():
     lines = [_line("Een kader met gewone tekst die doorloopt", 55, 686 - 14 * i) for i in range(6)]
     page = PageLayout(number=1, lines=lines, height=842, width=595, drawings=frame)
     assert ruled_grids(page, lambda cell, text: cell + " " + text) == []
+
+
+@REAL
+def test_rows_of_a_ruled_one_column_list_stay_apart():
+    """toegankelijkheidsonderzoek pp. 8-9: a ruled table of screens whose second column is empty (no table: one
+    column of text) ran a long row into the next one as if it wrapped: "... Locatie-instellingen Status - De
+    app ...", "... Locatie staat uit Status - De app is deels actief - Bluetooth ...". The rule between the rows
+    parts them; a row's own wrapped line still runs on ("... van" + "mijn telefoon")."""
+    for number in (8, 9):
+        _document, chunks = _real("toegankelijkheidsonderzoek.pdf")
+        text = "\n".join(c.content for c in chunks if c.meta["page_number"] == number)
+        assert "Locatie-instellingen Status" not in text and "staat uit Status" not in text
+    lines = [line for c in _real("toegankelijkheidsonderzoek.pdf")[1] if c.meta["page_number"] == 9
+             for line in c.content.split("\n")]
+    assert "Status - De app is deels actief - Locatie staat uit - Locatie-instellingen" in lines
+    assert "Status - De app is deels actief - Locatie staat uit - Locatie-instellingen - Hoe zit dat precies" in lines
+    assert "FAQ - Veelgestelde vraag - hoe verwijder ik de bluetoothgegevens van mijn telefoon" in lines
+    _assert_faithful("toegankelijkheidsonderzoek.pdf", 9)
+
+
+def test_a_rule_between_two_lines_parts_them_but_not_a_fraction_rule_or_an_underline():
+    """ruled_apart on made pages: a rule across both lines between them parts them; a short rule (a fraction's),
+    a rule right under a line's baseline (an underline) and no rule at all do not."""
+    def page(*boxes):
+        above = Line(text="Status - De app is deels actief", x=60.0, y=430.0, size=12.0, positioned=True, right=300.0)
+        below = Line(text="Status - De app is actief", x=60.0, y=401.0, size=12.0, positioned=True, right=250.0)
+        return PageLayout(number=1, lines=[above, below], height=842.0, width=595.0, drawings=list(boxes)), above
+
+    layout, above = page((56.0, 417.0, 538.0, 418.0))
+    assert ruled_apart(layout) == {id(above)}
+    assert ruled_apart(page()[0]) == set()
+    assert ruled_apart(page((60.0, 417.0, 100.0, 418.0))[0]) == set()  # shorter than the lines: a fraction's rule
+    assert ruled_apart(page((56.0, 427.0, 538.0, 428.0))[0]) == set()  # under the upper line's letters: an underline
