@@ -23,26 +23,12 @@ from __future__ import annotations
 
 import re
 
+from kennisbank.ingest.caption_label import CAPTION, is_caption  # noqa: F401  (is_caption: this module's API)
 from kennisbank.ingest.layout import Line, PageLayout
 
-_WORDS = (
-    r"abbildung|abb|figure|fig|figuur|afbeelding|afb|illustration|grafiek|grafik|graphique|diagramm?|"
-    r"schema|chart|graph|kaart|karte|carte|map|foto|photo|bild|"
-    r"tabelle|tabel|table|tableau|tab|tabla|"
-    r"listing|algorithmus|algorithm|algoritme|algorithme|plaat|box|kader|encadré"
-)
-CAPTION = re.compile(
-    rf"\s*(?:{_WORDS})\.?\s*(?:\d{{1,3}}(?:[.-]\d{{1,3}}){{0,3}}|[IVX]{{1,6}}|[A-Z]\.\d{{1,3}})\s*(?::|[.–—-](?=\s|$))",
-    re.IGNORECASE,
-)
 _CLOSES = re.compile(r"[.!?:;)\]][\"'”’]*$")
 LINE_SPACE = 1.6  # font sizes: a line further below the one above than this starts a block of its own
 SAME_SIZE = 0.2  # points: a caption's lines are in one size
-
-
-def is_caption(text: str) -> bool:
-    """Whether ``text`` opens with a caption's label and number ("Abbildung 2.7:", "Table 3.", "Fig. 4 -")."""
-    return bool(CAPTION.match(text))
 
 
 def _starts_block(above: Line | None, line: Line) -> bool:

@@ -262,6 +262,7 @@ def check_file(path: Path | str) -> dict[str, Any]:
         "running_lines_removed": layout.get("running_lines", 0),
         "contents_lines_removed": layout.get("contents_lines", 0),
         "figure_lines_removed": layout.get("figure_lines", 0),
+        "small_print_lines_removed": layout.get("small_print_lines", 0),
         "build_slides_dropped": layout.get("build_slides", 0),
         "headings": layout.get("headings", 0),
         "slides": bool(layout.get("slides", False)),
@@ -292,7 +293,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"figuurlabels {report['figure_passages_dropped']}",
         f"  voetnoten {report['footnotes']}, notenummers {report['note_markers']}, kopteksten/voetteksten "
         f"weggelaten {report['running_lines_removed']}, inhoudsopgaveregels {report['contents_lines_removed']}, "
-        f"figuurregels {report['figure_lines_removed']}, "
+        f"figuurregels {report['figure_lines_removed']}, kleine lettertjes {report.get('small_print_lines_removed', 0)}, "
         f"dia-opbouw weggelaten {report['build_slides_dropped']}, koppen {report['headings']}, paginanummers: {report['page_labels']}, "
         f"afbrekingen hersteld {report['hyphen_joins_made']}",
         f"  signalen: {flags}",

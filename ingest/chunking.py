@@ -5,7 +5,8 @@ web UI quotes a passage from the stored page text by these offsets, so a citatio
 
 A paragraph that runs on over a page break is one passage (``page`` .. ``page_end``), not two halves. For it
 
-    chunk.text == page_text[chunk.start:chunk.end] + " " + next_page_text[0:chunk.end_on_page_end]
+    chunk.text == first + run_on_joiner(first, rest) + rest
+    # first = page_text[chunk.start:chunk.end], rest = next_page_text[0:chunk.end_on_page_end]
 
 where ``page_text[chunk.start:chunk.end]`` is the end of the body text of ``page`` (never its footnotes) and
 the continuation is the start of the next page, up to the end of the sentence that runs on (or the end of
@@ -42,6 +43,7 @@ from haystack import Document, component, logging
 
 from kennisbank.core.text import normalize_text
 from kennisbank.ingest.captions import is_caption
+from kennisbank.ingest.cleaning import link_runs_on
 from kennisbank.ingest.code import is_code_passage
 from kennisbank.ingest.index_pages import is_index_passage, structured_spans
 from kennisbank.ingest.tables import ROW_START, is_table_passage, noise_kinds, table_spans
@@ -60,6 +62,13 @@ _ABBREVIATIONS = frozenset(
 _HEADING_MAX = 120
 _BULLETS = "•-–*"
 _SOURCE_LINE = re.compile(r"^[•\-–*]\s*[^()]{2,80}\(\d{4}\)$")
+
+
+def run_on_joiner(first: str, rest: str) -> str:
+    """What stands between the two parts of a passage over a page break: a space, or nothing where a link
+    broken at the page's end goes on at the top of the next page ("https://rich-" + "iannone.github.io/...",
+    ``cleaning.link_runs_on``: the rule for a line break inside a page)."""
+    return "" if link_runs_on(first, rest) else " "
 
 
 @dataclass
@@ -134,7 +143,7 @@ def split_pages(
         for index, (start, end) in enumerate(spans):
             if run_on is not None and index == len(spans) - 1:
                 following = pages[number]
-                text = page[start:end] + " " + following[:run_on]
+                text = page[start:end] + run_on_joiner(page[start:end], following[:run_on]) + following[:run_on]
                 chunks.append(Chunk(number, start, end, text, len(chunks), page_label=label, page_end=number + 1,
                                     end_on_page_end=run_on,
                                     kind=_body_kind(page[start:end])))

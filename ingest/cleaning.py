@@ -61,6 +61,7 @@ from haystack import Document, component
 from kennisbank.core.text import SPACES as _SPACES
 from kennisbank.core.text import normalize_chars as _normalize_chars
 from kennisbank.core.text import normalize_text  # noqa: F401  (the cleaning API includes the query normalisation)
+from kennisbank.ingest.caption_label import is_caption
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.index_pages import index_lines
 
@@ -407,8 +408,10 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             soft = double_spaced and blank_run == 1
             if soft and _ENDS_SENTENCE.search(prev.rstrip("”")) and (line[0].isupper() or line[0] in _OPENING):
                 blocks.append(["\n\n", line])
-            elif not bullet and not prev.startswith(TABLE_ROW) and (soft or _continues(prev, line)):
-                # (a table's rows end in a blank line, ingest.tables.body_text: text after it is not their cell)
+            elif (not bullet and not prev.startswith(TABLE_ROW) and (soft or _continues(prev, line))
+                  and not is_caption(blocks[-1][1])):
+                # (a table's rows end in a blank line, ingest.tables.body_text: text after it is not their cell;
+                # a caption is a paragraph of its own, ingest.captions: text after it does not go on from it)
                 blocks[-1][1] = _append(blocks[-1][1], line, vocab)
             else:
                 blocks.append(["\n" if soft else "\n\n", line])
@@ -589,6 +592,19 @@ def _url_runs_on(text: str, line: str) -> bool:
         return bool(re.fullmatch(r"[a-z\d][\w./%=&?#~-]*", line)) and (line[0].isdigit() or len(line) <= 12)
     first = line.split(None, 1)[0] if line.split() else ""
     return bool(_URL_GOES_ON.fullmatch(first))
+
+
+def link_runs_on(text: str, following: str) -> bool:
+    """Whether the link at the end of ``text`` goes on at the start of ``following`` without a space: broken
+    at its own hyphen ("https://rich-" + "iannone.github.io/"), after "/", "%", "=" ... or before a percent
+    escape, the same rules as for a line break inside a page (``_append``). ``ingest.chunking`` uses it where a
+    passage runs on over a page break."""
+    text, following = text.rstrip(), following.lstrip()
+    if not text or not following:
+        return False
+    if text.endswith("-") and _URL_TAIL.search(text):
+        return True
+    return _url_runs_on(text, following) or _escape_runs_on(text, following)
 
 
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}\S*")

@@ -234,7 +234,8 @@ def _under_chart(page: PageLayout, placed: list[Line], found: list[Box], body_si
                 break
             # the figure's caption, or the next section's heading (at the drawing's left edge or left of it, where
             # an axis title stands under the middle of a chart)
-            if _CAPTION.match(line.text) or (line.heading and line.x <= box[0] + 0.5 * body_size):
+            if _CAPTION.match(line.text) or (line.heading and line.x <= box[0] + 0.5 * body_size
+                                              and not _centred_under(line, box)):
                 caption = line
                 break
             if not _short_label(line):
@@ -245,6 +246,16 @@ def _under_chart(page: PageLayout, placed: list[Line], found: list[Box], body_si
             continue
         marked += [line for line in inside + labels if line.role == "body"]
     return marked
+
+
+CENTRED = 0.1  # a line whose middle is within this share of a drawing's width of the drawing's middle is centred
+
+
+def _centred_under(line: Line, box: Box) -> bool:
+    """Whether a line stands centred under a drawing (a chart's axis title, which may start a little left of
+    the plot's box and be set in a heading's size), where the next section's heading starts at the margin."""
+    right = line.right if line.right > line.x else line.x + _width(line)
+    return abs((line.x + right) / 2 - (box[0] + box[2]) / 2) <= CENTRED * (box[2] - box[0])
 
 
 def _short_label(line: Line) -> bool:

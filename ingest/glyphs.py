@@ -247,3 +247,78 @@ def _letter_of(part: Ink, letters: list[tuple[str, Ink, tuple[int, int, int, int
     if len(ranked) > 1 and ranked[1][1] > ranked[0][1] - MARGIN:
         return None
     return ranked[0][0]
+
+
+# --- Double quotes of a Type 3 bitmap font ----------------------------------------------------------------
+
+# T1-encoded TeX fonts put the double quotes at control codes (16 "“", 17 "”", 18 "„") and name them "a16":
+# pypdf gives the bare code and the cleaner drops it ("recovery of lost-type information" for "of “lost-type”
+# information"). Such a glyph's picture is two single quote marks side by side, and the font has the single
+# marks at their ASCII codes ("'" at 39, "`" at 96, "," at 44), whose codes pypdf maps. A glyph reads as a
+# double quote only when both its parts match the same single mark at the same height; where the font has no
+# "`", the "'" turned half round stands in for it (TeX's Computer Modern and its successors draw the opening
+# quote so; in a font that does otherwise the turned mark matches nothing and nothing is read).
+_DOUBLES = {"'": "\u201d", "`": "\u201c", ",": "\u201e"}
+
+
+def type3_quotes(font: Any, document: Any = None) -> dict[int, str]:
+    """Code -> double quote ("“", "”", "„") of the glyphs at control codes (below 32) of a Type 3 font whose
+    pictures are two single quote marks of the font (or of a Type 3 font of the same scale) side by side, at
+    the mark's own height; nothing for a glyph that matches no mark clearly."""
+    font = font.get_object() if hasattr(font, "get_object") else font
+    try:
+        if font.get("/Subtype") != "/Type3" or "/ToUnicode" in font:
+            return {}
+        names = _names(font)
+        unknown = {code: name for code, name in names.items() if code < 32}
+        if not unknown:
+            return {}
+        marks = _marks(font, document)
+        if not marks:
+            return {}
+        found: dict[int, str] = {}
+        for code, name in unknown.items():
+            ink = _ink(font, name)
+            parts = _parts(ink) if ink else []
+            if len(parts) != 2:
+                continue
+            read = [_mark_of(part, marks) for part in parts]
+            if read[0] is not None and read[0] == read[1]:
+                found[code] = _DOUBLES[read[0]]
+        return found
+    except Exception:  # an unusual glyph procedure: no evidence, nothing read
+        return {}
+
+
+def _marks(font: Any, document: Any) -> list[tuple[str, Ink]]:
+    """The single marks "'", "`" and "," of the font (else of a Type 3 font of the same scale), as pictures
+    in the glyph grid; "`" made from "'" turned half round where no font has it."""
+    found: dict[str, Ink] = {}
+    for other in [font, *_siblings(font, document)]:
+        names = _names(other)
+        for char in ("'", "`", ","):
+            if char not in found and ord(char) in names:
+                ink = _ink(other, names[ord(char)])
+                if ink:
+                    found[char] = ink
+    if "'" in found and "`" not in found:
+        left, bottom, right, top = _box(found["'"])
+        found["`"] = frozenset((left + right - x, bottom + top - y) for x, y in found["'"])
+    return list(found.items())
+
+
+def _mark_of(part: Ink, marks: list[tuple[str, Ink]]) -> str | None:
+    """The mark whose picture, placed at the part's left edge and at its own height (shifted by up to a
+    pixel), covers the part by at least ``MIN_MATCH`` with no other mark within ``MARGIN``."""
+    left = _box(part)[0]
+    scores: dict[str, float] = {}
+    for char, ink in marks:
+        offset = left - _box(ink)[0]
+        score = max(len(part & moved) / len(part | moved) for moved in _shifted(ink, offset))
+        scores[char] = max(scores.get(char, 0.0), score)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < MIN_MATCH:
+        return None
+    if len(ranked) > 1 and ranked[1][1] > ranked[0][1] - MARGIN:
+        return None
+    return ranked[0][0]

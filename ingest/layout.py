@@ -65,8 +65,10 @@ from pypdf.generic._font import Font
 from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.drawings import Drawings
-from kennisbank.ingest.glyphs import type3_ligatures
+from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
+from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
 from kennisbank.ingest.markers import ShownNumbers, split_piece
+from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.maths import fraction_numerator, overlined_texts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
@@ -129,7 +131,7 @@ class Line:
     x: float = 0.0
     y: float = 0.0
     size: float = 0.0
-    role: str = "body"  # body, running, footnote, contents, figure, table, glyphs (no glyph left: read_page)
+    role: str = "body"  # body, running, footnote, contents, figure, table, glyphs (no glyph left: read_page), small_print
     positioned: bool = False  # False when pypdf gave no position for any of its pieces
     markers: int = 0  # footnote markers written as "[n]"
     joined: bool = False  # pypdf's text has no line break before this line (see _starts_new_line)
@@ -182,6 +184,7 @@ class LayoutStats:
     labels_from: str = "none"  # "PageLabels", "printed" or "none"
     slides: bool = False  # most pages are landscape: a slide deck, each page stands alone
     headings: int = 0
+    small_print_lines: int = 0  # a letterhead's small print at a page's foot (ingest.small_print)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -252,20 +255,22 @@ def read_page(page: Any, number: int) -> PageLayout:
     pitched: list[bool] = []  # ... in a monospaced font
     mono_fonts: dict[int, bool] = {}
     faces: list[str] = []  # ... the family of each piece's font (see _face)
+    letters = note_letters(pieces)  # letters that open a note of the page (ingest.letter_notes)
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
         offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends), current,
-                                                                       slanted, pitched), current, faces), cuts))
+                layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends, letters),
+                                                                       current, slanted, pitched), current, faces), cuts))
                 current, fixed, joined, ends, slanted, pitched, cuts, faces = [], [], False, [], [], [], {}, []
             subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
             cut = _runs_apart(subs, runs.found.get(number), text)
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
-                    layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends),
+                    layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends,
+                                                                                      letters),
                                                                            current, slanted, pitched), current, faces),
                                                    cuts))
                     current, fixed, joined, ends, slanted, pitched, cuts, faces = [], [], True, [], [], [], {}, []
@@ -281,8 +286,9 @@ def read_page(page: Any, number: int) -> PageLayout:
                 fixed.append(sub_better)
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
-    layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends), current, slanted,
-                                                           pitched), current, faces), cuts))
+    layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends, letters), current,
+                                                           slanted, pitched), current, faces), cuts))
+    mark_letter_notes(layout.lines, letters)
     for line in layout.lines:
         if line.raw.strip() and not line.text.strip():
             line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line
@@ -443,15 +449,15 @@ def _starts_new_line(previous: Piece, piece: Piece) -> bool:
 
 
 def _make_line(pieces: list[Piece], joined: bool = False, fixed: list[str] | None = None,
-               ends: list[float] | None = None) -> Line:
-    line = _line_of(pieces)
+               ends: list[float] | None = None, letters: frozenset[str] = frozenset()) -> Line:
+    line = _line_of(pieces, letters)
     line.joined = joined
     line.pieces = pieces
     line.ends = ends
     line.right = max([line.x, *(ends or [])])
     if fixed and any(better != piece[0] for better, piece in zip(fixed, pieces)):
         # the same line from the recovered glyphs: ``raw`` stays pypdf's text, ``text`` gets the glyphs
-        line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)]).text
+        line.text = _line_of([(better, *piece[1:]) for better, piece in zip(fixed, pieces)], letters).text
     return line
 
 
@@ -570,6 +576,8 @@ def _font_codes(font: Any, document: Any = None) -> dict[int, str]:
     codes = {code: char for code, name in names.items() if code < 32 and (char := _unicode_of(name))}
     for code, letters in type3_ligatures(font, document).items():
         codes.setdefault(code, letters)
+    for code, quote in type3_quotes(font, document).items():
+        codes.setdefault(code, quote)
     if len(_FONT_CODES) > 256:
         _FONT_CODES.clear()
     _FONT_CODES[id(font)] = (font, codes)
@@ -645,7 +653,7 @@ def _cff_encoding(data: bytes) -> dict[int, str]:
     return names
 
 
-def _line_of(pieces: list[Piece]) -> Line:
+def _line_of(pieces: list[Piece], note_marks: frozenset[str] = frozenset()) -> Line:
     if not pieces:
         return Line("", "")
     weights: Counter = Counter()
@@ -676,6 +684,12 @@ def _line_of(pieces: list[Piece]) -> Line:
                  or _note_after_year(before, raised))
         ):
             parts.append(text.replace(stripped, f"[{stripped}]"))
+            markers += 1
+            continue
+        if (stripped in note_marks and raised and 0 < piece_size < MARKER_SIZE * size
+                and (_marker_follows(before) or not before.strip())):
+            # a letter marker whose note the page has (ingest.letter_notes); glued to its word as printed
+            parts.append(f"[{stripped}]" if before[-1:].isalnum() else text.replace(stripped, f"[{stripped}]"))
             markers += 1
             continue
         parts.append(text)
@@ -755,6 +769,8 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
     if stats.slides:
         _slide_titles(pages)
     else:
+        # a letterhead's legal lines under its footer (ingest.small_print)
+        stats.small_print_lines = sum(mark_small_print(page, body_size) for page in pages)
         _find_headings(pages, body_size)
     stats.headings = sum(len(page.headings or []) for page in pages)
     return stats
@@ -1088,7 +1104,8 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             # a bold heading in the body size ranks below every larger one
             rank_size = line.size if larger else line.size - 0.5
             continues = (previous is not None and heads and abs(previous.size - line.size) < 0.2
-                         and not _SECTION_NUMBER.match(text))  # "3.3 Métriques" over "3.3.1 MedTerm": two
+                         and not _SECTION_NUMBER.match(text)  # "3.3 Métriques" over "3.3.1 MedTerm": two
+                         and not _set_apart(previous, line))  # a title block's subtitle, authors, date: apart
             if is_heading and not continues and not _section_heading_like(text):
                 is_heading = False
             if (continues or is_heading) and _runs_into_paragraph(placed, line):
@@ -1125,6 +1142,18 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
             page.headings.append((ranks[_rank_key(size, text)], text))
             for line in lines:
                 line.heading = True
+
+
+HEADING_WRAP = 2.0  # a heading wrapped over lines has them less than this many times its size apart (an empty line)
+
+
+def _set_apart(previous: Line, line: Line) -> bool:
+    """Whether ``line`` stands below ``previous`` (both in a heading's size) with an empty line's space between
+    them: a wrapped title has its lines at the usual line space, while the lines of a title block (subtitle,
+    authors, date) stand apart and are headings or lines of their own."""
+    if not (previous.positioned and line.positioned) or line.size <= 0:
+        return False
+    return previous.y - line.y > HEADING_WRAP * line.size
 
 
 def _runs_into_paragraph(placed: list[Line], line: Line) -> bool:

@@ -912,7 +912,7 @@ def noise_kinds(texts: list[str], pages: list[int | None], kinds: list[str], sli
         seen.add(key)
         cover = alone and not slides and is_cover_page(text)
         if (lone_heading or tiny_slide or letterhead or duplicate or (page == 1 and is_title_block(text))
-                or cover or is_field(text)):
+                or cover or is_field(text) or field_labels_only(text)):
             result.append("noise")
         else:
             result.append("figure" if is_figure_text(text) else kind)
@@ -972,6 +972,29 @@ def is_field(text: str) -> bool:
         return False
     name = lines[0].rstrip(":").strip()
     return bool(_FIELD_LABELS.fullmatch(name))
+
+
+# the field names of a memo's or letter's head ("voor", "cc", "van", "datum", "inzake", "zaaknr"; "To", "From")
+_MEMO_LABELS = re.compile(
+    r"aan|van|cc|bcc|voor|datum|inzake|betreft|onderwerp|kenmerk|zaaknr|zaaknummer|dossiernr|dossiernummer"
+    r"|referentie|kopie|bijlagen?|to|from|date|subject|re|ref|attn|copy|enclosures?",
+    re.IGNORECASE,
+)
+_PREPOSITIONS = frozenset({"aan", "van", "voor", "to", "from", "re", "copy", "kopie"})  # words of prose as well
+MEMO_LABEL_SHARE = 0.75
+
+
+def field_labels_only(text: str) -> bool:
+    """The field names of a memo's head without their values ("voor cc van datum inzake zaaknr": pypdf gives the
+    column of names apart from the column of values): at most ``FIELD_WORDS`` words, no sentence, at least
+    three different field names of which one is no preposition ("datum", "inzake"), and field names for at
+    least ``MEMO_LABEL_SHARE`` of the words."""
+    words = _WORD.findall(text)
+    if not words or len(words) > FIELD_WORDS or _SENTENCE.search(text) or _CLOSING.search(text.strip()):
+        return False
+    labels = [word.casefold() for word in words if _MEMO_LABELS.fullmatch(word)]
+    return (len(set(labels)) >= 3 and any(label not in _PREPOSITIONS for label in labels)
+            and len(labels) >= MEMO_LABEL_SHARE * len(words))
 
 
 def is_figure_text(text: str) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kennisbank.ingest.pipeline import split_file
+from kennisbank.ingest.chunking import run_on_joiner
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 
@@ -38,7 +39,8 @@ def _quotes_pages(pages: list[str], chunk) -> bool:
     meta = chunk.meta
     text = pages[meta["page_number"] - 1][meta["start"]: meta["end"]]
     if meta.get("page_end"):
-        text += " " + pages[meta["page_end"] - 1][: meta["end_on_page_end"]]
+        rest = pages[meta["page_end"] - 1][: meta["end_on_page_end"]]
+        text += run_on_joiner(text, rest) + rest
     return text == chunk.content
 
 

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from kennisbank.evaluation.pdf_quality import running_lines
 from kennisbank.ingest.check import broken_urls, check_file, mid_sentence_ends, page_word_faults
+from kennisbank.ingest.chunking import run_on_joiner
 from kennisbank.ingest.pipeline import split_file
 from kennisbank.core.text import normalize_text
 
@@ -86,7 +87,8 @@ class TestEveryRealPdf:
             text = pages[page - 1][start:end]
             if chunk.meta.get("page_end"):
                 assert chunk.meta["page_end"] == page + 1
-                text += " " + pages[page][: chunk.meta["end_on_page_end"]]
+                rest = pages[page][: chunk.meta["end_on_page_end"]]
+                text += run_on_joiner(text, rest) + rest
             assert chunk.content == text
             assert chunk.content.strip() == chunk.content and chunk.content
 
