@@ -313,9 +313,21 @@ def _over_the_break(last: str, last_is_heading: bool, following: str, next_heads
     if not firsts:
         return None
     end = _rstrip(following, 0, min(firsts))
-    if 0 < end <= min(room, _HEADING_MAX) and "\n" not in following[:end]:
+    if 0 < end <= min(room, _HEADING_MAX) and "\n" not in following[:end] \
+            and not _sentence_after_open_item(last, following[:end]):
         return end
     return None
+
+
+def _sentence_after_open_item(last: str, piece: str) -> bool:
+    """Whether ``piece`` (a short line that opens the next page) is a sentence of its own while ``last`` ends in
+    a list item without closing punctuation ("- de dag dat ... (wordt vermeld in de notificatie)" + "Tijdens geen
+    enkele verwerkingsfase worden locatiegegevens verwerkt."): joined with a space it would read as the item's
+    end. A list item ("• Geen problemen aangetroffen") or a lower-case start still goes with the list."""
+    last_line = last.rstrip().rsplit("\n", 1)[-1]
+    return (bool(_ITEM_LABEL_START.match(last_line)) and not _CLOSED.search(last_line.rstrip())
+            and not _ITEM_LABEL_START.match(piece) and piece[:1].isupper()
+            and piece.rstrip().endswith((".", "!", "?")))
 
 
 def _is_sentence_piece(line: str) -> bool:

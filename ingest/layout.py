@@ -143,6 +143,7 @@ class Line:
     heading: bool = False  # a line of a heading (see _find_headings): it never runs into a paragraph
     italic: bool = False  # most of its letters are in an italic or oblique font (see _styled_heading)
     mono: bool = False  # most of its letters are in a monospaced font (see _label_line)
+    face: str = ""  # the font family of most of its letters (see _face, _styled_heading)
     pieces: list[Piece] | None = None  # pypdf's pieces of the line, with their places (ingest.tables reads cells)
     right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
     ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
@@ -271,6 +272,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     cuts: dict[int, list[tuple[Piece, float]]] = {}  # pieces of the current line cut into their TJ runs
     pitched: list[bool] = []  # ... in a monospaced font
     mono_fonts: dict[int, bool] = {}
+    faces: list[str] = []  # ... the family of each piece's font (see _face)
     letters = note_letters(pieces)  # letters that open a note of the page (ingest.letter_notes)
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
@@ -278,16 +280,18 @@ def read_page(page: Any, number: int) -> PageLayout:
         offset = 0
         for index, (part, better_part) in enumerate(zip(parts, better_parts)):
             if index:
-                layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends, letters), current, slanted,
-                                                            pitched), cuts))
-                current, fixed, joined, ends, slanted, pitched, cuts = [], [], False, [], [], [], {}
+                layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends, letters),
+                                                                       current, slanted, pitched), current, faces), cuts))
+                current, fixed, joined, ends, slanted, pitched, cuts, faces = [], [], False, [], [], [], {}, []
             subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
             cut = _runs_apart(subs, runs.found.get(number), text)
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
                 if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
-                    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends, letters), current,
-                                                                slanted, pitched), cuts))
-                    current, fixed, joined, ends, slanted, pitched, cuts = [], [], True, [], [], [], {}
+                    layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends,
+                                                                                      letters),
+                                                                           current, slanted, pitched), current, faces),
+                                                   cuts))
+                    current, fixed, joined, ends, slanted, pitched, cuts, faces = [], [], True, [], [], [], {}, []
                 if cut:
                     cuts[len(current)] = [((piece, piece_x, sub_y, sub_size, bold),
                                            piece_x + sub_em * text_width(piece.rstrip(), font)) for piece, piece_x in cut]
@@ -296,11 +300,12 @@ def read_page(page: Any, number: int) -> PageLayout:
                 if id(font) not in mono_fonts:
                     mono_fonts[id(font)] = _is_mono(font)
                 pitched.append(mono_fonts[id(font)])
+                faces.append(_face(font))
                 fixed.append(sub_better)
                 ends.append(sub_x + sub_em * text_width(sub.rstrip(), font) if sub.strip() and sub_size > 0 else sub_x)
             offset += len(part) + 1
-    layout.lines.append(_with_runs(_with_italic(_make_line(current, joined, fixed, ends, letters), current, slanted, pitched),
-                                   cuts))
+    layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends, letters), current,
+                                                           slanted, pitched), current, faces), cuts))
     mark_letter_notes(layout.lines, letters)
     exponents_not_notes(layout.lines)  # "(cx + d)" + raised "2" is no note marker (ingest.maths)
     for line in layout.lines:
@@ -333,6 +338,27 @@ def _is_mono(font: Any) -> bool:
     except Exception:  # a broken font dictionary
         return False
     return False
+
+
+def _face(font: Any) -> str:
+    """The family of a font by its name, without the subset tag and the style: "ABCDEF+Calibri-Light" ->
+    "calibri", "TimesNewRomanPS-BoldMT" -> "timesnewromanps"; "" when it has no name."""
+    try:
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+    except Exception:  # a broken font dictionary
+        return ""
+    name = name.lstrip("/").split("+", 1)[-1]
+    return re.split(r"[-,]", name, maxsplit=1)[0].casefold()
+
+
+def _with_face(line: Line, pieces: list[Piece], faces: list[str]) -> Line:
+    """``line`` with ``face``: the font family of most of its letters."""
+    letters: Counter = Counter()
+    for piece, face in zip(pieces, faces):
+        letters[face] += len(piece[0].strip())
+    if letters and letters.most_common(1)[0][1] > 0:
+        line.face = letters.most_common(1)[0][0]
+    return line
 
 
 def _with_italic(line: Line, pieces: list[Piece], slanted: list[bool], fixed: list[bool] | None = None) -> Line:
@@ -828,8 +854,11 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
             page.label = str(page.number + printed) if page.number + printed >= 1 else None
     _mark_running(pages, printed, stats)
     _keep_step_numbers(pages, stats)
-    for page in pages:
-        _mark_footnotes(page, body_size, stats)
+    for index, page in enumerate(pages):
+        after_notes = index > 0 and any(line.role == "footnote" for line in pages[index - 1].lines)
+        _mark_footnotes(page, body_size, stats, after_notes)
+        _mark_notes_after_numbers(page)
+        _plain_note_numbers(page)
         for line in page.lines:
             if line.role == "body" and _CONTENTS.search(line.text):
                 line.role = "contents"
@@ -977,9 +1006,10 @@ def _same_place(x: float, y: float, other_x: float, other_y: float, width: float
     return abs(y - other_y) <= SAME_HEIGHT and abs(x - other_x) <= SAME_X * (width or 600.0)
 
 
-def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats) -> None:
+def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats, after_notes: bool = False) -> None:
     """The footnotes at the foot of the page, or of each of its two columns (a paper's notes stand at the foot of
-    the column they belong to, beside the other column's text: see ``_column_groups``)."""
+    the column they belong to, beside the other column's text: see ``_column_groups``). ``after_notes``: the page
+    before has footnotes, so the first lines of this page's notes may be the end of a note that runs over."""
     if not body_size or not page.height:
         return
     placed = sorted(
@@ -987,7 +1017,54 @@ def _mark_footnotes(page: PageLayout, body_size: float, stats: LayoutStats) -> N
         key=lambda line: line.y,
     )
     for group in _column_groups(page, placed):
-        _mark_footnote_zone(page, group, body_size, stats)
+        _mark_footnote_zone(page, group, body_size, stats, after_notes)
+
+
+_NOTE_NUMBER = re.compile(r"\s*(\d{1,3})(?=\s*[^\d\s.,:/%-])")
+
+
+_BRACKETED_NOTE = re.compile(r"(\s*)\[(\d{1,3})\]")
+
+
+def _plain_note_numbers(page: PageLayout) -> None:
+    """A footnote's own number is written as the page's other notes write theirs: where pypdf gives one note's
+    raised number as a piece of its own, ``_line_of`` writes it as a marker ("[27] Kamerstukken II ..."), while
+    the numbers it gives inside the note's first piece stay plain ("26 Bijlage ...", "28 Https://..."). On a page
+    whose notes open with plain numbers, the bracketed ones are written plain too (raw text: "27 ...")."""
+    notes = [line for line in page.lines if line.role == "footnote"]
+    if not any(_NOTE_NUMBER.match(line.text) for line in notes):
+        return
+    for line in notes:
+        match = _BRACKETED_NOTE.match(line.text)
+        if match and line.raw.lstrip().startswith(match.group(2)) and line.markers:
+            line.text = match.group(1) + match.group(2) + line.text[match.end():]
+            line.markers -= 1
+
+
+def _mark_notes_after_numbers(page: PageLayout) -> None:
+    """A raised smaller number right after digits ("ISO/IEC 25010" + raised "4") is a power as often as a note
+    marker, so ``_line_of`` leaves it; it is the marker "[4]" when the page has note 4 among its footnotes and
+    no other marker of that number in its body text."""
+    notes = {match.group(1) for line in page.lines if line.role == "footnote"
+             for match in [_NOTE_NUMBER.match(line.text)] if match}
+    if not notes:
+        return
+    body = [line for line in page.lines if line.role == "body" and line.pieces]
+    marked = {number for line in body for number in re.findall(r"\[(\d{1,3})\]", line.text)}
+    for line in body:
+        pieces = line.pieces or []
+        for index in range(1, len(pieces)):
+            text, _x, y, size, _bold = pieces[index]
+            before = pieces[index - 1][0]
+            if (text not in notes or text in marked or not before[-1:].isdigit()
+                    or not 0 < size < MARKER_SIZE * line.size or y <= line.y + 0.15 * line.size):
+                continue
+            left = before[-12:]
+            right = pieces[index + 1][0][:8] if index + 1 < len(pieces) else ""
+            if line.text.count(left + text + right) == 1:
+                line.text = line.text.replace(left + text + right, f"{left}[{text}]{right}")
+                line.markers += 1
+                marked.add(text)
 
 
 COLUMN_LINES = 5  # lines each column of a two-column page has at least
@@ -1006,7 +1083,8 @@ def _column_groups(page: PageLayout, placed: list[Line]) -> list[list[Line]]:
     return [sorted(left + across, key=lambda line: line.y), sorted(right + across, key=lambda line: line.y)]
 
 
-def _mark_footnote_zone(page: PageLayout, placed: list[Line], body_size: float, stats: LayoutStats) -> None:
+def _mark_footnote_zone(page: PageLayout, placed: list[Line], body_size: float, stats: LayoutStats,
+                        after_notes: bool = False) -> None:
     placed = [line for line in placed if line.role == "body"]  # a note across both columns is marked once
     zone: list[Line] = []
     for line in placed:  # from the bottom up
@@ -1014,16 +1092,56 @@ def _mark_footnote_zone(page: PageLayout, placed: list[Line], body_size: float, 
             break
         zone.append(line)
     # the zone starts (at its top) with a numbered note; drop lines above the topmost numbered one
+    dropped: list[Line] = []
     while zone and not _NOTE_START.match(zone[-1].text) and not _note_under_rule(page, zone[-1], body_size):
-        zone.pop()
+        dropped.append(zone.pop())
     if not zone or len(zone) == len(placed):
         return  # nothing, or a page in a small font throughout (a table, a slide): not footnotes
+    if _side_by_side(zone):
+        return  # cells on one baseline: a table in a smaller font at the page's foot ("5 Catastrofaal" | "Er kunnen ...")
+    zone.extend(_carried_note(zone[-1], dropped, placed) if after_notes else [])
     if listing_lines([line.text for line in reversed(zone)]):
         return  # a code listing in a smaller font at the page's foot, its lines numbered (ingest.code)
     for line in zone:
         line.role = "footnote"
     stats.footnote_lines += len(zone)
     stats.footnotes += sum(1 for line in zone if _NOTE_START.match(line.text) or _note_under_rule(page, line, body_size))
+
+
+def _side_by_side(zone: list[Line]) -> bool:
+    """Whether two lines of a footnote zone stand side by side on one baseline: the cells of a table's row
+    (footnotes run down the page, one line a baseline)."""
+    for index, line in enumerate(zone):
+        for other in zone[index + 1: index + 8]:
+            if (abs(other.y - line.y) <= 0.2 * max(line.size, other.size, 1.0)
+                    and (other.x > line.right + 0.5 * line.size or line.x > other.right + 0.5 * other.size)):
+                return True
+    return False
+
+
+CARRIED_LINES = 8  # the end of a note run over from the page before has at most this many lines
+
+
+def _carried_note(first: Line, above: list[Line], placed: list[Line]) -> list[Line]:
+    """The lines right above a page's first numbered note that end a note of the page before ("het bereik van
+    deze DPIA.", the last line of note 10 over note 11): in the notes' small size (the zone's), starting where the
+    note's number or its text starts, each at most a note's line space above the next, and set apart from the
+    text above them by more than that space. ``above`` runs upwards from the first note."""
+    carried: list[Line] = []
+    below = first
+    starts = [first.x] + [piece[1] for piece in (first.pieces or [])[1:2] if piece[0].strip()]
+    for line in reversed(above):  # from the note upwards
+        space = 2.5 * max(line.size, below.size, 1.0)
+        if not 0 < line.y - below.y <= space or not any(abs(line.x - x) <= 1.5 for x in starts):
+            break
+        carried.append(line)
+        below = line
+    if not carried or len(carried) > CARRIED_LINES:
+        return []
+    higher = [line for line in placed if line.y > below.y]
+    if higher and min(line.y for line in higher) - below.y <= 2.5 * max(below.size, 1.0):
+        return []  # the text above goes on at a line's space: these lines are its end, not a note's
+    return carried
 
 
 NOTE_RULE = (15.0, 0.5)  # a footnote rule is at least this many points and at most this share of the page wide
@@ -1293,7 +1411,8 @@ def _styled_heading(placed: list[Line], line: Line, body_size: float, bold_marks
             or abs(line.size - body_size) > 0.5 or abs(below.size - line.size) > 0.5
             or _ITEM_START.match(following) or _CAPTION_START.match(text) or line.markers):
         return False
-    styled = (line.italic and not below.italic) or (bold_marks and line.bold and not below.bold)
+    styled = ((line.italic and not below.italic) or (bold_marks and line.bold and not below.bold)
+              or _other_face(line, below))
     if len(following) < 2 * len(text) and not (styled and _paragraph_lines(placed, at + 1) >= 3):
         return False  # the paragraph below is longer: a line twice as long, or (in another style) three lines
     # a list item is no heading, but a numbered title in a style of its own is ("(2) Het bereik van het
@@ -1316,6 +1435,14 @@ def _styled_heading(placed: list[Line], line: Line, body_size: float, bold_marks
     centre, below_centre = (line.x + line.right) / 2, (below.x + below.right) / 2
     return (width > 0 and line.x > below.x + 0.1 * width and abs(centre - below_centre) <= 0.05 * width
             and gap_above >= 1.5 * spacing and gap_below >= 1.5 * spacing)
+
+
+def _other_face(line: Line, below: Line) -> bool:
+    """Whether ``line`` is set in another font family than the paragraph below it (a heading in Calibri over
+    text in Times, "3. Bewaart gegevens niet langer dan strikt noodzakelijk."), not a monospaced one (a file
+    name or a command: ``_label_line``) and not a symbol font."""
+    return (bool(line.face and below.face) and line.face != below.face and not line.mono and not below.mono
+            and not re.search(r"symbol|dingbat|math|cmsy|cmmi|cmex", line.face))
 
 
 LABEL_CHARS = 60  # a label line in another face (a file name, a command) has at most this many characters ...

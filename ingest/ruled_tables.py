@@ -450,7 +450,11 @@ def _header_rows(texts: list[list[str]], keep: list[int], bold_letters: list[lis
     return rows
 
 
+_IDENTIFIER = re.compile(r"[^\W\d_]{2,}-\d+")  # "NLC-008", "COVID-19": a name with a number, not a value
+
+
 def _numeric(cell: str) -> bool:
     tokens = cell.split()
-    return bool(tokens) and all(any(char.isdigit() for char in token) for token in tokens)
+    return bool(tokens) and all(any(char.isdigit() for char in token) and not _IDENTIFIER.fullmatch(token)
+                                for token in tokens)
 

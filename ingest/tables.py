@@ -51,6 +51,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kennisbank.ingest.breaks import paragraph_breaks
 from kennisbank.ingest.captions import caption_lines
 from kennisbank.ingest.cleaning import RULED_BREAK, Vocabulary, hyphen_join
 from kennisbank.ingest.code import listing_lines
@@ -571,6 +572,10 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
 
 
 _CELL_HYPHEN = re.compile(r"([^\W\d_]+)-$")
+# an identifier cut after its hyphen in a narrow cell: capitals and a hyphen ("NLC-") at the end of the cell's line,
+# only digits on the next ("008"); no word is hyphenated between letters and digits, so the parts are one code
+_CODE_START = re.compile(r"(?:^|\s)[A-Z]{2,}-$")
+_CODE_END = re.compile(r"\d{1,6}")
 _CELL_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -578,6 +583,8 @@ def _cell_runs_on(cell: str, text: str, lines: list[Line], vocab: list[Vocabular
     """A cell's text with the next line of the cell: after a space, or where the cell's line ends in a
     hyphenated word ("knowl-" + "edge:", "Bemer-" + "kung 37") the hyphenation is undone or kept as in running
     text (``ingest.cleaning.hyphen_join``), with the words of the page's lines as evidence."""
+    if _CODE_START.search(cell) and _CODE_END.fullmatch(text.strip()):
+        return cell + text.strip()  # "NLC-" + "008": a code cut by a narrow cell keeps its hyphen, no space
     fragment = _CELL_HYPHEN.search(cell) if cell.endswith("-") and not cell.endswith(" -") else None
     after = _CELL_WORD.match(text.lstrip())
     if fragment is None or after is None or (fragment.start() and not cell[fragment.start() - 1].isspace()):
@@ -785,6 +792,7 @@ def body_text(page: PageLayout) -> str:
     captions = caption_lines(page)  # a caption is a paragraph of its own (ingest.captions)
     caption_starts = {id(first) for first, _last in captions}
     caption_ends |= {id(last) for _first, last in captions}
+    caption_starts |= paragraph_breaks(page)  # breaks the page shows by place alone (ingest.breaks)
     ruled = ruled_apart(page)  # a rule drawn between two lines parts them (a row of a one-column ruled list)
     for line in page.lines:
         table = first_lines.get(id(line))
