@@ -401,7 +401,7 @@ def _text_spans(page: str, max_chars: int, min_chars: int,
                 heads: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     for start, end in _items(page, _blocks(page), max_chars, heads):
-        if end - start <= max_chars:
+        if end - start <= max_chars or (end - start <= max_chars * LIST_STRETCH and _semicolon_list(page, start, end)):
             pieces.extend(_lead_in_apart(page, start, end))
         else:
             split = _split_long(page, start, end, max_chars, min_chars)
@@ -608,6 +608,7 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
     """
     groups: list[list[tuple[int, int]]] = []
     list_ends = _list_run_ends(page, pieces)
+    clause_ends = _semicolon_run_ends(page, pieces, heads)
     for index, piece in enumerate(pieces):
         if groups:
             group = groups[-1]
@@ -617,6 +618,19 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                 continue
             if _pack_list_item(page, groups, piece, max_chars, list_ends[index]):
                 continue
+            if (_semicolon_list(page, *piece) and piece[1] - group[0][0] <= max_chars * LIST_STRETCH
+                    and all(_heading_only(page, p, heads) or _lone_heading(page, p) for p in group)):
+                group.append(piece)  # headings alone above a sentence listing items: it is kept whole with them
+                continue
+            if (_semicolon_list(page, *group[-1]) and group[-1][1] - group[0][0] > max_chars
+                    and piece[1] - piece[0] <= _HEADING_MAX and "\n" not in page[piece[0]:piece[1]]
+                    and piece[1] - group[0][0] <= max_chars * LIST_STRETCH):
+                group.append(piece)  # a short line closing it ("• Geen problemen aangetroffen") is not left alone
+                continue
+            run_end = clause_ends[index - 1]
+            if run_end is not None and run_end - group[0][0] <= int(max_chars * LIST_STRETCH):
+                group.append(piece)  # the items of a list ending in ";" stay with the item that ends the sentence
+                continue
             size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
             fits = piece[1] - group[0][0] <= max_chars
             if fits and (size < min_chars or piece_size < min_chars or _is_lead_in(page, group[-1])):
@@ -624,7 +638,8 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                 continue
             last = group[-1]
             if (len(group) > 1 and (_is_heading(page, last) or _is_lead_in(page, last))
-                    and piece[1] - last[0] <= max_chars):
+                    and (piece[1] - last[0] <= max_chars or (piece[1] - last[0] <= max_chars * LIST_STRETCH
+                                                             and _semicolon_list(page, *piece)))):
                 groups.append([group.pop(), piece])  # keep a heading or lead-in with what follows it
                 continue
             if (not fits and len(group) > 1 and _stranded_heading(page, last, heads)
@@ -765,6 +780,40 @@ def _list_run_ends(page: str, pieces: list[tuple[int, int]]) -> list[int]:
     for index in range(len(pieces) - 2, -1, -1):
         if _is_list_item(page, pieces[index]) and _is_list_item(page, pieces[index + 1]):
             ends[index] = ends[index + 1]
+    return ends
+
+
+def _semicolon_list(page: str, start: int, end: int) -> bool:
+    """A block that is one sentence listing items that end in ";" ("... met het oogmerk: 1. ... weg te nemen;
+    2. ... onderwijs; 3. ... te voorkomen."): a ";" ends a clause inside it, and no ".", "?" or "!" does before
+    its end; a reader quoting it needs it whole (kept up to LIST_STRETCH x max_chars, like a list)."""
+    inner = [at for at in _sentence_ends(page, start, end) if _lstrip(page, at, end) < end]
+    marks = [page[max(start, at - 4): at].rstrip("\"'”’)]")[-1:] for at in inner]
+    return bool(marks) and all(mark == ";" for mark in marks) and bool(re.search(r"[.?!][\"'”’)]*$", page[start:end]))
+
+
+def _semicolon_run_ends(page: str, pieces: list[tuple[int, int]],
+                        heads: set[int] | frozenset[int]) -> list[int | None]:
+    """For each piece that ends its line in ";" (an item of a list whose items end in ";": "...te nemen;" +
+    "3. epidemische ... te voorkomen."), where the sentence ends: the end of the first piece after it that ends
+    in ".", "?" or "!", when every piece up to there is whole lines, no heading, and ends in ";" or that sentence
+    end; None for other pieces."""
+    ends: list[int | None] = [None] * len(pieces)
+    following: int | None = None  # the sentence end the piece after this one reaches, when it is such a run
+    for index in range(len(pieces) - 1, -1, -1):
+        start, end = pieces[index]
+        text = page[start:end].rstrip("\"'”’)]")
+        whole = page[end:end + 1] in ("", "\n") and page[start - 1:start] in ("", "\n")
+        ended = bool(re.search(r"[.?!]$", text)) and _body_kind(page[start:end]) == "body"
+        ends[index] = following if text.endswith(";") and whole else None
+        if not whole or start in heads:
+            following = None
+        elif ended:
+            following = end
+        elif text.endswith(";"):
+            following = ends[index]
+        else:
+            following = None
     return ends
 
 

@@ -27,7 +27,7 @@ def check_invariants(pages: list[str], chunks: list[Chunk], paginated: bool, max
         assert chunk.text.strip() == chunk.text and chunk.text
         assert "\f" not in chunk.text
         # a list its lead-in opens ("... de volgende:") may stretch to LIST_STRETCH x max_chars to stay whole
-        limit = int(max_chars * LIST_STRETCH) if re.search(r":\n", chunk.text) else max_chars
+        limit = int(max_chars * LIST_STRETCH) if re.search(r":\n|;\s", chunk.text) else max_chars  # a list, or items ending in ";"
         assert len(chunk.text) <= limit or " " not in chunk.text, chunk
         assert chunk.start == 0 or page[chunk.start - 1].isspace() or not page[chunk.start - 1].isalnum(), chunk
         assert chunk.end == len(page) or page[chunk.end].isspace(), chunk  # never cut inside a word
