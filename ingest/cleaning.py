@@ -82,6 +82,18 @@ _LEADING_WORD = re.compile(r"\w+")
 _BULLET = re.compile(  # •, -, –, *, 1., 1.2., 1), 1.2, a), a., (a), (1); Markdown headings and table rows
     r"(?:[•*\-–]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}\s|[a-z][.)]\s|\([a-z0-9]{1,2}\)\s|#{1,6}\s|\|[\s:-])"
 )
+_LETTER_O = re.compile(r"o\s+[^\W\d_]")
+
+
+def _letter_o_item(line: str, prev: str, block: str) -> bool:
+    """A line opened by a lone "o" (Word's second-level bullet, a letter o in Courier New or Symbol) is a list
+    item when it starts a list after a line ending in ":" ("... met:" + "o een tijdelijke opslag") or follows an
+    item that opened so; a lone "o" is no Dutch or English word that would open a line of running text."""
+    if not _LETTER_O.match(line):
+        return False
+    return prev.rstrip().endswith(":") or bool(_LETTER_O.match(block.lstrip()))
+
+
 _ENDS_SENTENCE = re.compile(r"[.!?:][\'\"”’)]*$")
 _OPENING = "\"“'(‘"
 _FOOTNOTE = re.compile(r"\d{1,2} +[A-Z]")
@@ -397,6 +409,7 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             continue
         suspended = bool(_SUSPENDED.match(line))
         bullet = bool(_BULLET.match(line)) and not suspended and not _number_runs_on(prev, line, ref_width)
+        bullet = bullet or (bool(blocks) and _letter_o_item(line, prev, blocks[-1][1]))
         if not blocks:
             blocks.append(["", line])
         elif suspended:

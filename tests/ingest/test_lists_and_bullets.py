@@ -1,5 +1,6 @@
 """Defects a judge found by eye in the eleventh sample, each on its real page (../shared/real-pdfs; skipped when
-absent), each failing on the code before the fix: a sentence listing items that end in ";" cut between two items.
+absent), each failing on the code before the fix: a sentence listing items that end in ";" cut between two items, sub-items
+opened by a letter "o" run together.
 """
 
 from __future__ import annotations
@@ -38,3 +39,14 @@ def test_a_sentence_listing_items_that_end_in_a_semicolon_is_not_cut_between_ite
     rule = next(text for text in texts if "gelden de volgende zaken:" in text)
     assert "Aanwijsbaar: " in rule and "niet langer geldig is." in rule
     assert not any(text.endswith("verbergt of vervangt;") for text in texts)
+
+
+def test_a_line_opened_by_a_lone_letter_o_bullet_is_a_list_item():
+    """ap-advies p. 7 and dpia p. 55: Word's second-level bullet, a letter "o" in Courier New, ran the sub-items
+    into the item above them ("met: o een tijdelijke opslag ... o een koppeling ...")."""
+    _pages, chunks = _real("ap-advies-coronamelder.pdf")
+    text = next(text for text in _on_page(chunks, 7) if "de backend server waarvan" in text)
+    assert "met:\no een tijdelijke opslag voor de diagnosesleutels (TEK's)\no een koppeling met het GGD-portaal" in text
+    _pages, chunks = _real("dpia-coronamelder.pdf")
+    texts = "\n".join(_on_page(chunks, 54) + _on_page(chunks, 55))
+    assert "\no Handmatige code audits\no Het uitvoeren van diverse intensieve penetratietesten" in texts
