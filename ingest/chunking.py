@@ -743,7 +743,7 @@ def _is_heading(page: str, span: tuple[int, int]) -> bool:
 # semicolons), ``_pack`` (``_pack_list_item``) and ``_text_spans`` (``_mend_sentence_cuts``).
 
 # A list item: a bullet, "1.", "2)", "(3)", "a.", "b)", "(c)", "iv." at the start of a line.
-_ITEM_START = re.compile(r"(?:[•▪◦·●○■□►‣∙*\-–—]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s|\(?[ivx]{1,4}[.)]\s)")
+_ITEM_START = re.compile(r"(?:[•▪◦·●○■□►‣∙*\-–—]\s|o\s(?=[^\W\d_])|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s|\(?[ivx]{1,4}[.)]\s)")
 # What a continuation may open with before its first word: brackets, an enumerator "(1)", a dash, quotes.
 # A label "d) ", "2. " counts as well: "d) Es gilt" is a list item, "(1) het opslaan" goes on with a sentence.
 _CONTINUATION_LEAD = re.compile(r"(?:\(?\w{1,3}[.)]\s+)?(?:[–—-]\s+|[(\[\"'“‘])*")
