@@ -76,7 +76,6 @@ from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
-from kennisbank.ingest.tj_gaps import spaced_by_gaps
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -250,7 +249,6 @@ def read_page(page: Any, number: int) -> PageLayout:
     _grid_gaps(pieces, recovered, grid, widths)
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
         recovered[:] = respace_letters(page, recovered, on_grid)
-    recovered[:] = spaced_by_gaps(page, recovered)  # word shifts of a TJ array pypdf read as none (ingest.tj_gaps)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)

@@ -365,15 +365,6 @@ def test_a_period_after_an_abbreviation_is_no_sentence_end(text):
 
 
 @needs_pdfs
-def test_a_caption_keeps_the_word_gaps_of_its_tj_array():
-    """p. 78: the caption's TJ array shifts a third of an em between its words, which pypdf reads as no space
-    after a figure set in a symbol font: "Abbildung4.13:DieDreiecke"."""
-    assert _line(THESIS, 78, "Abbildung 4.13: Die Dreiecke")
-    page = _split(THESIS)[0][77]
-    assert "Abbildung 4.13: Die Dreiecke" in page and "Abbildung4.13" not in page
-
-
-@needs_pdfs
 def test_a_small_fraction_with_a_letter_is_written_linearly_not_as_a_note():
     """p. 92: "konstant" + "1" over a rule over "r" (an inline 1/r set in 8 pt): pypdf gives " 1" " r" and the
     raised "1" read as a note marker ("konstant [1] r"); the maths font's missing space glyph pushed the "r"
