@@ -57,6 +57,8 @@ _WHITESPACE = re.compile(r"\s+")
 _ABBREVIATIONS = frozenset(
     "o.a bijv bv d.m.v t.b.v m.b.t i.p.v i.s.m c.q cq e.a e.d e.g i.e z.g zgn nl ca vgl resp incl excl al "
     "dr drs prof mr ir ing ir jl blz p pag nr st etc a.s t.a.v m.u.v v.w.b art lid par hfst fig tab vs".split()
+    # German: "die obere Halbebene bzw. Poincaré-Halbebene", "vgl. Satz 4", "usw.", "ggf.", "sog."
+    + "bzw vgl usw ggf evtl bspw sog inkl zzgl abb bzgl ebd hrsg u.a z.b d.h s.o s.u".split()
 )
 # A block this short without closing punctuation reads as a heading.
 _HEADING_MAX = 120
@@ -177,8 +179,11 @@ _RUNS_ON_WORDS = frozenset(
 def _continuation(body: str, following: str, max_chars: int) -> int | None:
     """How much of ``following`` (the next page's body) finishes the sentence ``body`` ends in, or None."""
     tail, head = body.rstrip(), following.lstrip()
-    if not tail or not head or head != following or _CLOSED.search(tail):
+    if not tail or not head or head != following:
         return None
+    if _CLOSED.search(tail) and not (tail.endswith(".") and _abbreviation_before(tail, len(tail) - 1)
+                                     and head[:2].isalpha() and head[:2].islower()):
+        return None  # a sentence end; not a period after an abbreviation before a lower-case word ("bzw. die")
     last_line = tail.rsplit("\n", 1)[-1]
     last_word = last_line.split()[-1].casefold() if last_line.split() else ""
     opens_lower = head[0].islower() or (head[0] in "([“‘\"'" and head[1:2].islower())  # "(fase 1). Echter"
@@ -508,10 +513,7 @@ def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
     for match in _SENTENCE_END.finditer(text, lo, hi + 2):  # +2: the lookahead needs the next character
         if match.end() > hi:
             break
-        before = text[max(0, match.start() - 20): match.start()].split()
-        word = before[-1].lower().lstrip("(\"'“‘") if before and match.group()[0] == "." else ""
-        if (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word)
-                or ("." in word and all(part in _ABBREVIATIONS for part in word.split(".")))):
+        if match.group()[0] == "." and _abbreviation_before(text, match.start()):
             continue  # "o.a.", "bijv.", an initial "J.", "U.S.", titles run together "Prof.dr.ir."
         if _is_label(text, match.start()):
             continue  # "Q29. Het ontwerp ...": a label belongs to the text after it
@@ -519,6 +521,15 @@ def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
             continue  # "(Betts and Tang 2011; Lavy 2015)": the sentence goes on after the brackets
         ends.append(match.end())
     return ends
+
+
+def _abbreviation_before(text: str, at: int) -> bool:
+    """Whether the period at ``at`` closes an abbreviation ("o.a.", "bijv.", "bzw.", "z.B."), an initial
+    ("J.") or titles run together ("Prof.dr.ir."): no sentence end."""
+    before = text[max(0, at - 20): at].split()
+    word = before[-1].lower().lstrip("(\"'“‘") if before else ""
+    return bool(word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALISM.fullmatch(word)
+                or ("." in word and all(part in _ABBREVIATIONS for part in word.split("."))))
 
 
 _BRACKET_REACH = 300  # characters: how far an opening bracket counts (an unclosed one never hides more)

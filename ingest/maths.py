@@ -45,12 +45,22 @@ def fraction_numerator(pieces: Sequence[Piece], index: int) -> bool:
     following = after[0][0].lstrip()
     if following.startswith(FRACTION_SLASHES):
         rest = following[1:].lstrip() or (after[1][0].lstrip() if len(after) > 1 else "")
-        return rest[:1].isdigit()
+        if rest[:1].isdigit():
+            return True
+        # "1" over a rule over "r", written "1" + "/r" (``linear_fractions``): the letters stand under the number
+        word = re.match(r"\w*", rest).group()
+        return _short_denominator(word) and after[0][2] < y - 0.5 * size and abs(after[0][1] - x) <= size
     return any(
-        piece[0].strip().isdigit() and 0 < piece[3] <= 1.2 * size and piece[2] < y - 0.5 * size
+        _short_denominator(piece[0].strip()) and 0 < piece[3] <= 1.2 * size and piece[2] < y - 0.5 * size
         and abs(piece[1] - x) <= size
         for piece in after[:2]
     )
+
+
+def _short_denominator(text: str) -> bool:
+    """A number, or one or two letters ("r" of 1/r, "2π"): what a small stacked fraction has under its numerator
+    (a note marker has a word, not a lone letter, straight under it at its own place)."""
+    return text.isdigit() or (len(text) <= 2 and text.isalnum() and any(char.isalpha() for char in text))
 
 
 def overlined_texts(pieces: Sequence[Piece], texts: list[str], width_of: Callable[[int, str], float],
@@ -272,21 +282,40 @@ def linear_fractions(pieces: Sequence[Piece], texts: list[str], width_of: Callab
             continue
         if not 0.6 * size <= y - dy <= 2.2 * size:
             continue
-        lead, dlead = len(over) - len(over.lstrip()), len(under) - len(under.lstrip())
-        left, dleft = x + width_of(top, over[:lead]), dx + width_of(bottom, under[:dlead])
         width, dwidth = width_of(top, over.strip()), width_of(bottom, under.strip())
-        wide = max(width, dwidth)
-        if abs((left + width / 2) - (dleft + dwidth / 2)) > wide / 2 + 0.1 * size:
-            continue
-        span = (min(left, dleft), max(left + width, dleft + dwidth))
-        if not any(dy < (rule[1] + rule[3]) / 2 < y and rule[0] <= span[0] + 0.5 * size
-                   and rule[2] >= span[1] - 0.5 * size and rule[2] - rule[0] <= wide + 2 * size for rule in rules):
+        if not any(_over_a_rule(rules, (left, y, width), (dleft, dy, dwidth), size)
+                   for left, dleft in _glyph_starts(over, under, x, dx, top, bottom, width_of)):
             continue
         if not _smaller_than_beside(pieces, top, bottom, size):
             continue
         out[top] = over.rstrip(" ")
         out[bottom] = "/" + under.lstrip(" ")
     return out
+
+
+def _glyph_starts(over: str, under: str, x: float, dx: float, top: int, bottom: int,
+                  width_of: Callable[[int, str], float]) -> list[tuple[float, float]]:
+    """Where the numerator's and the denominator's glyphs may start: after their leading spaces, or at the
+    pieces' own places where pypdf's space is one it wrote for a move of the pen, no glyph (a maths font has no
+    space glyph: its width would push the denominator "r" of an inline 1/r off its rule)."""
+    lead, dlead = len(over) - len(over.lstrip()), len(under) - len(under.lstrip())
+    starts = [(x + width_of(top, over[:lead]), dx + width_of(bottom, under[:dlead]))]
+    if lead or dlead:
+        starts.append((x, dx))
+    return starts
+
+
+def _over_a_rule(rules: Sequence[Box], over: tuple[float, float, float], under: tuple[float, float, float],
+                 size: float) -> bool:
+    """Whether a numerator (start, baseline, width) stands centred over a denominator with a drawn rule between
+    them as wide as the wider of the two (within a font size)."""
+    (left, y, width), (dleft, dy, dwidth) = over, under
+    wide = max(width, dwidth)
+    if abs((left + width / 2) - (dleft + dwidth / 2)) > wide / 2 + 0.1 * size:
+        return False
+    span = (min(left, dleft), max(left + width, dleft + dwidth))
+    return any(dy < (rule[1] + rule[3]) / 2 < y and rule[0] <= span[0] + 0.5 * size
+               and rule[2] >= span[1] - 0.5 * size and rule[2] - rule[0] <= wide + 2 * size for rule in rules)
 
 
 def _short(text: str) -> bool:

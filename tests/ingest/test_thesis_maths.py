@@ -343,3 +343,31 @@ def test_a_raised_number_before_a_bracket_is_an_exponent():
     # a marker after a word, the text going on after a space, stays a marker
     assert "„französische Eisenbahnmetrik“" in _line(THESIS, 12, "Eisenbahnmetrik")
     assert "(SNCF-Metrik[1])" in _line(THESIS, 12, "SNCF")
+
+
+# --- round 11: abbreviations over a page break, word gaps of a TJ array ---------------------------------------
+
+
+@needs_pdfs
+def test_a_sentence_runs_on_past_an_abbreviation_over_the_page_break():
+    """p. 81 ends in a formula; p. 82 opens "die obere Halbebene bzw. Poincaré-Halbebene und G = ...": "bzw." is
+    no sentence end, the definition's sentence runs on past it."""
+    definition = next(chunk for chunk in _passages(THESIS, 81) if "Definition 63" in chunk.content)
+    assert "die obere Halbebene bzw. Poincaré-Halbebene und G = G1" in definition.content
+    assert definition.meta.get("page_end") == 82
+
+
+@pytest.mark.parametrize("text", ["die obere Halbebene bzw. Poincaré-Halbebene", "vgl. Satz 4 und",
+                                  "z.B. eine Kurve", "d.h. die Menge", "u.a. die Gruppe", "bijv. de school"])
+def test_a_period_after_an_abbreviation_is_no_sentence_end(text):
+    from kennisbank.ingest.chunking import _sentence_ends
+    assert _sentence_ends(text, 0, len(text)) == []
+
+
+@needs_pdfs
+def test_a_small_fraction_with_a_letter_is_written_linearly_not_as_a_note():
+    """p. 92: "konstant" + "1" over a rule over "r" (an inline 1/r set in 8 pt): pypdf gives " 1" " r" and the
+    raised "1" read as a note marker ("konstant [1] r"); the maths font's missing space glyph pushed the "r"
+    off its rule in the check."""
+    line = _line(THESIS, 92, "konstant")
+    assert "konstant 1/r, da gilt" in line and "[1]" not in line
