@@ -962,6 +962,10 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
         if kind == "body":
             alone[page] = alone.get(page, 0) + 1
     for index, (text, page, kind) in enumerate(zip(texts, pages, kinds)):
+        if (kind == "body" and alone.get(page) == 1 and slides and page is not None and page > 1
+                and page == page_count and closing_slide(text)):
+            result[index] = "noise"
+            continue
         if kind != "body" or alone.get(page) != 1 or page is None or _FULL_SENTENCE.search(text):
             continue
         lines = [line.strip() for line in text.split("\n") if line.strip()]
@@ -974,6 +978,28 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
                     and all(len(line.split()) <= AGENDA_ITEM_WORDS for line in lines))):
             result[index] = "noise"
     return result
+
+
+CLOSING_LINES = 3
+# A line that closes a talk: thanks or an invitation to ask ("Thanks for the attention!", "Bedankt!", "Vragen?").
+_CLOSING = re.compile(r"\b(?:thanks?(?! to\b| of\b)|thank you|bedankt|dank (?:je|jullie|u)(?: wel)?|merci|danke|vielen dank)\b"
+                      r"|\b(?:questions|vragen|any questions|nog vragen)\s*\?", re.IGNORECASE)
+
+
+def closing_slide(text: str) -> bool:
+    """The closing words of a talk ("This is it! The best of luck, and thanks for the attention!"): at most
+    ``SLIDE_WORDS`` words on at most ``CLOSING_LINES`` lines, one of them thanks or an invitation to ask
+    questions, every other sentence at most four words ("This is it!"), no number, list item or link (a slide
+    of contact details or a next-week agenda is judged by the rule without sentences). Only the deck's last slide is tested so (``front_and_back_noise``)."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines or len(lines) > CLOSING_LINES or len(text.split()) > SLIDE_WORDS:
+        return False
+    if re.search(r"\d|://|@|www\.", text) or any(line[0] in "•–-*·▪" for line in lines):
+        return False
+    sentences = [part for part in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if part.strip()]
+    closing = [bool(_CLOSING.search(part)) for part in sentences]
+    # the other sentences are a few words of farewell ("This is it!", "Good luck!"), no content
+    return any(closing) and all(shut or len(part.split()) <= 4 for part, shut in zip(sentences, closing))
 
 
 def _titles(headings: list[list[Any]] | None) -> list[list[Any]] | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kennisbank.ingest.pipeline import split_file
-from kennisbank.ingest.chunking import run_on_joiner
+from kennisbank.ingest.chunking import closing_slide, run_on_joiner
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 
@@ -143,3 +143,17 @@ def test_agenda_and_closing_slides_are_not_indexed_but_kept_on_the_page():
     # a closing slide with a sentence (a question to the reader) stays in the index
     last = _on("slides-energiebehoud.pdf", 14)
     assert last and "Klaar om je klanten verder te helpen?" in last[0].content
+
+
+def test_a_closing_slide_of_thanks_is_not_indexed_but_kept_on_the_page():
+    # hr-slides-lec1 p. 65, the deck's last slide: a farewell and thanks, sentences but no content
+    pages, _ = _split("hr-slides-lec1.pdf")
+    assert not _on("hr-slides-lec1.pdf", 65)
+    kept = _on("hr-slides-lec1.pdf", 65, keep_noise=True)
+    assert [chunk.meta.get("kind") for chunk in kept] == ["noise"]
+    assert "thanks for the attention!" in pages[64]
+    # a sentence of content next to the thanks, or thanks not as the last slide: indexed as before
+    assert not closing_slide("Energy is conserved in every collision we measured.\nThanks!")
+    assert not closing_slide("Thanks to the data we found that energy is conserved.")
+    assert closing_slide("Bedankt voor jullie aandacht!\nVragen?")
+    assert _on("slides-energiebehoud.pdf", 14)  # "Klaar om je klanten verder te helpen?": no thanks
