@@ -46,7 +46,7 @@ from kennisbank.ingest.captions import is_caption
 from kennisbank.ingest.cleaning import link_runs_on
 from kennisbank.ingest.code import is_code_passage
 from kennisbank.ingest.index_pages import is_index_passage, structured_spans
-from kennisbank.ingest.tables import ROW_START, is_table_passage, noise_kinds, table_spans
+from kennisbank.ingest.tables import ROW_START, is_figure_text, is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
 
@@ -615,6 +615,9 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                 groups.append((_trailing_headings(page, group, heads) or _trailing_lead_in(page, group, piece, max_chars))
                               + [piece])
                 continue
+            if _caption_apart(page, group, piece, heads):
+                groups.append([piece])
+                continue
             if _pack_list_item(page, groups, piece, max_chars, list_ends[index]):
                 continue
             size, piece_size = group[-1][1] - group[0][0], piece[1] - piece[0]
@@ -643,6 +646,27 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     continue
         groups.append([piece])
     return [(group[0][0], group[-1][1]) for group in groups]
+
+
+def _caption_apart(page: str, group: list[tuple[int, int]], piece: tuple[int, int],
+                   heads: set[int] | frozenset[int] = frozenset()) -> bool:
+    """Whether ``piece`` starts a chunk of its own because the chunk so far ends in a figure's or table's
+    caption (its own paragraph: ``ingest.captions``): the caption belongs to its table or figure, never to the
+    paragraph that follows it ("TABLE 4 – Scores ..." + "Aucune corrélation ..."). The caption is a
+    paragraph of its own (a blank line after it); the piece after it is any text."""
+    if "\n\n" not in page[group[-1][1]:piece[0]] or page.startswith("|", piece[0]):
+        return False  # the piece goes on with the paragraph before it, or is the caption's table
+    text = page[group[0][0]:group[-1][1]]
+    caption = text.rsplit("\n\n", 1)[-1]
+    if not is_caption(caption) or page[piece[0]].islower():
+        return False  # no caption, or the piece goes on with a sentence the figure cut
+    paragraph_end = page.find("\n\n", piece[0])
+    if is_figure_text(page[piece[0]:paragraph_end if paragraph_end >= 0 else len(page)]):
+        return False  # alone it would read as a figure's labels (numbers, symbols) and leave the index
+    before = [part.strip() for part in text[: len(text) - len(caption)].split("\n\n") if part.strip()]
+    # headings right above the caption ("7.2.2. Sprint 1" + "Figuur 3: ...") head the text after it: kept together
+    return not before or not all(len(part) <= _HEADING_MAX and "\n" not in part
+                                 and not re.search(r"[.!?:;,][\"'”’)]*$", part) for part in before)
 
 
 def _stranded_heading(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:

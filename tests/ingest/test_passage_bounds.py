@@ -157,3 +157,19 @@ def test_a_closing_slide_of_thanks_is_not_indexed_but_kept_on_the_page():
     assert not closing_slide("Thanks to the data we found that energy is conserved.")
     assert closing_slide("Bedankt voor jullie aandacht!\nVragen?")
     assert _on("slides-energiebehoud.pdf", 14)  # "Klaar om je klanten verder te helpen?": no thanks
+
+
+def test_a_table_caption_is_not_merged_with_the_paragraph_after_it():
+    # fr-medical-mt-paper p. 5: "TABLE 7 – ..." stood in one passage with "Les corrélations entre ..."
+    texts = [chunk.content for chunk in _on("fr-medical-mt-paper.pdf", 5)]
+    assert "TABLE 7 – Types d'erreurs signalés par le médecin (n=25)." in texts
+    assert any(text.startswith("Les corrélations entre chaque métrique automatique") for text in texts)
+    assert "TABLE 10 – Comparaison Mistral vs Mistral + RAG sur\nMedTerm F1 et BLEU (n=49)." in texts
+    # a paragraph that alone would read as a figure's labels stays with the caption (not lost from the index)
+    assert any("Aucune corrélation significative" in text for text in texts)
+    # a heading right above a caption stays with the text below it (hu-voorbeeldscriptie p. 24)
+    (sprint,) = [c.content for c in _on("hu-voorbeeldscriptie.pdf", 24) if c.content.startswith("7.2.2. Sprint 1")]
+    assert "Figuur 3: Storyboard sprint 1\n\nIn de eerste sprint" in sprint
+    # a caption stays with its table (hu-voorbeeldscriptie p. 9)
+    assert any(c.content.startswith("Tabel 1: Eisen voor het framework\n\n| Requirement")
+               for c in _on("hu-voorbeeldscriptie.pdf", 9))
