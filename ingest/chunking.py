@@ -46,7 +46,7 @@ from kennisbank.ingest.captions import is_caption
 from kennisbank.ingest.cleaning import link_runs_on
 from kennisbank.ingest.code import is_code_passage
 from kennisbank.ingest.index_pages import is_index_passage, structured_spans
-from kennisbank.ingest.tables import ROW_START, is_table_passage, noise_kinds, table_spans
+from kennisbank.ingest.tables import ROW_START, is_figure_text, is_table_passage, noise_kinds, table_spans
 
 logger = logging.getLogger(__name__)
 
@@ -627,6 +627,9 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                 groups.append((_trailing_headings(page, group, heads) or _trailing_lead_in(page, group, piece, max_chars))
                               + [piece])
                 continue
+            if _caption_apart(page, group, piece, heads):
+                groups.append([piece])
+                continue
             if _pack_list_item(page, groups, piece, max_chars, list_ends[index]):
                 continue
             if (_semicolon_list(page, *piece) and piece[1] - group[0][0] <= max_chars * LIST_STRETCH
@@ -669,6 +672,27 @@ def _pack(page: str, pieces: list[tuple[int, int]], max_chars: int, min_chars: i
                     continue
         groups.append([piece])
     return [(group[0][0], group[-1][1]) for group in groups]
+
+
+def _caption_apart(page: str, group: list[tuple[int, int]], piece: tuple[int, int],
+                   heads: set[int] | frozenset[int] = frozenset()) -> bool:
+    """Whether ``piece`` starts a chunk of its own because the chunk so far ends in a figure's or table's
+    caption (its own paragraph: ``ingest.captions``): the caption belongs to its table or figure, never to the
+    paragraph that follows it ("TABLE 4 – Scores ..." + "Aucune corrélation ..."). The caption is a
+    paragraph of its own (a blank line after it); the piece after it is any text."""
+    if "\n\n" not in page[group[-1][1]:piece[0]] or page.startswith("|", piece[0]):
+        return False  # the piece goes on with the paragraph before it, or is the caption's table
+    text = page[group[0][0]:group[-1][1]]
+    caption = text.rsplit("\n\n", 1)[-1]
+    if not is_caption(caption) or page[piece[0]].islower():
+        return False  # no caption, or the piece goes on with a sentence the figure cut
+    paragraph_end = page.find("\n\n", piece[0])
+    if is_figure_text(page[piece[0]:paragraph_end if paragraph_end >= 0 else len(page)]):
+        return False  # alone it would read as a figure's labels (numbers, symbols) and leave the index
+    before = [part.strip() for part in text[: len(text) - len(caption)].split("\n\n") if part.strip()]
+    # headings right above the caption ("7.2.2. Sprint 1" + "Figuur 3: ...") head the text after it: kept together
+    return not before or not all(len(part) <= _HEADING_MAX and "\n" not in part
+                                 and not re.search(r"[.!?:;,][\"'”’)]*$", part) for part in before)
 
 
 def _stranded_heading(page: str, span: tuple[int, int], heads: set[int] | frozenset[int]) -> bool:
@@ -1022,6 +1046,10 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
         if kind == "body":
             alone[page] = alone.get(page, 0) + 1
     for index, (text, page, kind) in enumerate(zip(texts, pages, kinds)):
+        if (kind == "body" and alone.get(page) == 1 and slides and page is not None and page > 1
+                and page == page_count and closing_slide(text)):
+            result[index] = "noise"
+            continue
         if kind != "body" or alone.get(page) != 1 or page is None or _FULL_SENTENCE.search(text):
             continue
         lines = [line.strip() for line in text.split("\n") if line.strip()]
@@ -1034,6 +1062,28 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
                     and all(len(line.split()) <= AGENDA_ITEM_WORDS for line in lines))):
             result[index] = "noise"
     return result
+
+
+CLOSING_LINES = 3
+# A line that closes a talk: thanks or an invitation to ask ("Thanks for the attention!", "Bedankt!", "Vragen?").
+_CLOSING = re.compile(r"\b(?:thanks?(?! to\b| of\b)|thank you|bedankt|dank (?:je|jullie|u)(?: wel)?|merci|danke|vielen dank)\b"
+                      r"|\b(?:questions|vragen|any questions|nog vragen)\s*\?", re.IGNORECASE)
+
+
+def closing_slide(text: str) -> bool:
+    """The closing words of a talk ("This is it! The best of luck, and thanks for the attention!"): at most
+    ``SLIDE_WORDS`` words on at most ``CLOSING_LINES`` lines, one of them thanks or an invitation to ask
+    questions, every other sentence at most four words ("This is it!"), no number, list item or link (a slide
+    of contact details or a next-week agenda is judged by the rule without sentences). Only the deck's last slide is tested so (``front_and_back_noise``)."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines or len(lines) > CLOSING_LINES or len(text.split()) > SLIDE_WORDS:
+        return False
+    if re.search(r"\d|://|@|www\.", text) or any(line[0] in "•–-*·▪" for line in lines):
+        return False
+    sentences = [part for part in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if part.strip()]
+    closing = [bool(_CLOSING.search(part)) for part in sentences]
+    # the other sentences are a few words of farewell ("This is it!", "Good luck!"), no content
+    return any(closing) and all(shut or len(part.split()) <= 4 for part, shut in zip(sentences, closing))
 
 
 def _titles(headings: list[list[Any]] | None) -> list[list[Any]] | None:

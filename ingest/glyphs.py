@@ -37,7 +37,7 @@ _IMAGE = re.compile(rb"(?P<a>-?[\d.]+)\s+0\s+0\s+(?P<d>-?[\d.]+)\s+(?P<x>-?[\d.]
 _ENTRY = re.compile(rb"/(?P<key>W|H|Width|Height|D|Decode|IM|ImageMask|BPC|BitsPerComponent)\s*(?P<value>\[[^\]]*\]|\S+)")
 
 Ink = frozenset[tuple[int, int]]
-_CACHE: dict[int, tuple[Any, dict[int, str]]] = {}  # id(font) -> (font, code -> letters)
+_CACHE: dict[tuple[int, int], tuple[Any, dict[int, str]]] = {}  # (id(font), id(document)) -> (font, letters)
 
 
 def type3_ligatures(font: Any, document: Any = None) -> dict[int, str]:
@@ -45,7 +45,7 @@ def type3_ligatures(font: Any, document: Any = None) -> dict[int, str]:
     of the font side by side (see the module docstring); ``document`` (pypdf's reader) gives the other Type 3
     fonts to compare with."""
     font = font.get_object() if hasattr(font, "get_object") else font
-    cached = _CACHE.get(id(font))
+    cached = _CACHE.get((id(font), id(document)))
     if cached is not None and cached[0] is font:
         return cached[1]
     try:
@@ -54,24 +54,37 @@ def type3_ligatures(font: Any, document: Any = None) -> dict[int, str]:
         found = {}
     if len(_CACHE) > 256:
         _CACHE.clear()
-    _CACHE[id(font)] = (font, found)
+    _CACHE[(id(font), id(document))] = (font, found)
     return found
 
 
 def _ligatures(font: Any, document: Any) -> dict[int, str]:
     if font.get("/Subtype") != "/Type3" or "/ToUnicode" in font:
         return {}
-    names = _names(font)
-    unknown = {code: name for code, name in names.items() if code < 32}
-    if not unknown:
-        return {}
-    letters: list[tuple[str, Ink, tuple[int, int, int, int]]] = []
-    for other in [font, *_siblings(font, document)]:
-        letters += _letters(other)
-    if not letters:
-        return {}
+    found, partial = _direct(font, document)
+    found = dict(found)
+    if partial and document is not None:
+        found.update(_by_document(partial, document))
+    return found
+
+
+_DIRECT: dict[tuple[int, int], tuple[Any, tuple[dict[int, str], dict[int, list[str | None]]]]] = {}
+
+
+def _direct(font: Any, document: Any) -> tuple[dict[int, str], dict[int, list[str | None]]]:
+    """The glyphs at control codes read from the pictures of the font's own letters and those of its scale
+    (code -> letters), and the glyphs read only in part (code -> each part's letter or None)."""
+    cached = _DIRECT.get((id(font), id(document)))
+    if cached is not None and cached[0] is font:
+        return cached[1]
     found: dict[int, str] = {}
-    for code, name in unknown.items():
+    partial: dict[int, list[str | None]] = {}
+    unknown = {code: name for code, name in _names(font).items() if code < 32}
+    letters: list[tuple[str, Ink, tuple[int, int, int, int]]] = []
+    if unknown:
+        for other in [font, *_siblings(font, document)]:
+            letters += _letters(other)
+    for code, name in unknown.items() if letters else ():
         ink = _ink(font, name)
         if not ink:
             continue
@@ -81,6 +94,35 @@ def _ligatures(font: Any, document: Any) -> dict[int, str]:
             found[code] = "".join(read)  # type: ignore[arg-type]
         elif (pair := _pair_of(ink, letters)) is not None:
             found[code] = pair
+        elif len(read) >= 2 and any(read):
+            partial[code] = read
+    if len(_DIRECT) > 256:
+        _DIRECT.clear()
+    _DIRECT[(id(font), id(document))] = (font, (found, partial))
+    return found, partial
+
+
+def _by_document(partial: dict[int, list[str | None]], document: Any) -> dict[int, str]:
+    """Glyphs read in part, completed by the document's other Type 3 fonts: a TeX document sets its fonts in
+    one encoding, so where the other fonts' glyphs at the same code all read as the same letters from their
+    pictures, one letter per part, and every part of this glyph that could be read is that letter ("?i"
+    at 28 in a title face with no "f" of its own, "fi" at 28 in the body faces), the glyph reads so.
+    Different readings at that code, or a part that reads otherwise: nothing is read."""
+    found: dict[int, str] = {}
+    fonts = _siblings_all(document)
+    for code, read in partial.items():
+        readings = set()
+        for other in fonts:
+            if "/ToUnicode" in other:
+                continue
+            other_found, _ = _direct(other, document)
+            if code in other_found:
+                readings.add(other_found[code])
+        if len(readings) != 1:
+            continue
+        letters = readings.pop()
+        if len(letters) == len(read) and all(part is None or part == letter for part, letter in zip(read, letters)):
+            found[code] = letters
     return found
 
 
@@ -158,6 +200,13 @@ def _siblings(font: Any, document: Any) -> list[Any]:
     """The document's other Type 3 fonts with the same ``/FontMatrix`` (the same pixel grid)."""
     if document is None:
         return []
+    matrix = [float(v) for v in font.get("/FontMatrix", [])]
+    return [other for other in _siblings_all(document) if other is not font
+            and [float(v) for v in other.get("/FontMatrix", [])] == matrix]
+
+
+def _siblings_all(document: Any) -> list[Any]:
+    """All Type 3 fonts of the document (cached per document)."""
     cached = _SIBLINGS.get(id(document))
     if cached is None or cached[0] is not document:
         fonts: dict[int, Any] = {}
@@ -171,9 +220,7 @@ def _siblings(font: Any, document: Any) -> list[Any]:
         if len(_SIBLINGS) > 8:
             _SIBLINGS.clear()
         cached = _SIBLINGS[id(document)] = (document, list(fonts.values()))
-    matrix = [float(v) for v in font.get("/FontMatrix", [])]
-    return [other for other in cached[1] if other is not font
-            and [float(v) for v in other.get("/FontMatrix", [])] == matrix]
+    return cached[1]
 
 
 def _ink(font: Any, name: str) -> Ink:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kennisbank.ingest.pipeline import split_file
-from kennisbank.ingest.chunking import run_on_joiner
+from kennisbank.ingest.chunking import closing_slide, run_on_joiner
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 
@@ -143,3 +143,33 @@ def test_agenda_and_closing_slides_are_not_indexed_but_kept_on_the_page():
     # a closing slide with a sentence (a question to the reader) stays in the index
     last = _on("slides-energiebehoud.pdf", 14)
     assert last and "Klaar om je klanten verder te helpen?" in last[0].content
+
+
+def test_a_closing_slide_of_thanks_is_not_indexed_but_kept_on_the_page():
+    # hr-slides-lec1 p. 65, the deck's last slide: a farewell and thanks, sentences but no content
+    pages, _ = _split("hr-slides-lec1.pdf")
+    assert not _on("hr-slides-lec1.pdf", 65)
+    kept = _on("hr-slides-lec1.pdf", 65, keep_noise=True)
+    assert [chunk.meta.get("kind") for chunk in kept] == ["noise"]
+    assert "thanks for the attention!" in pages[64]
+    # a sentence of content next to the thanks, or thanks not as the last slide: indexed as before
+    assert not closing_slide("Energy is conserved in every collision we measured.\nThanks!")
+    assert not closing_slide("Thanks to the data we found that energy is conserved.")
+    assert closing_slide("Bedankt voor jullie aandacht!\nVragen?")
+    assert _on("slides-energiebehoud.pdf", 14)  # "Klaar om je klanten verder te helpen?": no thanks
+
+
+def test_a_table_caption_is_not_merged_with_the_paragraph_after_it():
+    # fr-medical-mt-paper p. 5: "TABLE 7 – ..." stood in one passage with "Les corrélations entre ..."
+    texts = [chunk.content for chunk in _on("fr-medical-mt-paper.pdf", 5)]
+    assert "TABLE 7 – Types d'erreurs signalés par le médecin (n=25)." in texts
+    assert any(text.startswith("Les corrélations entre chaque métrique automatique") for text in texts)
+    assert "TABLE 10 – Comparaison Mistral vs Mistral + RAG sur\nMedTerm F1 et BLEU (n=49)." in texts
+    # a paragraph that alone would read as a figure's labels stays with the caption (not lost from the index)
+    assert any("Aucune corrélation significative" in text for text in texts)
+    # a heading right above a caption stays with the text below it (hu-voorbeeldscriptie p. 24)
+    (sprint,) = [c.content for c in _on("hu-voorbeeldscriptie.pdf", 24) if c.content.startswith("7.2.2. Sprint 1")]
+    assert "Figuur 3: Storyboard sprint 1\n\nIn de eerste sprint" in sprint
+    # a caption stays with its table (hu-voorbeeldscriptie p. 9)
+    assert any(c.content.startswith("Tabel 1: Eisen voor het framework\n\n| Requirement")
+               for c in _on("hu-voorbeeldscriptie.pdf", 9))

@@ -133,9 +133,19 @@ class TestTypeThreeLigatures:
                  for name, ref in page["/Resources"]["/Font"].items()}
         # the body font: "fi" (f and i side by side) and "ff" (two f's joined by their bar)
         assert type3_ligatures(fonts["/F26"], reader) == {27: "ff", 28: "fi"}
-        # the title font has no "f" of its own size to compare with: its ligature stays unread, not guessed
-        assert type3_ligatures(fonts["/F21"], reader) == {}
+        # the title font has no "f" of its own size to compare with: alone, its ligature stays unread ...
+        assert type3_ligatures(fonts["/F21"]) == {}
+        # ... with the document, its "i" part agrees with the "fi" every other font reads at 28 from its pictures
+        assert type3_ligatures(fonts["/F21"], reader) == {28: "fi"}
         assert type3_ligatures(fonts["/F33"], reader) == {}  # not a Type 3 font
+
+    def test_a_title_ligature_read_with_the_document(self):
+        raw = PdfReader(io.BytesIO((REAL_PDFS / self.NAME).read_bytes())).pages[30].extract_text()
+        assert "Our \x1crst design pattern" in raw
+        text = "\n".join(text for kind, text, _ in passages(self.NAME, 31) if kind == "body")
+        assert "Our first design pattern" in text
+        faults = page_word_faults(text, raw)
+        assert not faults["invented"] and not faults["false_joins"] and "first" in faults["recovered"]
 
 
 # --- Reading order on boxes made by hand ---------------------------------------------------------------------
