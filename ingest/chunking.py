@@ -46,7 +46,8 @@ from kennisbank.ingest.captions import is_caption
 from kennisbank.ingest.cleaning import link_runs_on
 from kennisbank.ingest.code import is_code_passage
 from kennisbank.ingest.index_pages import is_index_passage, structured_spans
-from kennisbank.ingest.tables import ROW_START, is_figure_text, is_table_passage, noise_kinds, table_spans
+from kennisbank.ingest.tables import (ROW_START, is_figure_text, is_opening_title, is_table_passage, noise_kinds,
+                                     table_spans)
 
 logger = logging.getLogger(__name__)
 
@@ -1037,9 +1038,12 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
     - in a slide deck, **an agenda slide** (one of the first three: 2 to 8 lines of at most
       ``AGENDA_ITEM_WORDS`` words, no sentence: the deck's contents) and **the closing slide** (the last one, at
       most ``SLIDE_WORDS`` words, no sentence: "Volgende week: ...", "Bedankt", contact details) are ``noise``
-      like a contents page; their text stays on the stored page.
+      like a contents page; their text stays on the stored page;
+    - **the opening title block** (the document's first body passage, on page 1, no cover page: title, authors
+      with initials and degrees, affiliations, an addressee; no sentence, ``tables.is_opening_title``) is ``noise``.
 
-    Only a passage that is the sole body passage of its page is considered; a passage with a sentence never."""
+    Only a passage that is the sole body passage of its page is considered (the opening title block: the first
+    passage of page 1); a passage with a sentence never."""
     result = list(kinds)
     alone: dict[int | None, int] = {}
     for page, kind in zip(pages, kinds):
@@ -1061,6 +1065,10 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
                 or (page <= 3 and 2 <= len(lines) <= 8
                     and all(len(line.split()) <= AGENDA_ITEM_WORDS for line in lines))):
             result[index] = "noise"
+    # the document's opening title block (title, authors, an addressee; no sentence) when it is no cover page
+    opening = next((i for i, kind in enumerate(kinds) if kind == "body"), None)
+    if opening is not None and pages[opening] == 1 and result[opening] == "body" and is_opening_title(texts[opening]):
+        result[opening] = "noise"
     return result
 
 

@@ -943,6 +943,25 @@ def is_title_block(text: str) -> bool:
             and not _CLOSING.search(stripped) and bool(_DATE.search(stripped)))
 
 
+OPENING_WORDS = 80  # the document's opening title block (title, authors, affiliations, addressee) at most
+
+
+_INITIALS = re.compile(r"\b(?:[A-Z]\.)+|\b(?:prof|dr|ir|mr|drs|ing|dhr|mevr|jr|sr)\.", re.IGNORECASE)
+
+
+def is_opening_title(text: str) -> bool:
+    """The document's first passage as its title block: the title, names with their initials and degrees
+    ("Prof.dr.ir. P.P.C.C. Verbeek"), affiliations, an addressee, a date; no sentence once initials and degrees are
+    set aside, no list item, at most ``OPENING_WORDS`` words. ``ingest.chunking.front_and_back_noise`` asks it of the
+    first body passage of page 1 that is no cover page (the title is the document's metadata; the text stays on the
+    stored page)."""
+    plain = _INITIALS.sub(" ", text)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return (bool(lines) and len(_WORD.findall(text)) <= OPENING_WORDS and not _SENTENCE.search(plain)
+            and not _CLOSING.search(plain.strip())
+            and not any(_MARKER.fullmatch(line.split()[0]) and len(line.split()) > 1 for line in lines))
+
+
 COVER_WORDS = 40  # a cover page (a title page inside a document: title, organisations, names) has at most ...
 COVER_LINES = (3, 8)  # ... this many words on this many lines
 FIELD_WORDS = 12

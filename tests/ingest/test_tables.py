@@ -16,7 +16,8 @@ from pypdf import PdfReader
 
 from kennisbank.ingest.check import check_file, page_word_faults
 from kennisbank.ingest.pipeline import split_file
-from kennisbank.ingest.tables import is_row, noise_kinds, table_spans
+from kennisbank.ingest.chunking import front_and_back_noise
+from kennisbank.ingest.tables import is_opening_title, is_row, noise_kinds, table_spans
 from tests.pdfmaker import FONT
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
@@ -229,3 +230,34 @@ def test_real_latex_table_of_one_piece_rows_is_read_in_layout_mode():
     assert ("| Country: Belgium | Population (millions): 11.5 | Area (km2): 30,689 | Capital: Brussels | "
             "Official Language: Dutch, French, German") in page
     assert any(c.meta.get("kind") == "table" and "Country: Finland" in c.content for c in chunks)
+
+
+def test_the_opening_title_block_of_a_document_is_noise():
+    """The document's first passage on page 1 that holds no sentence (title, authors with initials and degrees,
+    affiliations, an addressee) is its title block: not indexed (judged N in the twelfth sample). Only the first
+    body passage of page 1, and never one with a sentence or a list item."""
+    title = ("Ethische analyse van de COVID-19 notificatie-app\n\n14 juli 2020\n\nProf.dr.ir. P.P.C.C. Verbeek, "
+             "Universiteit Twente (voorzitter) Prof.dr. Philip Brey, Universiteit Twente")
+    body = "De Autoriteit Persoonsgegevens heeft op 7 juli 2020 een verzoek ontvangen. Zij adviseert daarover."
+
+    def kinds(texts, pages):
+        return front_and_back_noise(texts, pages, ["body"] * len(texts), 10, False)
+
+    assert is_opening_title(title) and not is_opening_title(body)
+    assert kinds([title, body], [1, 1]) == ["noise", "body"]
+    # the same text later in the document, or a first passage with a sentence or a list, stays
+    assert kinds([body, title], [1, 1]) == ["body", "body"]
+    assert kinds([title, body], [2, 2]) == ["body", "body"]
+    assert kinds(["Samenvatting\n\n" + body], [1]) == ["body"]
+    assert not is_opening_title("Kernpunten\n• minder uitval\n• betere begeleiding")
+
+
+@REAL
+def test_title_blocks_of_real_publications_are_not_indexed():
+    """ap-advies p. 1 (title and addressee), fr-medical p. 1 (title and authors), ethische-analyse p. 1 (title,
+    date, the committee with degrees): judged N before; the text stays on the stored page."""
+    for name, words in (("ap-advies-coronamelder.pdf", "Postbus 20350"), ("fr-medical-mt-paper.pdf", "Ikram Abid"),
+                        ("ethische-analyse-coronamelder.pdf", "Philip Brey")):
+        document, chunks = _real(name)
+        assert not any(words in c.content for c in chunks if c.meta["page_number"] == 1)
+        assert words in document.content.split("\f")[0]
