@@ -46,6 +46,9 @@ class SlashPlaces:
         self.pieces = 0
         self.found: dict[int, list[tuple[Box, Box | None]]] = {}
         self.broken: set[int] = set()  # pieces with a slash whose place could not be measured
+        # the arrays shown, by piece, measured only for the pieces whose text has a slash (``resolve``): most
+        # pages have none, and measuring every array cost a seventh of a PDF's parse
+        self.records: dict[int, list[tuple[list, list[float], Any, float]]] = {}
 
     def flushed(self) -> None:
         self.pieces += 1
@@ -58,11 +61,30 @@ class SlashPlaces:
                 self._font = font.get_object() if font is not None else None
                 self._size = float(operands[1])
             elif operator == b"TJ" and operands and isinstance(operands[0], list):
-                self._record(operands[0], cm, tm)
+                self._keep(list(operands[0]), cm, tm)
             elif operator == b"Tj" and operands:
-                self._record([operands[0]], cm, tm)
+                self._keep([operands[0]], cm, tm)
         except Exception:  # a malformed operand or font: no evidence for this piece
             self.broken.add(self.pieces)
+
+    def _keep(self, items: list, cm: Any, tm: Any) -> None:
+        font = self._metrics()
+        if font is None or self._size <= 0:
+            return
+        m = _mult([float(v) for v in tm], [float(v) for v in cm])
+        to_page = self._to_page()
+        if to_page is not None:
+            m = _mult(m, to_page)
+        self.records.setdefault(self.pieces, []).append((items, m, font, self._size))
+
+    def resolve(self, numbers: Sequence[int]) -> None:
+        """Measure the slashes of these pieces into ``found`` (a piece that cannot be measured: ``broken``)."""
+        for number in numbers:
+            for items, m, font, size in self.records.pop(number, []):
+                try:
+                    self._record(items, m, font, size, number)
+                except Exception:  # a malformed operand or font: no evidence for this piece
+                    self.broken.add(number)
 
     def _metrics(self) -> Any:
         cached = self._fonts.get(id(self._font))
@@ -73,29 +95,22 @@ class SlashPlaces:
             cached = self._fonts[id(self._font)] = (self._font, metrics)
         return cached[1]
 
-    def _record(self, items: list, cm: Any, tm: Any) -> None:
-        font = self._metrics()
-        if font is None or self._size <= 0:
-            return
-        m = _mult([float(v) for v in tm], [float(v) for v in cm])
-        to_page = self._to_page()
-        if to_page is not None:
-            m = _mult(m, to_page)
+    def _record(self, items: list, m: list[float], font: Any, size: float, number: int) -> None:
         if abs(m[1]) > 1e-6 * abs(m[0]) or m[0] <= 0:
             return  # rotated or mirrored text
         glyphs: list[tuple[str, float, float]] = []  # character, start and end in text space from the array's start
         advance = 0.0
         for item in items:
             if isinstance(item, (int, float)):
-                advance -= float(item) / 1000 * self._size
+                advance -= float(item) / 1000 * size
                 continue
             if not isinstance(item, (str, bytes)):
                 return
             for shown, width in _glyphs(item, font):
-                end = advance + width * self._size / 1000
+                end = advance + width * size / 1000
                 glyphs.append((shown, advance, end))
                 advance = end
-        found = self.found.setdefault(self.pieces, [])
+        found = self.found.setdefault(number, [])
         for at, (shown, start, end) in enumerate(glyphs):
             if shown not in SLASHES:
                 continue
@@ -109,6 +124,7 @@ def compose_slashes(pieces: Sequence[Piece], texts: list[str], places: SlashPlac
     """``texts`` with each slash drawn over the next glyph composed with it (see the module docstring).
     ``width_of(i, s)``: the width in points of ``s`` set in piece ``i``'s font and size."""
     out = list(texts)
+    places.resolve([number for number, text in enumerate(texts) if any(char in SLASHES for char in text)])
     for number, slashes in places.found.items():
         if number in places.broken or number >= len(out) or not slashes:
             continue
