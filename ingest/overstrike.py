@@ -20,9 +20,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pypdf.generic._font import Font
-
-from kennisbank.ingest.shifts import _glyphs, _mult
+from kennisbank.ingest.shifts import FontState, _glyphs, _mult
 
 SLASHES = frozenset("/⁄")
 LONG_SOLIDUS = "\u0338"
@@ -33,16 +31,13 @@ Box = tuple[float, float, float]  # x0, x1, y of a glyph in page space
 Piece = tuple  # (text, x, y, size, bold) as ingest.layout reads them
 
 
-class SlashPlaces:
+class SlashPlaces(FontState):
     """The boxes of the slash glyphs shown, by the piece pypdf gives them in (``found[i]``: for each slash of
     piece ``i`` in order, its box and the box of the glyph after it in the same array, or None)."""
 
     def __init__(self, resources: Callable[[], Any], to_page: Callable[[], Any]) -> None:
-        self._resources = resources
+        super().__init__(resources)
         self._to_page = to_page
-        self._font: Any = None
-        self._size = 0.0
-        self._fonts: dict[int, tuple[Any, Any]] = {}
         self.pieces = 0
         self.found: dict[int, list[tuple[Box, Box | None]]] = {}
         self.broken: set[int] = set()  # pieces with a slash whose place could not be measured
@@ -56,10 +51,7 @@ class SlashPlaces:
     def before(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
         try:
             if operator == b"Tf" and len(operands) >= 2:
-                fonts = (self._resources() or {}).get("/Font") or {}
-                font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
-                self._font = font.get_object() if font is not None else None
-                self._size = float(operands[1])
+                self.set_font(operands)
             elif operator == b"TJ" and operands and isinstance(operands[0], list):
                 self._keep(list(operands[0]), cm, tm)
             elif operator == b"Tj" and operands:
@@ -85,15 +77,6 @@ class SlashPlaces:
                     self._record(items, m, font, size, number)
                 except Exception:  # a malformed operand or font: no evidence for this piece
                     self.broken.add(number)
-
-    def _metrics(self) -> Any:
-        cached = self._fonts.get(id(self._font))
-        if cached is None or cached[0] is not self._font:
-            metrics = None
-            if self._font is not None and self._font.get("/Subtype") != "/Type3":
-                metrics = Font.from_font_resource(self._font)
-            cached = self._fonts[id(self._font)] = (self._font, metrics)
-        return cached[1]
 
     def _record(self, items: list, m: list[float], font: Any, size: float, number: int) -> None:
         if abs(m[1]) > 1e-6 * abs(m[0]) or m[0] <= 0:

@@ -34,39 +34,23 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
     ]
 
 
-class ShiftedRuns:
-    """The runs of ``TJ`` arrays with large shifts, by the piece pypdf will give them in.
+class FontState:
+    """The font and size in force in a pypdf ``extract_text`` pass (``Tf``), and the font's widths for measuring
+    the glyphs of a text array (``metrics``: None for a Type 3 font or none), cached per font. The watchers of the
+    text-showing operators (``ShiftedRuns``, ``ingest.overstrike.SlashPlaces``) read it."""
 
-    ``read_page`` calls :meth:`before` from pypdf's ``visitor_operand_before`` and :meth:`flushed` for every
-    piece its text visitor receives; ``found[i]`` lists the arrays shown inside piece ``i`` (an array without a
-    large shift counts too, as None, so a piece made of several arrays is never cut by the runs of one).
-    """
-
-    def __init__(self, resources: Callable[[], Any], to_page: Callable[[], Any]) -> None:
+    def __init__(self, resources: Callable[[], Any]) -> None:
         self._resources = resources  # the resources in force (the page's or a form XObject's)
-        self._to_page = to_page  # the form XObject's matrix to the page, or None
         self._font: Any = None
         self._size = 0.0
         self._fonts: dict[int, tuple[Any, Any]] = {}
-        self.pieces = 0
-        self.found: dict[int, list[list[Run] | None]] = {}
 
-    def flushed(self) -> None:
-        self.pieces += 1
-
-    def before(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
-        try:
-            if operator == b"Tf" and len(operands) >= 2:
-                fonts = (self._resources() or {}).get("/Font") or {}
-                font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
-                self._font = font.get_object() if font is not None else None
-                self._size = float(operands[1])
-            elif operator == b"TJ" and operands:
-                self.found.setdefault(self.pieces, []).append(self._runs(operands[0], cm, tm))
-            elif operator in (b"Tj", b"'", b'"'):
-                self.found.setdefault(self.pieces, []).append(None)
-        except Exception:  # a malformed operand or font: that array is not cut
-            self.found.setdefault(self.pieces, []).append(None)
+    def set_font(self, operands: Any) -> None:
+        """Take the font and size of a ``Tf`` operator."""
+        fonts = (self._resources() or {}).get("/Font") or {}
+        font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
+        self._font = font.get_object() if font is not None else None
+        self._size = float(operands[1])
 
     def _metrics(self) -> Any:
         cached = self._fonts.get(id(self._font))
@@ -76,6 +60,35 @@ class ShiftedRuns:
                 metrics = Font.from_font_resource(self._font)
             cached = self._fonts[id(self._font)] = (self._font, metrics)
         return cached[1]
+
+
+class ShiftedRuns(FontState):
+    """The runs of ``TJ`` arrays with large shifts, by the piece pypdf will give them in.
+
+    ``read_page`` calls :meth:`before` from pypdf's ``visitor_operand_before`` and :meth:`flushed` for every
+    piece its text visitor receives; ``found[i]`` lists the arrays shown inside piece ``i`` (an array without a
+    large shift counts too, as None, so a piece made of several arrays is never cut by the runs of one).
+    """
+
+    def __init__(self, resources: Callable[[], Any], to_page: Callable[[], Any]) -> None:
+        super().__init__(resources)
+        self._to_page = to_page  # the form XObject's matrix to the page, or None
+        self.pieces = 0
+        self.found: dict[int, list[list[Run] | None]] = {}
+
+    def flushed(self) -> None:
+        self.pieces += 1
+
+    def before(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
+        try:
+            if operator == b"Tf" and len(operands) >= 2:
+                self.set_font(operands)
+            elif operator == b"TJ" and operands:
+                self.found.setdefault(self.pieces, []).append(self._runs(operands[0], cm, tm))
+            elif operator in (b"Tj", b"'", b'"'):
+                self.found.setdefault(self.pieces, []).append(None)
+        except Exception:  # a malformed operand or font: that array is not cut
+            self.found.setdefault(self.pieces, []).append(None)
 
     def _runs(self, items: Any, cm: Any, tm: Any) -> list[Run] | None:
         if not isinstance(items, list) or not any(
