@@ -99,8 +99,7 @@ def ruled_grids(page: PageLayout, runs_on: Callable[[str, str], str]) -> list[Gr
     boxes = page.drawings or []
     if len(boxes) > MAX_BOXES:
         return []
-    horizontal = _merge([((b[1] + b[3]) / 2, b[0], b[2]) for b in boxes
-                         if b[3] - b[1] <= THIN and b[2] - b[0] >= MIN_RULE])
+    horizontal = _merge(_horizontal(boxes))
     vertical = _merge([((b[0] + b[2]) / 2, b[1], b[3]) for b in boxes
                        if b[2] - b[0] <= THIN and b[3] - b[1] >= MIN_RULE])
     if len(horizontal) < 2 or len(horizontal) > MAX_RULES or len(vertical) > MAX_RULES:
@@ -121,7 +120,7 @@ def ruled_apart(page: PageLayout) -> set[int]:
     boxes = page.drawings or []
     if len(boxes) > MAX_BOXES:
         return set()
-    horizontal = [((b[1] + b[3]) / 2, b[0], b[2]) for b in boxes if b[3] - b[1] <= THIN and b[2] - b[0] >= MIN_RULE]
+    horizontal = _horizontal(boxes)
     if not horizontal:
         return set()
     body = [line for line in page.lines if line.role == "body" and line.positioned and line.text.strip()]
@@ -136,6 +135,11 @@ def ruled_apart(page: PageLayout) -> set[int]:
                and x0 <= start + SAME_RULE and x1 >= reach for y, x0, x1 in horizontal):
             apart.add(id(above))
     return apart
+
+
+def _horizontal(boxes: list[tuple[float, float, float, float]]) -> list[Rule]:
+    """The painted boxes that are horizontal rules (at most ``THIN`` high, at least ``MIN_RULE`` long)."""
+    return [((b[1] + b[3]) / 2, b[0], b[2]) for b in boxes if b[3] - b[1] <= THIN and b[2] - b[0] >= MIN_RULE]
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:
