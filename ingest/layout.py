@@ -59,7 +59,7 @@ from typing import Any
 
 from fontTools.agl import toUnicode
 from fontTools.cffLib import CFFFontSet
-from pypdf.generic import ContentStream
+from pypdf.generic import ArrayObject, ContentStream, NameObject, StreamObject
 from pypdf.generic._font import Font
 
 from kennisbank.ingest.cleaning import hyphen_join
@@ -205,6 +205,45 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
     ]
 
 
+class SharedContents:
+    """A page's content stream parsed once and shared by the passes that read its operators.
+
+    pypdf's ``extract_text`` parses ``/Contents`` into a new ``ContentStream(contents, pdf, "bytes")`` on every
+    call unless ``/Contents`` already is a ``ContentStream`` (``pypdf._text_extraction._get_content_stream_for_text``).
+    :meth:`extract_text` puts that very ``ContentStream`` in the page for the call and takes the original entry
+    back after it, so the page is as before and :meth:`operations` gives the operators pypdf parsed, without a
+    second parse (``respace_letters``). A page pypdf would not build a stream for is left to pypdf as it is.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self._page = page
+        self._content: ContentStream | None = None
+        raw = None
+        try:
+            raw = page.raw_get("/Contents") if "/Contents" in page else None
+            if raw is not None and isinstance(raw.get_object(), (ArrayObject, StreamObject)):
+                self._content = ContentStream(raw.get_object(), page.pdf, "bytes")  # as pypdf builds it
+        except Exception:  # pypdf meets the same trouble in extract_text and deals with it there
+            self._content = None
+        self._raw = raw if self._content is not None else None
+
+    def extract_text(self, **options: Any) -> str:
+        """``page.extract_text(**options)`` on the shared stream."""
+        if self._content is None:
+            return self._page.extract_text(**options)
+        self._page[NameObject("/Contents")] = self._content
+        try:
+            return self._page.extract_text(**options)
+        finally:
+            self._page[NameObject("/Contents")] = self._raw
+
+    def operations(self) -> list:
+        """The page's operators (parsed by :meth:`extract_text`, or here when it was not called)."""
+        if self._content is None:
+            return ContentStream(self._page.get_contents(), self._page.pdf).operations
+        return self._content.operations
+
+
 def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
     pieces: list[Piece] = []
@@ -244,11 +283,12 @@ def read_page(page: Any, number: int) -> PageLayout:
     runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
     slashes = SlashPlaces(lambda: drawings.resources, lambda: drawings.to_page)  # "/" drawn over "∈" (ingest.overstrike)
     grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
-    page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
+    contents = SharedContents(page)  # the page's content stream, parsed once for the passes that read it
+    contents.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     on_grid = _grid_spaced(recovered, grid.found)
     _grid_gaps(pieces, recovered, grid, widths)
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
-        recovered[:] = respace_letters(page, recovered, on_grid)
+        recovered[:] = respace_letters(page, recovered, on_grid, contents)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
@@ -558,7 +598,8 @@ def _grid_gaps(pieces: list[Piece], texts: list[str], grid: GridSpaces, widths: 
             texts[index] = text[1:]
 
 
-def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -> list[str]:
+def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None,
+                    contents: SharedContents | None = None) -> list[str]:
     """The visitor texts with the spaces between letters placed one by one taken out where the glyphs touch.
 
     A code listing in a Beamer slide or a LaTeX document (``listings``) places every glyph on its own in a
@@ -569,9 +610,10 @@ def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -
     before (``ingest.monospace``; ``skip``: the pieces done there). Only texts that pypdf gives as runs of one- or two-letter pieces are
     looked at, only a simple font's array (one byte a glyph), and only when its pieces line up with pypdf's
     text exactly (the same characters, pypdf's spaces only between pieces); otherwise the text stays as it is.
+    ``contents``: the page's content stream as ``read_page`` parsed it (else it is parsed here).
     """
     try:
-        arrays = _letter_arrays(page)
+        arrays = _letter_arrays(page, contents.operations() if contents is not None else None)
     except Exception:  # a content stream pypdf could read as text but not as operations: leave the text
         return texts
     result, cursor = list(texts), 0
@@ -586,15 +628,17 @@ def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -
     return result
 
 
-def _letter_arrays(page: Any) -> list[list[tuple[int, float, bytes]]]:
+def _letter_arrays(page: Any, operations: list | None = None) -> list[list[tuple[int, float, bytes]]]:
     """The TJ arrays of a page in a simple font with at least 4 glyph strings, most of them one or two glyphs:
     per string its length in bytes, the shift after it (thousandths of an em, positive to the right) and its
-    bytes."""
+    bytes. ``operations``: the page's parsed content stream, if the caller has it."""
     resources = page.get("/Resources") or {}
     fonts = resources.get("/Font") or {}
     arrays: list[list[tuple[int, float, bytes]]] = []
     simple = True
-    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+    if operations is None:
+        operations = ContentStream(page.get_contents(), page.pdf).operations
+    for operands, operator in operations:
         if operator == b"Tf" and operands:
             font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
             font = font.get_object() if font is not None else None
