@@ -643,8 +643,9 @@ def mark_contents(page: PageLayout) -> int:
     body = [line for line in page.lines if line.role == "body" and line.text.strip()]
     if not body:
         return beside
-    ending = [(line, int(match.group("page"))) for line in body  # the length first: the pattern is slow on long lines
-              if len(line.text) <= 160 and (match := _PAGE_AT_END.match(" ".join(line.text.split())))]
+    ending = [(line, int(match.group("page"))) for line in body  # a cheap test first: the pattern is slow on long lines
+              if len(line.text) <= 160 and line.text.rstrip()[-1:].isdecimal()
+              and (match := _PAGE_AT_END.match(" ".join(line.text.split())))]
     headed = any(_CONTENTS_HEADING.match(" ".join(line.text.split()).rstrip(":")) for line in body[:4])
     if not headed:
         return _mark_contents_after_heading(page, body)
