@@ -50,6 +50,7 @@ All rules are general: they use positions, sizes and repetition within one docum
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -354,10 +355,27 @@ def read_page(page: Any, number: int) -> PageLayout:
     return layout
 
 
+_FONT_NAMES: dict[int, tuple[Any, str | None]] = {}  # id(font) -> (font, its /BaseFont, None when unreadable)
+
+
+def _base_font(font: Any) -> str | None:
+    """The font's ``/BaseFont`` as text ("" for none), cached per font (asked for every piece); None when the
+    font dictionary is broken."""
+    cached = _FONT_NAMES.get(id(font))
+    if cached is None or cached[0] is not font:
+        try:
+            name = str(font.get("/BaseFont", "")) if font is not None else ""
+        except Exception:  # a broken font dictionary
+            name = None
+        if len(_FONT_NAMES) > 256:
+            _FONT_NAMES.clear()
+        cached = _FONT_NAMES[id(font)] = (font, name)
+    return cached[1]
+
+
 def _is_italic(font: Any) -> bool:
-    try:
-        name = str(font.get("/BaseFont", "")) if font is not None else ""
-    except Exception:  # a broken font dictionary
+    name = _base_font(font)
+    if name is None:  # a broken font dictionary
         return False
     return bool(_ITALIC.search(name))
 
@@ -383,9 +401,8 @@ def _is_mono(font: Any) -> bool:
 def _face(font: Any) -> str:
     """The family of a font by its name, without the subset tag and the style: "ABCDEF+Calibri-Light" ->
     "calibri", "TimesNewRomanPS-BoldMT" -> "timesnewromanps"; "" when it has no name."""
-    try:
-        name = str(font.get("/BaseFont", "")) if font is not None else ""
-    except Exception:  # a broken font dictionary
+    name = _base_font(font)
+    if name is None:  # a broken font dictionary
         return ""
     name = name.lstrip("/").split("+", 1)[-1]
     return re.split(r"[-,]", name, maxsplit=1)[0].casefold()
@@ -513,9 +530,8 @@ def glyph_width(text: str, font: Any) -> float:
 
 
 def _is_bold(font: Any) -> bool:
-    try:
-        name = str(font.get("/BaseFont", "")) if font is not None else ""
-    except Exception:  # a broken font dictionary
+    name = _base_font(font)
+    if name is None:  # a broken font dictionary
         return False
     return bool(_BOLD.search(name))
 
@@ -930,6 +946,7 @@ def body_size_of(pages: list[PageLayout]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the running-line rules ask for each line's key several times
 def _key(text: str) -> str:
     text = " ".join(text.casefold().split())
     text = _MONTHS.sub("<m>", text)
