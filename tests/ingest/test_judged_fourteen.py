@@ -1,0 +1,62 @@
+"""Defects judges found by eye in the fourteenth sample (seed 229), each on a real page (../shared/real-pdfs;
+skipped when absent), each failing on the code before the fix: a compound's own hyphen at a table cell's line
+end kept with a space ("Denial-of- Service"), and a small table ruled only above, under its header and under
+its row (booktabs) run into the paragraph before it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kennisbank.ingest.check import page_word_faults
+from kennisbank.ingest.pipeline import split_file
+
+REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
+pytestmark = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
+
+
+@lru_cache(maxsize=2)
+def _real(name: str):
+    document, chunks = split_file(REAL_PDFS / name)
+    return document.content.split("\f"), chunks
+
+
+def _faithful(name: str, *numbers: int) -> None:
+    pages, _chunks = _real(name)
+    raw = [page.extract_text() for page in PdfReader(REAL_PDFS / name).pages]
+    for number in numbers:
+        faults = page_word_faults(pages[number - 1], raw[number - 1], raw[: number - 1])
+        assert not faults["false_joins"] and not faults["invented"], (number, faults)
+
+
+def test_a_compounds_own_hyphen_at_a_cells_line_end_joins_without_a_space():
+    """Duidingsrapportage p. 98: a cell's line ends in "Denial-of-" before "Service", "HTML5-" before
+    "technologie", "'Access-Control-Allow-Origin'-" before "header": the hyphen is the compound's (a capital
+    follows, or it stands after a digit or a quote, where no word is hyphenated), so no space goes in. Where the
+    hyphen could also be a word's hyphenation ("man-in-" + "the", p. 44) the cell keeps the line's space."""
+    pages, chunks = _real("duidingsrapportage-coronamelder.pdf")
+    tables = " ".join(c.content for c in chunks if c.meta["page_number"] == 98 and c.meta.get("kind") == "table")
+    for written in ("Denial-of-Service (DoS)", "HTML5-technologie", "'Access-Control-Allow-Origin'-header",
+                    "| Access-Control-Allow-Origin configuratie |"):
+        assert written in tables, written
+    assert "Denial-of- Service" not in tables and "HTML5- technologie" not in tables
+    assert "man-in- the middle" in pages[43] and "man-inthe" not in pages[43]
+    _faithful("duidingsrapportage-coronamelder.pdf", 44, 98)
+
+
+def test_a_table_ruled_only_between_its_parts_is_a_table_with_one_row():
+    """fr-medical-mt-paper p. 4: Table 4 is a header line and one row between three drawn rules (above, under the
+    header, under the row); two lines are fewer than a table needs without the rules, so they ran into the
+    paragraph before: "... la métrique considérée. Système Moy. Éc.-t. Min Max GPT-4o 3,96 0,20 3 4"."""
+    _pages, chunks = _real("fr-medical-mt-paper.pdf")
+    on_page = [c for c in chunks if c.meta["page_number"] == 4]
+    assert not any("Système Moy." in c.content for c in on_page)
+    tables = [c.content for c in on_page if c.meta.get("kind") == "table"]
+    assert "| Système: GPT-4o | Moy.: 3,96 | Éc.-t.: 0,20 | Min: 3 | Max: 4" in tables
+    paragraph = next(c.content for c in on_page if "quelle que soit la métrique considérée." in c.content)
+    assert paragraph.endswith("quelle que soit la métrique considérée.")
+    _faithful("fr-medical-mt-paper.pdf", 4)
