@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kennisbank.ingest.breaks import paragraph_breaks
+from kennisbank.ingest.caption_label import is_caption
 from kennisbank.ingest.captions import caption_lines
 from kennisbank.ingest.cleaning import CONJUNCTIONS, RULED_BREAK, Vocabulary, hyphen_join, written_hyphenated
 from kennisbank.ingest.code import listing_lines
@@ -71,6 +72,7 @@ FIGURE_TOKENS = 8  # a passage of at least this many tokens ...
 FIGURE_SHARE = 0.5  # ... of which this share are numbers, symbols or labels of one or two letters: a figure
 FIGURE_MAX_TOKENS = 80  # ... and at most this many (a long passage of formulas or code is text, not labels)
 FIGURE_FUNCTION_WORDS = 3  # ... and fewer function words than this (formulas in sentences have them: "Sei", "ist")
+FIGURE_MAX_RELATIONS = 2  # ... and fewer relation signs than this (formulas have them, charts' labels do not)
 FIGURE_PROSE_RUN = 10  # ... unless it has this many words in a row (running text; a subcaption is shorter)
 ROW_START = "| "
 LAYOUT_CHAR = 0.5  # layout mode's character width, in font sizes (to place its cells like the pieces')
@@ -96,6 +98,7 @@ _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-
 _NUMBER_SIGNS = frozenset("/ % ‰ – - ± × + = < > ~ *".split())  # between the numbers of one cell ("21 / 25", "68 %")
 _LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
 _SENTENCE = re.compile(r"\w[%)]*[.?!][\"'”’)]*\s+[A-Z]|[^\W\d_]{3,}[.?!][\"'”’)]*$")  # a sentence ends
+_RELATION = re.compile(r"[=⇒⇔⟹⟺≤≥≠≅≈≡∈∉⊆⊂⊊⊇⊃∪∩↦∀∃]")  # signs of a formula (a chart's labels have none)
 _PROSE_WORD = re.compile(r"[(\"'“‘]?[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*[.,;:!?)\"'”’]*")
 _FUNCTION_WORDS = frozenset(
     "de het een van en in is op te dat die met voor zijn wordt er of als aan bij ook niet "
@@ -1061,9 +1064,13 @@ def field_labels_only(text: str) -> bool:
 
 
 def is_figure_text(text: str) -> bool:
-    """A chart's or drawing's labels: mostly numbers, symbols and one- or two-letter labels, no sentence."""
+    """A chart's or drawing's labels: mostly numbers, symbols and one- or two-letter labels, no sentence; not a
+    caption, and not mathematics: ``FIGURE_MAX_RELATIONS`` or more relation signs ("=", "⇒", "∈", "⊆" ...) make
+    formulas, which are text a reader quotes (a definition, a proof's step), not a drawing's labels."""
     tokens = text.split()
-    if len(tokens) < FIGURE_TOKENS or _SENTENCE.search(text):
+    if len(tokens) < FIGURE_TOKENS or _SENTENCE.search(text) or is_caption(text):
+        return False
+    if len(_RELATION.findall(text)) >= FIGURE_MAX_RELATIONS:
         return False
     short = sum(1 for token in tokens if len(_WORD.findall(token)) == 0 or max(map(len, _WORD.findall(token))) <= 2)
     run = longest = 0

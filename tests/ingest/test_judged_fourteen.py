@@ -60,3 +60,39 @@ def test_a_table_ruled_only_between_its_parts_is_a_table_with_one_row():
     paragraph = next(c.content for c in on_page if "quelle que soit la métrique considérée." in c.content)
     assert paragraph.endswith("quelle que soit la métrique considérée.")
     _faithful("fr-medical-mt-paper.pdf", 4)
+
+
+def test_a_lead_in_at_the_page_end_takes_its_items_past_a_figure_caption_at_the_top_of_the_next_page():
+    """GeoTopo pp. 30-31: "... das „vanishing set“. Dann gilt:" ends p. 30; p. 31 opens with the caption of a figure
+    LaTeX set at its top ("Abbildung 2.1: ...") and then the items a) and b). The lead-in ended its passage (X);
+    now it runs on past the caption (``start_on_page_end``) and stops before the proof's own a), b); the caption
+    stays a passage of its own on p. 31."""
+    pages, chunks = _real("geotopo-thesis-de.pdf")
+    lead = next(c for c in chunks if "das „vanishing set“. Dann gilt:" in c.content)
+    assert lead.meta["page_end"] == 31 and lead.meta["start_on_page_end"] > 0
+    assert "Dann gilt: a) X ist abgeschlossen in Rn\nb) Ist grad(F )(X)" in lead.content
+    assert "Abbildung 2.1" not in lead.content and "Sei y∈" not in lead.content
+    rest = pages[30][lead.meta["start_on_page_end"]: lead.meta["end_on_page_end"]]
+    assert lead.content.endswith(rest)
+    captions = [c.content for c in chunks if c.meta["page_number"] == 31 and c.content.startswith("Abbildung 2.1:")]
+    assert captions == ["Abbildung 2.1: Durch Verklebung zweier Tori entsteht ein Zweifachtorus."]
+
+
+def test_a_sentence_that_ends_in_a_caption_of_its_own_does_not_run_on_past_the_next_caption():
+    """en-school-closures p. 13 holds only figures: its last piece is a caption ("Figure 6: ... students") and p. 14
+    opens with another caption; what follows that is no continuation of a caption."""
+    _pages, chunks = _real("en-school-closures-paper.pdf")
+    figure6 = next(c for c in chunks if c.content.startswith("Figure 6:"))
+    assert figure6.meta.get("page_end") is None and figure6.content.endswith("Hispanic students")
+
+
+def test_formulas_are_text_not_a_figures_labels():
+    """GeoTopo: statements written mostly in symbols ("Bemerkung 4 ... d(x,y) > 0 ⇒∃ε> 0 : Bε(x) ∩ Bε(y) = ∅",
+    "Definition 49 ... f heißt offen :⇔∀U ∈ TX : f(U) ∈ TY.") read as a chart's labels and left the index (21
+    passages of the thesis); relation signs make them formulas. A diagram's labels stay out (hr-slides p. 25)."""
+    _pages, chunks = _real("geotopo-thesis-de.pdf")
+    indexed = [c.content for c in chunks]
+    assert any(text.startswith("Bemerkung 4 (Trennungseigenschaft)") for text in indexed)
+    assert any(text.startswith("Definition 49") and "f heißt offen" in text for text in indexed)
+    _slides_pages, slide_chunks = _real("hr-slides-lec1.pdf")
+    assert not any(c.content.startswith("<<interface >> IA") for c in slide_chunks)
