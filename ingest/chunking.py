@@ -268,6 +268,7 @@ def _list_continuation(body: str, following: str, next_heads: set[int] | frozens
     return end if _is_sentence_piece(following[:end]) else None
 
 
+_BULLETS = ("•", "◦", "▪", "‣", "●", "○", "■", "□", "- ", "– ")
 _BULLET_LABELS = frozenset("•-–*")  # labels every item of a list has (numbers and letters count on)
 _ITEM_LABEL_START = re.compile(r"(?:\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]|[•\-–*])\s")
 
@@ -1162,7 +1163,8 @@ def section_paths(pages: list[str], headings: list[list[Any]] | None, chunks: li
     """The path of headings above each chunk ("2 Methode", "2.1 Data"), from the layout's headings per page.
 
     A heading is found in its cleaned page by its normalised text, searching on from the previous one; a
-    heading opens its level and closes the deeper ones. A chunk gets the path in force at its middle (a
+    heading opens its level and closes the deeper ones. A "heading" that starts with a bullet is a list item set
+    in bold, not a section's name: it is passed over. A chunk gets the path in force at its middle (a
     heading in its first half counts: it heads the passage). Footnotes get the path of their page's body. Without headings
     every path is empty.
     """
@@ -1175,8 +1177,9 @@ def section_paths(pages: list[str], headings: list[list[Any]] | None, chunks: li
             wanted = normalize_text(str(text))
             at = page.find(wanted, cursor) if wanted else -1
             if at >= 0:
-                marks.append((number, at, int(level), wanted))
                 cursor = at + len(wanted)
+                if not wanted.startswith(_BULLETS):  # a bold list item ("• Validatiefase") names no section
+                    marks.append((number, at, int(level), wanted))
     paths, stack, index = [], {}, 0
     for chunk in chunks:
         # a heading in the first half of a passage heads it (a slide's title under a small kicker line)

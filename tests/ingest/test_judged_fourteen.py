@@ -96,3 +96,11 @@ def test_formulas_are_text_not_a_figures_labels():
     assert any(text.startswith("Definition 49") and "f heißt offen" in text for text in indexed)
     _slides_pages, slide_chunks = _real("hr-slides-lec1.pdf")
     assert not any(c.content.startswith("<<interface >> IA") for c in slide_chunks)
+
+
+def test_a_bold_list_item_names_no_section():
+    """second-opinion: the bold items "• Validatiefase", "• Notificatiefase" of a list were section names of the
+    passages after them (a judge: "filed under the wrong section"); a list item is passed over as a heading."""
+    _pages, chunks = _real("second-opinion.pdf")
+    names = {name for c in chunks for name in c.meta.get("section") or []}
+    assert names and not any(name.startswith("•") for name in names)
