@@ -759,10 +759,24 @@ def _lead_in_apart(page: str, start: int, end: int) -> list[tuple[int, int]]:
     if not page[start:end].rstrip().endswith((":", "=")):
         return [(start, end)]
     ends = [at for at in _sentence_ends(page, start, end) if at < end - 1]
-    if not ends:
+    if not ends or (len(ends) == 1 and _run_in_title(page[start:ends[0]])):
         return [(start, end)]
     cut = ends[-1]
     return [(start, _rstrip(page, start, cut)), (_lstrip(page, cut, end), end)]
+
+
+RUN_IN_WORDS = 6  # a block's first sentence of at most this many words (after a list label) may be its title
+
+
+def _run_in_title(text: str) -> bool:
+    """Whether the first sentence of a block is only its run-in title ("4. Software ontwikkeling." before "Bij het
+    ontwikkelen van de software zijn er diverse maatregelen getroffen:"): a list label or not, then at most
+    ``RUN_IN_WORDS`` words from a capital to a full stop. Cut off it would end the passage before as an orphan
+    title, so it stays with the sentence it heads."""
+    label = _ITEM_START.match(text)
+    words = text[label.end() if label else 0:].split()
+    return (0 < len(words) <= RUN_IN_WORDS and words[0][:1].isupper()
+            and text.rstrip().endswith(".") and not text.rstrip().endswith(".."))
 
 
 def _is_heading(page: str, span: tuple[int, int]) -> bool:
