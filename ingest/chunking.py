@@ -564,12 +564,12 @@ def _in_brackets(text: str, at: int) -> bool:
 
 
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
-_LABEL = re.compile(r"\(?[A-Za-z]{0,3}\d{1,3}(?:\.\d{1,3})*\)?|\(?[a-z]\)?")
+_LABEL = re.compile(r"\(?[A-Za-z]{0,3}\d{1,3}(?:\.\d{1,3})*\)?|\(?[a-z]\)?|\(?(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})\)?")
 
 
 def _is_label(text: str, at: int) -> bool:
     """Whether the mark at ``at`` ends a numbered label that stands first in its sentence ("Q29.", "3.2.",
-    "(a)."), not a sentence: what follows the label is its text."""
+    "(a).", "iii."), not a sentence: what follows the label is its text."""
     lo = max(0, at - 40)
     before = text[lo:at]
     token = re.search(r"\S+$", before)
