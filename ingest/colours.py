@@ -20,7 +20,8 @@ from typing import Any
 Colour = tuple[float, ...]  # RGB in 0..1, rounded (a gray g is (g, g, g)); () when not known (a pattern)
 BLACK: Colour = (0.0, 0.0, 0.0)
 _SHOW = frozenset({b"Tj", b"TJ", b"'", b'"'})
-_WATCHED = frozenset({b"g", b"rg", b"k", b"sc", b"scn", b"cs", b"q", b"Q", *_SHOW})
+COLOUR_OPERATORS = frozenset({b"g", b"rg", b"k", b"sc", b"scn", b"cs", b"q", b"Q", *_SHOW})  # what before() reads
+_WATCHED = COLOUR_OPERATORS
 MAX_STACK = 64  # a content stream that never restores its state keeps at most this many saved colours
 
 

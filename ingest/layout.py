@@ -64,7 +64,7 @@ from pypdf.generic._font import Font
 
 from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
-from kennisbank.ingest.colours import Colour, FillColours, body_colour, line_colours
+from kennisbank.ingest.colours import COLOUR_OPERATORS, Colour, FillColours, body_colour, line_colours
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
 from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
@@ -240,7 +240,8 @@ def read_page(page: Any, number: int) -> PageLayout:
         runs.before(operator, operands, cm, tm)
         slashes.before(operator, operands, cm, tm)
         grid.before(operator, operands, cm, tm)
-        colours.before(operator, operands)
+        if operator in COLOUR_OPERATORS:  # only these (no call for every operator)
+            colours.before(operator, operands)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
