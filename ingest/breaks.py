@@ -5,8 +5,10 @@ blank line or a list label parts them. Some breaks are visible only in where the
 text gets a blank line before the line (``ingest.tables.body_text``):
 
 - **a line back at the margin after a list item**: in a list whose items wrap to a hanging indent (a wrapped line
-  stands right of its bullet), a line that starts left of the bullet of the item above it is no longer part of
-  that item ("• Betrokkene wijzen op ... Dit beleid actief" / "te communiceren." / "Beperking/Uitdaging:");
+  stands right of its bullet or number), a line that starts left of the label of the item above it is no longer
+  part of that item ("• Betrokkene wijzen op ... Dit beleid actief" / "te communiceren." / "Beperking/Uitdaging:");
+  in a list whose items do not wrap, such a line with more than the list's line space above it
+  ("• Niet-functionele eisen: ... voldoen?" / "Eisen met betrekking tot ...");
 - **a run of labelled lines**: two or more lines in a row, each opening with a short capitalised label and a
   dash ("Hoog – Het is zeer waarschijnlijk ...", "Middel – Het is denkbaar ..."), each start a line of their own;
 - **a paragraph's space**: a line that stands at least ``GAP`` times the line space of the lines above it
@@ -28,6 +30,8 @@ from kennisbank.ingest.layout import Line, PageLayout
 GAP = 1.7  # a paragraph's space is at least this many times the line space of the lines above
 LINE_SPACE = 1.8  # lines of one paragraph stand at most this many times their size apart
 _BULLET = re.compile(r"\s*[•\-–*·▪○◦\uf0b7\uf0a7]\s")
+# a list item's label: a bullet, or a number, letter or roman number with "." or ")" ("3. ", "b) ", "(iv) ")
+_LABEL = re.compile(r"\s*(?:[•\-–*·▪○◦\uf0b7\uf0a7]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s")
 _LABELLED = re.compile(r"\s*[A-ZÀ-Ý][^\W\d_]{1,20}(?: [^\W\d_]{1,20})? [–—-] \S")
 
 
@@ -36,6 +40,7 @@ def paragraph_breaks(page: PageLayout) -> set[int]:
     lines = [line for line in page.lines if line.role == "body"]
     breaks: set[int] = set()
     breaks |= _after_list_items(lines)
+    breaks |= _after_list_end(lines)
     breaks |= _labelled_runs(lines)
     breaks |= _spaced(lines)
     breaks |= _indented_blocks(lines)
@@ -55,20 +60,49 @@ def _follows(above: Line, below: Line) -> bool:
 def _after_list_items(lines: list[Line]) -> set[int]:
     placed = _placed(lines)
     # the page's list items wrap to a hanging indent: a wrapped line stands right of its bullet
-    hanging = any(_BULLET.match(above.text) and not _BULLET.match(below.text) and _follows(above, below)
+    hanging = any(_LABEL.match(above.text) and not _LABEL.match(below.text) and _follows(above, below)
                   and below.x > above.x + 0.5 * above.size for above, below in zip(placed, placed[1:]))
     breaks: set[int] = set()
     bullet: Line | None = None
     for above, line in zip(placed if hanging else [], placed[1:]):
-        if _BULLET.match(above.text):
+        if _LABEL.match(above.text):
             bullet = above
-        if _BULLET.match(line.text) or bullet is None:
+        if _LABEL.match(line.text) or bullet is None:
             continue
         if not _follows(above, line):
             bullet = None
         elif line.x < bullet.x - 0.5 * bullet.size:
             breaks.add(id(line))  # back at the margin, left of the bullet: the item has ended
             bullet = None
+    return breaks
+
+
+LIST_END_GAP = 1.3  # a paragraph after a list stands at least this many times the list's line space lower
+
+
+def _after_list_end(lines: list[Line]) -> set[int]:
+    """A paragraph after a list whose items do not wrap (no hanging indent to go by, ``_after_list_items``): the
+    line after an item's last line stands left of the item's label, back at the margin, with more than the
+    list's line space above it ("• Niet-functionele eisen: ... voldoen?" + "Eisen met betrekking tot ...").
+    A line that wraps an item back to the margin stands at the item's line space."""
+    placed = _placed(lines)
+    breaks: set[int] = set()
+    item: Line | None = None
+    spacing = 0.0  # the line space between the lines of the list
+    for above, line in zip(placed, placed[1:]):
+        if _LABEL.match(above.text):
+            if item is not None and 0 < item.y - above.y <= LINE_SPACE * above.size:
+                spacing = item.y - above.y if not spacing else min(spacing, item.y - above.y)
+            item = above
+        if item is None or _LABEL.match(line.text) or abs(line.size - item.size) >= 0.2 * max(item.size, 1.0):
+            continue
+        gap, size = above.y - line.y, max(item.size, 1.0)
+        usual = spacing or 1.2 * size
+        if line.x < item.x - 0.5 * size and LIST_END_GAP * usual <= gap <= 4 * usual:
+            breaks.add(id(line))
+            item = None
+        elif gap > LINE_SPACE * size or line.x < item.x - 0.5 * size:
+            item = None  # the list has ended (or was none): a later line is no paragraph after it
     return breaks
 
 

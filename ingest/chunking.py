@@ -615,12 +615,12 @@ def _in_brackets(text: str, at: int) -> bool:
 
 
 _INITIALISM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
-_LABEL = re.compile(r"\(?[A-Za-z]{0,3}\d{1,3}(?:\.\d{1,3})*\)?|\(?[a-z]\)?")
+_LABEL = re.compile(r"\(?[A-Za-z]{0,3}\d{1,3}(?:\.\d{1,3})*\)?|\(?[a-z]\)?|\(?(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})\)?")
 
 
 def _is_label(text: str, at: int) -> bool:
     """Whether the mark at ``at`` ends a numbered label that stands first in its sentence ("Q29.", "3.2.",
-    "(a)."), not a sentence: what follows the label is its text."""
+    "(a).", "iii."), not a sentence: what follows the label is its text."""
     lo = max(0, at - 40)
     before = text[lo:at]
     token = re.search(r"\S+$", before)
@@ -810,10 +810,24 @@ def _lead_in_apart(page: str, start: int, end: int) -> list[tuple[int, int]]:
     if not page[start:end].rstrip().endswith((":", "=")):
         return [(start, end)]
     ends = [at for at in _sentence_ends(page, start, end) if at < end - 1]
-    if not ends:
+    if not ends or (len(ends) == 1 and _run_in_title(page[start:ends[0]])):
         return [(start, end)]
     cut = ends[-1]
     return [(start, _rstrip(page, start, cut)), (_lstrip(page, cut, end), end)]
+
+
+RUN_IN_WORDS = 6  # a block's first sentence of at most this many words (after a list label) may be its title
+
+
+def _run_in_title(text: str) -> bool:
+    """Whether the first sentence of a block is only its run-in title ("4. Software ontwikkeling." before "Bij het
+    ontwikkelen van de software zijn er diverse maatregelen getroffen:"): a list label or not, then at most
+    ``RUN_IN_WORDS`` words from a capital to a full stop. Cut off it would end the passage before as an orphan
+    title, so it stays with the sentence it heads."""
+    label = _ITEM_START.match(text)
+    words = text[label.end() if label else 0:].split()
+    return (0 < len(words) <= RUN_IN_WORDS and words[0][:1].isupper()
+            and text.rstrip().endswith(".") and not text.rstrip().endswith(".."))
 
 
 def _is_heading(page: str, span: tuple[int, int]) -> bool:

@@ -404,8 +404,11 @@ def _reflow(lines: list[str], vocab: Vocabulary, join_split_words: bool = True,
             prev, blank_run, after_heading = line, 0, heading
             continue
         if index in run_in:  # a paragraph that opens with its title: it starts a block, the text runs on
-            blocks.append(["\n\n" if blocks else "", line])
-            prev, blank_run = line, 0
+            title, rest = _open_title(line, run_in[index])
+            if title:  # a title without closing punctuation is a block of its own ("Motivation for grade")
+                blocks.append(["\n\n" if blocks else "", title])
+            blocks.append(["\n\n" if blocks else "", rest])
+            prev, blank_run = rest, 0
             continue
         suspended = bool(_SUSPENDED.match(line))
         bullet = bool(_BULLET.match(line)) and not suspended and not _number_runs_on(prev, line, ref_width)
@@ -470,21 +473,39 @@ def _heading_lines(lines: list[str], headings: list[str]) -> dict[int, int]:
     return found
 
 
-def _run_in_lines(lines: list[str], headings: list[str], found: dict[int, int]) -> set[int]:
+def _run_in_lines(lines: list[str], headings: list[str], found: dict[int, int]) -> dict[int, str]:
     """The lines that open with a heading of the layout followed by more text on the same line (a run-in title:
     "Limites de l'évaluation automatique. Plusieurs résultats ..."), for the headings not found as lines of
-    their own (``_heading_lines``); each such line starts a paragraph."""
+    their own (``_heading_lines``): line index -> the heading (normalised); each such line starts a paragraph."""
     matched = set(found.values())
     wanted = [normalize_text(text) for number, text in enumerate(headings) if number not in matched]
-    starts: set[int] = set()
+    starts: dict[int, str] = {}
     for heading in wanted:
         if not heading:
             continue
         for index, line in enumerate(lines):
             if index not in found and index not in starts and normalize_text(line).startswith(heading + " "):
-                starts.add(index)
+                starts[index] = heading
                 break
     return starts
+
+
+_TITLE_END = re.compile(r"[.:;!?)\]][\"'”’]*$")
+
+
+def _open_title(line: str, heading: str) -> tuple[str, str]:
+    """A line that opens with a run-in title, as (title, the text after it) when the title ends in no closing
+    punctuation ("Motivation for grade" + "A professional software developer ..."): set on a line of its own it
+    cannot be read as the start of the sentence after it ("grade A"). ("", line) when the title closes itself
+    ("Limites de l'évaluation automatique." + "Plusieurs ...", "3.2.0.3 Question 3:") or its words do not stand
+    whole at the start of the line. The two parts are the line's words, cut at a space."""
+    if _TITLE_END.search(heading):
+        return "", line
+    words = list(re.finditer(r"\S+", line))
+    count = len(heading.split())
+    if not 0 < count < len(words) or normalize_text(line[: words[count - 1].end()]) != heading:
+        return "", line
+    return line[: words[count - 1].end()], line[words[count].start():]
 
 
 def _double_spaced(lines: list[str]) -> bool:

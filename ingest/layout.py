@@ -65,6 +65,7 @@ from pypdf.generic._font import Font
 
 from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
+from kennisbank.ingest.colours import COLOUR_OPERATORS, Colour, FillColours, body_colour, line_colours
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
 from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
@@ -149,6 +150,7 @@ class Line:
     right: float = 0.0  # where the line ends (points): its last piece's x plus its width by the font's widths
     ends: list[float] | None = None  # where each of its pieces ends, likewise (ingest.slides splits a line at gaps)
     runs: tuple[list[Piece], list[float]] | None = None  # pieces and ends with TJ arrays cut at their shifts (ingest.shifts)
+    colour: Colour | None = None  # the fill colour of most of its letters (ingest.colours; None: no pieces)
 
 
 @dataclass
@@ -258,6 +260,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         runs.flushed()
         slashes.flushed()
         grid.flushed()
+        colours.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -277,6 +280,8 @@ def read_page(page: Any, number: int) -> PageLayout:
         runs.before(operator, operands, cm, tm)
         slashes.before(operator, operands, cm, tm)
         grid.before(operator, operands, cm, tm)
+        if operator in COLOUR_OPERATORS:  # only these (no call for every operator)
+            colours.before(operator, operands)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
@@ -284,6 +289,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
     slashes = SlashPlaces(lambda: drawings.resources, lambda: drawings.to_page)  # "/" drawn over "∈" (ingest.overstrike)
     grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
+    colours = FillColours()  # the fill colour of each piece (ingest.colours)
     contents = SharedContents(page)  # the page's content stream, parsed once for the passes that read it
     contents.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     on_grid = _grid_spaced(recovered, grid.found)
@@ -315,6 +321,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     mono_fonts: dict[int, bool] = {}
     faces: list[str] = []  # ... the family of each piece's font (see _face)
     letters = note_letters(pieces)  # letters that open a note of the page (ingest.letter_notes)
+    colour_of: dict[int, Colour] = {}  # id of each piece of a line -> its fill colour (ingest.colours)
     for number, ((text, x, y, size, bold), better, font, em) in enumerate(zip(pieces, recovered, fonts, widths)):
         parts = text.split("\n")
         better_parts = better.split("\n") if better != text else parts
@@ -337,6 +344,7 @@ def read_page(page: Any, number: int) -> PageLayout:
                     cuts[len(current)] = [((piece, piece_x, sub_y, sub_size, bold),
                                            piece_x + sub_em * text_width(piece.rstrip(), font)) for piece, piece_x in cut]
                 current.append((sub, sub_x, sub_y, sub_size, bold))
+                colour_of[id(current[-1])] = colours.found.get(number, ())
                 slanted.append(_is_italic(font))
                 if id(font) not in mono_fonts:
                     mono_fonts[id(font)] = _is_mono(font)
@@ -347,6 +355,7 @@ def read_page(page: Any, number: int) -> PageLayout:
             offset += len(part) + 1
     layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends, letters), current,
                                                            slanted, pitched), current, faces), cuts))
+    line_colours(layout.lines, colour_of)
     mark_letter_notes(layout.lines, letters)
     exponents_not_notes(layout.lines)  # "(cx + d)" + raised "2" is no note marker (ingest.maths)
     for line in layout.lines:
@@ -1242,6 +1251,7 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
     found: list[tuple[PageLayout, list[tuple[float, str, list[Line]]]]] = []
     sizes: Counter = Counter()
     bold_marks = _bold_is_emphasis(pages, body_size)
+    colour = body_colour([line for page in pages for line in page.lines if line.role == "body"], body_size)
     for page in pages:
         heads: list[tuple[float, str, list[Line]]] = []
         previous: Line | None = None
@@ -1269,7 +1279,9 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                          and not _set_apart(previous, line))  # a title block's subtitle, authors, date: apart
             if is_heading and not continues and not _section_heading_like(text):
                 is_heading = False
-            if (continues or is_heading) and _runs_into_paragraph(placed, line):
+            coloured = (line.positioned and not run_in  # by its colour (a run of up to 3 lines: never runs into one)
+                        and _coloured_heading(placed, line, body_size, colour))
+            if (continues or is_heading) and not coloured and _runs_into_paragraph(placed, line):
                 # the first line of a paragraph in a heading's style (after a heading: "8. Techniek en methode"
                 # over "Beschrijf op welke wijze ... (technische)" + "middelen en methoden ... verwerkt."): no heading
                 is_heading = continues = False
@@ -1282,6 +1294,8 @@ def _find_headings(pages: list[PageLayout], body_size: float) -> None:
                 is_heading, rank_size = True, line.size - 1.5  # by its style or place alone: below the others
             if not is_heading and not continues and not run_in and line.positioned and _label_line(placed, line):
                 is_heading, rank_size = True, line.size - 2.5  # a label in another face: below all others
+            if not is_heading and coloured:
+                is_heading, rank_size = True, line.size - 1.5  # by its colour: ranks with the styled ones
             if not larger and _ITEM_LABEL.match(text):
                 rank_size -= 0.5  # "a. Noodzaak" under "10. Proportionaliteit" in the same look
             if is_heading and continues:
@@ -1496,6 +1510,69 @@ def _styled_heading(placed: list[Line], line: Line, body_size: float, bold_marks
     centre, below_centre = (line.x + line.right) / 2, (below.x + below.right) / 2
     return (width > 0 and line.x > below.x + 0.1 * width and abs(centre - below_centre) <= 0.05 * width
             and gap_above >= 1.5 * spacing and gap_below >= 1.5 * spacing)
+
+
+COLOURED_LINES = 3  # a heading told by its colour has at most this many lines ...
+COLOURED_CHARS = 250  # ... and characters (an objective set as a heading: "De applicatie behaalt ... 60 FPS.")
+_LINK = re.compile(r"https?:|www\.|doi\.org|\S@\S|\.(?:nl|com|org|eu|net)/", re.IGNORECASE)
+
+
+def _coloured_run(placed: list[Line], at: int) -> tuple[int, int]:
+    """The lines around ``placed[at]`` in its colour, size and style at a paragraph's line space: (first, last)."""
+    line = placed[at]
+
+    def same(above: Line, below: Line) -> bool:
+        return (below.colour == line.colour and abs(below.size - line.size) < 0.2 and below.italic == line.italic
+                and below.bold == line.bold and 0 < above.y - below.y <= 1.8 * max(line.size, 1.0))
+
+    first = last = at  # looked for up to one line beyond COLOURED_LINES either way: a longer run is no heading
+    while first > 0 and at - first <= COLOURED_LINES and same(placed[first - 1], placed[first]):
+        first -= 1
+    while last + 1 < len(placed) and last - at <= COLOURED_LINES and same(placed[last], placed[last + 1]):
+        last += 1
+    return first, last
+
+
+def _coloured_heading(placed: list[Line], line: Line, body_size: float, body: Colour | None) -> bool:
+    """A heading in the body size told by its colour (a Word thesis's objective in blue italic over a paragraph
+    in black, a glossary term in grey over its definition): a run of at most ``COLOURED_LINES`` lines (and
+    ``COLOURED_CHARS`` characters) in one colour that is not the body text's, with a paragraph below it in the
+    body's colour, size and at most a paragraph's space lower, starting at or left of it and at least as long.
+    The run starts where the paragraph starts (not indented like a quote or a call-out) and stands apart from the text above it (at least the space it has below, and more than the line space
+    of the paragraph below) or opens the page's body. It reads as a heading (``_section_heading_like``, mostly
+    letters, no link, no list item unless numbered like a title) and does not run on into the paragraph (ends
+    in no ",", ";", ":"; the paragraph opens with no lower-case letter). ``line`` is any line of the run."""
+    if not line.colour or body is None or line.colour == body or abs(line.size - body_size) > 0.5:
+        return False
+    at = next((i for i, other in enumerate(placed) if other is line), None)
+    if at is None:
+        return False
+    first, last = _coloured_run(placed, at)
+    run = placed[first: last + 1]
+    text = " ".join(" ".join(other.text.split()) for other in run)
+    if (last - first >= COLOURED_LINES or len(text) > COLOURED_CHARS or last + 1 >= len(placed)
+            or text.endswith((",", ";", ":", "-")) or _LINK.search(text) or run[0].markers):
+        return False
+    below = placed[last + 1]
+    following = " ".join(below.text.split())
+    if (below.colour != body or abs(below.size - line.size) > 0.5 or abs(below.x - run[0].x) > 2.0
+            or not following or following[0].islower() or _ITEM_START.match(following)):
+        return False
+    gap_below = run[-1].y - below.y
+    if not 0 < gap_below <= 2.5 * max(line.size, 1.0):
+        return False
+    paragraph = placed[last + 1: last + 1 + _paragraph_lines(placed, last + 1)]
+    if sum(len(" ".join(other.text.split())) for other in paragraph) < len(text):
+        return False
+    if first > 0:
+        spacing = paragraph[0].y - paragraph[1].y if len(paragraph) > 1 else 1.2 * line.size
+        gap_above = placed[first - 1].y - run[0].y
+        if gap_above < 0.9 * gap_below or gap_above < 1.3 * spacing:
+            return False
+    if _ITEM_START.match(text) and not (_LABEL_TITLE.match(text) or _SECTION_NUMBER.match(text)):
+        return False
+    letters = len(_LETTER.findall(text))
+    return letters >= 0.7 * len(text.replace(" ", "")) and _section_heading_like(text)
 
 
 def _other_face(line: Line, below: Line) -> bool:

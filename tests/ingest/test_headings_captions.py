@@ -61,7 +61,8 @@ def test_numbered_run_in_title_opens_its_paragraph():
 def test_unpunctuated_run_in_title_opens_its_paragraph():
     passages = _on("hr-modulewijzer.pdf", 5)
     assert not any("else return 0 Motivation" in text for _, text in passages)
-    opening = [(section, text) for section, text in passages if text.startswith("Motivation for grade A professional")]
+    # the title stands on a line of its own (judged a defect run in: "grade A professional", issue 14)
+    opening = [(section, text) for section, text in passages if text.startswith("Motivation for grade\n\nA professional")]
     assert opening and opening[0][0][-1] == "Motivation for grade"
 
 
