@@ -6,14 +6,17 @@ web UI quotes a passage from the stored page text by these offsets, so a citatio
 A paragraph that runs on over a page break is one passage (``page`` .. ``page_end``), not two halves. For it
 
     chunk.text == first + run_on_joiner(first, rest) + rest
-    # first = page_text[chunk.start:chunk.end], rest = next_page_text[0:chunk.end_on_page_end]
+    # first = page_text[chunk.start:chunk.end]
+    # rest = next_page_text[chunk.start_on_page_end:chunk.end_on_page_end]  (start_on_page_end: 0 unless a note)
 
 where ``page_text[chunk.start:chunk.end]`` is the end of the body text of ``page`` (never its footnotes) and
 the continuation is the start of the next page, up to the end of the sentence that runs on (or the end of
 that first block). ``start``/``end`` stay offsets in ``page``, so a reader of one page's passages sees a valid
 span; the next page's own passages start after the continuation. A passage runs on when the body of a page
 ends without closing punctuation and the next page begins in lower case or the page ends on a comma or a
-function word; only in PDFs, never in a slide deck (each slide stands alone) and never into footnotes.
+function word; only in PDFs, never in a slide deck (each slide stands alone) and never into footnotes. A
+footnote that runs on likewise takes the start of the next page's note zone (before any new note number);
+its ``start_on_page_end`` says where that zone starts.
 
 How a page is cut:
 
@@ -91,6 +94,7 @@ class Chunk:
     page_label: str | None = None
     page_end: int | None = None  # the next page, for a passage that runs on over the page break
     end_on_page_end: int | None = None  # where the continuation ends in the text of page_end
+    start_on_page_end: int = 0  # where it starts there: 0 for body text, the note zone for a footnote
 
 
 def split_pages(
@@ -113,6 +117,7 @@ def split_pages(
     _check_sizes(max_chars, min_chars)
     chunks: list[Chunk] = []
     carry = 0  # where a page's own passages start: after the continuation the previous passage took
+    note_carry = 0  # where a page's own footnote passages start: after the rest of a note that ran on
     for number, page in enumerate(pages, start=1):
         label = page_labels[number - 1] if paginated and page_labels and number - 1 < len(page_labels) else None
         body_end = _body_end(page, note_starts, number)
@@ -156,11 +161,51 @@ def split_pages(
                                     kind=_body_kind(page[start:end]),
                                     page_label=label))
         if body_end < len(page):
-            lo = _lstrip(page, body_end, len(page))
-            for start, end in _page_spans(page[lo:], max_chars, min_chars):
-                chunks.append(Chunk(number if paginated else None, start + lo, end + lo, page[start + lo: end + lo],
-                                    len(chunks), kind="footnote", page_label=label))
+            lo = _lstrip(page, max(body_end, note_carry), len(page))
+            note_spans = [(s + lo, e + lo) for s, e in _page_spans(page[lo:], max_chars, min_chars)]
+            note_carry, note_run = 0, None
+            if paginated and flow and note_spans and number < len(pages):
+                note_run = _note_run_on(page[note_spans[-1][0]: note_spans[-1][1]], pages[number], note_starts,
+                                        number + 1, max_chars)
+            for index, (start, end) in enumerate(note_spans):
+                if note_run is not None and index == len(note_spans) - 1:
+                    following, (rest_start, rest_end) = pages[number], note_run
+                    rest = following[rest_start:rest_end]
+                    chunks.append(Chunk(number, start, end, page[start:end] + run_on_joiner(page[start:end], rest)
+                                        + rest, len(chunks), kind="footnote", page_label=label,
+                                        page_end=number + 1, end_on_page_end=rest_end,
+                                        start_on_page_end=rest_start))
+                    note_carry = rest_end
+                else:
+                    chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks),
+                                        kind="footnote", page_label=label))
+        else:
+            note_carry = 0
     return chunks
+
+
+# What opens a new footnote in a page's note zone: its number ("11 De ...", "[12] ...", "3Dies ...") or sign.
+_NOTE_MARK = re.compile(r"\[?\d|\[[a-z]\]|[*∗†‡§¶]")
+
+
+def _note_run_on(last_note: str, following: str, note_starts: list[int | None] | None, number: int,
+                 max_chars: int) -> tuple[int, int] | None:
+    """Where, in the text of page ``number``, the rest of a footnote stands that runs on from the page before
+    (whose last footnote text is ``last_note``): at the start of that page's note zone, before any new note
+    number, finishing the sentence the note broke off in ("... valt de verwerking daarvan buiten" + "het
+    bereik van deze DPIA."); None when the page has no note zone, it opens with a note number, or the last note
+    ends a sentence. (start, end) offsets in the page's text."""
+    at = note_starts[number - 1] if note_starts and number - 1 < len(note_starts) else None
+    if at is None or not 0 <= at < len(following):
+        return None
+    lo = _lstrip(following, at, len(following))
+    zone = following[lo:]
+    if not zone or _NOTE_MARK.match(zone):
+        return None
+    end = _continuation(last_note, zone, max_chars)
+    if end is None or len(last_note) + end > 2 * max_chars:
+        return None
+    return lo, lo + end
 
 
 def _body_end(page: str, note_starts: list[int | None] | None, number: int) -> int:
@@ -1179,4 +1224,6 @@ def _chunk_meta(doc: Document, chunk: Chunk) -> dict[str, Any]:
     if chunk.page_end is not None:
         meta["page_end"] = chunk.page_end
         meta["end_on_page_end"] = chunk.end_on_page_end
+        if chunk.start_on_page_end:
+            meta["start_on_page_end"] = chunk.start_on_page_end
     return meta
