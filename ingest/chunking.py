@@ -431,12 +431,44 @@ def _headings_with_tables(page: str, parts: list[tuple[int, int, bool]],
             heading = line[0] in heads or (moved == start and _lone_heading(page, line)
                                             and not page[line[0]:line[1]].endswith(":"))
             if not heading:
-                break  # a lead-in sentence ("... de volgende definities:") stays with the text before it
+                lead_in = _table_lead_in(page, line) if moved == start else None
+                if lead_in is None:
+                    break
+                moved = lead_in  # "Dit document hanteert de volgende definities:" goes with the table it opens
+                if lead_in > line[0]:
+                    break  # the last sentence of a paragraph: the paragraph stays
+                continue
             moved = line[0]
         if moved < start:
             out[index - 1] = (prev_start, moved, False)
             out[index] = (moved, end, True)
     return [(s, e, a) for s, e, a in out if page[s:e].strip()]
+
+
+_TABLE_LEAD_IN_MAX = 300  # characters: the longest lead-in sentence that goes with the table it introduces
+
+
+def _table_lead_in(page: str, line: tuple[int, int]) -> int | None:
+    """Where the lead-in sentence starts that ends the block ``line`` right before a table ("Dit document
+    hanteert de volgende definities:"): a sentence of at least three words that ends in ":" and is not too long
+    (the block's last sentence, or the block whole); None when the block ends otherwise. The lead-in says what
+    the table's rows are, so it goes into the table's first passage."""
+    text = page[line[0]: line[1]]
+    if not text.endswith(":") or text.endswith("::"):
+        return None
+    ends = [at for at in _sentence_ends(page, line[0], line[1]) if at < line[1] - 1]
+    start = _lstrip(page, ends[-1], line[1]) if ends else line[0]
+    words = page[start: line[1]].split()
+    if len(words) < 3 or line[1] - start > _TABLE_LEAD_IN_MAX or not words[0][:1].isupper():
+        return None
+    if _FIGURE_WORD.search(page[start: line[1]]):
+        return None  # "... in het onderstaande plaatje weergegeven:": a figure stands between it and the table
+    return start
+
+
+# A lead-in that announces a picture: the figure (whose labels leave the text) stands before the table.
+_FIGURE_WORD = re.compile(r"\b(?:plaatje|afbeelding|figu(?:ur|ren|re)|grafiek|diagram|schema|illustrati|image|"
+                          r"picture|chart|graph|abbildung|grafik)\w*", re.IGNORECASE)
 
 
 def _body_kind(text: str) -> str:

@@ -22,9 +22,10 @@ def _real(name: str):
     return document.content.split("\f"), chunks
 
 
-def _on(name: str, page: int, kind: str = "body") -> list:
-    return [chunk for chunk in _real(name)[1]
-            if chunk.meta.get("page_number") == page and chunk.meta.get("kind", "body") == kind]
+def _on(name: str, page: int, kind: str | None = None) -> list:
+    """The passages of a page: of one kind, or all but its footnotes."""
+    return [chunk for chunk in _real(name)[1] if chunk.meta.get("page_number") == page
+            and (chunk.meta.get("kind", "body") == kind if kind else chunk.meta.get("kind") != "footnote")]
 
 
 def test_a_footnote_that_runs_on_over_the_page_break_is_one_passage():
@@ -41,3 +42,25 @@ def test_a_footnote_that_runs_on_over_the_page_break_is_one_passage():
     # p. 13's own notes start after it, with note 11
     own = _on("dpia-coronamelder.pdf", 13, "footnote")
     assert own and own[0].content.startswith("11 ") and all("het bereik van deze DPIA" not in c.content for c in own)
+
+
+def test_a_lead_in_sentence_goes_with_the_table_it_introduces():
+    # programma-van-eisen p. 3: "Dit document hanteert de volgende definities:" opens the table of definitions
+    first = [c for c in _on("programma-van-eisen.pdf", 3) if "de volgende definities:" in c.content]
+    assert len(first) == 1 and "| index (case) | bevestigde patiënt COVID-19" in first[0].content
+    assert first[0].content.startswith("1.2 Definities")
+
+
+def test_a_lead_in_that_announces_a_picture_stays_out_of_the_table_under_the_picture():
+    # second-opinion p. 9: "... in het onderstaande plaatje grafisch weergegeven:" stands over a drawing; the
+    # table of terms (TEK, RPI, ...) comes after the drawing
+    table = [c for c in _on("second-opinion.pdf", 9) if "| TEK |" in c.content]
+    assert len(table) == 1 and table[0].content.startswith("| TEK |")
+
+
+def test_a_subplot_title_over_its_chart_stays_out_of_the_caption():
+    # school-closures p. 11: four bar charts, each titled over its drawing ("White Share", "Black Share", ...);
+    # the caption passage is the caption only
+    caption = [c for c in _on("en-school-closures-paper.pdf", 11) if "Figure 3:" in c.content]
+    assert len(caption) == 1 and caption[0].content.startswith("Figure 3: Average days in virtual school")
+    assert "Share" not in caption[0].content.split("Figure 3:")[0]
