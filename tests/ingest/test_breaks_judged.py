@@ -64,3 +64,12 @@ def test_a_subplot_title_over_its_chart_stays_out_of_the_caption():
     caption = [c for c in _on("en-school-closures-paper.pdf", 11) if "Figure 3:" in c.content]
     assert len(caption) == 1 and caption[0].content.startswith("Figure 3: Average days in virtual school")
     assert "Share" not in caption[0].content.split("Figure 3:")[0]
+
+
+def test_a_note_number_inside_a_line_of_notes_is_written_as_a_marker():
+    # duidingsrapportage p. 114: pypdf gives two printed lines of notes as one ("... te voorkomen. 176
+    # https://..."); 176 is the next note's raised number at the notes' left edge, written "[176]" as the others
+    notes = " ".join(c.content for c in _on("duidingsrapportage-coronamelder.pdf", 114, "footnote"))
+    assert "te voorkomen. [176] https://wetten.overheid.nl/" in notes
+    notes = " ".join(c.content for c in _on("duidingsrapportage-coronamelder.pdf", 103, "footnote"))
+    assert "[157] https://www.veiligtegencorona.nl/ [158] Kamerstuk:" in notes
