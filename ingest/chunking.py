@@ -1146,7 +1146,34 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
     opening = next((i for i, kind in enumerate(kinds) if kind == "body"), None)
     if opening is not None and pages[opening] == 1 and result[opening] == "body" and is_opening_title(texts[opening]):
         result[opening] = "noise"
+    for index in _title_pages_again(texts, pages, kinds, result, alone):
+        result[index] = "noise"
     return result
+
+
+TITLE_PAGE_PAGES = 3  # a title page after the cover stands on one of the first this many pages
+
+
+def _title_pages_again(texts: list[str], pages: list[int | None], kinds: list[str], result: list[str],
+                       alone: dict[int | None, int]) -> list[int]:
+    """The passages of a title page after the cover: the sole body passage of one of the first
+    ``TITLE_PAGE_PAGES`` pages that opens with the title of page 1's cover or title block (left out as noise
+    here or by ``tables.noise_kinds``), its first block that title again, and has at most ``COVER_WORDS`` words: the title over a colophon
+    ("Second Opinion DPIA CoronaMelder App" + "Privacy Management Partners biedt praktische oplossingen ...").
+    A page with the title over its text (a preface, an abstract) has more words and is kept."""
+    first = next((i for i, page in enumerate(pages) if page == 1 and kinds[i] != "footnote"), None)
+    if first is None or result[first] not in (COVER, "noise"):
+        return []
+    title = " ".join(texts[first].split("\n\n", 1)[0].split()).casefold()
+    if len(title.split()) < 2:
+        return []
+    found = []
+    for index, (text, page, kind) in enumerate(zip(texts, pages, kinds)):
+        if (kind == "body" and result[index] == "body" and page is not None and 1 < page <= TITLE_PAGE_PAGES
+                and alone.get(page) == 1 and len(text.split()) <= COVER_WORDS
+                and " ".join(text.split("\n\n", 1)[0].split()).casefold() == title and "\n\n" in text):
+            found.append(index)
+    return found
 
 
 CLOSING_LINES = 3

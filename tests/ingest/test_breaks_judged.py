@@ -73,3 +73,11 @@ def test_a_note_number_inside_a_line_of_notes_is_written_as_a_marker():
     assert "te voorkomen. [176] https://wetten.overheid.nl/" in notes
     notes = " ".join(c.content for c in _on("duidingsrapportage-coronamelder.pdf", 103, "footnote"))
     assert "[157] https://www.veiligtegencorona.nl/ [158] Kamerstuk:" in notes
+
+
+def test_a_title_page_after_the_cover_with_a_colophon_line_is_no_passage():
+    # second-opinion p. 2: the cover's title again over the publisher's line "Privacy Management Partners biedt
+    # praktische oplossingen ..." (the author and client fields stand in the cover's drawing): no text to find
+    assert not _on("second-opinion.pdf", 2)
+    # the report's own text from p. 4 on is kept
+    assert _on("second-opinion.pdf", 4)
