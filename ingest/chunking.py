@@ -241,11 +241,26 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     if last_line.startswith(ROW_START) and _rstrip(following, 0, len(first_block)) <= max_chars:
         # a table's row cut at the page break: the next page's first line is the rest of its last cell, whole
         # (ingest.ruled_tables leaves that line body text), not only its first sentence
-        return _rstrip(following, 0, len(first_block))
+        return _cell_lines(following, len(first_block), max_chars)
     ends = _sentence_ends(following, 0, min(len(first_block), max_chars))
     if ends:
         return _rstrip(following, 0, ends[0])
     return len(first_block) if len(first_block) <= max_chars else None
+
+
+def _cell_lines(following: str, first_end: int, max_chars: int) -> int:
+    """Where the rest of a table row's last cell ends at the top of the next page: after its first line
+    (``first_end``), or after all the lines of that block when the cell's text goes on over more lines (a
+    remark "... tot het betreffende" + "GGD-systeem is de waarschijnlijkheid uiterst klein. ...") and the
+    table's rows go on right after the block: lines between the rows of one table are no paragraph of their
+    own. The block must fit in ``max_chars`` and hold no row."""
+    end = _rstrip(following, 0, first_end)
+    block_end = following.find("\n\n")
+    if block_end <= first_end or block_end > max_chars or "\n" + ROW_START in following[:block_end]:
+        return end
+    if not following.startswith(ROW_START, _lstrip(following, block_end, len(following))):
+        return end  # the table ends: the block is a paragraph after it
+    return _rstrip(following, 0, block_end)
 
 
 def _list_continuation(body: str, following: str, next_heads: set[int] | frozenset[int],

@@ -81,3 +81,14 @@ def test_a_title_page_after_the_cover_with_a_colophon_line_is_no_passage():
     assert not _on("second-opinion.pdf", 2)
     # the report's own text from p. 4 on is kept
     assert _on("second-opinion.pdf", 4)
+
+
+def test_a_table_cell_cut_at_the_page_break_takes_all_its_lines_on_the_next_page():
+    # duidingsrapportage p. 93-94: row NLC-026's remark runs on over two lines at the top of p. 94 ("... tot het
+    # betreffende" / "GGD-systeem is de waarschijnlijkhe id uiterst klein. ..."), then the table goes on (NLC-027)
+    row = [c for c in _on("duidingsrapportage-coronamelder.pdf", 93) if "| NLC-026 |" in c.content]
+    assert len(row) == 1 and row[0].meta["page_end"] == 94
+    assert row[0].content.endswith("tot het betreffende\nGGD-systeem is de waarschijnlijkhe id uiterst klein. Wat "
+                                   "vervolgens bekend zou kunnen worden is dat er sleutels zijn geupload niet welke "
+                                   "sleutels dat betreft.")
+    assert all("GGD-systeem is de" not in c.content for c in _on("duidingsrapportage-coronamelder.pdf", 94))
