@@ -1175,7 +1175,8 @@ def _title_pages_again(texts: list[str], pages: list[int | None], kinds: list[st
     ``TITLE_PAGE_PAGES`` pages that opens with the title of page 1's cover or title block (left out as noise
     here or by ``tables.noise_kinds``), its first block that title again, and has at most ``COVER_WORDS`` words: the title over a colophon
     ("Second Opinion DPIA CoronaMelder App" + "Privacy Management Partners biedt praktische oplossingen ...").
-    A page with the title over its text (a preface, an abstract) has more words and is kept."""
+    A page with the title over its text (a preface, an abstract) has more words and is kept, and so is one
+    with fields of information under the title ("Contact: ...", "Versie: ...")."""
     first = next((i for i, page in enumerate(pages) if page == 1 and kinds[i] != "footnote"), None)
     if first is None or result[first] not in (COVER, "noise"):
         return []
@@ -1186,9 +1187,14 @@ def _title_pages_again(texts: list[str], pages: list[int | None], kinds: list[st
     for index, (text, page, kind) in enumerate(zip(texts, pages, kinds)):
         if (kind == "body" and result[index] == "body" and page is not None and 1 < page <= TITLE_PAGE_PAGES
                 and alone.get(page) == 1 and len(text.split()) <= COVER_WORDS
-                and " ".join(text.split("\n\n", 1)[0].split()).casefold() == title and "\n\n" in text):
+                and " ".join(text.split("\n\n", 1)[0].split()).casefold() == title and "\n\n" in text
+                and not _FIELD.search(text.split("\n\n", 1)[1])):
             found.append(index)
     return found
+
+
+# "Contact: ...", "Versie: 24 augustus 2020": a field of information under a title, which keeps its page
+_FIELD = re.compile(r"[^\W\d_]{2,}:\s+\S")
 
 
 CLOSING_LINES = 3
