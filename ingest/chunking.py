@@ -6,8 +6,8 @@ web UI quotes a passage from the stored page text by these offsets, so a citatio
 A paragraph that runs on over a page break is one passage (``page`` .. ``page_end``), not two halves. For it
 
     chunk.text == first + run_on_joiner(first, rest) + rest
-    # first = page_text[chunk.start:chunk.end],
-    # rest = next_page_text[chunk.start_on_page_end:chunk.end_on_page_end]
+    # first = page_text[chunk.start:chunk.end]
+    # rest = next_page_text[chunk.start_on_page_end:chunk.end_on_page_end]  (0 unless past a caption, or a note)
 
 where ``page_text[chunk.start:chunk.end]`` is the end of the body text of ``page`` (never its footnotes) and
 the continuation is the start of the next page (or what follows a caption that opens it: a figure set at the
@@ -15,7 +15,9 @@ top of the page, ``start_on_page_end``), up to the end of the sentence that runs
 that first block). ``start``/``end`` stay offsets in ``page``, so a reader of one page's passages sees a valid
 span; the next page's own passages start after the continuation. A passage runs on when the body of a page
 ends without closing punctuation and the next page begins in lower case or the page ends on a comma or a
-function word; only in PDFs, never in a slide deck (each slide stands alone) and never into footnotes.
+function word; only in PDFs, never in a slide deck (each slide stands alone) and never into footnotes. A
+footnote that runs on likewise takes the start of the next page's note zone (before any new note number);
+its ``start_on_page_end`` says where that zone starts.
 
 How a page is cut:
 
@@ -93,7 +95,8 @@ class Chunk:
     page_label: str | None = None
     page_end: int | None = None  # the next page, for a passage that runs on over the page break
     end_on_page_end: int | None = None  # where the continuation ends in the text of page_end
-    start_on_page_end: int = 0  # where it starts there: after a caption that opens page_end (a figure at its top)
+    start_on_page_end: int = 0  # where it starts there: 0 for body text; after a caption that opens page_end (a
+    # figure at its top); the note zone for a footnote
 
 
 def split_pages(
@@ -117,6 +120,7 @@ def split_pages(
     chunks: list[Chunk] = []
     carry = 0  # where a page's own passages start: after the continuation the previous passage took
     skipped: tuple[int, int] | None = None  # a caption at the page's top that the continuation went past
+    note_carry = 0  # where a page's own footnote passages start: after the rest of a note that ran on
     for number, page in enumerate(pages, start=1):
         label = page_labels[number - 1] if paginated and page_labels and number - 1 < len(page_labels) else None
         body_end = _body_end(page, note_starts, number)
@@ -171,11 +175,51 @@ def split_pages(
                                     kind=_body_kind(page[start:end]),
                                     page_label=label))
         if body_end < len(page):
-            lo = _lstrip(page, body_end, len(page))
-            for start, end in _page_spans(page[lo:], max_chars, min_chars):
-                chunks.append(Chunk(number if paginated else None, start + lo, end + lo, page[start + lo: end + lo],
-                                    len(chunks), kind="footnote", page_label=label))
+            lo = _lstrip(page, max(body_end, note_carry), len(page))
+            note_spans = [(s + lo, e + lo) for s, e in _page_spans(page[lo:], max_chars, min_chars)]
+            note_carry, note_run = 0, None
+            if paginated and flow and note_spans and number < len(pages):
+                note_run = _note_run_on(page[note_spans[-1][0]: note_spans[-1][1]], pages[number], note_starts,
+                                        number + 1, max_chars)
+            for index, (start, end) in enumerate(note_spans):
+                if note_run is not None and index == len(note_spans) - 1:
+                    following, (rest_start, rest_end) = pages[number], note_run
+                    rest = following[rest_start:rest_end]
+                    chunks.append(Chunk(number, start, end, page[start:end] + run_on_joiner(page[start:end], rest)
+                                        + rest, len(chunks), kind="footnote", page_label=label,
+                                        page_end=number + 1, end_on_page_end=rest_end,
+                                        start_on_page_end=rest_start))
+                    note_carry = rest_end
+                else:
+                    chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks),
+                                        kind="footnote", page_label=label))
+        else:
+            note_carry = 0
     return chunks
+
+
+# What opens a new footnote in a page's note zone: its number ("11 De ...", "[12] ...", "3Dies ...") or sign.
+_NOTE_MARK = re.compile(r"\[?\d|\[[a-z]\]|[*∗†‡§¶]")
+
+
+def _note_run_on(last_note: str, following: str, note_starts: list[int | None] | None, number: int,
+                 max_chars: int) -> tuple[int, int] | None:
+    """Where, in the text of page ``number``, the rest of a footnote stands that runs on from the page before
+    (whose last footnote text is ``last_note``): at the start of that page's note zone, before any new note
+    number, finishing the sentence the note broke off in ("... valt de verwerking daarvan buiten" + "het
+    bereik van deze DPIA."); None when the page has no note zone, it opens with a note number, or the last note
+    ends a sentence. (start, end) offsets in the page's text."""
+    at = note_starts[number - 1] if note_starts and number - 1 < len(note_starts) else None
+    if at is None or not 0 <= at < len(following):
+        return None
+    lo = _lstrip(following, at, len(following))
+    zone = following[lo:]
+    if not zone or _NOTE_MARK.match(zone):
+        return None
+    end = _continuation(last_note, zone, max_chars)
+    if end is None or len(last_note) + end > 2 * max_chars:
+        return None
+    return lo, lo + end
 
 
 def _body_end(page: str, note_starts: list[int | None] | None, number: int) -> int:
@@ -211,7 +255,7 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     if last_line.startswith(ROW_START) and _rstrip(following, 0, len(first_block)) <= max_chars:
         # a table's row cut at the page break: the next page's first line is the rest of its last cell, whole
         # (ingest.ruled_tables leaves that line body text), not only its first sentence
-        return _rstrip(following, 0, len(first_block))
+        return _cell_lines(following, len(first_block), max_chars)
     ends = _sentence_ends(following, 0, min(len(first_block), max_chars))
     if ends:
         return _rstrip(following, 0, ends[0])
@@ -241,6 +285,21 @@ def _past_the_caption(body: str, following: str, next_heads: set[int] | frozense
     if run_on is None:
         return 0, None
     return lead, lead + _with_short_tail(rest, run_on, heads)
+
+
+def _cell_lines(following: str, first_end: int, max_chars: int) -> int:
+    """Where the rest of a table row's last cell ends at the top of the next page: after its first line
+    (``first_end``), or after all the lines of that block when the cell's text goes on over more lines (a
+    remark "... tot het betreffende" + "GGD-systeem is de waarschijnlijkheid uiterst klein. ...") and the
+    table's rows go on right after the block: lines between the rows of one table are no paragraph of their
+    own. The block must fit in ``max_chars`` and hold no row."""
+    end = _rstrip(following, 0, first_end)
+    block_end = following.find("\n\n")
+    if block_end <= first_end or block_end > max_chars or "\n" + ROW_START in following[:block_end]:
+        return end
+    if not following.startswith(ROW_START, _lstrip(following, block_end, len(following))):
+        return end  # the table ends: the block is a paragraph after it
+    return _rstrip(following, 0, block_end)
 
 
 def _list_continuation(body: str, following: str, next_heads: set[int] | frozenset[int],
@@ -437,12 +496,44 @@ def _headings_with_tables(page: str, parts: list[tuple[int, int, bool]],
             heading = line[0] in heads or (moved == start and _lone_heading(page, line)
                                             and not page[line[0]:line[1]].endswith(":"))
             if not heading:
-                break  # a lead-in sentence ("... de volgende definities:") stays with the text before it
+                lead_in = _table_lead_in(page, line) if moved == start else None
+                if lead_in is None:
+                    break
+                moved = lead_in  # "Dit document hanteert de volgende definities:" goes with the table it opens
+                if lead_in > line[0]:
+                    break  # the last sentence of a paragraph: the paragraph stays
+                continue
             moved = line[0]
         if moved < start:
             out[index - 1] = (prev_start, moved, False)
             out[index] = (moved, end, True)
     return [(s, e, a) for s, e, a in out if page[s:e].strip()]
+
+
+_TABLE_LEAD_IN_MAX = 300  # characters: the longest lead-in sentence that goes with the table it introduces
+
+
+def _table_lead_in(page: str, line: tuple[int, int]) -> int | None:
+    """Where the lead-in sentence starts that ends the block ``line`` right before a table ("Dit document
+    hanteert de volgende definities:"): a sentence of at least three words that ends in ":" and is not too long
+    (the block's last sentence, or the block whole); None when the block ends otherwise. The lead-in says what
+    the table's rows are, so it goes into the table's first passage."""
+    text = page[line[0]: line[1]]
+    if not text.endswith(":") or text.endswith("::"):
+        return None
+    ends = [at for at in _sentence_ends(page, line[0], line[1]) if at < line[1] - 1]
+    start = _lstrip(page, ends[-1], line[1]) if ends else line[0]
+    words = page[start: line[1]].split()
+    if len(words) < 3 or line[1] - start > _TABLE_LEAD_IN_MAX or not words[0][:1].isupper():
+        return None
+    if _FIGURE_WORD.search(page[start: line[1]]):
+        return None  # "... in het onderstaande plaatje weergegeven:": a figure stands between it and the table
+    return start
+
+
+# A lead-in that announces a picture: the figure (whose labels leave the text) stands before the table.
+_FIGURE_WORD = re.compile(r"\b(?:plaatje|afbeelding|figu(?:ur|ren|re)|grafiek|diagram|schema|illustrati|image|"
+                          r"picture|chart|graph|abbildung|grafik)\w*", re.IGNORECASE)
 
 
 def _body_kind(text: str) -> str:
@@ -1134,7 +1225,40 @@ def front_and_back_noise(texts: list[str], pages: list[int | None], kinds: list[
     opening = next((i for i, kind in enumerate(kinds) if kind == "body"), None)
     if opening is not None and pages[opening] == 1 and result[opening] == "body" and is_opening_title(texts[opening]):
         result[opening] = "noise"
+    for index in _title_pages_again(texts, pages, kinds, result, alone):
+        result[index] = "noise"
     return result
+
+
+TITLE_PAGE_PAGES = 3  # a title page after the cover stands on one of the first this many pages
+
+
+def _title_pages_again(texts: list[str], pages: list[int | None], kinds: list[str], result: list[str],
+                       alone: dict[int | None, int]) -> list[int]:
+    """The passages of a title page after the cover: the sole body passage of one of the first
+    ``TITLE_PAGE_PAGES`` pages that opens with the title of page 1's cover or title block (left out as noise
+    here or by ``tables.noise_kinds``), its first block that title again, and has at most ``COVER_WORDS`` words: the title over a colophon
+    ("Second Opinion DPIA CoronaMelder App" + "Privacy Management Partners biedt praktische oplossingen ...").
+    A page with the title over its text (a preface, an abstract) has more words and is kept, and so is one
+    with fields of information under the title ("Contact: ...", "Versie: ...")."""
+    first = next((i for i, page in enumerate(pages) if page == 1 and kinds[i] != "footnote"), None)
+    if first is None or result[first] not in (COVER, "noise"):
+        return []
+    title = " ".join(texts[first].split("\n\n", 1)[0].split()).casefold()
+    if len(title.split()) < 2:
+        return []
+    found = []
+    for index, (text, page, kind) in enumerate(zip(texts, pages, kinds)):
+        if (kind == "body" and result[index] == "body" and page is not None and 1 < page <= TITLE_PAGE_PAGES
+                and alone.get(page) == 1 and len(text.split()) <= COVER_WORDS
+                and " ".join(text.split("\n\n", 1)[0].split()).casefold() == title and "\n\n" in text
+                and not _FIELD.search(text.split("\n\n", 1)[1])):
+            found.append(index)
+    return found
+
+
+# "Contact: ...", "Versie: 24 augustus 2020": a field of information under a title, which keeps its page
+_FIELD = re.compile(r"[^\W\d_]{2,}:\s+\S")
 
 
 CLOSING_LINES = 3

@@ -209,6 +209,7 @@ def mark_figures(page: PageLayout, body_size: float) -> int:
             else:
                 previous = None
     marked += _under_chart(page, placed, found, body_size)
+    marked += _titles_over_charts(placed, found, body_size, {id(line) for line in marked})
     for line in marked:
         line.role = "figure"
     _drop_label_headings(page, marked)
@@ -245,6 +246,33 @@ def _under_chart(page: PageLayout, placed: list[Line], found: list[Box], body_si
         if caption is None or not all(_short_label(line) for line in inside):
             continue
         marked += [line for line in inside + labels if line.role == "body"]
+    return marked
+
+
+CHART_LABELS = 3  # a chart has at least this many labels in or at its drawing (tick numbers, bar values)
+TITLE_ABOVE = 1.5  # body sizes over a chart's drawing where its own title may stand (a subplot's "White Share")
+
+
+def _titles_over_charts(placed: list[Line], found: list[Box], body_size: float, labels: set[int]) -> list[Line]:
+    """A chart's own title right over its drawing ("White Share" over one of four bar charts, in the body's
+    size): the nearest line above a figure's drawing, within ``TITLE_ABOVE`` body sizes of its top, centred
+    over it (``_centred_under``), a short label (``_short_label``) and no caption ("Figure 3: ..."). A section
+    heading starts at the margin and a paragraph's line is wide: neither is centred over a chart with a few
+    words. Only over a chart whose labels were found (``labels``: the ids of the lines marked so far; at
+    least ``CHART_LABELS`` of them in or at its drawing, ``_in_box``: axis numbers, bar values), not over any
+    drawing with a word above it."""
+    marked: list[Line] = []
+    for box in found:
+        if sum(1 for line in placed if id(line) in labels and _in_box(line, box, body_size)) < CHART_LABELS:
+            continue
+        above = [line for line in placed if box[3] < line.y <= box[3] + TITLE_ABOVE * body_size
+                 and line.x <= box[2] and line.x + _width(line) >= box[0]]
+        if not above:
+            continue
+        line = min(above, key=lambda line: line.y)
+        if (line.role == "body" and _short_label(line) and not _CAPTION.match(line.text)
+                and _centred_under(line, box) and 2 * _width(line) <= box[2] - box[0]):
+            marked.append(line)
     return marked
 
 

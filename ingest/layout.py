@@ -74,6 +74,7 @@ from kennisbank.ingest.maths import (exponents_not_notes, fraction_numerator, li
                                      overlined_texts)
 from kennisbank.ingest.monospace import HALF_CELL, GridSpaces
 from kennisbank.ingest.monospace import respaced as grid_respaced
+from kennisbank.ingest.note_numbers import bracket_margin_note_numbers
 from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
@@ -927,6 +928,7 @@ def analyse(pages: list[PageLayout], labels: list[str] | None = None) -> LayoutS
         after_notes = index > 0 and any(line.role == "footnote" for line in pages[index - 1].lines)
         _mark_footnotes(page, body_size, stats, after_notes)
         _mark_notes_after_numbers(page)
+        bracket_margin_note_numbers(page.lines)  # "... voorkomen. 176 https://..." in one line (ingest.note_numbers)
         _plain_note_numbers(page)
         for line in page.lines:
             if line.role == "body" and _CONTENTS.search(line.text):
