@@ -73,6 +73,7 @@ from kennisbank.ingest.maths import (exponents_not_notes, fraction_numerator, li
 from kennisbank.ingest.monospace import HALF_CELL, GridSpaces
 from kennisbank.ingest.monospace import respaced as grid_respaced
 from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
+from kennisbank.ingest.scripts import stacked_scripts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
@@ -261,6 +262,8 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = linear_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
     # limits set over and under a large operator written after it: "∑_{i=0}^{n}" (ingest.maths)
     recovered[:] = operator_limits(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]))
+    # a subscript stacked under a superscript after one symbol written "f_{0}^{−1}" (ingest.scripts)
+    recovered[:] = stacked_scripts(pieces, recovered, numbers.places)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)
