@@ -64,6 +64,7 @@ from pypdf.generic._font import Font
 
 from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
+from kennisbank.ingest.display_fractions import display_fractions
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
 from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
@@ -262,6 +263,9 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = linear_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
     # limits set over and under a large operator written after it: "∑_{i=0}^{n}" (ingest.maths)
     recovered[:] = operator_limits(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]))
+    # a fraction at full size (numerator over a drawn rule over the denominator) written "t/r" (ingest.display_fractions)
+    recovered[:] = display_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
+                                     drawings.boxes, numbers.places)
     # a subscript stacked under a superscript after one symbol written "f_{0}^{−1}" (ingest.scripts)
     recovered[:] = stacked_scripts(pieces, recovered, numbers.places)
     box = page.mediabox
@@ -289,7 +293,8 @@ def read_page(page: Any, number: int) -> PageLayout:
             subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
             cut = _runs_apart(subs, runs.found.get(number), text)
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
-                if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
+                if (current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold))
+                        and not sub_better.startswith("/")):  # a denominator goes on its fraction (ingest.display_fractions)
                     layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends,
                                                                                       letters),
                                                                            current, slanted, pitched), current, faces),
