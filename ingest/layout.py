@@ -74,6 +74,7 @@ from kennisbank.ingest.maths import (exponents_not_notes, fraction_numerator, li
 from kennisbank.ingest.monospace import HALF_CELL, GridSpaces
 from kennisbank.ingest.monospace import respaced as grid_respaced
 from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
+from kennisbank.ingest.script_notes import notes_after_letters
 from kennisbank.ingest.scripts import stacked_scripts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
@@ -316,6 +317,7 @@ def read_page(page: Any, number: int) -> PageLayout:
                                                            slanted, pitched), current, faces), cuts))
     mark_letter_notes(layout.lines, letters)
     exponents_not_notes(layout.lines)  # "(cx + d)" + raised "2" is no note marker (ingest.maths)
+    notes_after_letters(layout.lines)  # "von f" + raised "2" with note 2 below is a marker (ingest.script_notes)
     for line in layout.lines:
         if line.raw.strip() and not line.text.strip():
             line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line
