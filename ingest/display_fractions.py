@@ -29,6 +29,7 @@ EDGE = 0.3  # sizes: a part may reach this far past the rule's ends
 CENTRED = 0.4  # sizes: a part's middle lies this close to the rule's middle
 MAX_PARTS = 12  # shows of a numerator or a denominator
 MAX_CHARS = 30
+FENCES = "|‖⟨⟩"  # signs that enclose one term (|x|, ‖x‖): no second term
 
 Show = tuple[int, int, int, float, float, float]  # piece, start, end (in the piece's text), x, y, size
 
@@ -181,4 +182,5 @@ def _compound(text: str) -> bool:
     """Whether a numerator or denominator has more than one term: a space or a binary sign between glyphs
     ("n + 1", "a−b"; a leading minus of "−1" is one term)."""
     body = text.strip()
-    return " " in body or any(unicodedata.category(char) == "Sm" or char in "+-−·" for char in body[1:])
+    return " " in body or any((unicodedata.category(char) == "Sm" and char not in FENCES) or char in "+-−·"
+                              for char in body[1:])

@@ -27,7 +27,6 @@ SCRIPT_SIZE = 0.85  # a script is set smaller than this share of its symbol's si
 RAISED = 0.1  # a superscript's baseline stands this share of the symbol's size above the symbol's, or more
 LOWERED = 0.05  # a subscript's this share below it, or more
 STACKED = 0.35  # symbol sizes: the lower script starts this close (across) to where the upper one starts
-REACH = 1.5  # symbol sizes: the first script starts at most this far right of the symbol's start
 MAX_PIECES = 8  # pieces of one pair of scripts
 
 
@@ -82,7 +81,7 @@ def stacked_scripts(pieces: Sequence[Piece], texts: list[str], places: dict[int,
                 break
         if group and out[group[-1]] == pieces[group[-1]][0] or not group:
             tail = ""
-        if not parts or not bx <= parts[0][1] <= bx + REACH * bsize:
+        if not parts or parts[0][1] < bx:
             continue
         sides = [_side(y, by, bsize) for _t, _x, y, _at in parts]
         turn = next((at for at in range(1, len(sides)) if sides[at] != sides[0]), None)
