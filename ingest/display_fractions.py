@@ -106,6 +106,11 @@ def display_fractions(pieces: Sequence[Piece], texts: list[str], width_of: Calla
             # the slash replaces pypdf's spaces right before the denominator (in its piece)
             text = texts[den[0]]
             gap = den[1] - len(text[: den[1]].rstrip(" "))
+            if den[1] == gap and den[0] > 0:  # the denominator opens its piece: pypdf's space may end the one before
+                before = out[den[0] - 1]
+                trail = len(before) - len(before.rstrip(" "))
+                if trail and before.strip():
+                    edits.setdefault(den[0] - 1, []).append((len(before) - trail, "", trail))
             open_top, open_bottom = _compound(top_text), _compound(bottom_text)
             edits.setdefault(den[0], []).append((den[1] - gap, "/" + ("(" if open_bottom else ""), gap))
             if open_bottom:
@@ -179,8 +184,10 @@ def _text(run: list[Show], texts: list[str]) -> str:
 
 
 def _compound(text: str) -> bool:
-    """Whether a numerator or denominator has more than one term: a space or a binary sign between glyphs
-    ("n + 1", "a−b"; a leading minus of "−1" is one term)."""
+    """Whether a numerator or denominator has more than one term: a binary sign between glyphs ("n + 1", "a−b";
+    a leading minus of "−1" is one term, a fence |x| is one) or a space between two letters or digits (a product
+    "2P R"; "N !" is one term)."""
     body = text.strip()
-    return " " in body or any((unicodedata.category(char) == "Sm" and char not in FENCES) or char in "+-−·"
-                              for char in body[1:])
+    if any((unicodedata.category(char) == "Sm" and char not in FENCES) or char in "+-−·" for char in body[1:]):
+        return True
+    return any(body[at] == " " and body[at - 1].isalnum() and body[at + 1].isalnum() for at in range(1, len(body) - 1))

@@ -268,7 +268,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = display_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
                                      drawings.boxes, numbers.places)
     # a subscript stacked under a superscript after one symbol written "f_{0}^{−1}" (ingest.scripts)
-    recovered[:] = stacked_scripts(pieces, recovered, numbers.places)
+    recovered[:], stacked = stacked_scripts(pieces, recovered, numbers.places, drawings.boxes)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)
@@ -295,7 +295,8 @@ def read_page(page: Any, number: int) -> PageLayout:
             cut = _runs_apart(subs, runs.found.get(number), text)
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
                 if (current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold))
-                        and not sub_better.startswith("/")):  # a denominator goes on its fraction (ingest.display_fractions)
+                        and not sub_better.startswith("/") and number not in stacked):
+                    # a denominator goes on its fraction (ingest.display_fractions), a subscript on its symbol
                     layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends,
                                                                                       letters),
                                                                            current, slanted, pitched), current, faces),

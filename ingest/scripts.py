@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 Piece = tuple  # (text, x, y, size, bold) as ingest.layout reads them
+Box = tuple[float, float, float, float]
 Place = tuple[float, float, float, int, int]
 
+THIN = 1.5  # points: a fraction rule is a line at most this high
 SCRIPT_SIZE = 0.85  # a script is set smaller than this share of its symbol's size
 RAISED = 0.1  # a superscript's baseline stands this share of the symbol's size above the symbol's, or more
 LOWERED = 0.05  # a subscript's this share below it, or more
@@ -46,9 +48,14 @@ def _parts(text: str, piece: Piece, places: list[Place] | None) -> list[tuple[st
     return parts
 
 
-def stacked_scripts(pieces: Sequence[Piece], texts: list[str], places: dict[int, list[Place]]) -> list[str]:
+def stacked_scripts(pieces: Sequence[Piece], texts: list[str], places: dict[int, list[Place]],
+                    boxes: Sequence[Box] = ()) -> tuple[list[str], set[int]]:
     """``texts`` (each piece's text) with every pair of stacked scripts written "_{sub}^{sup}" right after its
-    symbol (see the module docstring)."""
+    symbol (see the module docstring), and the pieces whose scripts moved there: they stay on their symbol's line
+    (a subscript going back to the left under its superscript does not start a line). A drawn rule between the
+    two is a fraction's (∂x over ∂v): left to the fraction rules."""
+    rules = [box for box in boxes if box[3] - box[1] <= THIN and box[2] > box[0]]
+    moved: set[int] = set()
     out = list(texts)
     count = len(pieces)
     number = 0
@@ -95,6 +102,11 @@ def stacked_scripts(pieces: Sequence[Piece], texts: list[str], places: dict[int,
         sub_text, sup_text = "".join(sub).strip(), "".join(sup).strip()
         if not sub_text or not sup_text:
             continue
+        low, high = min(y for *_r, y, _at in parts), max(y for *_r, y, _at in parts)
+        left, right = min(x for _t, x, _y, _at in parts), max(x for _t, x, _y, _at in parts)
+        if any(low < (rule[1] + rule[3]) / 2 < high and rule[0] < right and rule[2] > left
+               for rule in rules):
+            continue
         home = group[0]
         lead = out[home][: len(out[home]) - len(out[home].lstrip())]
         ends = {at: "\n" * (out[at].count("\n") - (tail.count("\n") if at == group[-1] else 0)) for at in group}
@@ -102,8 +114,9 @@ def stacked_scripts(pieces: Sequence[Piece], texts: list[str], places: dict[int,
             out[at] = ends[at]
         out[home] = f"{lead}_{{{sub_text}}}^{{{sup_text}}}" + out[home]
         out[group[-1]] += tail
+        moved.update(group[1:])
         number = group[-1] + 1
-    return out
+    return out, moved
 
 
 def _side(y: float, base_y: float, size: float) -> str | None:
