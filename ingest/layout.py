@@ -62,6 +62,7 @@ from fontTools.cffLib import CFFFontSet
 from pypdf.generic import ContentStream
 from pypdf.generic._font import Font
 
+from kennisbank.ingest.accents import accents_over_letters
 from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.display_fractions import display_fractions
@@ -267,6 +268,9 @@ def read_page(page: Any, number: int) -> PageLayout:
     # a fraction at full size (numerator over a drawn rule over the denominator) written "t/r" (ingest.display_fractions)
     recovered[:] = display_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
                                      drawings.boxes, numbers.places)
+    # an accent over a maths letter written after it as its combining mark: "X̃" (ingest.accents)
+    recovered[:] = accents_over_letters(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
+                                        numbers.places)
     # a subscript stacked under a superscript after one symbol written "f_{0}^{−1}" (ingest.scripts)
     recovered[:], stacked = stacked_scripts(pieces, recovered, numbers.places, drawings.boxes)
     box = page.mediabox

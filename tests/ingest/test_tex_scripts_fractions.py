@@ -6,12 +6,15 @@ pieces for the general cases of the rules."""
 from __future__ import annotations
 
 import io
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from kennisbank.core.text import normalize_text
+from kennisbank.ingest.accents import accents_over_letters
 from kennisbank.ingest.display_fractions import display_fractions
 from kennisbank.ingest.layout import Line, read_page
 from kennisbank.ingest.script_notes import notes_after_letters
@@ -166,3 +169,33 @@ def test_an_exponent_in_prose_with_no_note_or_two_candidates_stays():
                                           _piece("2", 156, 104, 7), _piece(" + 1", 160, 100)])
     notes_after_letters([more, note])
     assert more.text == "die Funktion f2 + 1"  # maths goes on: an exponent
+
+
+# --- accents over maths letters, ℑ and ℜ ----------------------------------------------------------------------
+
+
+@needs_pdfs
+@pytest.mark.parametrize("shown", [
+    "Sind p : X̃ →X und q : Ỹ →X universelle Überlagerungen, so sind X̃ und Ỹ homöomorph.",
+    "g : Ỹ → X̃ mit g(ỹ0) = x̃0 und p◦g = q",
+    "Analog gilt f ◦g = idỸ.",
+])
+def test_an_accent_goes_after_its_letter(shown):
+    """GeoTopo p. 62: TeX's tilde over X came before the letter ("p : ˜" + "X"), and NFKC made it a mark on a
+    space (" ̃X"); it is written after its letter as the combining tilde (X̃), as overlines are (M̅)."""
+    lines = [unicodedata.normalize("NFC", line) for line in _lines(THESIS, 62)]
+    assert any(unicodedata.normalize("NFC", shown) in line for line in lines), lines
+    assert not any("˜" in line for line in lines)
+
+
+def test_an_accent_not_over_the_next_letter_stays():
+    width = lambda i, s: 5.0 * len(s)  # noqa: E731
+    pieces = [_piece(" ˜", 100, 100), _piece("X", 140, 100)]  # the letter far right: not under the accent
+    assert accents_over_letters(pieces, [p[0] for p in pieces], width, {}) == [p[0] for p in pieces]
+
+
+@needs_pdfs
+def test_the_imaginary_part_sign_is_kept():
+    """GeoTopo p. 114: "ℑz" (imaginary part) was stored "Iz" (NFKC makes ℑ a plain I)."""
+    assert any("H = {z∈ C |ℑz > 0 }" in line for line in _lines(THESIS, 114))
+    assert normalize_text("H = {z∈ C |ℑz > 0 } ﬁ ℜ(w) x²") == "H = {z∈ C |ℑz > 0 } fi ℜ(w) x2"
