@@ -48,7 +48,7 @@ def accents_over_letters(pieces: Sequence[Piece], texts: list[str], width_of: Ca
         if before.strip():
             end = pieces[number][1] + width_of(number, before.rstrip())
         elif number and out[number - 1].strip() and " " not in out[number - 1].strip() and len(out[number - 1].strip()) <= 3:
-            end = pieces[number - 1][1] + width_of(number - 1, out[number - 1].rstrip())
+            end = pieces[number - 1][1] + width_of(number - 1, out[number - 1].strip())  # pypdf places a piece at its first glyph
         else:
             end = None
         shows = places.get(number)
