@@ -19,6 +19,7 @@ from kennisbank.ingest.display_fractions import display_fractions
 from kennisbank.ingest.layout import Line, read_page
 from kennisbank.ingest.script_notes import notes_after_letters
 from kennisbank.ingest.scripts import stacked_scripts
+from kennisbank.ingest.tables import find_tables
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 needs_pdfs = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
@@ -199,3 +200,14 @@ def test_the_imaginary_part_sign_is_kept():
     """GeoTopo p. 114: "ℑz" (imaginary part) was stored "Iz" (NFKC makes ℑ a plain I)."""
     assert any("H = {z∈ C |ℑz > 0 }" in line for line in _lines(THESIS, 114))
     assert normalize_text("H = {z∈ C |ℑz > 0 } ﬁ ℜ(w) x²") == "H = {z∈ C |ℑz > 0 } fi ℜ(w) x2"
+
+
+@needs_pdfs
+def test_a_heading_under_a_table_is_no_row():
+    """GeoTopo p. 114: the symbol list's heading "Krümmung" (a larger size) under a two-column table was taken
+    for the next line of its last row and stored "| Krümmung |"."""
+    page = _reader(THESIS).pages[113]
+    layout = read_page(page, 114)
+    rows = [row for table in find_tables(layout, page) for row in table.render()]
+    assert any(row.startswith("| V (f) | Nullstellenmenge") for row in rows)
+    assert not any(row.strip("| ") == "Krümmung" or row.endswith("| Krümmung |") for row in rows)
