@@ -89,6 +89,8 @@ def display_fractions(pieces: Sequence[Piece], texts: list[str], width_of: Calla
             if first in used or not _over(show, middle_y, left, right, width_of, texts):
                 continue
             numerator = _run(shows, first, lambda s: _over(s, middle_y, left, right, width_of, texts))
+            if not numerator:
+                continue
             after = numerator[-1] + 1
             if after >= len(shows) or after in used:
                 continue
