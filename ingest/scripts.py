@@ -107,12 +107,11 @@ def stacked_scripts(pieces: Sequence[Piece], texts: list[str], places: dict[int,
         if any(low < (rule[1] + rule[3]) / 2 < high and rule[0] < right and rule[2] > left
                for rule in rules):
             continue
-        home = group[0]
-        lead = out[home][: len(out[home]) - len(out[home].lstrip())]
+        home = group[0]  # the scripts are glued to their symbol: pypdf's space before the first is no space
         ends = {at: "\n" * (out[at].count("\n") - (tail.count("\n") if at == group[-1] else 0)) for at in group}
         for at in group:
             out[at] = ends[at]
-        out[home] = f"{lead}_{{{sub_text}}}^{{{sup_text}}}" + out[home]
+        out[home] = f"_{{{sub_text}}}^{{{sup_text}}}" + out[home]
         out[group[-1]] += tail
         moved.update(group[1:])
         number = group[-1] + 1
