@@ -6,8 +6,9 @@ turns the spacing accent into a space and a combining mark, so the page read "p 
 front of its letter. :func:`accents_over_letters` finds a piece that ends in a spacing accent, with the next
 piece opening with a letter right under it (the accent's middle over the letter's box, the accent's baseline on
 or above the letter's), and writes the accent as its combining mark after that letter ("X̃", as an overline is
-written "M̅"). A space pypdf put before the accent where the letter follows the glyphs before it without a gap (a
-move of the pen, no glyph) goes: "( ˜" + "x" is "(x̃", "id ˜" + "X" (a subscript) "idX̃". No glyph is added or lost: the accent only changes its form and place.
+written "M̅"). A space pypdf put between an opening bracket and the accent, where the letter follows the bracket
+without a gap (a move of the pen, no glyph), goes: "( ˜" + "x" is "(x̃". After a letter pypdf's space stays
+("id ˜" + "X" is "id X̃"): the word check compares with pypdf's words, and "idX" would be a join. No glyph is added or lost: the accent only changes its form and place.
 """
 
 from __future__ import annotations
@@ -43,14 +44,8 @@ def accents_over_letters(pieces: Sequence[Piece], texts: list[str], width_of: Ca
         lx, ly = pieces[number + 1][1], pieces[number + 1][2]
         if size <= 0:
             continue
-        # where the glyphs before the accent end: in its own piece, or a short piece before (a long one's width with
-        # pypdf's spaces is not known well enough)
-        if before.strip():
-            end = pieces[number][1] + width_of(number, before.rstrip())
-        elif number and out[number - 1].strip() and " " not in out[number - 1].strip() and len(out[number - 1].strip()) <= 3:
-            end = pieces[number - 1][1] + width_of(number - 1, out[number - 1].strip())  # pypdf places a piece at its first glyph
-        else:
-            end = None
+        # where the glyphs before the accent end, when they are in its own piece ("( ˜")
+        end = pieces[number][1] + width_of(number, before.rstrip()) if before.strip() else None
         shows = places.get(number)
         if shows and len(shows) >= 2 and shows[-1][4] == 1:
             ax, ay = shows[-1][0], shows[-1][1]
@@ -65,9 +60,11 @@ def accents_over_letters(pieces: Sequence[Piece], texts: list[str], width_of: Ca
         middle = ax + width_of(number, accent) / 2
         if not lx - 0.1 * size <= middle <= lx + width_of(number + 1, letter) + 0.25 * size:
             continue
-        if (before.endswith(" ") and end is not None and lx - end < 0.1 * size
-                and (not before.strip() or before.rstrip()[-1] in OPENING)):
+        if before.endswith(" ") and end is not None and lx - end < 0.1 * size and before.rstrip()[-1] in OPENING:
             before = before.rstrip(" ")  # pypdf's space for the accent's move: the letter follows without a gap
+        glued = before[-1:] if before else (out[number - 1][-1:] if number else "")
+        if glued.isalnum():
+            before += " "  # NFKC gave the raw page a space here (" ̃"): the words on either side stay apart
         out[number] = before
         out[number + 1] = letter + COMBINING[accent] + following[1:]
     return out

@@ -179,7 +179,7 @@ def test_an_exponent_in_prose_with_no_note_or_two_candidates_stays():
 @pytest.mark.parametrize("shown", [
     "Sind p : X̃ →X und q : Ỹ →X universelle Überlagerungen, so sind X̃ und Ỹ homöomorph.",
     "g : Ỹ → X̃ mit g(ỹ0) = x̃0 und p◦g = q",
-    "Analog gilt f ◦g = idỸ.",
+    "Analog gilt f ◦g = id Ỹ.",
 ])
 def test_an_accent_goes_after_its_letter(shown):
     """GeoTopo p. 62: TeX's tilde over X came before the letter ("p : ˜" + "X"), and NFKC made it a mark on a
