@@ -3,7 +3,7 @@
 ``normalize_chars`` is the first step of cleaning a page (ingest.cleaning); ``normalize_text`` applies the
 same and puts the text on one line: the search applies it to every query.
 
-Unicode NFKC (ligatures "ﬁ" -> "fi"); soft hyphens, replacement characters (U+FFFD), zero-width and
+Unicode NFKC (ligatures "ﬁ" -> "fi"; the maths signs ℑ and ℜ are kept, not made "I" and "R"); soft hyphens, replacement characters (U+FFFD), zero-width and
 direction marks, private-use glyphs and control characters removed; odd spaces become a plain space,
 typographic apostrophes a plain "'"; Symbol-font bullets at a line start become "• ".
 """
@@ -29,9 +29,21 @@ _ODD_SPACE = re.compile(r"[^\S\n]")
 SPACES = re.compile(r" {2,}")
 
 
+# letter-like maths operators that NFKC would make a plain letter: the imaginary and real part "ℑz", "ℜz" (a
+# stored "Iz" reads as a product); kept as the page prints them (queries are normalised the same way)
+KEEP_SIGNS = "\u2111\u211c"
+_KEPT = re.compile(f"([{KEEP_SIGNS}])")
+
+
+def _nfkc(text: str) -> str:
+    if not any(sign in text for sign in KEEP_SIGNS):
+        return unicodedata.normalize("NFKC", text)
+    return "".join(part if _KEPT.fullmatch(part) else unicodedata.normalize("NFKC", part) for part in _KEPT.split(text))
+
+
 def normalize_chars(text: str) -> str:
     """The character-level normalisation of a page; line breaks are kept."""
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _nfkc(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _GLYPH_BULLET.sub("• ", text.translate(_REMOVE))
     return _ODD_SPACE.sub(" ", _GARBAGE.sub("", text))
 

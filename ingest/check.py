@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,34 @@ def carried_names(stored: str, earlier: list[str], known: set[str] | None = None
     return found
 
 
+# combining marks that ``ingest.accents`` writes after a maths letter for the spacing accent TeX draws over it
+# (the raw page has "˜" + "X", which NFKC makes " ̃X"; stored "X̃", NFKC-composed "ã", "Ỹ")
+_ACCENT_MARKS = frozenset("\u0303\u0302\u0307\u0308\u0301\u0304\u030a\u0306\u030c")
+
+
+def _accent_written(word: str, words: set[str], norm: str) -> bool:
+    """Whether ``word`` is a raw word with an accent mark put on one of its letters, a mark the raw page has."""
+    decomposed = unicodedata.normalize("NFD", word)
+    marks = {char for char in decomposed if char in _ACCENT_MARKS}
+    if not marks or not all(mark in norm for mark in marks):
+        return False
+    return "".join(char for char in decomposed if char not in _ACCENT_MARKS) in words
+
+
+def _scripted_words(stored: str, words: set[str]) -> set[str]:
+    """Words around stacked scripts written by ``ingest.scripts`` ("κ_{Nor}^{n}"), where pypdf glues the
+    script to its symbol ("κn Nor"): a symbol right before "_{" that a raw word starts with, a script right
+    after "_{" or "^{" that a raw word holds."""
+    found: set[str] = set()
+    for match in _WORD.finditer(stored):
+        word = match.group()
+        if stored.startswith("_{", match.end()) and any(raw.startswith(word) for raw in words):
+            found.add(word)
+        elif stored[max(0, match.start() - 2): match.start()] in ("_{", "^{") and any(word in raw for raw in words):
+            found.add(word)
+    return found
+
+
 def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) -> dict[str, list[str]]:
     """Words of a stored page that pypdf's raw text of that page does not have.
 
@@ -98,10 +127,12 @@ def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) ->
     carried = carried_names(stored, earlier, words | hyphen_joins) if earlier else set()
     recovered = recovered_words(stored, raw)
     spaced = _spaced_runs(norm)
+    scripted = _scripted_words(stored, words)
     for word in dict.fromkeys(_WORD.findall(stored)):
         if word in words:
             continue
-        if word in recovered or any(word in run for run in spaced):
+        if (word in recovered or any(word in run for run in spaced) or _accent_written(word, words, norm)
+                or word in scripted):
             faults["recovered"].append(word)
         elif word in hyphen_joins:
             faults["hyphen_joins"].append(word)

@@ -63,9 +63,11 @@ from fontTools.cffLib import CFFFontSet
 from pypdf.generic import ArrayObject, ContentStream, NameObject, StreamObject
 from pypdf.generic._font import Font
 
+from kennisbank.ingest.accents import accents_over_letters
 from kennisbank.ingest.cleaning import hyphen_join
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.colours import COLOUR_OPERATORS, Colour, FillColours, body_colour, line_colours
+from kennisbank.ingest.display_fractions import display_fractions
 from kennisbank.ingest.drawings import Drawings
 from kennisbank.ingest.glyphs import type3_ligatures, type3_quotes
 from kennisbank.ingest.letter_notes import mark_letter_notes, note_letters
@@ -76,6 +78,8 @@ from kennisbank.ingest.monospace import HALF_CELL, GridSpaces
 from kennisbank.ingest.monospace import respaced as grid_respaced
 from kennisbank.ingest.note_numbers import bracket_margin_note_numbers
 from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
+from kennisbank.ingest.script_notes import notes_after_letters
+from kennisbank.ingest.scripts import stacked_scripts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
@@ -309,6 +313,14 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = linear_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
     # limits set over and under a large operator written after it: "∑_{i=0}^{n}" (ingest.maths)
     recovered[:] = operator_limits(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]))
+    # a fraction at full size (numerator over a drawn rule over the denominator) written "t/r" (ingest.display_fractions)
+    recovered[:] = display_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
+                                     drawings.boxes, numbers.places)
+    # an accent over a maths letter written after it as its combining mark: "X̃" (ingest.accents)
+    recovered[:] = accents_over_letters(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
+                                        numbers.places)
+    # a subscript stacked under a superscript after one symbol written "f_{0}^{−1}" (ingest.scripts)
+    recovered[:], stacked = stacked_scripts(pieces, recovered, numbers.places, drawings.boxes)
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)
@@ -335,7 +347,9 @@ def read_page(page: Any, number: int) -> PageLayout:
             subs = _raised_numbers_apart(part, better_part, numbers.found.get(number), offset, (x, y, size, em), font)
             cut = _runs_apart(subs, runs.found.get(number), text)
             for sub, sub_better, sub_x, sub_y, sub_size, sub_em in subs:
-                if current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold)):
+                if (current and _starts_new_line(current[-1], (sub, sub_x, sub_y, sub_size, bold))
+                        and not sub_better.startswith("/") and number not in stacked):
+                    # a denominator goes on its fraction (ingest.display_fractions), a subscript on its symbol
                     layout.lines.append(_with_runs(_with_face(_with_italic(_make_line(current, joined, fixed, ends,
                                                                                       letters),
                                                                            current, slanted, pitched), current, faces),
@@ -359,6 +373,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     line_colours(layout.lines, colour_of)
     mark_letter_notes(layout.lines, letters)
     exponents_not_notes(layout.lines)  # "(cx + d)" + raised "2" is no note marker (ingest.maths)
+    notes_after_letters(layout.lines)  # "von f" + raised "2" with note 2 below is a marker (ingest.script_notes)
     for line in layout.lines:
         if line.raw.strip() and not line.text.strip():
             line.role = "glyphs"  # all its glyphs dropped or moved (a brace's tips, ingest.tex_glyphs): no body line

@@ -60,6 +60,9 @@ class ShownNumbers:
         self._shown = 0  # characters shown since pypdf last gave a piece
         self.pieces = 0
         self.found: dict[int, list[Shown]] = {}
+        # every show of a piece: x, y, size (page space), characters shown before it in the piece, characters
+        # shown (``ingest.scripts`` reads where pypdf merged a superscript and the subscript under it)
+        self.places: dict[int, list[tuple[float, float, float, int, int]]] = {}
 
     def flushed(self) -> None:
         self.pieces += 1
@@ -88,6 +91,7 @@ class ShownNumbers:
         size = self._font_size * (math.hypot(m[2], m[3]) or 1.0)
         stripped = text.strip()
         before = self._text
+        self.places.setdefault(self.pieces, []).append((m[4], m[5], size, self._shown, len(text)))
         if (
             stripped and _NUMBER.fullmatch(stripped) and before is not None and 0 < size < SMALLER * before[0]
             and m[5] > before[1] + RAISED * before[0]

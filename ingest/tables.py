@@ -515,6 +515,8 @@ def _run_from(lines: list[Line], split: list[list[Cell]], start: int) -> list[in
             break
         if not _below(lines[run[-1]], lines[index]) or split[index][0][0] > right:
             break  # a label of a drawing placed elsewhere on the page: outside the table's box, not a cell's line
+        if abs(lines[index].size - lines[run[-1]].size) > 0.1 * lines[run[-1]].size:
+            break  # a line in another size under the rows (the next section's heading) is no cell's next line
         run.append(index)
     return run
 
