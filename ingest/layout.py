@@ -76,6 +76,7 @@ from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
+from kennisbank.ingest.tj_gaps import WordGaps, spaced_by_gaps, spaced_pieces
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -218,6 +219,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         runs.flushed()
         slashes.flushed()
         grid.flushed()
+        gaps.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -237,6 +239,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         runs.before(operator, operands, cm, tm)
         slashes.before(operator, operands, cm, tm)
         grid.before(operator, operands, cm, tm)
+        gaps.before(operator, operands)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
@@ -244,11 +247,15 @@ def read_page(page: Any, number: int) -> PageLayout:
     runs = ShiftedRuns(lambda: drawings.resources, lambda: drawings.to_page)  # cells of one TJ (ingest.shifts)
     slashes = SlashPlaces(lambda: drawings.resources, lambda: drawings.to_page)  # "/" drawn over "∈" (ingest.overstrike)
     grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
+    gaps = WordGaps(lambda: drawings.resources)  # word shifts of TJ arrays, for spaces pypdf missed (ingest.tj_gaps)
     page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     on_grid = _grid_spaced(recovered, grid.found)
     _grid_gaps(pieces, recovered, grid, widths)
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
         recovered[:] = respace_letters(page, recovered, on_grid)
+    recovered[:] = spaced_by_gaps(gaps, recovered)  # word shifts of a TJ array pypdf read as none (ingest.tj_gaps)
+    recovered[:] = spaced_pieces(pieces, recovered, gaps, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
+                                 lambda i: widths[i])  # ... and between two pieces pypdf glued (ingest.tj_gaps)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)

@@ -1,0 +1,223 @@
+"""Word spaces pypdf leaves out of a TJ array (issue 13): pypdf writes a space for a shift in a ``TJ`` array
+when the shift is wider than half the space of the font it last saw set by ``Tf``; after a figure whose labels
+were set in a symbol font (TeX's CMSY8, no space glyph: pypdf takes a wide space) and a ``Q`` that restores the
+text font, that width stays and a caption's word shifts (a third of an em) read as no space:
+"Abbildung4.13:DieDreiecke" for "Abbildung 4.13: Die Dreiecke".
+
+Here the page's ``TJ`` arrays of simple fonts give the evidence: two strings separated by a shift of at least
+``WORD_GAP`` thousandths of an em (also over consecutive arrays of one text object with only colour operators
+between them, a leading shift in the second) are two words. Where a visitor text holds the two strings glued
+(the letters of both, printable ASCII only, as the array shows them), a space goes between them. Positive
+evidence only: a space is added only where the page shifts the pen by a word gap, never taken out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+WORD_GAP = 200  # thousandths of an em: TeX's narrowest justified word space is 0.22 em, letter kerning < 0.1 em
+_KEEP_RUN = frozenset({b"g", b"G", b"rg", b"RG", b"k", b"K", b"cs", b"CS", b"sc", b"scn", b"SC", b"SCN"})
+
+
+_SHOWS = frozenset({b"TJ", b"Tj", b"'", b'"'})
+_UNKNOWN = "\x00"  # a byte outside printable ASCII: its character depends on the font's encoding ("ß", "ﬀ")
+
+
+def _shown(item: Any) -> str | None:
+    """The string's bytes as ASCII, a byte outside printable ASCII as ``_UNKNOWN`` (one glyph: one character of
+    pypdf's text, matched as any character but a space); None for a string of such bytes only."""
+    raw = bytes(item.original_bytes if hasattr(item, "original_bytes") else item)
+    text = "".join(char if 32 < ord(char) < 127 else _UNKNOWN for char in raw.decode("latin-1"))
+    return None if text and not text.strip(_UNKNOWN) else text
+
+
+def _space_glyph(operands: Any) -> bool:
+    items = operands[-1] if operands else None
+    items = items if isinstance(items, list) else [items]
+    return any(isinstance(item, (bytes, str)) and (b" " in item if isinstance(item, bytes) else " " in item)
+               or hasattr(item, "original_bytes") and b" " in item.original_bytes for item in items)
+
+
+class WordGaps:
+    """The ``TJ`` arrays of simple fonts a pypdf ``extract_text`` pass shows, watched in the same pass
+    (``read_page`` calls :meth:`before` from ``visitor_operand_before``): no second parse of the content stream.
+    Only the arrays are kept (cheap); their word gaps are worked out by :meth:`pairs` when a page needs them."""
+
+    def __init__(self, resources: Callable[[], Any]) -> None:
+        self._resources = resources  # the resources in force (the page's or a form XObject's)
+        self._simple = True
+        self._arrays: list[Any] = []  # TJ operand lists; None where an operator moved the pen between two
+        self.pieces = 0  # the pieces the text visitor received so far
+        self.shifts: dict[int, float] = {}  # piece -> the shifts of its TJ arrays, thousandths of an em (to the right)
+        self.unmeasured: set[int] = set()  # pieces with text in a font whose widths are not known here, or with
+        # a space glyph (a word processor's: justification stretches it, the widths do not show by how much)
+        self._measured = False
+
+    def flushed(self) -> None:
+        self.pieces += 1
+
+    def before(self, operator: bytes, operands: Any, cm: Any = None, tm: Any = None) -> None:
+        if operator in _SHOWS and (not self._measured or _space_glyph(operands)):
+            self.unmeasured.add(self.pieces)
+        if operator == b"TJ":
+            if operands and isinstance(operands[0], list):
+                shift = -sum(float(item) for item in operands[0] if isinstance(item, (int, float)))
+                self.shifts[self.pieces] = self.shifts.get(self.pieces, 0.0) + shift
+            if operands and self._simple:
+                self._arrays.append(operands[0])
+                return
+        elif operator in _KEEP_RUN:
+            return
+        elif operator == b"Tf" and operands:
+            try:
+                fonts = (self._resources() or {}).get("/Font") or {}
+                font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
+                font = font.get_object() if font is not None else None
+                self._simple = font is not None and font.get("/Subtype") != "/Type0"
+                self._measured = self._simple and font.get("/Subtype") != "/Type3"
+            except Exception:  # a malformed font resource: not a simple font known here
+                self._simple = self._measured = False
+        if self._arrays and self._arrays[-1] is not None:
+            self._arrays.append(None)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Pairs (left, right) of words a TJ array of a simple font shows with a word gap between them: a word
+        is the strings between two word gaps, kerned by smaller shifts ("Dreiec" -37 "ke"), also over arrays of
+        one text object with only colour operators between them. A string with a byte outside printable ASCII
+        (its character is not known here), an operator that moves the pen or a shift at an array's end ends the
+        run of words: no pair over it."""
+        runs: list[list[str]] = []
+        words: list[str] = []
+        word: str | None = None
+        for items in self._arrays:
+            if items is None or not isinstance(items, list):
+                runs.append(words + ([word] if word else []))
+                words, word = [], None
+                continue
+            gap = 0.0
+            for item in items:
+                if isinstance(item, (int, float)):
+                    gap -= float(item)
+                    continue
+                text = _shown(item)
+                if text == "":
+                    continue  # "<>": an empty string, the shift before it goes on counting
+                if text is None:  # the word it is in is not known whole: drop it, end the run
+                    runs.append(words)
+                    words, word, gap = [], None, 0.0
+                    continue
+                if gap >= WORD_GAP and word:
+                    words.append(word)
+                    word = text
+                else:
+                    word = (word or "") + text
+                gap = 0.0
+            if gap:
+                runs.append(words + ([word] if word else []))
+                words, word = [], None
+        runs.append(words + ([word] if word else []))
+        return [(run[i], run[i + 1]) for run in runs for i in range(len(run) - 1)
+                if _WORD_END.match(run[i][-1]) and _WORD_START.match(run[i + 1][0])]
+
+
+_WORD_END = re.compile(r"[\w.,:;!?)\]}\x00]")  # a word gap after a word, not a formula's gap beside a sign ("a <")
+_WORD_START = re.compile(r"[\w(\x00]")
+_SUSPECT = re.compile(r"\S{15,}|[a-zß-ÿ][A-ZÀ-Þ]")  # a text that may have lost a space: a long run, "DieDreiecke"
+_RUN = re.compile(r"\S{2,}")
+
+
+def spaced_by_gaps(gaps: WordGaps, texts: list[str]) -> list[str]:
+    """The visitor ``texts`` with a space between two words a TJ array sets a word gap apart where pypdf glued
+    them (``WordGaps.pairs``). Looked at only on a page with a long run without a space or a lower-case letter
+    before a capital ("DieDreiecke"): where pypdf lost spaces, it glued words so."""
+    page = "\n".join(texts)
+    if not _SUSPECT.search(page):
+        return texts
+    try:
+        pairs = [(left, right) for left, right in gaps.pairs() if _occurs(left + right, page)]
+    except Exception:  # an array pypdf could show but not read here: leave the text
+        return texts
+    if not pairs:
+        return texts
+    return [_RUN.sub(lambda match: _spaced_run(match.group(), pairs), text) for text in texts]
+
+
+def _spaced_run(run: str, pairs: list[tuple[str, str]]) -> str:
+    """One run without a space, with a space between the two words of each glued pair where the left word starts
+    at a word boundary (the run's start, a mark beside it, or another pair's cut) and the right word ends at one;
+    never in a link. A chain of pairs holds itself up: "eintopologischerRaummit" -> "ein topologischer Raum mit"."""
+    if "/" in run or "@" in run or "www." in run.lower():
+        return run
+    found = [(at, at + len(left), at + len(left) + len(right)) for left, right in pairs
+             for at in _places(run, left + right)]
+    if not found:
+        return run
+    bounds = {0, len(run)} | {i for i in range(1, len(run)) if not (run[i - 1].isalnum() and run[i].isalnum())}
+    changed = True
+    while changed:  # the cuts that stand: each pair's words start and end at a boundary or at another cut
+        cuts = {cut for _start, cut, _end in found}
+        kept = [(start, cut, end) for start, cut, end in found if {start, end} <= bounds | cuts]
+        changed, found = len(kept) != len(found), kept
+    cuts = {cut for _start, cut, _end in found}
+    for cut in sorted(cuts, reverse=True):
+        run = run[:cut] + " " + run[cut:]
+    return run
+
+
+def _occurs(glued: str, text: str) -> bool:
+    return glued in text if _UNKNOWN not in glued else bool(_glued(glued).search(text))
+
+
+def _places(run: str, glued: str) -> list[int]:
+    if len(run) < len(glued):
+        return []
+    if _UNKNOWN in glued:
+        return [match.start() for match in _glued(glued).finditer(run)]
+    places, at = [], run.find(glued)
+    while at >= 0:
+        places.append(at)
+        at = run.find(glued, at + 1)
+    return places
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _glued(glued: str) -> re.Pattern[str]:
+    """The pattern of two words glued: their characters, a byte not known here as any character but a space."""
+    pattern = _PATTERNS.get(glued)
+    if pattern is None:
+        if len(_PATTERNS) > 4096:
+            _PATTERNS.clear()
+        pattern = _PATTERNS[glued] = re.compile("(?=(" + r"\S".join(map(re.escape, glued.split(_UNKNOWN))) + "))")
+    return pattern
+
+
+PIECE_GAP = 0.2  # ems: a gap between two pieces of one baseline at least this wide is a word space
+_PIECE_END = re.compile(r"[^\W_]|[)\]}.,:;]")  # a letter, digit, closing bracket or mark ends the first piece
+_PIECE_START = re.compile(r"[^\W\d_]|∆")  # a letter (a maths letter: "∆ABC" for a triangle) starts the second
+
+
+def spaced_pieces(pieces: list[Any], texts: list[str], gaps: WordGaps, width: Callable[[int, str], float],
+                  em: Callable[[int], float]) -> list[str]:
+    """The visitor ``texts`` with a space before a piece that pypdf glued to the piece before it although the
+    page sets it a word gap apart: on one baseline, in one size, the gap between where the first piece's glyphs
+    end (``width(i, text)``: points by the font's widths) and where the second starts at least ``PIECE_GAP`` em.
+    pypdf measures that gap against the space width of a font it no longer uses (after a symbol font of TeX's
+    maths: "Sei" + "x" read as "Seix", "nach x}" + "und" + "p" as "x}undp"). Only between a letter, digit,
+    closing bracket or mark and a letter: a sign's own spacing in a formula is left as pypdf gives it."""
+    out = list(texts)
+    for index in range(1, len(texts)):
+        text, before = texts[index], out[index - 1]
+        if not _PIECE_START.match(text[:1]) or not before or not _PIECE_END.match(before[-1]):
+            continue
+        (shown, x0, y0, size0, _b0), (_t1, x1, y1, size1, _b1) = pieces[index - 1], pieces[index]
+        if index - 1 in gaps.unmeasured or not shown.strip():
+            continue
+        if not size0 or abs(size1 - size0) > 0.01 * size0 or abs(y1 - y0) > 0.05 * size0:
+            continue
+        end = x0 + width(index - 1, "".join(shown.split())) + gaps.shifts.get(index - 1, 0.0) / 1000 * em(index - 1)
+        gap = x1 - end
+        if PIECE_GAP * size0 <= gap <= 3 * size0:
+            out[index] = " " + text
+    return out
