@@ -24,18 +24,14 @@ _UNKNOWN = "\x00"  # a byte outside printable ASCII: its character depends on th
 
 
 def _shown(item: Any) -> str | None:
-    """The string's bytes as ASCII, a byte outside printable ASCII as ``_UNKNOWN`` (one glyph: one character of
-    pypdf's text, matched as any character but a space); None for a string of such bytes only."""
-    raw = bytes(item.original_bytes if hasattr(item, "original_bytes") else item)
+    """The string's bytes as ASCII, a byte outside printable ASCII (a space too) as ``_UNKNOWN`` (one glyph: one
+    character of pypdf's text, matched as any character but a space); None for a string of such bytes only."""
+    try:
+        raw = bytes(item.original_bytes if hasattr(item, "original_bytes") else item)
+    except (TypeError, ValueError):
+        return None
     text = "".join(char if 32 < ord(char) < 127 else _UNKNOWN for char in raw.decode("latin-1"))
     return None if text and not text.strip(_UNKNOWN) else text
-
-
-def _space_glyph(operands: Any) -> bool:
-    items = operands[-1] if operands else None
-    items = items if isinstance(items, list) else [items]
-    return any(isinstance(item, (bytes, str)) and (b" " in item if isinstance(item, bytes) else " " in item)
-               or hasattr(item, "original_bytes") and b" " in item.original_bytes for item in items)
 
 
 class WordGaps:
@@ -48,21 +44,19 @@ class WordGaps:
         self._simple = True
         self._arrays: list[Any] = []  # TJ operand lists; None where an operator moved the pen between two
         self.pieces = 0  # the pieces the text visitor received so far
-        self.shifts: dict[int, float] = {}  # piece -> the shifts of its TJ arrays, thousandths of an em (to the right)
-        self.unmeasured: set[int] = set()  # pieces with text in a font whose widths are not known here, or with
-        # a space glyph (a word processor's: justification stretches it, the widths do not show by how much)
+        self.shows: dict[int, list[Any]] = {}  # piece -> the operands of the operators that show its text
+        self.unmeasured: set[int] = set()  # pieces with text in a font whose widths are not known here
         self._measured = False
 
     def flushed(self) -> None:
         self.pieces += 1
 
     def before(self, operator: bytes, operands: Any, cm: Any = None, tm: Any = None) -> None:
-        if operator in _SHOWS and (not self._measured or _space_glyph(operands)):
-            self.unmeasured.add(self.pieces)
+        if operator in _SHOWS:
+            self.shows.setdefault(self.pieces, []).append(operands)
+            if not self._measured:
+                self.unmeasured.add(self.pieces)
         if operator == b"TJ":
-            if operands and isinstance(operands[0], list):
-                shift = -sum(float(item) for item in operands[0] if isinstance(item, (int, float)))
-                self.shifts[self.pieces] = self.shifts.get(self.pieces, 0.0) + shift
             if operands and self._simple:
                 self._arrays.append(operands[0])
                 return
@@ -79,6 +73,24 @@ class WordGaps:
                 self._simple = self._measured = False
         if self._arrays and self._arrays[-1] is not None:
             self._arrays.append(None)
+
+    def glyphs(self, piece: int) -> tuple[str, float] | None:
+        """The bytes piece ``piece`` shows, as ASCII (``_shown``), and the sum of its TJ arrays' shifts to the
+        right (thousandths of an em); None where a font's widths are not known here or a string is no string."""
+        if piece in self.unmeasured:
+            return None
+        text, shift = [], 0.0
+        for operands in self.shows.get(piece, ()):
+            items = operands[-1] if operands else None
+            for item in items if isinstance(items, list) else [items]:
+                if isinstance(item, (int, float)):
+                    shift -= float(item)
+                    continue
+                shown = _shown(item) if item is not None else None
+                if shown is None:
+                    return None
+                text.append(shown)
+        return "".join(text), shift
 
     def pairs(self) -> list[tuple[str, str]]:
         """Pairs (left, right) of words a TJ array of a simple font shows with a word gap between them: a word
@@ -212,11 +224,12 @@ def spaced_pieces(pieces: list[Any], texts: list[str], gaps: WordGaps, width: Ca
         if not _PIECE_START.match(text[:1]) or not before or not _PIECE_END.match(before[-1]):
             continue
         (shown, x0, y0, size0, _b0), (_t1, x1, y1, size1, _b1) = pieces[index - 1], pieces[index]
-        if index - 1 in gaps.unmeasured or not shown.strip():
-            continue
         if not size0 or abs(size1 - size0) > 0.01 * size0 or abs(y1 - y0) > 0.05 * size0:
             continue
-        end = x0 + width(index - 1, "".join(shown.split())) + gaps.shifts.get(index - 1, 0.0) / 1000 * em(index - 1)
+        glyphs = gaps.glyphs(index - 1)
+        if glyphs is None or glyphs[0] != "".join(shown.split()):
+            continue  # a space glyph, a byte that is not its character, a font without widths: not measured
+        end = x0 + width(index - 1, glyphs[0]) + glyphs[1] / 1000 * em(index - 1)
         gap = x1 - end
         if PIECE_GAP * size0 <= gap <= 3 * size0:
             out[index] = " " + text
