@@ -153,7 +153,8 @@ class Vocabulary:
     hyphenated: set = field(default_factory=set)
     joinable: Counter = field(default_factory=Counter)  # a -> times a stood before b with a + b a known word
     apart: set = field(default_factory=set)  # (a, b): a stood directly before b within a line ("near anonymous")
-    unhyphenated: bool = False  # no line-end hyphen of the document is a hyphenation (see _without_hyphenation)
+    unhyphenated: bool = False  # no line-end hyphen of the whole document is a hyphenation (set by clean_pages,
+    # see _without_hyphenation; a table's or a page's own vocabulary is too small to tell)
 
     @classmethod
     def from_lines(cls, pages: list[list[str]]) -> "Vocabulary":
@@ -181,7 +182,6 @@ class Vocabulary:
         for (a, b), count in pairs.items():
             if a + b in vocab.words:
                 vocab.joinable[a] += count
-        vocab.unhyphenated = _without_hyphenation(pages, vocab)
         return vocab
 
     @property
@@ -762,6 +762,7 @@ def clean_pages(pages: list[str], join_split_words: bool = True,
     """
     page_lines = [_normalize_chars(page).split("\n") for page in pages]
     vocab = Vocabulary.from_lines(page_lines)
+    vocab.unhyphenated = _without_hyphenation(page_lines, vocab)  # the whole document's line-end hyphens
     heads = headings if headings and len(headings) == len(pages) else [[] for _ in pages]
     kept = drop_running_lines(page_lines) if drop_running else page_lines
     return [_reflow(lines, vocab, join_split_words, page_heads) for lines, page_heads in zip(kept, heads)]

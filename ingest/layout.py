@@ -254,8 +254,6 @@ def read_page(page: Any, number: int) -> PageLayout:
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
         recovered[:] = respace_letters(page, recovered, on_grid)
     recovered[:] = spaced_by_gaps(gaps, recovered)  # word shifts of a TJ array pypdf read as none (ingest.tj_gaps)
-    recovered[:] = spaced_pieces(pieces, recovered, gaps, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
-                                 lambda i: widths[i])  # ... and between two pieces pypdf glued (ingest.tj_gaps)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
@@ -268,6 +266,9 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = linear_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
     # limits set over and under a large operator written after it: "∑_{i=0}^{n}" (ingest.maths)
     recovered[:] = operator_limits(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]))
+    # a word gap between two pieces pypdf glued: "Sei" + "x0" (ingest.tj_gaps)
+    recovered[:] = spaced_pieces(pieces, recovered, gaps, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
+                                 lambda i: widths[i])
     box = page.mediabox
     layout = PageLayout(number=number, lines=[], height=float(box.height), width=float(box.width),
                         bottom=float(box.bottom), drawings=drawings.boxes, marks=drawings.images + drawings.forms)

@@ -58,7 +58,7 @@ class WordGaps:
                 self.unmeasured.add(self.pieces)
         if operator == b"TJ":
             if operands and self._simple:
-                self._arrays.append(operands[0])
+                self._arrays.append((self.pieces, operands[0]))
                 return
         elif operator in _KEEP_RUN:
             return
@@ -92,20 +92,21 @@ class WordGaps:
                 text.append(shown)
         return "".join(text), shift
 
-    def pairs(self) -> list[tuple[str, str]]:
-        """Pairs (left, right) of words a TJ array of a simple font shows with a word gap between them: a word
-        is the strings between two word gaps, kerned by smaller shifts ("Dreiec" -37 "ke"), also over arrays of
-        one text object with only colour operators between them. A string with a byte outside printable ASCII
-        (its character is not known here), an operator that moves the pen or a shift at an array's end ends the
-        run of words: no pair over it."""
-        runs: list[list[str]] = []
-        words: list[str] = []
-        word: str | None = None
-        for items in self._arrays:
-            if items is None or not isinstance(items, list):
+    def pairs(self) -> dict[int, list[tuple[str, str]]]:
+        """Pairs (left, right) of words a TJ array of a simple font shows with a word gap between them, by the
+        piece the right word starts in: a word is the strings between two word gaps, kerned by smaller shifts
+        ("Dreiec" -37 "ke"), also over arrays of one text object with only colour operators between them. A
+        string with a byte outside printable ASCII that is only such bytes, an operator that moves the pen or a
+        shift at an array's end ends the run of words: no pair over it."""
+        runs: list[list[tuple[str, int]]] = []
+        words: list[tuple[str, int]] = []
+        word: tuple[str, int] | None = None
+        for entry in self._arrays:
+            if entry is None or not isinstance(entry[1], list):
                 runs.append(words + ([word] if word else []))
                 words, word = [], None
                 continue
+            piece, items = entry
             gap = 0.0
             for item in items:
                 if isinstance(item, (int, float)):
@@ -120,16 +121,20 @@ class WordGaps:
                     continue
                 if gap >= WORD_GAP and word:
                     words.append(word)
-                    word = text
+                    word = (text, piece)
                 else:
-                    word = (word or "") + text
+                    word = (word[0] + text, word[1]) if word else (text, piece)
                 gap = 0.0
             if gap:
                 runs.append(words + ([word] if word else []))
                 words, word = [], None
         runs.append(words + ([word] if word else []))
-        return [(run[i], run[i + 1]) for run in runs for i in range(len(run) - 1)
-                if _WORD_END.match(run[i][-1]) and _WORD_START.match(run[i + 1][0])]
+        found: dict[int, list[tuple[str, str]]] = {}
+        for run in runs:
+            for (left, _piece), (right, piece) in zip(run, run[1:]):
+                if _WORD_END.match(left[-1]) and _WORD_START.match(right[0]):
+                    found.setdefault(piece, []).append((left, right))
+        return found
 
 
 _WORD_END = re.compile(r"[\w.,:;!?)\]}\x00]")  # a word gap after a word, not a formula's gap beside a sign ("a <")
@@ -139,19 +144,22 @@ _RUN = re.compile(r"\S{2,}")
 
 
 def spaced_by_gaps(gaps: WordGaps, texts: list[str]) -> list[str]:
-    """The visitor ``texts`` with a space between two words a TJ array sets a word gap apart where pypdf glued
-    them (``WordGaps.pairs``). Looked at only on a page with a long run without a space or a lower-case letter
-    before a capital ("DieDreiecke"): where pypdf lost spaces, it glued words so."""
-    page = "\n".join(texts)
-    if not _SUSPECT.search(page):
+    """The visitor ``texts`` with a space between two words a TJ array of that piece sets a word gap apart where
+    pypdf glued them (``WordGaps.pairs``). Looked at only in a text with a long run without a space or a
+    lower-case letter before a capital ("DieDreiecke"): where pypdf lost spaces, it glued words so."""
+    suspect = [index for index, text in enumerate(texts) if _SUSPECT.search(text)]
+    if not suspect:
         return texts
     try:
-        pairs = [(left, right) for left, right in gaps.pairs() if _occurs(left + right, page)]
+        found = gaps.pairs()
     except Exception:  # an array pypdf could show but not read here: leave the text
         return texts
-    if not pairs:
-        return texts
-    return [_RUN.sub(lambda match: _spaced_run(match.group(), pairs), text) for text in texts]
+    out = list(texts)
+    for index in suspect:
+        pairs = [(left, right) for left, right in found.get(index, ()) if _occurs(left + right, texts[index])]
+        if pairs:
+            out[index] = _RUN.sub(lambda match: _spaced_run(match.group(), pairs), texts[index])
+    return out
 
 
 def _spaced_run(run: str, pairs: list[tuple[str, str]]) -> str:
@@ -226,7 +234,7 @@ def spaced_pieces(pieces: list[Any], texts: list[str], gaps: WordGaps, width: Ca
         (shown, x0, y0, size0, _b0), (_t1, x1, y1, size1, _b1) = pieces[index - 1], pieces[index]
         if not size0 or abs(size1 - size0) > 0.01 * size0 or abs(y1 - y0) > 0.05 * size0:
             continue
-        glyphs = gaps.glyphs(index - 1)
+        glyphs = gaps.glyphs(index - 1) if len(gaps.shows.get(index - 1, ())) == 1 else None
         if glyphs is None or glyphs[0] != "".join(shown.split()):
             continue  # a space glyph, a byte that is not its character, a font without widths: not measured
         end = x0 + width(index - 1, glyphs[0]) + glyphs[1] / 1000 * em(index - 1)
