@@ -60,19 +60,20 @@ def test_a_caption_keeps_the_word_gaps_of_its_tj_array():
 def test_a_word_gap_between_text_and_a_maths_letter_is_a_space():
     """p. 62: "Sei" + "x0" and "nach x}" + "und" + "p" set a word gap apart in other fonts (TeX's maths italic
     and symbols): pypdf glued them ("Seix0", "x}undp"); p. 7 and p. 66: glued words inside TJ arrays."""
-    line = _line(THESIS, 62, "Beweis:")
-    assert line.startswith("Beweis: Sei x0 ∈X") and "und p : ˜X" in line  # "}" of a symbol font: not measured
-    assert "ein topologischer Raum mit X = { 0, 1, 2 }" in _line(THESIS, 7, "topologischer Raum")
+    line = _line(THESIS, 62, "Beweis: Sei x0 ∈X und")
+    assert "und p : ˜X" in line  # "}" of a symbol font: not measured
+    assert "ein topologischer Raum mit X = { 0, 1, 2 }" in _line(THESIS, 7, "Raum mit X")
     assert "a) Die Gruppenoperation von" in _line(THESIS, 66, "Gruppenoperation")
     assert "auf X entsprechen bijektiv den Gruppenhomomorphismen" in _line(THESIS, 66, "Gruppenoperation")
 
 
 @needs_pdfs
 def test_the_thesis_has_parted_words_but_no_invented_ones():
-    """The parted words ("Die", "Dreiecke" where pypdf has "DieDreiecke") are no invented words."""
+    """The parted words ("Die" of "Die Dreiecke" where pypdf has "DieDreiecke"; "Dreiecke" is also a word of
+    the page on its own) are no invented words."""
     stored, raw = _split(THESIS)[0], _raw(THESIS)
     faults = page_word_faults(stored[77], raw[77], raw[:77])
-    assert {"Die", "Dreiecke"} <= set(faults["parted"]) or "Dreiecke" in faults["parted"]
+    assert "Die" in faults["parted"]
     assert not faults["invented"] and not faults["false_joins"]
 
 
