@@ -81,7 +81,8 @@ def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) ->
     that pypdf gives one by one ("c l a s s D r i v e r", see ``ingest.layout.respace_letters``): no letter
     is added, only the spaces inside such a run are gone. Not faults either (``parted``): words that with their
     stored neighbours, only white space between them, make up exactly one raw word ("Die Dreiecke" where the
-    raw page has "DieDreiecke", see ``parted_words``): a raw word parted into its consecutive pieces.
+    raw page has "DieDreiecke", see ``parted_words``; also one joined over a line-end hyphen of the raw page):
+    a raw word parted into its consecutive pieces.
     Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
     With ``earlier`` (the raw texts of the pages before), words of table column names that an earlier page has
     are not faults either (``carried``: a header carried over a page break, see ``carried_names``).
@@ -115,14 +116,14 @@ def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) ->
             faults["cell_wraps"].append(word)
         elif word in carried:
             faults["carried"].append(word)
-        elif word in parted(stored, words):
+        elif word in parted(stored, words | hyphen_joins):
             faults["parted"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
 
 
-PARTED_PIECES = 4  # a raw word is parted into at most this many stored words
+PARTED_PIECES = 8  # a raw word is parted into at most this many stored words ("DieGruppenoperationvonGaufX": 5)
 
 
 def parted_words(stored: str, words: set[str]) -> set[str]:

@@ -163,3 +163,9 @@ def test_without_hyphenation_is_a_document_property():
     assert not Vocabulary.from_lines([lines + ["de Corona-", "pandemie"]]).unhyphenated
     assert clean_pages(["\n".join(lines + ["de uitbraak van de Corona-", "pandemie lag"])])[0].endswith(
         "de uitbraak van de Corona-pandemie lag")
+
+
+def test_a_raw_word_joined_over_a_line_end_hyphen_may_be_parted():
+    raw = "(b)ZweiweiterekongruenteDrei-\necke"
+    faults = page_word_faults("(b) Zwei weitere kongruente Dreiecke", raw)
+    assert not faults["invented"] and set(faults["parted"]) == {"Zwei", "weitere", "kongruente", "Dreiecke"}
