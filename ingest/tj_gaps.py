@@ -1,14 +1,17 @@
-"""Word spaces pypdf leaves out of a TJ array (issue 13): pypdf writes a space for a shift in a ``TJ`` array
+"""Word spaces pypdf leaves out of a TJ array or between two pieces (issues 13, 14): pypdf writes a space for a shift in a ``TJ`` array
 when the shift is wider than half the space of the font it last saw set by ``Tf``; after a figure whose labels
 were set in a symbol font (TeX's CMSY8, no space glyph: pypdf takes a wide space) and a ``Q`` that restores the
 text font, that width stays and a caption's word shifts (a third of an em) read as no space:
 "Abbildung4.13:DieDreiecke" for "Abbildung 4.13: Die Dreiecke".
 
-Here the page's ``TJ`` arrays of simple fonts give the evidence: two strings separated by a shift of at least
-``WORD_GAP`` thousandths of an em (also over consecutive arrays of one text object with only colour operators
-between them, a leading shift in the second) are two words. Where a visitor text holds the two strings glued
-(the letters of both, printable ASCII only, as the array shows them), a space goes between them. Positive
-evidence only: a space is added only where the page shifts the pen by a word gap, never taken out."""
+Here the page's ``TJ`` arrays of simple fonts give the evidence (``WordGaps``, watching pypdf's own pass): two
+words separated by a shift of at least ``WORD_GAP`` thousandths of an em (also over consecutive arrays of one
+text object with only colour operators between them) are two words; where the visitor text of that piece holds
+them glued (the letters of both, as the array shows them), a space goes between them (``spaced_by_gaps``). The
+same mistake glues two pieces of one line ("Sei" + "x0" in TeX's maths italic): where the first piece's end can
+be measured exactly and the gap to the next is at least ``PIECE_GAP`` em, a space goes before the second
+(``spaced_pieces``). Positive evidence only: a space is added only where the page moves the pen by a word gap,
+never taken out. The word check counts such words as parted, not invented (``ingest.check.parted_words``)."""
 
 from __future__ import annotations
 
