@@ -24,6 +24,8 @@ _KEEP_RUN = frozenset({b"g", b"G", b"rg", b"RG", b"k", b"K", b"cs", b"CS", b"sc"
 
 _SHOWS = frozenset({b"TJ", b"Tj", b"'", b'"'})
 _UNKNOWN = "\x00"  # a byte outside printable ASCII: its character depends on the font's encoding ("ß", "ﬀ")
+_ASCII = bytes(code if 32 < code < 127 else 0 for code in range(256))
+_MEASURED, _SIMPLE, _OTHER = 2, 1, 0  # a simple font with widths; a simple font without (Type 3); a Type 0 font
 
 
 def _shown(item: Any) -> str | None:
@@ -33,7 +35,7 @@ def _shown(item: Any) -> str | None:
         raw = bytes(item.original_bytes if hasattr(item, "original_bytes") else item)
     except (TypeError, ValueError):
         return None
-    text = "".join(char if 32 < ord(char) < 127 else _UNKNOWN for char in raw.decode("latin-1"))
+    text = raw.translate(_ASCII).decode("latin-1")
     return None if text and not text.strip(_UNKNOWN) else text
 
 
@@ -44,46 +46,46 @@ class WordGaps:
 
     def __init__(self, resources: Callable[[], Any]) -> None:
         self._resources = resources  # the resources in force (the page's or a form XObject's)
-        self._simple = True
-        self._arrays: list[Any] = []  # TJ operand lists; None where an operator moved the pen between two
+        self._kind = _SIMPLE  # the kind of font in force (_MEASURED, _SIMPLE, _OTHER)
+        self._shows: list[Any] = []  # (piece, operator, operands, font kind) of each text-showing operator; None
+        # where another operator (not a colour) stands between two
         self.pieces = 0  # the pieces the text visitor received so far
-        self.shows: dict[int, list[Any]] = {}  # piece -> the operands of the operators that show its text
-        self.unmeasured: set[int] = set()  # pieces with text in a font whose widths are not known here
-        self._measured = False
+        self._by_piece: dict[int, list[Any]] | None = None
 
     def flushed(self) -> None:
         self.pieces += 1
 
     def before(self, operator: bytes, operands: Any, cm: Any = None, tm: Any = None) -> None:
         if operator in _SHOWS:
-            self.shows.setdefault(self.pieces, []).append(operands)
-            if not self._measured:
-                self.unmeasured.add(self.pieces)
-        if operator == b"TJ":
-            if operands and self._simple:
-                self._arrays.append((self.pieces, operands[0]))
-                return
-        elif operator in _KEEP_RUN:
+            self._shows.append((self.pieces, operator, operands, self._kind))
             return
-        elif operator == b"Tf" and operands:
+        if operator in _KEEP_RUN:
+            return
+        if operator == b"Tf" and operands:
             try:
                 fonts = (self._resources() or {}).get("/Font") or {}
                 font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
                 font = font.get_object() if font is not None else None
-                self._simple = font is not None and font.get("/Subtype") != "/Type0"
-                self._measured = self._simple and font.get("/Subtype") != "/Type3"
+                subtype = font.get("/Subtype") if font is not None else "/Type0"
+                self._kind = _OTHER if subtype == "/Type0" else _SIMPLE if subtype == "/Type3" else _MEASURED
             except Exception:  # a malformed font resource: not a simple font known here
-                self._simple = self._measured = False
-        if self._arrays and self._arrays[-1] is not None:
-            self._arrays.append(None)
+                self._kind = _OTHER
+        if self._shows and self._shows[-1] is not None:
+            self._shows.append(None)
 
     def glyphs(self, piece: int) -> tuple[str, float] | None:
         """The bytes piece ``piece`` shows, as ASCII (``_shown``), and the sum of its TJ arrays' shifts to the
         right (thousandths of an em); None where a font's widths are not known here or a string is no string."""
-        if piece in self.unmeasured:
-            return None
+        if self._by_piece is None:
+            self._by_piece = {}
+            for entry in self._shows:
+                if entry is not None:
+                    self._by_piece.setdefault(entry[0], []).append(entry)
+        shows = self._by_piece.get(piece, [])
+        if len(shows) != 1 or shows[0][3] != _MEASURED:
+            return None  # shown by several operators (a move between two is not known here) or not measured
         text, shift = [], 0.0
-        for operands in self.shows.get(piece, ()):
+        for _piece, _operator, operands, _kind in shows:
             items = operands[-1] if operands else None
             for item in items if isinstance(items, list) else [items]:
                 if isinstance(item, (int, float)):
@@ -95,21 +97,24 @@ class WordGaps:
                 text.append(shown)
         return "".join(text), shift
 
-    def pairs(self) -> dict[int, list[tuple[str, str]]]:
+    def pairs(self, wanted: set[int]) -> dict[int, list[tuple[str, str]]]:
         """Pairs (left, right) of words a TJ array of a simple font shows with a word gap between them, by the
         piece the right word starts in: a word is the strings between two word gaps, kerned by smaller shifts
         ("Dreiec" -37 "ke"), also over arrays of one text object with only colour operators between them. A
         string with a byte outside printable ASCII that is only such bytes, an operator that moves the pen or a
-        shift at an array's end ends the run of words: no pair over it."""
+        shift at an array's end ends the run of words: no pair over it. Only the arrays of the ``wanted`` pieces
+        are read (a pair glued in a text has both words in that text's piece)."""
         runs: list[list[tuple[str, int]]] = []
         words: list[tuple[str, int]] = []
         word: tuple[str, int] | None = None
-        for entry in self._arrays:
-            if entry is None or not isinstance(entry[1], list):
-                runs.append(words + ([word] if word else []))
-                words, word = [], None
+        for entry in self._shows:
+            if (entry is None or entry[0] not in wanted or entry[1] != b"TJ" or entry[3] == _OTHER
+                    or not entry[2] or not isinstance(entry[2][0], list)):
+                if words or word:
+                    runs.append(words + ([word] if word else []))
+                    words, word = [], None
                 continue
-            piece, items = entry
+            piece, items = entry[0], entry[2][0]
             gap = 0.0
             for item in items:
                 if isinstance(item, (int, float)):
@@ -142,7 +147,7 @@ class WordGaps:
 
 _WORD_END = re.compile(r"[\w.,:;!?)\]}\x00]")  # a word gap after a word, not a formula's gap beside a sign ("a <")
 _WORD_START = re.compile(r"[\w(\x00]")
-_SUSPECT = re.compile(r"\S{15,}|[a-zß-ÿ][A-ZÀ-Þ]")  # a text that may have lost a space: a long run, "DieDreiecke"
+_SUSPECT = re.compile(r"\S{8,}|[a-zß-ÿ][A-ZÀ-Þ]")  # a text that may have lost a space: a long run, "DieDreiecke"
 _RUN = re.compile(r"\S{2,}")
 
 
@@ -154,12 +159,15 @@ def spaced_by_gaps(gaps: WordGaps, texts: list[str]) -> list[str]:
     if not suspect:
         return texts
     try:
-        found = gaps.pairs()
+        # an array is counted to the piece pypdf gives next; one that makes pypdf first flush the text before it
+        # (a new line) stands in the piece after: the neighbours are read too, a pair must be glued in the text
+        found = gaps.pairs({near for index in suspect for near in (index - 1, index, index + 1)})
     except Exception:  # an array pypdf could show but not read here: leave the text
         return texts
     out = list(texts)
     for index in suspect:
-        pairs = [(left, right) for left, right in found.get(index, ()) if _occurs(left + right, texts[index])]
+        near = [pair for piece in (index - 1, index, index + 1) for pair in found.get(piece, ())]
+        pairs = [(left, right) for left, right in near if _occurs(left + right, texts[index])]
         if pairs:
             out[index] = _RUN.sub(lambda match: _spaced_run(match.group(), pairs), texts[index])
     return out
@@ -188,7 +196,9 @@ def _spaced_run(run: str, pairs: list[tuple[str, str]]) -> str:
 
 
 def _occurs(glued: str, text: str) -> bool:
-    return glued in text if _UNKNOWN not in glued else bool(_glued(glued).search(text))
+    if _UNKNOWN not in glued:
+        return glued in text
+    return all(part in text for part in glued.split(_UNKNOWN)) and bool(_glued(glued).search(text))
 
 
 def _places(run: str, glued: str) -> list[int]:
@@ -237,7 +247,7 @@ def spaced_pieces(pieces: list[Any], texts: list[str], gaps: WordGaps, width: Ca
         (shown, x0, y0, size0, _b0), (_t1, x1, y1, size1, _b1) = pieces[index - 1], pieces[index]
         if not size0 or abs(size1 - size0) > 0.01 * size0 or abs(y1 - y0) > 0.05 * size0:
             continue
-        glyphs = gaps.glyphs(index - 1) if len(gaps.shows.get(index - 1, ())) == 1 else None
+        glyphs = gaps.glyphs(index - 1)
         if glyphs is None or glyphs[0] != "".join(shown.split()):
             continue  # a space glyph, a byte that is not its character, a font without widths: not measured
         end = x0 + width(index - 1, glyphs[0]) + glyphs[1] / 1000 * em(index - 1)
