@@ -76,6 +76,7 @@ from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
+from kennisbank.ingest.tj_gaps import WATCHED as WATCHED_BY_GAPS
 from kennisbank.ingest.tj_gaps import WordGaps, spaced_by_gaps, spaced_pieces
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
@@ -239,7 +240,8 @@ def read_page(page: Any, number: int) -> PageLayout:
         runs.before(operator, operands, cm, tm)
         slashes.before(operator, operands, cm, tm)
         grid.before(operator, operands, cm, tm)
-        gaps.before(operator, operands)
+        if operator in WATCHED_BY_GAPS:
+            gaps.before(operator, operands)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)

@@ -23,6 +23,11 @@ _KEEP_RUN = frozenset({b"g", b"G", b"rg", b"RG", b"k", b"K", b"cs", b"CS", b"sc"
 
 
 _SHOWS = frozenset({b"TJ", b"Tj", b"'", b'"'})
+# the operators WordGaps.before needs to see: those that show text, set the font, move the pen, open or close a
+# text object or a form; path and colour operators (most of a page's operators) cannot stand between two arrays
+# of one text object and are not passed on (read_page: a set lookup instead of a call)
+WATCHED = _SHOWS | frozenset({b"Tf", b"Td", b"TD", b"Tm", b"T*", b"BT", b"ET", b"Tc", b"Tw", b"Tz", b"TL", b"Tr",
+                              b"Ts", b"Do", b"BDC", b"BMC", b"EMC", b"gs", b"q", b"Q", b"cm", b"BI"})
 _UNKNOWN = "\x00"  # a byte outside printable ASCII: its character depends on the font's encoding ("ß", "ﬀ")
 _ASCII = bytes(code if 32 < code < 127 else 0 for code in range(256))
 _MEASURED, _SIMPLE, _OTHER = 2, 1, 0  # a simple font with widths; a simple font without (Type 3); a Type 0 font
