@@ -6,10 +6,12 @@ web UI quotes a passage from the stored page text by these offsets, so a citatio
 A paragraph that runs on over a page break is one passage (``page`` .. ``page_end``), not two halves. For it
 
     chunk.text == first + run_on_joiner(first, rest) + rest
-    # first = page_text[chunk.start:chunk.end], rest = next_page_text[0:chunk.end_on_page_end]
+    # first = page_text[chunk.start:chunk.end],
+    # rest = next_page_text[chunk.start_on_page_end:chunk.end_on_page_end]
 
 where ``page_text[chunk.start:chunk.end]`` is the end of the body text of ``page`` (never its footnotes) and
-the continuation is the start of the next page, up to the end of the sentence that runs on (or the end of
+the continuation is the start of the next page (or what follows a caption that opens it: a figure set at the
+top of the page, ``start_on_page_end``), up to the end of the sentence that runs on (or the end of
 that first block). ``start``/``end`` stay offsets in ``page``, so a reader of one page's passages sees a valid
 span; the next page's own passages start after the continuation. A passage runs on when the body of a page
 ends without closing punctuation and the next page begins in lower case or the page ends on a comma or a
@@ -91,6 +93,7 @@ class Chunk:
     page_label: str | None = None
     page_end: int | None = None  # the next page, for a passage that runs on over the page break
     end_on_page_end: int | None = None  # where the continuation ends in the text of page_end
+    start_on_page_end: int = 0  # where it starts there: after a caption that opens page_end (a figure at its top)
 
 
 def split_pages(
@@ -113,15 +116,19 @@ def split_pages(
     _check_sizes(max_chars, min_chars)
     chunks: list[Chunk] = []
     carry = 0  # where a page's own passages start: after the continuation the previous passage took
+    skipped: tuple[int, int] | None = None  # a caption at the page's top that the continuation went past
     for number, page in enumerate(pages, start=1):
         label = page_labels[number - 1] if paginated and page_labels and number - 1 < len(page_labels) else None
         body_end = _body_end(page, note_starts, number)
         heads = {at - carry for at in (heading_starts[number - 1] if heading_starts and number - 1 < len(heading_starts)
                                        else ()) if at >= carry}
         spans = [(s + carry, e + carry) for s, e in _page_spans(page[carry:body_end], max_chars, min_chars, heads)]
+        if skipped is not None:
+            spans.insert(0, skipped)
+        skipped = None
         last_is_heading = bool(spans) and (spans[-1][0] - carry in heads or _lone_heading(page, spans[-1])) \
             and "\n" not in page[spans[-1][0]: spans[-1][1]] and _is_heading(page, spans[-1])
-        carry, run_on = 0, None
+        carry, run_on, lead = 0, None, 0
         if paginated and flow and spans and number < len(pages):
             following = pages[number]
             following_body = following[: _body_end(following, note_starts, number + 1)]
@@ -143,14 +150,22 @@ def split_pages(
                 next_heads = heading_starts[number] if heading_starts and number < len(heading_starts) else set()
                 run_on = _over_the_break(page[spans[-1][0]: spans[-1][1]], last_is_heading, following_body,
                                          next_heads, max_chars, min_chars)
+            last = page[spans[-1][0]: spans[-1][1]]
+            if run_on is None and caption and _body_kind(last) == "body" and not is_caption(last):
+                lead, run_on = _past_the_caption(page[:body_end], following_body, next_heads, max_chars)
+                if run_on is not None and spans[-1][1] - spans[-1][0] + run_on - lead > 2 * max_chars:
+                    lead, run_on = 0, None
         for index, (start, end) in enumerate(spans):
             if run_on is not None and index == len(spans) - 1:
                 following = pages[number]
-                text = page[start:end] + run_on_joiner(page[start:end], following[:run_on]) + following[:run_on]
+                rest = following[lead:run_on]
+                text = page[start:end] + run_on_joiner(page[start:end], rest) + rest
                 chunks.append(Chunk(number, start, end, text, len(chunks), page_label=label, page_end=number + 1,
-                                    end_on_page_end=run_on,
+                                    end_on_page_end=run_on, start_on_page_end=lead,
                                     kind=_body_kind(page[start:end])))
                 carry = _lstrip(following, run_on, len(following))
+                if lead:
+                    skipped = (0, _rstrip(following, 0, lead))
             else:
                 chunks.append(Chunk(number if paginated else None, start, end, page[start:end], len(chunks),
                                     kind=_body_kind(page[start:end]),
@@ -203,6 +218,31 @@ def _continuation(body: str, following: str, max_chars: int) -> int | None:
     return len(first_block) if len(first_block) <= max_chars else None
 
 
+_CAPTION_MAX = 500  # characters: a caption a continuation goes past is at most this long
+
+
+def _past_the_caption(body: str, following: str, next_heads: set[int] | frozenset[int],
+                      max_chars: int) -> tuple[int, int | None]:
+    """(start, end) in ``following`` of the rest of a sentence or lead-in that ``body`` ends in, when the next
+    page opens with a figure's or table's caption (the figure set at the top of the page, LaTeX's float) and the
+    text goes on after it: "... das „vanishing set“. Dann gilt:" + "Abbildung 2.1: ..." + "a) X ist ...". The
+    caption is the next page's first block, up to a blank line; (0, None) when nothing runs on past it."""
+    blank = following.find("\n\n")
+    if blank <= 0 or following.count("\n", 0, blank) > 1 or blank > _CAPTION_MAX:
+        return 0, None  # a caption is a line or two, not a block of text
+    lead = _lstrip(following, blank, len(following))
+    rest = following[lead:]
+    heads = {at - lead for at in next_heads if at >= lead}
+    if not rest or 0 in heads or is_caption(rest):
+        return 0, None
+    run_on = _continuation(body, rest, max_chars)
+    if run_on is None:
+        run_on = _list_continuation(body, rest, heads, max_chars)
+    if run_on is None:
+        return 0, None
+    return lead, lead + _with_short_tail(rest, run_on, heads)
+
+
 def _list_continuation(body: str, following: str, next_heads: set[int] | frozenset[int],
                        max_chars: int) -> int | None:
     """How much of ``following`` (the next page's body) finishes a list whose items end in ";" when ``body``
@@ -228,6 +268,8 @@ def _list_continuation(body: str, following: str, next_heads: set[int] | frozens
     return end if _is_sentence_piece(following[:end]) else None
 
 
+_BULLETS = ("•", "◦", "▪", "‣", "●", "○", "■", "□", "- ", "– ")
+_BULLET_LABELS = frozenset("•-–*")  # labels every item of a list has (numbers and letters count on)
 _ITEM_LABEL_START = re.compile(r"(?:\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})[.)]|[•\-–*])\s")
 
 
@@ -239,11 +281,20 @@ def _items_after_lead_in(following: str, next_heads: set[int] | frozenset[int], 
     if not _ITEM_LABEL_START.match(following):
         return None
     whole, current, offset = 0, 0, 0  # the end of the last whole item, of the item read so far
+    labels: set[str] = set()
     for line in following.split("\n"):
         if not line.strip() or offset in next_heads:
             break  # the list's block ends: the item read so far is whole
-        if _ITEM_LABEL_START.match(line):
+        label = _ITEM_LABEL_START.match(line)
+        if label and label.group().strip() in labels and label.group().strip() not in _BULLET_LABELS:
+            whole = current  # "a)" again after "b)": another list starts (a proof's cases), the lead-in's has ended
+            break
+        if label:
+            labels.add(label.group().strip())
             whole = current  # a new item: the one before is whole
+        elif current and line.rstrip().endswith(":"):
+            whole = current  # a lead-in of its own ("Beweis:") after the items: the list ends before it
+            break
         current = offset + len(line)
         if current > max_chars:
             current = 0  # this item does not fit
@@ -1112,7 +1163,8 @@ def section_paths(pages: list[str], headings: list[list[Any]] | None, chunks: li
     """The path of headings above each chunk ("2 Methode", "2.1 Data"), from the layout's headings per page.
 
     A heading is found in its cleaned page by its normalised text, searching on from the previous one; a
-    heading opens its level and closes the deeper ones. A chunk gets the path in force at its middle (a
+    heading opens its level and closes the deeper ones. A "heading" that starts with a bullet is a list item set
+    in bold, not a section's name: it is passed over. A chunk gets the path in force at its middle (a
     heading in its first half counts: it heads the passage). Footnotes get the path of their page's body. Without headings
     every path is empty.
     """
@@ -1125,8 +1177,9 @@ def section_paths(pages: list[str], headings: list[list[Any]] | None, chunks: li
             wanted = normalize_text(str(text))
             at = page.find(wanted, cursor) if wanted else -1
             if at >= 0:
-                marks.append((number, at, int(level), wanted))
                 cursor = at + len(wanted)
+                if not wanted.startswith(_BULLETS):  # a bold list item ("• Validatiefase") names no section
+                    marks.append((number, at, int(level), wanted))
     paths, stack, index = [], {}, 0
     for chunk in chunks:
         # a heading in the first half of a passage heads it (a slide's title under a small kicker line)
@@ -1179,4 +1232,6 @@ def _chunk_meta(doc: Document, chunk: Chunk) -> dict[str, Any]:
     if chunk.page_end is not None:
         meta["page_end"] = chunk.page_end
         meta["end_on_page_end"] = chunk.end_on_page_end
+        if chunk.start_on_page_end:
+            meta["start_on_page_end"] = chunk.start_on_page_end
     return meta

@@ -603,7 +603,7 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
         return f"{text} {line}"  # "-over het geheel genomen-" + "nog": the dash closes an aside, no hyphen
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
-    if fragment and after and _written_hyphenated(text, after.group(), vocab):
+    if fragment and after and written_hyphenated(text, after.group(), vocab):
         return text + line  # "notificatie-app-" + "software": the document has "notificatie-app-software" in a line
     if fragment and after:
         joined = hyphen_join(fragment.group(1), after.group(), vocab)
@@ -638,7 +638,7 @@ def grouped_number_runs_on(text: str, line: str) -> bool:
 _HYPHENATED_TAIL = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)+-$")
 
 
-def _written_hyphenated(text: str, after: str, vocab: Vocabulary) -> bool:
+def written_hyphenated(text: str, after: str, vocab: Vocabulary) -> bool:
     """A line-end hyphen after a word that has a hyphen of its own ("notificatie-app-" + "software") is the
     compound's hyphen when the document writes the whole compound so within a line. (``hyphen_join`` sees only
     the last part, "app", and would join "appsoftware".)"""
@@ -739,7 +739,7 @@ def _join_heading_lines(text: str, line: str, vocab: Vocabulary) -> str:
     text = text.rstrip()
     fragment = _LINE_END_FRAGMENT.search(text, max(0, text.rfind(" ") + 1)) if text.endswith("-") else None
     after = _LEADING_WORD.match(line)
-    if fragment and after and _written_hyphenated(text, after.group(), vocab):
+    if fragment and after and written_hyphenated(text, after.group(), vocab):
         return text + line  # "notificatie-app-" + "software": the document has "notificatie-app-software" in a line
     if fragment and after:
         return text[: fragment.start()] + hyphen_join(fragment.group(1), after.group(), vocab) + line[after.end():]

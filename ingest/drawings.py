@@ -12,6 +12,7 @@ from typing import Any
 
 MAX_BOXES = 4000  # a page with more painted boxes than this (a map, a dense chart) keeps its first ones
 _PAINT = frozenset({b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+_PLACED = frozenset({b"m", b"l", b"c", b"v", b"y", b"re", b"Do"})  # operators with points or a place to map
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in page space
 
 
@@ -50,9 +51,11 @@ class Drawings:
         if self._entering is not None:  # the first operator inside a form XObject
             self._stack.append(self._entering)
             self._entering = None
+        if operator not in _PLACED and operator not in _PAINT and operator != b"n":
+            return  # no path, paint or XObject operator: nothing to record (most operators are text)
         try:
-            matrix = [float(v) for v in cm]
-            if self._stack:
+            matrix = [float(v) for v in cm] if operator in _PLACED else []
+            if self._stack and matrix:
                 matrix = _mult(matrix, self._stack[-1][0])
             if operator in (b"m", b"l"):
                 self._points.append(_apply(matrix, float(operands[0]), float(operands[1])))

@@ -322,4 +322,6 @@ def _layout_payload(meta: dict[str, Any]) -> dict[str, Any]:
     if meta.get("page_end") is not None:
         out["page_end"] = int(meta["page_end"])
         out["end_on_page_end"] = int(meta["end_on_page_end"])
+        if meta.get("start_on_page_end"):
+            out["start_on_page_end"] = int(meta["start_on_page_end"])  # after a caption that opens page_end
     return out

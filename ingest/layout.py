@@ -50,6 +50,7 @@ All rules are general: they use positions, sizes and repetition within one docum
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -59,7 +60,7 @@ from typing import Any
 
 from fontTools.agl import toUnicode
 from fontTools.cffLib import CFFFontSet
-from pypdf.generic import ContentStream
+from pypdf.generic import ArrayObject, ContentStream, NameObject, StreamObject
 from pypdf.generic._font import Font
 
 from kennisbank.ingest.cleaning import hyphen_join
@@ -207,6 +208,45 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
     ]
 
 
+class SharedContents:
+    """A page's content stream parsed once and shared by the passes that read its operators.
+
+    pypdf's ``extract_text`` parses ``/Contents`` into a new ``ContentStream(contents, pdf, "bytes")`` on every
+    call unless ``/Contents`` already is a ``ContentStream`` (``pypdf._text_extraction._get_content_stream_for_text``).
+    :meth:`extract_text` puts that very ``ContentStream`` in the page for the call and takes the original entry
+    back after it, so the page is as before and :meth:`operations` gives the operators pypdf parsed, without a
+    second parse (``respace_letters``). A page pypdf would not build a stream for is left to pypdf as it is.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self._page = page
+        self._content: ContentStream | None = None
+        raw = None
+        try:
+            raw = page.raw_get("/Contents") if "/Contents" in page else None
+            if raw is not None and isinstance(raw.get_object(), (ArrayObject, StreamObject)):
+                self._content = ContentStream(raw.get_object(), page.pdf, "bytes")  # as pypdf builds it
+        except Exception:  # pypdf meets the same trouble in extract_text and deals with it there
+            self._content = None
+        self._raw = raw if self._content is not None else None
+
+    def extract_text(self, **options: Any) -> str:
+        """``page.extract_text(**options)`` on the shared stream."""
+        if self._content is None:
+            return self._page.extract_text(**options)
+        self._page[NameObject("/Contents")] = self._content
+        try:
+            return self._page.extract_text(**options)
+        finally:
+            self._page[NameObject("/Contents")] = self._raw
+
+    def operations(self) -> list:
+        """The page's operators (parsed by :meth:`extract_text`, or here when it was not called)."""
+        if self._content is None:
+            return ContentStream(self._page.get_contents(), self._page.pdf).operations
+        return self._content.operations
+
+
 def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
     pieces: list[Piece] = []
@@ -250,11 +290,12 @@ def read_page(page: Any, number: int) -> PageLayout:
     slashes = SlashPlaces(lambda: drawings.resources, lambda: drawings.to_page)  # "/" drawn over "∈" (ingest.overstrike)
     grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
     gaps = WordGaps(lambda: drawings.resources)  # word shifts of TJ arrays, for spaces pypdf missed (ingest.tj_gaps)
-    page.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
+    contents = SharedContents(page)  # the page's content stream, parsed once for the passes that read it
+    contents.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     on_grid = _grid_spaced(recovered, grid.found)
     _grid_gaps(pieces, recovered, grid, widths)
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
-        recovered[:] = respace_letters(page, recovered, on_grid)
+        recovered[:] = respace_letters(page, recovered, on_grid, contents)
     recovered[:] = spaced_by_gaps(gaps, recovered)  # word shifts of a TJ array pypdf read as none (ingest.tj_gaps)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
@@ -324,10 +365,27 @@ def read_page(page: Any, number: int) -> PageLayout:
     return layout
 
 
+_FONT_NAMES: dict[int, tuple[Any, str | None]] = {}  # id(font) -> (font, its /BaseFont, None when unreadable)
+
+
+def _base_font(font: Any) -> str | None:
+    """The font's ``/BaseFont`` as text ("" for none), cached per font (asked for every piece); None when the
+    font dictionary is broken."""
+    cached = _FONT_NAMES.get(id(font))
+    if cached is None or cached[0] is not font:
+        try:
+            name = str(font.get("/BaseFont", "")) if font is not None else ""
+        except Exception:  # a broken font dictionary
+            name = None
+        if len(_FONT_NAMES) > 256:
+            _FONT_NAMES.clear()
+        cached = _FONT_NAMES[id(font)] = (font, name)
+    return cached[1]
+
+
 def _is_italic(font: Any) -> bool:
-    try:
-        name = str(font.get("/BaseFont", "")) if font is not None else ""
-    except Exception:  # a broken font dictionary
+    name = _base_font(font)
+    if name is None:  # a broken font dictionary
         return False
     return bool(_ITALIC.search(name))
 
@@ -353,9 +411,8 @@ def _is_mono(font: Any) -> bool:
 def _face(font: Any) -> str:
     """The family of a font by its name, without the subset tag and the style: "ABCDEF+Calibri-Light" ->
     "calibri", "TimesNewRomanPS-BoldMT" -> "timesnewromanps"; "" when it has no name."""
-    try:
-        name = str(font.get("/BaseFont", "")) if font is not None else ""
-    except Exception:  # a broken font dictionary
+    name = _base_font(font)
+    if name is None:  # a broken font dictionary
         return ""
     name = name.lstrip("/").split("+", 1)[-1]
     return re.split(r"[-,]", name, maxsplit=1)[0].casefold()
@@ -483,9 +540,8 @@ def glyph_width(text: str, font: Any) -> float:
 
 
 def _is_bold(font: Any) -> bool:
-    try:
-        name = str(font.get("/BaseFont", "")) if font is not None else ""
-    except Exception:  # a broken font dictionary
+    name = _base_font(font)
+    if name is None:  # a broken font dictionary
         return False
     return bool(_BOLD.search(name))
 
@@ -568,7 +624,8 @@ def _grid_gaps(pieces: list[Piece], texts: list[str], grid: GridSpaces, widths: 
             texts[index] = text[1:]
 
 
-def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -> list[str]:
+def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None,
+                    contents: SharedContents | None = None) -> list[str]:
     """The visitor texts with the spaces between letters placed one by one taken out where the glyphs touch.
 
     A code listing in a Beamer slide or a LaTeX document (``listings``) places every glyph on its own in a
@@ -579,9 +636,10 @@ def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -
     before (``ingest.monospace``; ``skip``: the pieces done there). Only texts that pypdf gives as runs of one- or two-letter pieces are
     looked at, only a simple font's array (one byte a glyph), and only when its pieces line up with pypdf's
     text exactly (the same characters, pypdf's spaces only between pieces); otherwise the text stays as it is.
+    ``contents``: the page's content stream as ``read_page`` parsed it (else it is parsed here).
     """
     try:
-        arrays = _letter_arrays(page)
+        arrays = _letter_arrays(page, contents.operations() if contents is not None else None)
     except Exception:  # a content stream pypdf could read as text but not as operations: leave the text
         return texts
     result, cursor = list(texts), 0
@@ -596,15 +654,17 @@ def respace_letters(page: Any, texts: list[str], skip: set[int] | None = None) -
     return result
 
 
-def _letter_arrays(page: Any) -> list[list[tuple[int, float, bytes]]]:
+def _letter_arrays(page: Any, operations: list | None = None) -> list[list[tuple[int, float, bytes]]]:
     """The TJ arrays of a page in a simple font with at least 4 glyph strings, most of them one or two glyphs:
     per string its length in bytes, the shift after it (thousandths of an em, positive to the right) and its
-    bytes."""
+    bytes. ``operations``: the page's parsed content stream, if the caller has it."""
     resources = page.get("/Resources") or {}
     fonts = resources.get("/Font") or {}
     arrays: list[list[tuple[int, float, bytes]]] = []
     simple = True
-    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+    if operations is None:
+        operations = ContentStream(page.get_contents(), page.pdf).operations
+    for operands, operator in operations:
         if operator == b"Tf" and operands:
             font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
             font = font.get_object() if font is not None else None
@@ -896,6 +956,7 @@ def body_size_of(pages: list[PageLayout]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the running-line rules ask for each line's key several times
 def _key(text: str) -> str:
     text = " ".join(text.casefold().split())
     text = _MONTHS.sub("<m>", text)

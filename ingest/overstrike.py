@@ -60,20 +60,22 @@ class SlashPlaces(FontState):
             self.broken.add(self.pieces)
 
     def _keep(self, items: list, cm: Any, tm: Any) -> None:
-        font = self._metrics()
-        if font is None or self._size <= 0:
-            return
-        m = _mult([float(v) for v in tm], [float(v) for v in cm])
-        to_page = self._to_page()
-        if to_page is not None:
-            m = _mult(m, to_page)
-        self.records.setdefault(self.pieces, []).append((items, m, font, self._size))
+        # only kept here: the font's widths and the matrix are worked out in ``resolve``, for the few pieces
+        # with a slash (pypdf changes ``tm`` in place, so a copy is kept)
+        self.records.setdefault(self.pieces, []).append((items, list(cm), list(tm), self._to_page(), self._font,
+                                                         self._size))
 
     def resolve(self, numbers: Sequence[int]) -> None:
         """Measure the slashes of these pieces into ``found`` (a piece that cannot be measured: ``broken``)."""
         for number in numbers:
-            for items, m, font, size in self.records.pop(number, []):
+            for items, cm, tm, to_page, font_dict, size in self.records.pop(number, []):
                 try:
+                    font = self.metrics_of(font_dict)
+                    if font is None or size <= 0:
+                        continue
+                    m = _mult([float(v) for v in tm], [float(v) for v in cm])
+                    if to_page is not None:
+                        m = _mult(m, to_page)
                     self._record(items, m, font, size, number)
                 except Exception:  # a malformed operand or font: no evidence for this piece
                     self.broken.add(number)

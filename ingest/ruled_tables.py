@@ -82,6 +82,7 @@ MAX_BOXES = 2500  # a page that draws more boxes (a map, a dense chart) is not r
 
 _LONG_WORD = re.compile(r"[^\W\d_]{3,}")
 _WORD_ON = re.compile(r"[^\W\d_]|[._][^\W_]")  # how a word cut by a wrap goes on: a letter, or ".dest", "_id"
+FRAME_SPAN = 2.0  # points: rules whose ends stand this close (rounded) have one span
 Rule = tuple[float, float, float]  # horizontal: y, x0, x1; vertical: x, y0, y1
 
 
@@ -135,6 +136,25 @@ def ruled_apart(page: PageLayout) -> set[int]:
                and x0 <= start + SAME_RULE and x1 >= reach for y, x0, x1 in horizontal):
             apart.add(id(above))
     return apart
+
+
+def rule_frames(page: PageLayout) -> list[tuple[float, float, float, float, float]]:
+    """Three horizontal rules of one span, one under the other, with no other rule of that span between them:
+    the frame of a table ruled only between its parts (booktabs: a rule above the header, one under it, one
+    under the last row). Returns (top, middle, bottom, left, right) y's and x's for ``ingest.tables``, which
+    reads the lines between them as a header (between top and middle) over rows (between middle and bottom)."""
+    boxes = page.drawings or []
+    if len(boxes) > MAX_BOXES:
+        return []
+    spans: dict[tuple[int, int], list[Rule]] = {}
+    for rule in _merge(_horizontal(boxes)):
+        spans.setdefault((round(rule[1] / FRAME_SPAN), round(rule[2] / FRAME_SPAN)), []).append(rule)
+    frames = []
+    for rules in spans.values():
+        rules.sort(key=lambda rule: -rule[0])
+        for top, middle, bottom in zip(rules, rules[1:], rules[2:]):
+            frames.append((top[0], middle[0], bottom[0], min(top[1], bottom[1]), max(top[2], bottom[2])))
+    return frames
 
 
 def _horizontal(boxes: list[tuple[float, float, float, float]]) -> list[Rule]:

@@ -53,12 +53,16 @@ class FontState:
         self._size = float(operands[1])
 
     def _metrics(self) -> Any:
-        cached = self._fonts.get(id(self._font))
-        if cached is None or cached[0] is not self._font:
+        return self.metrics_of(self._font)
+
+    def metrics_of(self, font: Any) -> Any:
+        """The widths of ``font`` (a font dictionary of the resources), cached; None for a Type 3 font or none."""
+        cached = self._fonts.get(id(font))
+        if cached is None or cached[0] is not font:
             metrics = None
-            if self._font is not None and self._font.get("/Subtype") != "/Type3":
-                metrics = Font.from_font_resource(self._font)
-            cached = self._fonts[id(self._font)] = (self._font, metrics)
+            if font is not None and font.get("/Subtype") != "/Type3":
+                metrics = Font.from_font_resource(font)
+            cached = self._fonts[id(font)] = (font, metrics)
         return cached[1]
 
 

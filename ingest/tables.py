@@ -52,11 +52,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kennisbank.ingest.breaks import paragraph_breaks
+from kennisbank.ingest.caption_label import is_caption
 from kennisbank.ingest.captions import caption_lines
-from kennisbank.ingest.cleaning import RULED_BREAK, Vocabulary, hyphen_join
+from kennisbank.ingest.cleaning import CONJUNCTIONS, RULED_BREAK, Vocabulary, hyphen_join, written_hyphenated
 from kennisbank.ingest.code import listing_lines
 from kennisbank.ingest.layout import Line, PageLayout
-from kennisbank.ingest.ruled_tables import ruled_apart, ruled_grids
+from kennisbank.ingest.ruled_tables import rule_frames, ruled_apart, ruled_grids
 
 CELL_GAP = 0.75  # a whitespace piece followed by text this many font sizes further on: a cell boundary
 TAB_GAP = 0.4  # ... or this many at a place where text starts after a wide space on several lines (a tab stop)
@@ -71,6 +72,7 @@ FIGURE_TOKENS = 8  # a passage of at least this many tokens ...
 FIGURE_SHARE = 0.5  # ... of which this share are numbers, symbols or labels of one or two letters: a figure
 FIGURE_MAX_TOKENS = 80  # ... and at most this many (a long passage of formulas or code is text, not labels)
 FIGURE_FUNCTION_WORDS = 3  # ... and fewer function words than this (formulas in sentences have them: "Sei", "ist")
+FIGURE_MAX_RELATIONS = 2  # ... and fewer relation signs than this (formulas have them, charts' labels do not)
 FIGURE_PROSE_RUN = 10  # ... unless it has this many words in a row (running text; a subcaption is shorter)
 ROW_START = "| "
 LAYOUT_CHAR = 0.5  # layout mode's character width, in font sizes (to place its cells like the pieces')
@@ -96,6 +98,7 @@ _MARKER = re.compile(r"[^\w]{0,3}|[o•◦▪‣∙·○●■□➢►✓✔*\-
 _NUMBER_SIGNS = frozenset("/ % ‰ – - ± × + = < > ~ *".split())  # between the numbers of one cell ("21 / 25", "68 %")
 _LAYOUT_CELL = re.compile(r"\S+(?: \S+)*")  # text runs of layout mode, apart by two or more spaces
 _SENTENCE = re.compile(r"\w[%)]*[.?!][\"'”’)]*\s+[A-Z]|[^\W\d_]{3,}[.?!][\"'”’)]*$")  # a sentence ends
+_RELATION = re.compile(r"[=⇒⇔⟹⟺≤≥≠≅≈≡∈∉⊆⊂⊊⊇⊃∪∩↦∀∃]")  # signs of a formula (a chart's labels have none)
 _PROSE_WORD = re.compile(r"[(\"'“‘]?[^\W\d_]{2,}(?:[-'’][^\W\d_]+)*[.,;:!?)\"'”’]*")
 _FUNCTION_WORDS = frozenset(
     "de het een van en in is op te dat die met voor zijn wordt er of als aan bij ook niet "
@@ -234,7 +237,40 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
         for line in table.lines:
             line.role = "table"
         index = run[-1] + 1
+    for table in _framed_tables(page, lines, split, pdf_page):
+        tables.append(table)
+        for line in table.lines:
+            line.role = "table"
     return tables
+
+
+def _framed_tables(page: PageLayout, lines: list[Line], split: list[list[Cell]], pdf_page: Any) -> list[Table]:
+    """Small tables ruled only between their parts (``ruled_tables.rule_frames``) that have fewer than
+    ``MIN_ROWS`` lines: one header line between the top and middle rules, and rows between the middle and
+    bottom rules, nothing else between the rules. The rules say what the lines are, where a header and one
+    row alone would not ("Système Moy. Min Max" over "GPT-4o 3,96 3 4"). Cells from the pieces, or from
+    layout mode where a line is one piece (a LaTeX row)."""
+    found = []
+    for top, middle, bottom, left, right in rule_frames(page):
+        inside = [index for index, line in enumerate(lines)
+                  if bottom < line.y < top and left - SAME_COLUMN <= line.x <= right]
+        header = [index for index in inside if lines[index].y > middle]
+        if (len(header) != 1 or len(inside) < 2 or len(inside) >= MIN_ROWS
+                or inside != list(range(inside[0], inside[-1] + 1))
+                or any(lines[index].role != "body" for index in inside)):
+            continue
+        group = [lines[index] for index in inside]
+        if all(len(split[index]) >= 2 for index in inside):
+            table = _table_of(lines, split, inside, min_rows=2)
+        elif pdf_page is not None:
+            cells_by_line = _layout_cells(pdf_page, group)
+            table = (_ordered_table(group, cells_by_line, framed=True)
+                     if all(id(line) in cells_by_line for line in group) else None)
+        else:
+            table = None
+        if table is not None and len(table.lines) == len(inside):
+            found.append(Table(rows=table.rows, header=True, lines=table.lines))
+    return found
 
 
 def _ruled_tables(page: PageLayout) -> list[Table]:
@@ -361,7 +397,7 @@ def _next_row(previous: Line, line: Line) -> bool:
     return abs(previous.size - line.size) <= 0.05 * size and 0 < previous.y - line.y <= MAX_ROW_GAP * size
 
 
-def _ordered_table(group: list[Line], found: dict[int, list[Cell]]) -> Table | None:
+def _ordered_table(group: list[Line], found: dict[int, list[Cell]], framed: bool = False) -> Table | None:
     """A table from a group of lines with layout cells. The rows with the most cells (at least two of them)
     give the columns; a row with fewer cells (a header over the value columns only, a total) puts each
     cell, in order, in the column whose middle is nearest to the cell's (layout mode's places are rough,
@@ -372,7 +408,7 @@ def _ordered_table(group: list[Line], found: dict[int, list[Cell]]) -> Table | N
         # a row with fewer cells above a row of names, not of numbers: a caption ("Table 1: | EU Countries")
         # over the header, not a header over the values
         spans, group = spans[1:], group[1:]
-    if len(group) < MIN_ROWS:
+    if len(group) < (2 if framed else MIN_ROWS):
         return None
     full = [row for row in spans if len(row) == width]
     if len(full) < 2:
@@ -385,8 +421,9 @@ def _ordered_table(group: list[Line], found: dict[int, list[Cell]]) -> Table | N
             placed[column] = text
         rows.append(placed)
     numeric = sum(1 for row in rows[1:] if any(_is_numeric(cell) for cell in row[1:] if cell))
-    if numeric < max(2, 0.5 * (len(rows) - 1)):
+    if numeric < max(2, 0.5 * (len(rows) - 1)) and not framed:
         return None  # layout mode is read for rows of numbers: without them, lines that merely align
+    # (a table framed by its rules, ``_framed_tables``, is one by its rules)
     cells_all = [cell for row in rows for cell in row if cell]
     # justified running text in layout mode: words two spaces apart, mostly single lower-case words
     if sum(1 for cell in cells_all if " " not in cell and cell[:1].islower()) >= 0.3 * len(cells_all):
@@ -523,7 +560,7 @@ def _fits(line: Line, line_cells: list[Cell], columns: list[float]) -> bool:
     return True
 
 
-def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Table | None:
+def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int], min_rows: int = MIN_ROWS) -> Table | None:
     columns = _columns(split, run)
     if len(columns) < 2:
         return None
@@ -543,7 +580,7 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
         kept.append(index)
     multi = [index for index in kept if len(split[index]) >= 2]
     # lines of the table must have cells on the columns: the multi-cell lines use at least two of them
-    if len(multi) < MIN_ROWS - 1 or len(kept) < MIN_ROWS:
+    if len(multi) < min_rows - 1 or len(kept) < min_rows:
         return None
     rows: list[list[str]] = []
     row_top: list[float] = []
@@ -560,7 +597,7 @@ def _table_of(lines: list[Line], split: list[list[Cell]], run: list[int]) -> Tab
         for column, text in placed:
             rows[-1][column] = _cell_runs_on(rows[-1][column], text, lines, vocab) if rows[-1][column] else text
     filled = [sum(1 for cell in row if cell) for row in rows]
-    if len(rows) < MIN_ROWS or sum(1 for count in filled if count >= 2) < MIN_ROWS - 1:
+    if len(rows) < min_rows or sum(1 for count in filled if count >= 2) < min_rows - 1:
         return None
     if len({row[0] for row in rows}) == 1:
         return None  # one label repeated down the first column ("TABLE"): a caption's small capitals, not a key
@@ -577,6 +614,7 @@ _CELL_HYPHEN = re.compile(r"([^\W\d_]+)-$")
 _CODE_START = re.compile(r"(?:^|\s)[A-Z]{2,}-$")
 _CODE_END = re.compile(r"\d{1,6}")
 _CELL_WORD = re.compile(r"[^\W\d_]+")
+_NAME_HYPHEN = re.compile(r"[^\W_][\d'’\")]-$")  # a hyphen after a digit or a closing quote: a compound's
 
 
 def _cell_runs_on(cell: str, text: str, lines: list[Line], vocab: list[Vocabulary]) -> str:
@@ -587,11 +625,20 @@ def _cell_runs_on(cell: str, text: str, lines: list[Line], vocab: list[Vocabular
         return cell + text.strip()  # "NLC-" + "008": a code cut by a narrow cell keeps its hyphen, no space
     fragment = _CELL_HYPHEN.search(cell) if cell.endswith("-") and not cell.endswith(" -") else None
     after = _CELL_WORD.match(text.lstrip())
-    if fragment is None or after is None or (fragment.start() and not cell[fragment.start() - 1].isspace()):
+    if (_NAME_HYPHEN.search(cell) and after and after.group()[0].islower()
+            and after.group().lower() not in CONJUNCTIONS):
+        return cell + text.lstrip()  # "HTML5-" + "technologie": no word is hyphenated after a digit or quote
+    # the fragment is a word, or the last part of a hyphenated one ("Denial-of-" + "Service")
+    if fragment is None or after is None or (fragment.start() and not cell[fragment.start() - 1].isspace()
+                                             and cell[fragment.start() - 1] != "-"):
         return (cell + " " + text).strip()
     if not vocab:
         vocab.append(Vocabulary.from_lines([[line.text for line in lines]]))
+    if written_hyphenated(cell, after.group(), vocab[0]):
+        return cell + text.lstrip()  # the document writes the whole compound with this hyphen within a line
     joined = hyphen_join(fragment.group(1), after.group(), vocab[0])
+    if fragment.start() and cell[fragment.start() - 1] == "-" and "-" not in joined:
+        return (cell + " " + text).strip()  # "man-in-" + "the": no evidence which hyphen this is, keep both apart
     return cell[: fragment.start()] + joined + text.lstrip()[after.end():]
 
 
@@ -643,8 +690,9 @@ def mark_contents(page: PageLayout) -> int:
     body = [line for line in page.lines if line.role == "body" and line.text.strip()]
     if not body:
         return beside
-    ending = [(line, int(match.group("page"))) for line in body
-              if (match := _PAGE_AT_END.match(" ".join(line.text.split()))) and len(line.text) <= 160]
+    ending = [(line, int(match.group("page"))) for line in body  # a cheap test first: the pattern is slow on long lines
+              if len(line.text) <= 160 and line.text.rstrip()[-1:].isdecimal()
+              and (match := _PAGE_AT_END.match(" ".join(line.text.split())))]
     headed = any(_CONTENTS_HEADING.match(" ".join(line.text.split()).rstrip(":")) for line in body[:4])
     if not headed:
         return _mark_contents_after_heading(page, body)
@@ -1017,9 +1065,13 @@ def field_labels_only(text: str) -> bool:
 
 
 def is_figure_text(text: str) -> bool:
-    """A chart's or drawing's labels: mostly numbers, symbols and one- or two-letter labels, no sentence."""
+    """A chart's or drawing's labels: mostly numbers, symbols and one- or two-letter labels, no sentence; not a
+    caption, and not mathematics: ``FIGURE_MAX_RELATIONS`` or more relation signs ("=", "⇒", "∈", "⊆" ...) make
+    formulas, which are text a reader quotes (a definition, a proof's step), not a drawing's labels."""
     tokens = text.split()
-    if len(tokens) < FIGURE_TOKENS or _SENTENCE.search(text):
+    if len(tokens) < FIGURE_TOKENS or _SENTENCE.search(text) or is_caption(text):
+        return False
+    if len(_RELATION.findall(text)) >= FIGURE_MAX_RELATIONS:
         return False
     short = sum(1 for token in tokens if len(_WORD.findall(token)) == 0 or max(map(len, _WORD.findall(token))) <= 2)
     run = longest = 0

@@ -39,7 +39,7 @@ def _quotes_pages(pages: list[str], chunk) -> bool:
     meta = chunk.meta
     text = pages[meta["page_number"] - 1][meta["start"]: meta["end"]]
     if meta.get("page_end"):
-        rest = pages[meta["page_end"] - 1][: meta["end_on_page_end"]]
+        rest = pages[meta["page_end"] - 1][meta.get("start_on_page_end", 0): meta["end_on_page_end"]]
         text += run_on_joiner(text, rest) + rest
     return text == chunk.content
 

@@ -87,7 +87,7 @@ class TestEveryRealPdf:
             text = pages[page - 1][start:end]
             if chunk.meta.get("page_end"):
                 assert chunk.meta["page_end"] == page + 1
-                rest = pages[page][: chunk.meta["end_on_page_end"]]
+                rest = pages[page][chunk.meta.get("start_on_page_end", 0): chunk.meta["end_on_page_end"]]
                 text += run_on_joiner(text, rest) + rest
             assert chunk.content == text
             assert chunk.content.strip() == chunk.content and chunk.content

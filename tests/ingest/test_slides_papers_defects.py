@@ -98,7 +98,7 @@ def test_a_link_broken_at_a_pages_end_runs_on_without_a_space():
     assert "rich- iannone" not in " ".join(c.content for c in chunks)
     for chunk in over:  # still an exact quote of the stored pages
         first = pages[19][chunk.meta["start"]: chunk.meta["end"]]
-        rest = pages[20][: chunk.meta["end_on_page_end"]]
+        rest = pages[20][chunk.meta.get("start_on_page_end", 0): chunk.meta["end_on_page_end"]]
         assert chunk.content == first + run_on_joiner(first, rest) + rest
 
 
