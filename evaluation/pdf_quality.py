@@ -4,7 +4,8 @@ Every PDF goes through the product's own components (``PublicationConverter`` ->
 ``StructureSplitter``, the indexing pipeline without the embedders; pages/s times exactly that), and what
 they store is compared with the raw text pypdf extracts from the same page (``page.extract_text()``, the
 reference nobody cleaned) by ``ingest.check`` (false joins, invented words, broken URLs, mid-sentence ends,
-dot leaders, glued numbers: see there). Measured here, independently of the layout analysis:
+dot leaders, glued numbers, and the parted words: a raw word pypdf glued that the stored text parts where the
+page shows a word gap, no fault but counted so it is seen; see there). Measured here, independently of the layout analysis:
 
 running lines in passages
     A line that stands at the top or bottom edge (first or last two lines of the raw page) of at least 3
@@ -119,6 +120,7 @@ def measure(path: Path) -> dict[str, Any]:
         "pages_per_s": round(pages / seconds, 2) if seconds else None,
         "false_joins": flags["false_joins"],
         "invented_words": flags["invented_words"],
+        "parted_words": flags["parted_words"],
         "broken_urls": flags["broken_urls"],
         "running_lines_in_passages": len(running_left),
         "mid_sentence_ends": flags["mid_sentence"],
@@ -142,7 +144,7 @@ def _pdfs(targets: list[str]) -> list[Path]:
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     done = [r for r in rows if "failed" not in r]
-    keys = ("pages", "passages", "false_joins", "invented_words", "broken_urls", "running_lines_in_passages",
+    keys = ("pages", "passages", "false_joins", "invented_words", "parted_words", "broken_urls", "running_lines_in_passages",
             "mid_sentence_ends", "page_start_splits", "glued_markers", "dot_leaders", "empty_pages")
     total: dict[str, Any] = {key: sum(r[key] for r in done) for key in keys}
     seconds = sum(r["seconds"] for r in done)
@@ -167,10 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    columns = ("pages", "passages", "pages_per_s", "false_joins", "invented_words", "broken_urls",
+    columns = ("pages", "passages", "pages_per_s", "false_joins", "invented_words", "parted_words", "broken_urls",
                "running_lines_in_passages", "mid_sentence_ends", "page_start_splits", "glued_markers",
                "dot_leaders", "empty_pages")
-    short = ("pages", "pass", "pg/s", "fjoin", "inv", "url", "run", "mid", "pgcut", "glue", "dots", "empty")
+    short = ("pages", "pass", "pg/s", "fjoin", "inv", "part", "url", "run", "mid", "pgcut", "glue", "dots", "empty")
     print(f"{'file':<38}" + "".join(f"{s:>7}" for s in short))
     for row in rows + [{**report["total"], "file": "TOTAL"}]:
         if row["file"] != "TOTAL" and "failed" in row:

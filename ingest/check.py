@@ -10,6 +10,9 @@ same page (``ParsedPublication.pages``):
 
 ``false_joins``      a stored word that the raw page only has as two words apart ("ouder en" -> "ouderen")
 ``invented_words``   any other stored word the raw page does not have (not a line-end hyphen join)
+``parted_words``     no fault, counted so staff see them: stored words that with their stored neighbours
+                     make up one raw word ("Die Dreiecke" where pypdf glued "DieDreiecke": a word gap of the
+                     page that pypdf read as none, ``ingest.tj_gaps``): every letter kept, in order, a space added
 ``broken_urls``      a stored URL that the raw page (line breaks and spaces removed) does not have
 ``glued_numbers``    a lower-case word with digits glued on ("partnerschappen1"): often a note marker
 ``dot_leaders``      passages with table-of-contents dot leaders
@@ -105,7 +108,10 @@ def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) ->
     character), found in the stored text with up to three characters in that code's place and nothing else
     changed (see ``recovered_words``); and words whose letters stand one after another in a run of letters
     that pypdf gives one by one ("c l a s s D r i v e r", see ``ingest.layout.respace_letters``): no letter
-    is added, only the spaces inside such a run are gone.
+    is added, only the spaces inside such a run are gone. Not faults either (``parted``): words that with their
+    stored neighbours, only white space between them, make up exactly one raw word ("Die Dreiecke" where the
+    raw page has "DieDreiecke", see ``parted_words``; also one joined over a line-end hyphen of the raw page):
+    a raw word parted into its consecutive pieces.
     Words are runs of letters (digits and punctuation separate them), after the stored text's normalisation.
     With ``earlier`` (the raw texts of the pages before), words of table column names that an earlier page has
     are not faults either (``carried``: a header carried over a page break, see ``carried_names``).
@@ -123,11 +129,12 @@ def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) ->
     }
     wrapped = cell_wraps(raw)
     faults: dict[str, list[str]] = {"false_joins": [], "invented": [], "hyphen_joins": [], "recovered": [],
-                                    "cell_wraps": [], "carried": []}
+                                    "cell_wraps": [], "carried": [], "parted": []}
     carried = carried_names(stored, earlier, words | hyphen_joins) if earlier else set()
     recovered = recovered_words(stored, raw)
     spaced = _spaced_runs(norm)
     scripted = _scripted_words(stored, words)
+    parted = _PartedWords()
     for word in dict.fromkeys(_WORD.findall(stored)):
         if word in words:
             continue
@@ -140,9 +147,45 @@ def page_word_faults(stored: str, raw: str, earlier: list[str] | None = None) ->
             faults["cell_wraps"].append(word)
         elif word in carried:
             faults["carried"].append(word)
+        elif word in parted(stored, words | hyphen_joins):
+            faults["parted"].append(word)
         else:
             faults["false_joins" if word in pairs else "invented"].append(word)
     return faults
+
+
+PARTED_PIECES = 8  # a raw word is parted into at most this many stored words ("DieGruppenoperationvonGaufX": 5)
+
+
+def parted_words(stored: str, words: set[str]) -> set[str]:
+    """The words of ``stored`` that stand in a run of 2 to ``PARTED_PIECES`` consecutive stored words, with only
+    white space between them, whose letters together are one word of ``words`` (the raw page's): a raw word
+    parted where the page shows a word gap ("Die Dreiecke" for pypdf's "DieDreiecke"). Every letter of the raw
+    word is there, in order; only spaces were added. A word that is no piece of such a run is not parted."""
+    tokens = list(_WORD.finditer(stored))
+    found: set[str] = set()
+    for start in range(len(tokens) - 1):
+        glued = tokens[start].group()
+        for end in range(start + 1, min(start + PARTED_PIECES, len(tokens))):
+            between = stored[tokens[end - 1].end(): tokens[end].start()]
+            if not between or between.strip():
+                break  # a mark or no gap between the two: no space the layout put in
+            glued += tokens[end].group()
+            if glued in words:
+                found.update(token.group() for token in tokens[start: end + 1])
+    return found
+
+
+class _PartedWords:
+    """``parted_words`` of a page, worked out once when the first word needs it (most pages need none)."""
+
+    def __init__(self) -> None:
+        self.found: set[str] | None = None
+
+    def __call__(self, stored: str, words: set[str]) -> set[str]:
+        if self.found is None:
+            self.found = parted_words(stored, words)
+        return self.found
 
 
 WRAP_SPACES = 3  # lines of a page that end in a space glyph: the producer keeps the space where it wraps a line
@@ -262,7 +305,7 @@ def check_file(path: Path | str) -> dict[str, Any]:
     layout = parsed.layout or {}
 
     flags: dict[str, list[dict[str, Any]]] = {"false_joins": [], "invented_words": [], "broken_urls": [],
-                                              "glued_numbers": []}
+                                              "glued_numbers": [], "parted_words": []}
     hyphen_joins = 0
     for number, (text, raw) in enumerate(zip(stored, parsed.pages), start=1):
         if parsed.format == "pdf":
@@ -270,6 +313,7 @@ def check_file(path: Path | str) -> dict[str, Any]:
             hyphen_joins += len(faults["hyphen_joins"])
             flags["false_joins"] += [{"page": number, "word": w} for w in faults["false_joins"]]
             flags["invented_words"] += [{"page": number, "word": w} for w in faults["invented"]]
+            flags["parted_words"] += [{"page": number, "word": w} for w in faults["parted"]]
             flags["broken_urls"] += [{"page": number, "url": u} for u in broken_urls(text, raw)]
         flags["glued_numbers"] += [{"page": number, "word": m.group()} for m in _GLUED.finditer(text)]
     mid = mid_sentence_ends(chunks, bool(layout.get("slides")))

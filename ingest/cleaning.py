@@ -153,6 +153,8 @@ class Vocabulary:
     hyphenated: set = field(default_factory=set)
     joinable: Counter = field(default_factory=Counter)  # a -> times a stood before b with a + b a known word
     apart: set = field(default_factory=set)  # (a, b): a stood directly before b within a line ("near anonymous")
+    unhyphenated: bool = False  # no line-end hyphen of the whole document is a hyphenation (set by clean_pages,
+    # see _without_hyphenation; a table's or a page's own vocabulary is too small to tell)
 
     @classmethod
     def from_lines(cls, pages: list[list[str]]) -> "Vocabulary":
@@ -195,6 +197,25 @@ class Vocabulary:
         return self.joinable[first] > 0 and self.joinable[first] == self.words[first]
 
 
+UNHYPHENATED_LINES = 100  # lines a document needs before its line-end hyphens can tell it was not hyphenated
+
+
+def _without_hyphenation(pages: list[list[str]], vocab: Vocabulary) -> bool:
+    """Whether the document was set without automatic hyphenation (a word processor's default): it has at
+    least ``UNHYPHENATED_LINES`` lines, and none of its line-end hyphens is confirmed as a hyphenation by the
+    joined word elsewhere in the document (a hyphenated text of that length shows some: "onder-" + "zoek" beside
+    "onderzoek"). Its line-end hyphens are then the hyphens of compounds the author wrote."""
+    lines = [line for page in pages for line in page]
+    if len(lines) < UNHYPHENATED_LINES:
+        return False
+    for line, following in zip(lines, lines[1:]):
+        fragment = _LINE_END_FRAGMENT.search(line.rstrip())
+        after = _LEADING_WORD.match(following.lstrip()) if fragment else None
+        if after and fragment.group(1).lower() + after.group().lower() in vocab.words:
+            return False
+    return True
+
+
 def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str:
     """The text that replaces ``before-`` at a line end followed by ``after`` at the next line's start.
 
@@ -229,6 +250,8 @@ def hyphen_join(before: str, after: str, vocab: Vocabulary | None = None) -> str
         return keep  # zonne-energie, mede-eigenaar
     if _english_compound(low_before, low_after, vocab):
         return keep  # "best-" + "case" -> "best-case", "less-" + "educated" -> "less-educated"
+    if vocab.unhyphenated and before[:1].isupper() and before[1:].islower() and len(before) >= 3:
+        return keep  # a capitalised part in a document set without hyphenation: "Corona-" + "pandemie"
     return join
 
 
@@ -591,6 +614,8 @@ def _append(text: str, line: str, vocab: Vocabulary) -> str:
         return text + line  # a link or address broken at its own hyphen: keep the hyphen, add no space
     if _url_runs_on(text, line) or _escape_runs_on(text, line):
         return text + line  # a link broken after "/", "%", "=" ...: the next line goes on with it
+    if grouped_number_runs_on(text, line):
+        return text + line  # "...640.564.039.45" + "7.584.007 TEKs": one number wrapped inside a digit group
     after_word = _LEADING_WORD.match(line)
     if (text.endswith("-") and after_word and after_word.group().lower() in CONJUNCTIONS
             and _LINE_END_FRAGMENT.search(text) and re.match(r"\s*(?:[,.;:)]|$)", line[after_word.end():])):
@@ -613,6 +638,22 @@ _URL_BREAK = re.compile(r"(?:https?://|www\.|\S\.(?:nl|com|org|eu|be|de|fr|net|g
                         re.IGNORECASE)
 _HOST_PATH = re.compile(r"[A-Za-z\d][\w-]*(?:\.[\w-]+)*\.(?:nl|com|org|eu|be|de|fr|net|gov|edu|int|io|uk)/\S*")
 _URL_GOES_ON = re.compile(r"\S*(?:[/%=&?#_~\d])\S*")
+
+
+_GROUPED_TAIL = re.compile(r"(?<![\w.,])\d{1,3}(?:([.,])\d{3}){2,}\1(\d{1,2})$")
+_GROUPED_HEAD = re.compile(r"(\d{1,2})([.,])\d{3}(?!\d)")
+
+
+def grouped_number_runs_on(text: str, line: str) -> bool:
+    """Whether a long number in digit groups wraps over the line end inside a group, without a hyphen: ``text``
+    ends in a number of at least two whole groups of three digits and a group cut short ("...640.564.039.45"),
+    and ``line`` opens with the rest of that group and a next whole group with the same separator ("7.584.007
+    TEKs"): the two pieces of the cut group make three digits. Nothing is added or removed, only the line break."""
+    tail = _GROUPED_TAIL.search(text)
+    if not tail:
+        return False
+    head = _GROUPED_HEAD.match(line)
+    return bool(head) and head.group(2) == tail.group(1) and len(tail.group(2)) + len(head.group(1)) == 3
 
 
 _HYPHENATED_TAIL = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)+-$")
@@ -742,6 +783,7 @@ def clean_pages(pages: list[str], join_split_words: bool = True,
     """
     page_lines = [_normalize_chars(page).split("\n") for page in pages]
     vocab = Vocabulary.from_lines(page_lines)
+    vocab.unhyphenated = _without_hyphenation(page_lines, vocab)  # the whole document's line-end hyphens
     heads = headings if headings and len(headings) == len(pages) else [[] for _ in pages]
     kept = drop_running_lines(page_lines) if drop_running else page_lines
     return [_reflow(lines, vocab, join_split_words, page_heads) for lines, page_heads in zip(kept, heads)]

@@ -83,6 +83,8 @@ from kennisbank.ingest.scripts import stacked_scripts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
 from kennisbank.ingest.small_print import mark_small_print
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
+from kennisbank.ingest.tj_gaps import WATCHED as WATCHED_BY_GAPS
+from kennisbank.ingest.tj_gaps import WordGaps, spaced_by_gaps, spaced_pieces
 
 EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be a running line
 EDGE_SHARE = 0.2  # ... if they stand in this outer share of the page height
@@ -266,6 +268,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         slashes.flushed()
         grid.flushed()
         colours.flushed()
+        gaps.flushed()
         recovered.append(text)
         fonts.append(font)
         try:
@@ -287,6 +290,8 @@ def read_page(page: Any, number: int) -> PageLayout:
         grid.before(operator, operands, cm, tm)
         if operator in COLOUR_OPERATORS:  # only these (no call for every operator)
             colours.before(operator, operands)
+        if operator in WATCHED_BY_GAPS:
+            gaps.before(operator, operands)
 
     fonts: list[Any] = []
     drawings = Drawings(page.get("/Resources"))  # what the page draws, in the same pass (ingest.figures reads it)
@@ -295,12 +300,14 @@ def read_page(page: Any, number: int) -> PageLayout:
     slashes = SlashPlaces(lambda: drawings.resources, lambda: drawings.to_page)  # "/" drawn over "∈" (ingest.overstrike)
     grid = GridSpaces(lambda: drawings.resources)  # word spaces of monospaced text by its grid (ingest.monospace)
     colours = FillColours()  # the fill colour of each piece (ingest.colours)
+    gaps = WordGaps(lambda: drawings.resources)  # word shifts of TJ arrays, for spaces pypdf missed (ingest.tj_gaps)
     contents = SharedContents(page)  # the page's content stream, parsed once for the passes that read it
     contents.extract_text(visitor_text=visit, visitor_operand_before=before, visitor_operand_after=drawings.after)
     on_grid = _grid_spaced(recovered, grid.found)
     _grid_gaps(pieces, recovered, grid, widths)
     if any(_SPACED.search(text) for index, text in enumerate(recovered) if index not in on_grid):
         recovered[:] = respace_letters(page, recovered, on_grid, contents)
+    recovered[:] = spaced_by_gaps(gaps, recovered)  # word shifts of a TJ array pypdf read as none (ingest.tj_gaps)
     document = getattr(page, "pdf", None)  # the reader: its other Type 3 fonts (ingest.glyphs)
     recovered[:] = [recover_glyphs(text, font, document) for text, font in zip(recovered, fonts)]
     # "⁄=" drawn on one place is "≠", "↦→" is "↦"; brace tips and bar pieces of TeX's extension font (ingest.tex_glyphs)
@@ -313,6 +320,9 @@ def read_page(page: Any, number: int) -> PageLayout:
     recovered[:] = linear_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]), drawings.boxes)
     # limits set over and under a large operator written after it: "∑_{i=0}^{n}" (ingest.maths)
     recovered[:] = operator_limits(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]))
+    # a word gap between two pieces pypdf glued: "Sei" + "x0" (ingest.tj_gaps)
+    recovered[:] = spaced_pieces(pieces, recovered, gaps, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
+                                 lambda i: widths[i])
     # a fraction at full size (numerator over a drawn rule over the denominator) written "t/r" (ingest.display_fractions)
     recovered[:] = display_fractions(pieces, recovered, lambda i, s: widths[i] * glyph_width(s, fonts[i]),
                                      drawings.boxes, numbers.places)
