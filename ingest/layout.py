@@ -254,6 +254,11 @@ class SharedContents:
         return self._content.operations
 
 
+# the operators the text watchers of ``read_page`` act on (ingest.markers, shifts, overstrike, monospace): a font
+# set, a text object begun, a text shown; they pass over every other operator
+_TEXT_OPERATORS = frozenset({b"Tf", b"BT", b"TJ", b"Tj", b"'", b'"'})
+
+
 def read_page(page: Any, number: int) -> PageLayout:
     """The lines of one pypdf page; ``"\\n".join`` of their raw texts is ``page.extract_text()``."""
     pieces: list[Piece] = []
@@ -284,10 +289,11 @@ def read_page(page: Any, number: int) -> PageLayout:
 
     def before(operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
         drawings.before(operator, operands, cm, tm)
-        numbers.before(operator, operands, cm, tm)
-        runs.before(operator, operands, cm, tm)
-        slashes.before(operator, operands, cm, tm)
-        grid.before(operator, operands, cm, tm)
+        if operator in _TEXT_OPERATORS:  # the text watchers read only these (most operators draw or move)
+            numbers.before(operator, operands, cm, tm)
+            runs.before(operator, operands, cm, tm)
+            slashes.before(operator, operands, cm, tm)
+            grid.before(operator, operands, cm, tm)
         if operator in COLOUR_OPERATORS:  # only these (no call for every operator)
             colours.before(operator, operands)
         if operator in WATCHED_BY_GAPS:

@@ -52,8 +52,14 @@ def test_the_end_of_a_footnote_run_over_from_the_page_before_stays_footnote_text
     item = next(text for text in _on_page(chunks, 13) if "persoon (wordt vermeld in de notificatie)" in text)
     assert item.endswith("(wordt vermeld in de notificatie)")
     assert not any("DPIA. Tijdens" in text or "notificatie) het bereik" in text for text in _on_page(chunks, 13))
+    # the line is the end of note 10 of p. 12: that note runs on over the break and takes it (page_end 13,
+    # ``chunking._note_run_on``); note 11 is p. 13's first note passage
+    note10 = next(c for c in chunks if c.meta.get("kind") == "footnote" and c.meta["page_number"] == 12
+                  and "Als zodanig valt de verwerking daarvan buiten" in c.content)
+    assert note10.meta["page_end"] == 13 and note10.content.endswith("buiten het bereik van deze DPIA.")
     notes = _on_page(chunks, 13, "footnote")
-    assert notes and notes[0].startswith("het bereik van deze DPIA.\n11 De signaalsterkte")
+    assert notes and notes[0].startswith("11 De signaalsterkte")
+    assert not any("het bereik van deze DPIA." in text for text in _on_page(chunks, 13, "body"))
     assert any(text.startswith("Tijdens geen enkele verwerkingsfase") for text in _on_page(chunks, 14))
     _faithful("dpia-coronamelder.pdf", 13, 14)
 
@@ -64,10 +70,10 @@ def test_a_table_in_a_small_font_at_the_page_foot_is_no_footnote():
     they are a table, not notes, and the sentence that introduces them ends before the table."""
     _pages, chunks = _real("duidingsrapportage-coronamelder.pdf")
     assert not _on_page(chunks, 128, "footnote")
+    # the sentence that introduces the table (ending in ":") goes with the table's first passage
+    # (``chunking._table_lead_in``), before its rows
     intro = next(text for text in _on_page(chunks, 128) if "zou er zo uit kunnen zien:" in text)
-    assert intro.endswith("zou er zo uit kunnen zien:")
-    tables = _on_page(chunks, 128, "table")
-    assert any(text.startswith("| Waarde: 5 | Omschrijving: Catastrofaal | Kenmerken") for text in tables)
+    assert "zou er zo uit kunnen zien:\n\n| Waarde: 5 | Omschrijving: Catastrofaal | Kenmerken" in intro
     _faithful("duidingsrapportage-coronamelder.pdf", 128)
 
 
