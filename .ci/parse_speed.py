@@ -1,0 +1,49 @@
+"""CPU time of parse + clean + split of every PDF in a folder, with the code of the checkout it is run from.
+
+Issue 13 allows the layout work at most 2x the CPU time of the code before it (commit bcc0e0d). Run it from
+the root of each checkout, alternately, in the same minutes (the machine is shared):
+
+    git worktree add /tmp/base bcc0e0d
+    (cd /tmp/base && OMP_NUM_THREADS=1 python /path/to/.ci/parse_speed.py ../shared/real-pdfs)
+    OMP_NUM_THREADS=1 python .ci/parse_speed.py ../shared/real-pdfs
+
+with the same interpreter (an environment of this checkout). Prints one JSON line: pages, wall seconds, CPU
+seconds, pages per CPU second, the load average. The old code has its packages at the top level (``ingest``),
+the new one inside ``kennisbank``; the checkout's own code is imported either way (its folder is searched first).
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+sys.path.insert(0, os.getcwd())
+if (Path.cwd() / "kennisbank" / "ingest").is_dir():  # the new layout: one package (an installed one may be another checkout's)
+    from kennisbank.ingest.chunking import StructureSplitter
+    from kennisbank.ingest.cleaning import DutchTextCleaner
+    from kennisbank.ingest.converters import PublicationConverter
+else:  # the old layout: packages at the top level
+    from ingest.chunking import StructureSplitter
+    from ingest.cleaning import DutchTextCleaner
+    from ingest.converters import PublicationConverter
+
+def main(folder: str) -> None:
+    pages, seconds, cpu = 0, 0.0, 0.0
+    for path in sorted(Path(folder).glob("*.pdf")):
+        wall, start = time.perf_counter(), time.process_time()
+        documents = PublicationConverter().run(sources=[path])["documents"]
+        if not documents:
+            continue  # a PDF that cannot be read (a scan): not timed
+        StructureSplitter().run(documents=DutchTextCleaner().run(documents=documents)["documents"])
+        seconds += time.perf_counter() - wall
+        cpu += time.process_time() - start
+        pages += documents[0].meta["page_count"]
+    print(json.dumps({"checkout": os.getcwd(), "pages": pages, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
+                      "pages_per_cpu_s": round(pages / cpu, 2) if cpu else None, "load": os.getloadavg()[0]}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/real-pdfs")
