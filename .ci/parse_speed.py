@@ -12,6 +12,7 @@ seconds, pages per CPU second, the load average. The old code has its packages a
 the new one inside ``kennisbank``; the checkout's own code is imported either way (its folder is searched first).
 """
 
+import importlib
 import json
 import os
 import sys
@@ -21,14 +22,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 sys.path.insert(0, os.getcwd())
-if (Path.cwd() / "kennisbank" / "ingest").is_dir():  # the new layout: one package (an installed one may be another checkout's)
-    from kennisbank.ingest.chunking import StructureSplitter
-    from kennisbank.ingest.cleaning import DutchTextCleaner
-    from kennisbank.ingest.converters import PublicationConverter
-else:  # the old layout: packages at the top level
-    from ingest.chunking import StructureSplitter
-    from ingest.cleaning import DutchTextCleaner
-    from ingest.converters import PublicationConverter
+# the new layout has one package (an installed one may be another checkout's), the old one packages at the top
+# level: the modules are looked up by name, so one script times both checkouts
+PACKAGE = "kennisbank.ingest" if (Path.cwd() / "kennisbank" / "ingest").is_dir() else "ingest"
+PublicationConverter = importlib.import_module(f"{PACKAGE}.converters").PublicationConverter
+DutchTextCleaner = importlib.import_module(f"{PACKAGE}.cleaning").DutchTextCleaner
+StructureSplitter = importlib.import_module(f"{PACKAGE}.chunking").StructureSplitter
 
 def main(folder: str) -> None:
     pages, seconds, cpu = 0, 0.0, 0.0

@@ -4,22 +4,11 @@ each failing on the code before the fix: a footnote that runs on over a page bre
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-import pytest
-
 from kennisbank.ingest.chunking import run_on_joiner
-from kennisbank.ingest.pipeline import split_file
+from tests.ingest.real_pdfs import needs_real_pdfs
+from tests.ingest.real_pdfs import split_real as _real
 
-REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
-pytestmark = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
-
-
-@lru_cache(maxsize=2)
-def _real(name: str):
-    document, chunks = split_file(REAL_PDFS / name)
-    return document.content.split("\f"), chunks
+pytestmark = needs_real_pdfs
 
 
 def _on(name: str, page: int, kind: str | None = None) -> list:

@@ -7,33 +7,13 @@ run on into its last item. Plus the colour reader on a PDF made here.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-import pytest
 from pypdf import PdfReader
 
-from kennisbank.ingest.check import page_word_faults
 from kennisbank.ingest.colours import FillColours
 from kennisbank.ingest.layout import read_page
-from kennisbank.ingest.pipeline import split_file
-
-REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
-real = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
-
-
-@lru_cache(maxsize=2)
-def _real(name: str):
-    document, chunks = split_file(REAL_PDFS / name)
-    return document.content.split("\f"), chunks
-
-
-def _faithful(name: str, *numbers: int) -> None:
-    pages, _chunks = _real(name)
-    raw = [page.extract_text() for page in PdfReader(REAL_PDFS / name).pages]
-    for number in numbers:
-        faults = page_word_faults(pages[number - 1], raw[number - 1], raw[: number - 1])
-        assert not faults["false_joins"] and not faults["invented"], (number, faults)
+from tests.ingest.real_pdfs import assert_faithful as _faithful
+from tests.ingest.real_pdfs import needs_real_pdfs as real
+from tests.ingest.real_pdfs import split_real as _real
 
 
 def _on_page(name: str, number: int) -> list:

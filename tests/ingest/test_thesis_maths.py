@@ -10,14 +10,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 
 from kennisbank.ingest.captions import is_caption
+from kennisbank.ingest.chunking import _sentence_ends
 from kennisbank.ingest.index_pages import index_lines, is_index_passage
 from kennisbank.ingest.layout import read_page
 from kennisbank.ingest.maths import OVERLINE, fraction_numerator, overlined_texts
 from kennisbank.ingest.pipeline import split_file
 from kennisbank.ingest.tex_glyphs import compose_glyphs, tex_delimiter
+from tests.pdfmaker import FONT
 
 REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
 needs_pdfs = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
@@ -191,10 +194,6 @@ def test_a_column_footnote_leaves_the_hyphenated_word_whole():
 
 def _index_pdf(path: Path) -> Path:
     """A register in two columns written row by row (as a word processor does): pypdf gives one line per row."""
-    from fpdf import FPDF
-
-    from tests.pdfmaker import FONT
-
     left = ["Abbildung", "  affine, 107", "  stetige, 9", "Abschluss, 3", "Abstand, 86", "Aktion, siehe Gruppenoperation",
             "Atlas, 24", "Axiom, 64", "Basis, 3", "Baum, 37", "Betti-Zahl, 41", "Dimension, 34", "diskret, 53"]
     right = ["Homotopie, 44", "Inneres, 3", "Isometrie, 6, 10", "Karte, 24", "Knoten, 20, 17–21", "  trivialer, 20",
@@ -360,7 +359,6 @@ def test_a_sentence_runs_on_past_an_abbreviation_over_the_page_break():
 @pytest.mark.parametrize("text", ["die obere Halbebene bzw. Poincaré-Halbebene", "vgl. Satz 4 und",
                                   "z.B. eine Kurve", "d.h. die Menge", "u.a. die Gruppe", "bijv. de school"])
 def test_a_period_after_an_abbreviation_is_no_sentence_end(text):
-    from kennisbank.ingest.chunking import _sentence_ends
     assert _sentence_ends(text, 0, len(text)) == []
 
 

@@ -6,35 +6,22 @@ invented one."""
 from __future__ import annotations
 
 import io
-from functools import lru_cache
-from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
 from kennisbank.ingest.check import page_word_faults, parted_words
 from kennisbank.ingest.cleaning import (Vocabulary, _without_hyphenation, clean_pages, grouped_number_runs_on,
                                         hyphen_join)
 from kennisbank.ingest.layout import read_page
-from kennisbank.ingest.pipeline import split_file
 from kennisbank.ingest.tj_gaps import _spaced_run
+from tests.ingest.real_pdfs import REAL_PDFS
+from tests.ingest.real_pdfs import needs_real_pdfs as needs_pdfs
+from tests.ingest.real_pdfs import raw_pages as _raw
+from tests.ingest.real_pdfs import split_real as _split
 
-REAL_PDFS = Path(__file__).resolve().parents[3] / "shared" / "real-pdfs"
-needs_pdfs = pytest.mark.skipif(not REAL_PDFS.is_dir(), reason=f"the real PDFs are not at {REAL_PDFS}")
 THESIS = "geotopo-thesis-de.pdf"
 DPIA = "dpia-coronamelder.pdf"
 BURENHULP = "vng-burenhulp.pdf"
-
-
-@lru_cache(maxsize=None)
-def _split(name: str):
-    document, chunks = split_file(REAL_PDFS / name)
-    return (document.content or "").split("\f"), chunks
-
-
-@lru_cache(maxsize=None)
-def _raw(name: str) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO((REAL_PDFS / name).read_bytes())).pages]
 
 
 def _line(name: str, page: int, words: str) -> str:
