@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kennisbank.ingest.parse_scope import per_document
+
 MIN_MATCH = 0.75
 MARGIN = 0.08
 INSIDE = 0.9  # a letter of two that touch lies inside the glyph by this share of its ink
@@ -37,7 +39,7 @@ _IMAGE = re.compile(rb"(?P<a>-?[\d.]+)\s+0\s+0\s+(?P<d>-?[\d.]+)\s+(?P<x>-?[\d.]
 _ENTRY = re.compile(rb"/(?P<key>W|H|Width|Height|D|Decode|IM|ImageMask|BPC|BitsPerComponent)\s*(?P<value>\[[^\]]*\]|\S+)")
 
 Ink = frozenset[tuple[int, int]]
-_CACHE: dict[tuple[int, int], tuple[Any, dict[int, str]]] = {}  # (id(font), id(document)) -> (font, letters)
+_CACHE: dict[tuple[int, int], tuple[Any, dict[int, str]]] = per_document()  # (id(font), id(document)) -> (font, letters)
 
 
 def type3_ligatures(font: Any, document: Any = None) -> dict[int, str]:
@@ -68,7 +70,7 @@ def _ligatures(font: Any, document: Any) -> dict[int, str]:
     return found
 
 
-_DIRECT: dict[tuple[int, int], tuple[Any, tuple[dict[int, str], dict[int, list[str | None]]]]] = {}
+_DIRECT: dict[tuple[int, int], tuple[Any, tuple[dict[int, str], dict[int, list[str | None]]]]] = per_document()
 
 
 def _direct(font: Any, document: Any) -> tuple[dict[int, str], dict[int, list[str | None]]]:
@@ -157,7 +159,7 @@ def _shifted(ink: Ink, offset: int) -> list[Ink]:
             for dx in range(-MAX_SHIFT, MAX_SHIFT + 1) for dy in range(-MAX_SHIFT, MAX_SHIFT + 1)]
 
 
-_LETTERS: dict[int, tuple[Any, list]] = {}  # id(font) -> (font, its letters' pictures with their boxes)
+_LETTERS: dict[int, tuple[Any, list]] = per_document()  # id(font) -> (font, its letters' pictures with their boxes)
 
 
 def _letters(font: Any) -> list[tuple[str, Ink, tuple[int, int, int, int]]]:
@@ -193,7 +195,7 @@ def _names(font: Any) -> dict[int, str]:
     return names
 
 
-_SIBLINGS: dict[int, tuple[Any, list[Any]]] = {}  # id(reader) -> (reader, its Type 3 fonts)
+_SIBLINGS: dict[int, tuple[Any, list[Any]]] = per_document()  # id(reader) -> (reader, its Type 3 fonts)
 
 
 def _siblings(font: Any, document: Any) -> list[Any]:

@@ -78,6 +78,7 @@ from kennisbank.ingest.monospace import HALF_CELL, GridSpaces
 from kennisbank.ingest.monospace import respaced as grid_respaced
 from kennisbank.ingest.note_numbers import bracket_margin_note_numbers
 from kennisbank.ingest.overstrike import SlashPlaces, compose_slashes
+from kennisbank.ingest.parse_scope import per_document
 from kennisbank.ingest.script_notes import notes_after_letters
 from kennisbank.ingest.scripts import stacked_scripts
 from kennisbank.ingest.shifts import ShiftedRuns, split_runs
@@ -396,7 +397,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     return layout
 
 
-_FONT_NAMES: dict[int, tuple[Any, str | None]] = {}  # id(font) -> (font, its /BaseFont, None when unreadable)
+_FONT_NAMES: dict[int, tuple[Any, str | None]] = per_document()  # id(font) -> (font, its /BaseFont, None when unreadable)
 
 
 def _base_font(font: Any) -> str | None:
@@ -520,7 +521,7 @@ def _with_runs(line: Line, cuts: dict[int, list[tuple[Piece, float]]]) -> Line:
     return line
 
 
-_FONT_WIDTHS: dict[int, tuple[Any, Any]] = {}  # id(font) -> (font, pypdf's Font with its widths, or None)
+_FONT_WIDTHS: dict[int, tuple[Any, Any]] = per_document()  # id(font) -> (font, pypdf's Font with its widths, or None)
 
 
 def text_width(text: str, font: Any) -> float:
@@ -543,7 +544,7 @@ def text_width(text: str, font: Any) -> float:
     return metrics.get_text_width(text) / 1000.0
 
 
-_CODES_OF: dict[int, tuple[Any, dict[str, str]]] = {}  # id(pypdf Font) -> (Font, character -> its code)
+_CODES_OF: dict[int, tuple[Any, dict[str, str]]] = per_document()  # id(pypdf Font) -> (Font, character -> its code)
 
 
 def glyph_width(text: str, font: Any) -> float:
@@ -746,7 +747,7 @@ def _respace(text: str, items: list[tuple[int, float, bytes]]) -> str | None:
 # --- Glyphs pypdf cannot map ------------------------------------------------------------------------------
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_FONT_CODES: dict[int, tuple[Any, dict[int, str]]] = {}  # id(font) -> (font, code -> character)
+_FONT_CODES: dict[int, tuple[Any, dict[int, str]]] = per_document()  # id(font) -> (font, code -> character)
 
 
 def recover_glyphs(text: str, font: Any, document: Any = None) -> str:

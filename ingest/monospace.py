@@ -30,6 +30,8 @@ from typing import Any, Callable
 from pypdf._text_extraction import get_text_operands
 from pypdf.generic._font import Font
 
+from kennisbank.ingest.parse_scope import per_document
+
 HALF_CELL = 0.5  # of a cell: a gap this wide between two glyphs of a monospaced array is a word space
 MIN_GLYPHS = 5  # a font that lists fewer glyphs tells nothing by its equal widths
 _ORIENTATIONS = (0, 90, 180, 270)
@@ -95,7 +97,7 @@ def _named_mono(font: Any) -> bool:
 
 
 _UNMADE = object()
-_FONTS: dict[int, list[Any]] = {}  # id(font) -> [font, cell, pypdf's Font (or _UNMADE), scale]
+_FONTS: dict[int, list[Any]] = per_document()  # id(font) -> [font, cell, pypdf's Font (or _UNMADE), scale]
 
 
 class GridSpaces:

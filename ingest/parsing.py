@@ -37,6 +37,7 @@ from kennisbank.ingest.docx import is_docx, parse_docx
 from kennisbank.ingest.figures import analyse_figures
 from kennisbank.ingest.index_layout import index_text
 from kennisbank.ingest.layout import PageLayout, analyse, page_labels, read_page
+from kennisbank.ingest.parse_scope import reading
 from kennisbank.ingest.slides import arrange_slides, slide_text
 from kennisbank.ingest.tables import analyse_tables, body_text
 
@@ -107,7 +108,8 @@ def parse_bytes(data: bytes, suffix: str = "") -> ParsedPublication:
     """Parse file content; ``suffix`` (e.g. ".md") only chooses between text and Markdown."""
     magic_at = data.find(PDF_MAGIC, 0, MAGIC_WINDOW + len(PDF_MAGIC))
     if magic_at >= 0:
-        return _parse_pdf(data[magic_at:])
+        with reading():  # fewer full garbage collections, and the font caches emptied after (ingest.parse_scope)
+            return _parse_pdf(data[magic_at:])
     if is_docx(data):  # by structure: a ZIP archive with a Word document part
         pages, paginated = parse_docx(data)
         if not any(page.strip() for page in pages):

@@ -31,6 +31,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from kennisbank.ingest.parse_scope import per_document
+
 NEGATION_CHARS = frozenset("⁄/\u0338")  # what pypdf gives for the negation slash (U+2044 by its glyph list)
 LONG_SOLIDUS = "\u0338"
 MAPSTO = "↦"
@@ -75,7 +77,7 @@ def _widths(font: Any) -> dict[int, float]:
         return {}
 
 
-_TRAITS: dict[int, tuple[Any, _Traits | None]] = {}
+_TRAITS: dict[int, tuple[Any, _Traits | None]] = per_document()
 
 
 def _traits(font: Any, names_of: Callable[[Any], dict[int, str]]) -> _Traits | None:
