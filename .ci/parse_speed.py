@@ -8,10 +8,16 @@ the root of each checkout, alternately, in the same minutes (the machine is shar
     OMP_NUM_THREADS=1 python .ci/parse_speed.py ../shared/real-pdfs
 
 with the same interpreter (an environment of this checkout). Prints one JSON line: pages, wall seconds, CPU
-seconds, pages per CPU second, the load average. The old code has its packages at the top level (``ingest``),
-the new one inside ``kennisbank``; the checkout's own code is imported either way (its folder is searched first).
+seconds, pages per CPU second, the load average, whether ``--freeze`` was given. The old code has its packages at
+the top level (``ingest``), the new one inside ``kennisbank``; the checkout's own code is imported either way (its
+folder is searched first).
+
+``--freeze`` runs each parse of the checkout inside ``gc.freeze()`` / ``gc.unfreeze()``, as ``ingest.parse_scope``
+does since it was added: the old code timed with it compares like for like (the same garbage-collector scope), so
+that ratio is the cost of the layout work alone, without what the scope saves.
 """
 
+import gc
 import importlib
 import json
 import os
@@ -29,6 +35,16 @@ PublicationConverter = importlib.import_module(f"{PACKAGE}.converters").Publicat
 DutchTextCleaner = importlib.import_module(f"{PACKAGE}.cleaning").DutchTextCleaner
 StructureSplitter = importlib.import_module(f"{PACKAGE}.chunking").StructureSplitter
 
+
+def _frozen(parse):
+    def parse_frozen(*args, **kwargs):
+        gc.freeze()
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+    return parse_frozen
+
 def main(folder: str) -> None:
     pages, seconds, cpu = 0, 0.0, 0.0
     for path in sorted(Path(folder).glob("*.pdf")):
@@ -41,8 +57,12 @@ def main(folder: str) -> None:
         cpu += time.process_time() - start
         pages += documents[0].meta["page_count"]
     print(json.dumps({"checkout": os.getcwd(), "pages": pages, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
-                      "pages_per_cpu_s": round(pages / cpu, 2) if cpu else None, "load": os.getloadavg()[0]}))
+                      "pages_per_cpu_s": round(pages / cpu, 2) if cpu else None, "load": os.getloadavg()[0], "freeze": "--freeze" in sys.argv[1:]}))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/real-pdfs")
+    arguments = [argument for argument in sys.argv[1:] if argument != "--freeze"]
+    if "--freeze" in sys.argv[1:]:  # parse_file calls parse_bytes by its module's name: the wrapper is taken
+        parsing = importlib.import_module(f"{PACKAGE}.parsing")
+        parsing.parse_bytes = _frozen(parsing.parse_bytes)
+    main(arguments[0] if arguments else "../shared/real-pdfs")

@@ -51,6 +51,7 @@ says where they start on each page.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
@@ -155,10 +156,12 @@ class Vocabulary:
     apart: set = field(default_factory=set)  # (a, b): a stood directly before b within a line ("near anonymous")
     unhyphenated: bool = False  # no line-end hyphen of the whole document is a hyphenation (set by clean_pages,
     # see _without_hyphenation; a table's or a page's own vocabulary is too small to tell)
+    pairs: Counter = field(default_factory=Counter)  # (a, b) -> times a stood directly before b within a line
 
     @classmethod
     def from_lines(cls, pages: list[list[str]]) -> "Vocabulary":
-        vocab, pairs = cls(), Counter()
+        vocab = cls()
+        pairs = vocab.pairs
         for lines in pages:
             tail = False  # the previous line ended with a hyphenated fragment
             for line in lines:
@@ -178,11 +181,22 @@ class Vocabulary:
                         pairs[(previous[0], word)] += 1
                     previous = (word, match.end())
                 tail = bool(_LINE_END_FRAGMENT.search(line.rstrip()))
-        vocab.apart = set(pairs)
-        for (a, b), count in pairs.items():
-            if a + b in vocab.words:
-                vocab.joinable[a] += count
+        vocab._count_pairs()
         return vocab
+
+    def plus(self, other: "Vocabulary") -> "Vocabulary":
+        """The vocabulary of this one's pages followed by ``other``'s pages, as ``from_lines`` of them all gives it
+        (words and pairs are counted within a page), so a document's pages are read once for two uses."""
+        vocab = Vocabulary(words=self.words + other.words, hyphenated=self.hyphenated | other.hyphenated,
+                           pairs=self.pairs + other.pairs)
+        vocab._count_pairs()
+        return vocab
+
+    def _count_pairs(self) -> None:
+        self.apart = set(self.pairs)
+        for (a, b), count in self.pairs.items():
+            if a + b in self.words:
+                self.joinable[a] += count
 
     @property
     def english(self) -> bool:
@@ -771,7 +785,8 @@ def _join_heading_lines(text: str, line: str, vocab: Vocabulary) -> str:
 
 
 def clean_pages(pages: list[str], join_split_words: bool = True,
-                headings: list[list[str]] | None = None, drop_running: bool = True) -> list[str]:
+                headings: list[list[str]] | None = None, drop_running: bool = True,
+                vocabulary: Vocabulary | None = None) -> list[str]:
     """Clean the pages of one document; returns as many cleaned page texts as it was given.
 
     ``join_split_words=False`` (for PDFs) never joins two words that stand apart: see ``_join_split_words``.
@@ -780,25 +795,40 @@ def clean_pages(pages: list[str], join_split_words: bool = True,
     out running lines and page numbers by where they stand on the page, so a line the text alone would take
     for one (a year "2019" that ends a reference on the last line, a heading "1 General description" on the
     page printed 1) is body text and must stay.
+    ``vocabulary``: the pages' own, ``page_vocabulary(pages)``, when the caller has it already.
     """
-    page_lines = [_normalize_chars(page).split("\n") for page in pages]
-    vocab = Vocabulary.from_lines(page_lines)
+    page_lines = _page_lines(pages)
+    vocab = copy.copy(vocabulary) if vocabulary is not None else Vocabulary.from_lines(page_lines)
     vocab.unhyphenated = _without_hyphenation(page_lines, vocab)  # the whole document's line-end hyphens
     heads = headings if headings and len(headings) == len(pages) else [[] for _ in pages]
     kept = drop_running_lines(page_lines) if drop_running else page_lines
     return [_reflow(lines, vocab, join_split_words, page_heads) for lines, page_heads in zip(kept, heads)]
 
 
-def clean_notes(notes: list[str], pages: list[str] | None = None) -> list[str]:
+def page_vocabulary(pages: list[str]) -> Vocabulary:
+    """The vocabulary of a document's pages, as ``clean_pages`` and ``clean_notes`` read it."""
+    return Vocabulary.from_lines(_page_lines(pages))
+
+
+def _page_lines(pages: list[str]) -> list[list[str]]:
+    return [_normalize_chars(page).split("\n") for page in pages]
+
+
+def clean_notes(notes: list[str], pages: list[str] | None = None,
+                vocabulary: Vocabulary | None = None) -> list[str]:
     """Clean the footnotes of each page: one note a line, its number in front, never joined to another note.
 
     Footnotes never pass the running-line step (a note may repeat on many pages); words are never joined
-    across a space. ``pages`` (the raw body texts) only add their words to the vocabulary for hyphenation.
+    across a space. ``pages`` (the raw body texts) only add their words to the vocabulary for hyphenation;
+    ``vocabulary``: theirs, ``page_vocabulary(pages)``, when the caller has it already.
     """
-    page_lines = [_normalize_chars(text).split("\n") for text in list(notes) + list(pages or [])]
-    vocab = Vocabulary.from_lines(page_lines)
+    note_lines = _page_lines(notes)
+    if vocabulary is None:
+        vocab = Vocabulary.from_lines(note_lines + _page_lines(pages or []))
+    else:
+        vocab = Vocabulary.from_lines(note_lines).plus(vocabulary)
     cleaned = []
-    for lines in page_lines[: len(notes)]:
+    for lines in note_lines:
         groups: list[list[str]] = []
         for line in lines:
             if not groups or _NOTE_LINE.match(line):
@@ -832,11 +862,13 @@ class DutchTextCleaner:
             # a PDF's body text comes from the layout analysis (meta "layout"), which has already left out
             # the running lines by their place on the page: the text-only rule would drop body lines
             laid_out = meta.get("format") == "pdf" and "layout" in meta
+            vocabulary = page_vocabulary(raw_pages)  # read once for the pages and their notes
             pages = clean_pages(raw_pages, join_split_words=meta.get("format") != "pdf",
-                                headings=_heading_texts(meta.get("headings")), drop_running=not laid_out)
+                                headings=_heading_texts(meta.get("headings")), drop_running=not laid_out,
+                                vocabulary=vocabulary)
             notes = meta.pop("footnotes", None)
             if notes and len(notes) == len(pages):
-                pages, meta["note_starts"] = _with_notes(pages, clean_notes(notes, raw_pages))
+                pages, meta["note_starts"] = _with_notes(pages, clean_notes(notes, raw_pages, vocabulary))
             content = "\f".join(pages)
             cleaned.append(Document(content=content, meta=meta, id=doc.id if self.keep_id else ""))
         return {"documents": cleaned}

@@ -14,6 +14,7 @@ headings (``ingest.layout._find_headings``).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Any
 
@@ -25,7 +26,8 @@ _WATCHED = COLOUR_OPERATORS
 MAX_STACK = 64  # a content stream that never restores its state keeps at most this many saved colours
 
 
-def _rgb(values: list[float]) -> Colour:
+@functools.lru_cache(maxsize=1024)  # a page sets the same few colours again and again
+def _rgb(values: tuple[float, ...]) -> Colour:
     """A colour of 1 (gray), 3 (RGB) or 4 (CMYK) components as RGB, rounded to two decimals."""
     if len(values) == 1:
         rgb = (values[0],) * 3
@@ -65,9 +67,9 @@ class FillColours:
             if operator in _SHOW:
                 self._shown[self.colour] += _length(operator, operands)
             elif operator in (b"g", b"rg", b"k"):
-                self.colour = _rgb([float(v) for v in operands])
+                self.colour = _rgb(tuple(float(v) for v in operands))
             elif operator in (b"sc", b"scn"):
-                numbers = [float(v) for v in operands if isinstance(v, (int, float))]
+                numbers = tuple(float(v) for v in operands if isinstance(v, (int, float)))
                 self.colour = _rgb(numbers) if len(numbers) == len(operands) else ()
             elif operator == b"cs":
                 self.colour = BLACK  # a new colour space starts at its initial colour (black for the device spaces)

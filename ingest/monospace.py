@@ -31,6 +31,7 @@ from pypdf._text_extraction import get_text_operands
 from pypdf.generic._font import Font
 
 from kennisbank.ingest.parse_scope import per_document
+from kennisbank.ingest.shifts import font_named
 
 HALF_CELL = 0.5  # of a cell: a gap this wide between two glyphs of a monospaced array is a word space
 MIN_GLYPHS = 5  # a font that lists fewer glyphs tells nothing by its equal widths
@@ -122,9 +123,7 @@ class GridSpaces:
     def before(self, operator: bytes, operands: Any, cm: Any, tm: Any) -> None:
         try:
             if operator == b"Tf" and operands:
-                fonts = (self._resources() or {}).get("/Font") or {}
-                font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
-                self._font = font.get_object() if font is not None else None
+                self._font = font_named(self._resources(), operands[0])
             elif operator == b"TJ" and operands:
                 text = self._text(operands[0])
                 self._shown.setdefault(self.pieces, []).append((operands[0], self._font))

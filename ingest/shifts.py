@@ -19,6 +19,8 @@ from typing import Any, Callable
 from pypdf._text_extraction import get_text_operands
 from pypdf.generic._font import Font
 
+from kennisbank.ingest.parse_scope import per_document
+
 RUN_GAP = 0.8  # ems: an array with a shift this large is cut into its words (a word space is 0.25-0.35 em)
 WORD_SHIFT = 0.1  # ems: inside such an array, a shift this large parts two words, like a space glyph (kerns are smaller)
 _ORIENTATIONS = (0, 90, 180, 270)
@@ -34,6 +36,21 @@ def _mult(m: list[float], n: list[float]) -> list[float]:
     ]
 
 
+_NAMED: dict[tuple[int, Any], tuple[Any, Any]] = per_document()  # (id(resources), name) -> (resources, font)
+
+
+def font_named(resources: Any, name: Any) -> Any:
+    """The font dictionary that ``name`` (a ``Tf`` operand) stands for in ``resources`` (a page's or a form
+    XObject's), or None; cached for the document (the watchers of ``read_page`` ask for it at every ``Tf``)."""
+    key = (id(resources), name)
+    cached = _NAMED.get(key)
+    if cached is None or cached[0] is not resources:
+        fonts = (resources or {}).get("/Font") or {}
+        font = fonts.get(name) if hasattr(fonts, "get") else None
+        cached = _NAMED[key] = (resources, font.get_object() if font is not None else None)
+    return cached[1]
+
+
 class FontState:
     """The font and size in force in a pypdf ``extract_text`` pass (``Tf``), and the font's widths for measuring
     the glyphs of a text array (``metrics``: None for a Type 3 font or none), cached per font. The watchers of the
@@ -47,9 +64,7 @@ class FontState:
 
     def set_font(self, operands: Any) -> None:
         """Take the font and size of a ``Tf`` operator."""
-        fonts = (self._resources() or {}).get("/Font") or {}
-        font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
-        self._font = font.get_object() if font is not None else None
+        self._font = font_named(self._resources(), operands[0])
         self._size = float(operands[1])
 
     def _metrics(self) -> Any:

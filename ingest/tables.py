@@ -221,8 +221,9 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
     for first, last in listing_lines([line.text for line in lines]):  # a code listing (ingest.code) is no table
         for at in range(first, last + 1):
             split[at] = split[at][:1]
+    in_layout = _LayoutRows(pdf_page)  # the page in layout mode, read at most once (a table and a framed table)
     if pdf_page is not None and _numeric_rows(lines, split):
-        tables += _tables_by_order(lines, _layout_cells(pdf_page, lines))
+        tables += _tables_by_order(lines, _layout_cells(in_layout, lines))
     index = 0
     while index < len(lines):
         if len(split[index]) < 2 or lines[index].role == "table":
@@ -237,14 +238,15 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
         for line in table.lines:
             line.role = "table"
         index = run[-1] + 1
-    for table in _framed_tables(page, lines, split, pdf_page):
+    for table in _framed_tables(page, lines, split, in_layout if pdf_page is not None else None):
         tables.append(table)
         for line in table.lines:
             line.role = "table"
     return tables
 
 
-def _framed_tables(page: PageLayout, lines: list[Line], split: list[list[Cell]], pdf_page: Any) -> list[Table]:
+def _framed_tables(page: PageLayout, lines: list[Line], split: list[list[Cell]],
+                   in_layout: _LayoutRows | None) -> list[Table]:
     """Small tables ruled only between their parts (``ruled_tables.rule_frames``) that have fewer than
     ``MIN_ROWS`` lines: one header line between the top and middle rules, and rows between the middle and
     bottom rules, nothing else between the rules. The rules say what the lines are, where a header and one
@@ -262,8 +264,8 @@ def _framed_tables(page: PageLayout, lines: list[Line], split: list[list[Cell]],
         group = [lines[index] for index in inside]
         if all(len(split[index]) >= 2 for index in inside):
             table = _table_of(lines, split, inside, min_rows=2)
-        elif pdf_page is not None:
-            cells_by_line = _layout_cells(pdf_page, group)
+        elif in_layout is not None:
+            cells_by_line = _layout_cells(in_layout, group)
             table = (_ordered_table(group, cells_by_line, framed=True)
                      if all(id(line) in cells_by_line for line in group) else None)
         else:
@@ -299,7 +301,31 @@ def _numeric_rows(lines: list[Line], split: list[list[Cell]]) -> bool:
     return False
 
 
-def _layout_cells(pdf_page: Any, lines: list[Line]) -> dict[int, list[Cell]]:
+class _LayoutRows:
+    """A page's rows in pypdf's layout mode, read when first asked for and kept for the page's other tables: the
+    rows, and each row's characters without spaces with their places in the row. Empty when layout mode fails
+    (it does on some pages that plain extraction reads)."""
+
+    def __init__(self, pdf_page: Any) -> None:
+        self._page = pdf_page
+        self._rows: tuple[list[str], list[tuple[str, list[int]]]] | None = None
+
+    def rows(self) -> tuple[list[str], list[tuple[str, list[int]]]]:
+        if self._rows is None:
+            try:
+                text = self._page.extract_text(extraction_mode="layout")
+            except Exception:  # layout mode fails on some pages that plain extraction reads: keep the pieces' cells
+                text = None
+            rows = text.split("\n") if text is not None else []
+            compact = []
+            for row in rows:
+                places = [at for at, char in enumerate(row) if not char.isspace()]
+                compact.append(("".join(row[at] for at in places), places))
+            self._rows = (rows, compact)
+        return self._rows
+
+
+def _layout_cells(in_layout: _LayoutRows, lines: list[Line]) -> dict[int, list[Cell]]:
     """Cells of lines from pypdf's layout mode: text runs two or more spaces apart; x in character widths.
 
     Each line is looked for in the layout rows by its characters without spaces (a row of layout mode may
@@ -307,15 +333,9 @@ def _layout_cells(pdf_page: Any, lines: list[Line]) -> dict[int, list[Cell]]:
     its cells are the stretches of layout mode's row that two or more spaces part. The cells' text is cut
     from the line's own text (pypdf's plain text), so it has exactly the line's words.
     """
-    try:
-        text = pdf_page.extract_text(extraction_mode="layout")
-    except Exception:  # layout mode fails on some pages that plain extraction reads: keep the pieces' cells
+    rows, compact = in_layout.rows()
+    if not rows:
         return {}
-    rows = text.split("\n")
-    compact = []
-    for row in rows:
-        places = [at for at, char in enumerate(row) if not char.isspace()]
-        compact.append(("".join(row[at] for at in places), places))
     taken: set[tuple[int, int]] = set()
     found: dict[int, list[Cell]] = {}
     for line in lines:

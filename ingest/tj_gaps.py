@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from kennisbank.ingest.shifts import font_named
+
 WORD_GAP = 200  # thousandths of an em: TeX's narrowest justified word space is 0.22 em, letter kerning < 0.1 em
 _KEEP_RUN = frozenset({b"g", b"G", b"rg", b"RG", b"k", b"K", b"cs", b"CS", b"sc", b"scn", b"SC", b"SCN"})
 
@@ -68,9 +70,7 @@ class WordGaps:
             return
         if operator == b"Tf" and operands:
             try:
-                fonts = (self._resources() or {}).get("/Font") or {}
-                font = fonts.get(operands[0]) if hasattr(fonts, "get") else None
-                font = font.get_object() if font is not None else None
+                font = font_named(self._resources(), operands[0])
                 subtype = font.get("/Subtype") if font is not None else "/Type0"
                 self._kind = _OTHER if subtype == "/Type0" else _SIMPLE if subtype == "/Type3" else _MEASURED
             except Exception:  # a malformed font resource: not a simple font known here
