@@ -12,9 +12,10 @@ parse that runs ends.
 (generation 2). While a PDF is read, the objects that were alive before it (modules, and in a server the
 search index and the models) cannot become garbage of the parse, yet each full collection walks them all
 again. :func:`reading` moves them to the permanent generation for the parse (:func:`gc.freeze`) and back
-after it (:func:`gc.unfreeze`), so the collector walks what the parse makes. Nothing is kept longer than it
-would be: an object is still freed when its last reference goes, and only a reference cycle among the frozen
-objects waits for the first collection after the parse. Measured on the 21 real PDFs (``.ci/parse_speed.py``):
+after it (:func:`gc.unfreeze`), so the collector walks what the parse makes. Before they are given back, one full
+collection frees what the parse left (a reader and its pages refer to each other: without it they would wait in
+the oldest generation, and a batch of documents kept them all). An object is still freed when its last
+reference goes; only a reference cycle among the frozen objects waits for the first collection after the parse. Measured on the 21 real PDFs (``.ci/parse_speed.py``):
 the full collections cost a quarter of the parse's CPU time before this.
 """
 
@@ -52,6 +53,11 @@ def reading() -> Iterator[None]:
         with _LOCK:
             _running -= 1
             if _running == 0:
-                gc.unfreeze()
                 for cache in _CACHES:
                     cache.clear()
+                # the parse's garbage (a reader and its pages refer to each other) is collected now, while the
+                # older objects are still frozen, so this full collection walks only what the parse left: given
+                # back unfrozen, it would wait in the oldest generation for a full collection, which the next
+                # parse's freeze would put off again (a batch of documents kept them all)
+                gc.collect()
+                gc.unfreeze()
