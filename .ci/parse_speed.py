@@ -46,6 +46,7 @@ def _frozen(parse):
             gc.unfreeze()
     return parse_frozen
 
+
 def main(folder: str) -> None:
     pages, seconds, cpu = 0, 0.0, 0.0
     for path in sorted(Path(folder).glob("*.pdf")):
@@ -58,7 +59,8 @@ def main(folder: str) -> None:
         cpu += time.process_time() - start
         pages += documents[0].meta["page_count"]
     print(json.dumps({"checkout": os.getcwd(), "pages": pages, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
-                      "pages_per_cpu_s": round(pages / cpu, 2) if cpu else None, "load": os.getloadavg()[0], "freeze": "--freeze" in sys.argv[1:]}))
+                      "pages_per_cpu_s": round(pages / cpu, 2) if cpu else None, "load": os.getloadavg()[0],
+                      "freeze": "--freeze" in sys.argv[1:]}))
 
 
 if __name__ == "__main__":

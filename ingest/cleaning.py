@@ -51,12 +51,11 @@ says where they start on each page.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from haystack import Document, component
 
@@ -798,8 +797,9 @@ def clean_pages(pages: list[str], join_split_words: bool = True,
     ``vocabulary``: the pages' own, ``page_vocabulary(pages)``, when the caller has it already.
     """
     page_lines = _page_lines(pages)
-    vocab = copy.copy(vocabulary) if vocabulary is not None else Vocabulary.from_lines(page_lines)
-    vocab.unhyphenated = _without_hyphenation(page_lines, vocab)  # the whole document's line-end hyphens
+    vocab = vocabulary if vocabulary is not None else Vocabulary.from_lines(page_lines)
+    # the whole document's line-end hyphens (a copy: a given vocabulary serves the notes too, unset there)
+    vocab = replace(vocab, unhyphenated=_without_hyphenation(page_lines, vocab))
     heads = headings if headings and len(headings) == len(pages) else [[] for _ in pages]
     kept = drop_running_lines(page_lines) if drop_running else page_lines
     return [_reflow(lines, vocab, join_split_words, page_heads) for lines, page_heads in zip(kept, heads)]

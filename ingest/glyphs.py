@@ -39,7 +39,8 @@ _IMAGE = re.compile(rb"(?P<a>-?[\d.]+)\s+0\s+0\s+(?P<d>-?[\d.]+)\s+(?P<x>-?[\d.]
 _ENTRY = re.compile(rb"/(?P<key>W|H|Width|Height|D|Decode|IM|ImageMask|BPC|BitsPerComponent)\s*(?P<value>\[[^\]]*\]|\S+)")
 
 Ink = frozenset[tuple[int, int]]
-_CACHE: dict[tuple[int, int], tuple[Any, dict[int, str]]] = per_document()  # (id(font), id(document)) -> (font, letters)
+# (id(font), id(document)) -> (font, letters)
+_CACHE: dict[tuple[int, int], tuple[Any, dict[int, str]]] = per_document()
 
 
 def type3_ligatures(font: Any, document: Any = None) -> dict[int, str]:

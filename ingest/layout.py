@@ -397,7 +397,8 @@ def read_page(page: Any, number: int) -> PageLayout:
     return layout
 
 
-_FONT_NAMES: dict[int, tuple[Any, str | None]] = per_document()  # id(font) -> (font, its /BaseFont, None when unreadable)
+# id(font) -> (font, its /BaseFont, None when unreadable)
+_FONT_NAMES: dict[int, tuple[Any, str | None]] = per_document()
 
 
 def _base_font(font: Any) -> str | None:

@@ -221,8 +221,9 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
     for first, last in listing_lines([line.text for line in lines]):  # a code listing (ingest.code) is no table
         for at in range(first, last + 1):
             split[at] = split[at][:1]
-    in_layout = _LayoutRows(pdf_page)  # the page in layout mode, read at most once (a table and a framed table)
-    if pdf_page is not None and _numeric_rows(lines, split):
+    # the page in layout mode, read at most once (a table of numbers and a framed table may both need it)
+    in_layout = _LayoutRows(pdf_page) if pdf_page is not None else None
+    if in_layout is not None and _numeric_rows(lines, split):
         tables += _tables_by_order(lines, _layout_cells(in_layout, lines))
     index = 0
     while index < len(lines):
@@ -238,7 +239,7 @@ def find_tables(page: PageLayout, pdf_page: Any = None) -> list[Table]:
         for line in table.lines:
             line.role = "table"
         index = run[-1] + 1
-    for table in _framed_tables(page, lines, split, in_layout if pdf_page is not None else None):
+    for table in _framed_tables(page, lines, split, in_layout):
         tables.append(table)
         for line in table.lines:
             line.role = "table"
